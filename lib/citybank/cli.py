@@ -1,0 +1,206 @@
+"""The ``citybank`` command. The Makefile calls it; it never calls the Makefile.
+
+Each subcommand is a thin handler: parse arguments, call the library, print in the analyst's words,
+return an exit code. Errors that an analyst can fix (params, bad input) print a message, not a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .paths import PATHS
+
+
+class UserError(Exception):
+    """A problem the analyst can fix; printed without a traceback, exit code 2."""
+
+
+def resolve_year(args) -> int:
+    """The --year given, or the default year of params/city.yml."""
+    from .params import registry
+
+    return args.year or registry().city.default_year
+
+
+# ------------------------------------------------------------------ handlers
+
+
+def cmd_check_params(args) -> int:
+    from .params import ParamsError, load_params
+
+    root = Path(args.params) if args.params else PATHS.params
+    try:
+        reg = load_params(root)
+    except ParamsError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(
+        f"params OK: {root} — {len(reg.categories)} categories, {len(reg.providers)} providers, "
+        f"{len(reg.variables)} variables, {len(reg.datasets)} datasets, {len(reg.years)} years"
+        + "".join(f", {k}" for k in sorted(reg.extra))
+    )
+    return 0
+
+
+def cmd_sample(args) -> int:
+    from .sample import generate
+
+    out = Path(args.out) if args.out else PATHS.raw
+    files = generate(out)
+    print(f"sample city written: {len(files)} raw files under {out}")
+    return 0
+
+
+def cmd_import_bdl(args) -> int:
+    from .ingest.bdl import main_import_bdl
+
+    return main_import_bdl(args)
+
+
+def cmd_validate_file(args) -> int:
+    from .ingest import main_validate_file
+
+    return main_validate_file(args)
+
+
+def cmd_ingest(args) -> int:
+    from .bank import main_ingest
+
+    return main_ingest(args)
+
+
+def cmd_indicators(args) -> int:
+    from .indicators import main_indicators
+
+    return main_indicators(args)
+
+
+def cmd_publish(args) -> int:
+    from .publish import main_publish
+
+    return main_publish(args)
+
+
+def cmd_plan(args) -> int:
+    from .runner import main_plan
+
+    return main_plan(args)
+
+
+def cmd_build(args) -> int:
+    from .runner import main_build
+
+    return main_build(args)
+
+
+def cmd_status(args) -> int:
+    from .runner import main_status
+
+    return main_status(args)
+
+
+def cmd_render(args) -> int:
+    from .render import main_render
+
+    return main_render(args)
+
+
+def cmd_report(args) -> int:
+    from .pipeline import main_report
+
+    return main_report(args)
+
+
+# ------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="citybank",
+        description="Reproducible reporting workbench for a city's data bank (Bank Danych o Mieście).",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func, help: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help)
+        sp.set_defaults(func=func)
+        return sp
+
+    sp = add("check-params", cmd_check_params, "validate every file in params/ (names file and key of each problem)")
+    sp.add_argument("--params", metavar="DIR", help="params folder to check (default: params/)")
+
+    sp = add("sample", cmd_sample, "generate the bundled sample city's raw provider files (deterministic)")
+    sp.add_argument("--out", metavar="DIR", help="output folder (default: data/raw)")
+
+    sp = add("import-bdl", cmd_import_bdl, "turn any GUS BDL table export (CTAB CSV) into a tidy table")
+    sp.add_argument("file", metavar="FILE")
+    sp.add_argument("--out", metavar="FILE.csv|FILE.parquet", help="write here instead of printing a preview")
+
+    sp = add("validate-file", cmd_validate_file, "check one raw file against its dataset descriptor")
+    sp.add_argument("path", metavar="PATH")
+    sp.add_argument("--dataset", required=True, metavar="ID", help="dataset id (params/datasets/<ID>.yml)")
+
+    sp = add("ingest", cmd_ingest, "read, validate and load every dataset into the bank; write the quality report")
+    sp.add_argument("--year", type=int, help="also write the quality report of this year (default: all years)")
+
+    sp = add("indicators", cmd_indicators, "compute the ISO 37120 indicators of a year")
+    sp.add_argument("--year", type=int)
+    sp.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sp.add_argument("--out", metavar="FILE", help="write to this file instead of standard output")
+
+    sp = add("publish", cmd_publish, "write the year's cleaned open datasets (CSV, XLSX, Parquet, Data Package)")
+    sp.add_argument("--year", type=int)
+
+    sp = add("plan", cmd_plan, "list every notebook task of a year")
+    sp.add_argument("--year", type=int)
+    sp.add_argument("--json", action="store_true", help="machine-readable list of tasks")
+
+    sp = add("build", cmd_build, "execute the year's notebooks (parallel, incremental, fault-tolerant)")
+    sp.add_argument("--year", type=int)
+    sp.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU core)")
+    sp.add_argument("--only", metavar="PATTERN", help="only tasks whose id matches this glob pattern")
+    sp.add_argument("--force", action="store_true", help="re-execute even when nothing changed")
+    sp.add_argument("--timeout", type=int, default=None, help="seconds per notebook (default 600)")
+
+    sp = add("status", cmd_status, "say which tasks of a year are stale and why")
+    sp.add_argument("--year", type=int)
+
+    sp = add("render", cmd_render, "render the annual report (HTML site, PDF, DOCX) from executed notebooks")
+    sp.add_argument("--year", type=int)
+    sp.add_argument("--lang", default="pl,en,de", help="comma-separated languages (default pl,en,de)")
+    sp.add_argument("--format", default="html,pdf,docx", help="comma-separated formats (default html,pdf,docx)")
+    sp.add_argument("--engine", choices=["auto", "quarto", "offline"], default="auto")
+
+    sp = add("report", cmd_report, "the whole job: check params, sample data if absent, ingest, compute, build, render")
+    sp.add_argument("--year", type=int)
+    sp.add_argument("--lang", default="pl,en,de")
+    sp.add_argument("--jobs", type=int, default=None)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    from .params import ParamsError
+
+    try:
+        return int(args.func(args) or 0)
+    except ParamsError as exc:
+        print(exc, file=sys.stderr)
+        print("Fix params/ and run `citybank check-params` again.", file=sys.stderr)
+        return 2
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Shared fixtures. Tests may read ../shared (read-only reference data) and skip when it is absent."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from citybank.paths import PATHS
+
+ROOT = PATHS.root
+SHARED = PATHS.shared
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"reference folder {SHARED} is absent (it holds the real GUS exports these tests read)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def reg():
+    from citybank.params import registry
+
+    return registry()
+
+
+@pytest.fixture()
+def params_copy(tmp_path: Path) -> Path:
+    """A writable copy of params/ (and notebooks/, which params may reference) for tests that break it."""
+    shutil.copytree(ROOT / "params", tmp_path / "params")
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    return tmp_path / "params"
+
+
+@pytest.fixture(scope="session")
+def sample_raw(tmp_path_factory) -> Path:
+    """The bundled sample city's raw files, generated once per test session into a temporary folder."""
+    from citybank.sample import generate
+
+    out = tmp_path_factory.mktemp("sample") / "raw"
+    generate(out)
+    return out
+
+
+def pytest_configure(config):
+    os.environ.setdefault("MPLBACKEND", "Agg")
