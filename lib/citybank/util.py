@@ -1,0 +1,86 @@
+"""Small shared helpers: hashing, atomic writes, deterministic files."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+# A fixed timestamp for files inside zip containers (XLSX, DOCX): same inputs → same bytes.
+FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success rename it over ``target`` (atomic on POSIX).
+
+    An interrupted writer leaves the previous file (or none) in place, never a half-written one.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_bytes_atomic(target: str | os.PathLike, data: bytes) -> Path:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    return Path(target)
+
+
+def write_text_atomic(target: str | os.PathLike, text: str) -> Path:
+    return write_bytes_atomic(target, text.encode("utf-8"))
+
+
+def dumps_json(obj: Any) -> str:
+    """Canonical JSON: sorted keys, UTF-8 text, 2-space indent, trailing newline."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2, allow_nan=False, default=str) + "\n"
+
+
+def write_json(target: str | os.PathLike, obj: Any) -> Path:
+    return write_text_atomic(target, dumps_json(obj))
+
+
+def normalize_zip(path: str | os.PathLike) -> None:
+    """Rewrite a zip container (XLSX, DOCX) with fixed timestamps and a stable member order.
+
+    openpyxl and python-docx stamp the current time into zip headers and document properties;
+    this makes the same content give the same bytes. Document-property dates inside
+    docProps/core.xml are the writer's job (set them to a fixed value before saving).
+    """
+    path = Path(path)
+    with zipfile.ZipFile(path) as zin:
+        members = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    # [Content_Types].xml must stay first for some readers; keep the writer's order otherwise.
+    with atomic_path(path) as tmp:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+            for name, data in members:
+                info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                zout.writestr(info, data)
