@@ -392,6 +392,18 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
                 ld.problems.append(ParamsProblem(rel, f"source.columns[{i}].variable", f"unknown variable '{col.variable}'; add it to params/variables.yml or fix the spelling"))
         datasets[d.id] = d
 
+    # One variable, one dataset: two providers describing one phenomenon get two variables, paired
+    # in params/consistency.yml; otherwise the bank could not say which figure is the city's.
+    owner: dict[str, str] = {}
+    for d in datasets.values():
+        for v in dict.fromkeys(d.variables):
+            if v in owner:
+                ld.problems.append(ParamsProblem(
+                    f"params/datasets/{d.id}.yml", "source.columns",
+                    f"variable '{v}' is already provided by dataset '{owner[v]}'; give each provider's figure its "
+                    "own variable (e.g. '<name>_<provider>') and pair them in params/consistency.yml"))
+            owner.setdefault(v, d.id)
+
     if city is not None:
         if city.default_year not in years:
             ld.problems.append(ParamsProblem("params/city.yml", "default_year", f"{city.default_year} has no params/years/{city.default_year}.yml"))
