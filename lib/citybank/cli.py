@@ -107,6 +107,12 @@ def cmd_render(args) -> int:
     return main_render(args)
 
 
+def cmd_prepare(args) -> int:
+    from .pipeline import main_prepare
+
+    return main_prepare(args)
+
+
 def cmd_report(args) -> int:
     from .pipeline import main_report
 
@@ -172,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--lang", default="pl,en,de", help="comma-separated languages (default pl,en,de)")
     sp.add_argument("--format", default="html,pdf,docx", help="comma-separated formats (default html,pdf,docx)")
     sp.add_argument("--engine", choices=["auto", "quarto", "offline"], default="auto")
+
+    sp = add("prepare", cmd_prepare, "everything before the notebooks: sample data if absent, bank, results, datasets")
+    sp.add_argument("--year", type=int)
 
     sp = add("report", cmd_report, "the whole job: check params, sample data if absent, ingest, compute, build, render")
     sp.add_argument("--year", type=int)

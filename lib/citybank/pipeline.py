@@ -1,0 +1,138 @@
+"""The whole job, stage by stage: params → sample (if no data) → bank → results → published data →
+notebooks → report → manifest.
+
+Every stage writes files the next one reads. A failing stage is reported and, where the later stages can
+still do useful work (one broken dataset, one failed notebook), the job goes on and exits non-zero at the
+end with the list of failures.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .paths import PATHS
+
+
+@dataclass
+class Stage:
+    name: str
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class JobReport:
+    year: int
+    stages: list[Stage] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[str]:
+        return [f"{s.name}: {f}" for s in self.stages for f in s.failures]
+
+    def print_summary(self, out=sys.stdout) -> None:
+        print(f"\n== citybank {self.year}: summary ==", file=out)
+        for s in self.stages:
+            state = "OK" if not s.failures else f"{len(s.failures)} problem(s)"
+            print(f"  {s.name:<22} {s.seconds:7.1f} s  {state}", file=out)
+        if self.failures:
+            print("\nProblems to look at:", file=out)
+            for f in self.failures:
+                print(f"  - {f}", file=out)
+
+
+def _stage(report: JobReport, name: str):
+    class _Ctx:
+        def __enter__(self_inner):
+            self_inner.stage = Stage(name)
+            self_inner.t0 = time.perf_counter()
+            print(f"» {name}", flush=True)
+            return self_inner.stage
+
+        def __exit__(self_inner, *exc):
+            self_inner.stage.seconds = time.perf_counter() - self_inner.t0
+            report.stages.append(self_inner.stage)
+            return False
+
+    return _Ctx()
+
+
+def ensure_raw_data(raw: Path | None = None) -> bool:
+    """Generate the bundled sample city when data/raw holds no data file. Returns True when generated."""
+    raw = raw or PATHS.raw
+    has_data = raw.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in raw.rglob("*"))
+    if has_data:
+        return False
+    from .sample import generate
+
+    generate(raw)
+    return True
+
+
+def prepare(year: int, report: JobReport | None = None) -> JobReport:
+    """Everything before the notebooks: params, data, bank, computed results, published datasets."""
+    from .params import registry
+
+    report = report or JobReport(year)
+    with _stage(report, "check params"):
+        reg = registry()
+        if year not in reg.years:
+            raise SystemExit(f"error: no params/years/{year}.yml — add the year first (see README, 'A new year').")
+    with _stage(report, "raw data"):
+        if ensure_raw_data():
+            print(f"  no data in {PATHS.raw}: generated the bundled SAMPLE city there")
+    with _stage(report, "bank (ingest)") as st:
+        from .bank import build_bank
+
+        result = build_bank(reg)
+        st.failures.extend(result.failure_messages())
+    with _stage(report, "indicators and checks") as st:
+        from . import consistency, indicators, strategy
+
+        indicators.compute_all(reg)
+        consistency.compute_all(reg)
+        strategy.compute_all(reg)
+    with _stage(report, "published datasets") as st:
+        from .publish import publish_year
+
+        publish_year(year, reg)
+    return report
+
+
+def main_prepare(args) -> int:
+    from .cli import resolve_year
+
+    report = prepare(resolve_year(args))
+    report.print_summary()
+    return 1 if report.failures else 0
+
+
+def main_report(args) -> int:
+    from .cli import resolve_year
+    from .params import registry
+
+    year = resolve_year(args)
+    langs = [x.strip() for x in args.lang.split(",") if x.strip()]
+    report = prepare(year)
+    with _stage(report, "notebooks") as st:
+        from .runner import plan, run_tasks
+
+        tasks = [t for t in plan(year, registry()) if t.parameters.get("lang") in langs]
+        build = run_tasks(tasks, jobs=args.jobs)
+        st.failures.extend(f"{f.task}: {f.error}" for f in build.failures)
+    with _stage(report, "report (render)") as st:
+        from .render import render_year
+
+        rendered = render_year(year, langs=langs, formats=["html", "pdf", "docx"], engine="auto")
+        st.failures.extend(rendered.failures)
+    with _stage(report, "manifest"):
+        from .publish import write_manifest
+
+        manifest = write_manifest(year, extra={"languages": langs})
+    report.print_summary()
+    site = PATHS.year_report(year) / "site" / "index.html"
+    print(f"\nThe report of {year} is ready: {site}")
+    print(f"PDF and DOCX: {PATHS.year_report(year)}/report_<lang>.pdf|.docx; manifest: {manifest}")
+    return 1 if report.failures else 0
