@@ -1,0 +1,63 @@
+"""Repository hygiene, run by `make lint` and the pre-commit hook (no network needed).
+
+- every notebook under notebooks/ keeps the notebook contract (citybank.contract);
+- no tracked or staged file is larger than the limit (generated outputs belong in .gitignore).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from .contract import check_notebook
+from .paths import PATHS
+
+MAX_BYTES = 1024 * 1024
+
+
+def declared_parameters() -> dict[str, set[str]]:
+    """Per notebook file name, the parameter names the runner passes to it (for the default year)."""
+    from .params import registry
+    from .runner import plan
+
+    reg = registry()
+    out: dict[str, set[str]] = {}
+    for task in plan(reg.city.default_year, reg):
+        out.setdefault(Path(task.notebook).name, set()).update(task.parameters)
+    return out
+
+
+def large_files(root: Path, limit: int = MAX_BYTES) -> list[str]:
+    try:
+        names = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=root, capture_output=True,
+                               text=True, check=True).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    out = []
+    for name in names:
+        p = root / name
+        if p.is_file() and p.stat().st_size > limit:
+            out.append(f"{name}: {p.stat().st_size / 1e6:.1f} MB is larger than {limit / 1e6:.1f} MB; "
+                       "generated files belong in .gitignore")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    root = PATHS.root
+    problems: list[str] = []
+    declared = declared_parameters()
+    for nb in sorted((root / "notebooks").glob("*.ipynb")):
+        problems.extend(str(v) for v in check_notebook(nb, declared.get(nb.name)))
+    problems.extend(large_files(root))
+    if problems:
+        print("Hygiene check failed:", file=sys.stderr)
+        for p in problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
+    print("hygiene OK: notebooks keep the contract, no large files")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
