@@ -1,0 +1,165 @@
+"""Ingest: read a dataset's raw files in their real format, map them to canonical variables, validate.
+
+Public API::
+
+    read_file(path, ds, reg, *, source_file=None, file_year=None) -> ReadResult     # one file, any format
+    ingest_dataset(ds, reg, raw, *, latest_year=None) -> DatasetIngest             # all files + validation
+    main_validate_file(args) -> int                                                 # citybank validate-file
+
+Raw files are only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..params import Dataset, Registry, expand_files
+from ..util import sha256_file
+from .common import READ_COLUMNS, ReadResult, SourceFileError, problem
+from .validate import Validation, empty_quarantine, validate
+
+__all__ = ["DatasetIngest", "ReadResult", "SourceFileError", "ingest_dataset", "main_validate_file", "read_file"]
+
+
+def _readers() -> dict[str, Callable[..., ReadResult]]:
+    from .bdl import read_api_dataset, read_ctab_dataset
+    from .text import read_text
+    from .xlsx import read_xlsx
+
+    return {"csv": read_text, "xlsx": read_xlsx, "bdl_ctab": read_ctab_dataset, "bdl_api": read_api_dataset}
+
+
+def read_file(path: str | Path, ds: Dataset, reg: Registry, *, source_file: str | None = None,
+              file_year: int | None = None) -> ReadResult:
+    """Read one raw file of dataset ``ds`` with the reader of its declared format."""
+    return _readers()[ds.source.format](Path(path), ds, reg, source_file=source_file, file_year=file_year)
+
+
+@dataclass
+class DatasetIngest:
+    """Everything one dataset produced: accepted rows, problems, counts, the files and their hashes."""
+
+    dataset: str
+    files: dict[str, str] = field(default_factory=dict)  # source_file (relative to data/raw) → sha256
+    validation: Validation | None = None
+    rows_read: int = 0
+    dropped: int = 0       # rows of territorial units the bank does not keep
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def ingest_dataset(ds: Dataset, reg: Registry, raw: str | Path, *, latest_year: int | None = None) -> DatasetIngest:
+    """Read every file of ``ds`` under ``raw`` and validate the rows; a file that cannot be read makes the
+    dataset fail (``error`` says why) without raising."""
+    raw = Path(raw)
+    result = DatasetIngest(ds.id)
+    frames: list[pd.DataFrame] = []
+    problems: list[dict] = []
+    files = expand_files(ds)
+    try:
+        present = [(rel, y) for rel, y in files if (raw / rel).is_file()]
+        if not present:
+            wanted = ", ".join(rel for rel, _ in files[:3]) + (" …" if len(files) > 3 else "")
+            raise SourceFileError(raw, f"no file of dataset {ds.id} found (expected {wanted})",
+                                  "put the provider's files into data/raw or fix source.files")
+        for rel, y in files:
+            if (rel, y) not in present:
+                problems.append(problem(ds.id, rel, None, "", "", "missing_file", f"file {rel} not found",
+                                        f"one file per year {ds.first_year}–{ds.last_year}"))
+        for rel, y in present:
+            path = raw / rel
+            result.files[rel] = sha256_file(path)
+            got = read_file(path, ds, reg, source_file=rel, file_year=y)
+            frames.append(got.frame.assign(source_file=rel))
+            problems.extend(got.problems)
+            result.dropped += got.dropped
+    except SourceFileError as exc:
+        result.error = str(exc)
+        return result
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*READ_COLUMNS, "source_file"])
+    result.rows_read = len(frame) + sum(1 for p in problems if p["check"] == "type")
+    notes = [p for p in problems if p["check"] == "missing_file"]
+    v = validate(frame, ds, reg, reader_problems=[p for p in problems if p["check"] != "missing_file"],
+                 latest_year=latest_year)
+    if notes:
+        from .validate import quarantine_frame
+
+        v.notes = pd.concat([v.notes, quarantine_frame(notes)], ignore_index=True)
+    result.validation = v
+    return result
+
+
+def format_problems(problems: pd.DataFrame) -> list[str]:
+    """One line per problem: file, row, column, found, expected — and why."""
+    lines = []
+    for p in problems.itertuples():
+        where = p.source_file or "(dataset)"
+        if not pd.isna(p.source_row):
+            where += f", row {int(p.source_row)}"
+        if p.column:
+            where += f", column {p.column!r}"
+        found = f" found {p.value!r};" if p.value else ""
+        lines.append(f"  {where}: [{p.check}] {p.reason};{found} expected {p.expected}")
+    return lines
+
+
+def main_validate_file(args) -> int:
+    """``citybank validate-file PATH --dataset ID``: 0 when the file is clean, 1 with every problem listed."""
+    from ..cli import UserError
+    from ..params import registry
+
+    reg = registry()
+    if args.dataset not in reg.datasets:
+        raise UserError(f"unknown dataset {args.dataset!r}; known: {', '.join(sorted(reg.datasets))}")
+    ds = reg.datasets[args.dataset]
+    path = Path(args.path)
+    return validate_one(path, ds, reg)
+
+
+def validate_one(path: Path, ds: Dataset, reg: Registry, out=None) -> int:
+    """Check one file against its descriptor and print the verdict; the exit code of validate-file."""
+    out = out or sys.stdout
+    year = _year_from_name(path, ds)
+    try:
+        got = read_file(path, ds, reg, source_file=str(path), file_year=year)
+    except SourceFileError as exc:
+        print(f"{exc.path}: cannot be read — {exc.what}", file=out)
+        if exc.todo:
+            print(f"  what to do: {exc.todo}", file=out)
+        return 1
+    frame = got.frame.assign(source_file=str(path))
+    v = validate(frame, ds, reg, reader_problems=got.problems)
+    if ds.source.files and any("{year}" in f for f in ds.source.files):
+        v.notes = v.notes[v.notes["check"] != "missing_year"] if not v.notes.empty else v.notes
+    problems = v.problems if not (v.rejected.empty and v.notes.empty) else empty_quarantine()
+    if problems.empty:
+        print(f"{path}: OK — {len(v.accepted)} values of {ds.id} "
+              f"({', '.join(sorted(v.accepted['variable'].unique()))}), no problems")
+        return 0
+    print(f"{path}: {len(problems)} problem(s) for dataset {ds.id} "
+          f"({len(v.accepted)} values accepted, {len(v.rejected)} rejected):", file=out)
+    for line in format_problems(problems):
+        print(line, file=out)
+    return 1
+
+
+def _year_from_name(path: Path, ds: Dataset) -> int | None:
+    """The year of a file named after a '{year}' pattern of the descriptor."""
+    import re
+
+    for pattern in ds.source.files:
+        if "{year}" in pattern:
+            name = Path(pattern).name
+            rx = re.escape(name).replace(re.escape("{year}"), r"(\d{4})")
+            m = re.fullmatch(rx, path.name)
+            if m:
+                return int(m.group(1))
+    return None
