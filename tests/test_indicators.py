@@ -458,3 +458,130 @@ def test_check_params_reports_every_problem_at_once(tmp_path: Path):
     data["indicators"][4]["theme"] = "77"
     data["indicators"][2]["type"] = "main"
     assert len(problems_of(data, tmp_path)) == 3
+
+
+def bank_from_reader(frame: pd.DataFrame, mapping: dict[str, str], source_file: str) -> pd.DataFrame:
+    """Bank rows from ``read_bdl_ctab`` output (code, name, level, variable, year, value, unit)."""
+    sel = frame[frame["variable"].isin(list(mapping))]
+    df = pd.DataFrame({
+        "variable": sel["variable"].map(mapping), "territory": sel["code"], "territory_name": sel["name"],
+        "level": sel["level"], "year": sel["year"], "value": sel["value"], "unit": sel["unit"], "flag": "",
+        "dataset": Path(source_file).stem, "provider": "gus", "source_file": source_file, "source_row": 0,
+        "source_sha256": ""})
+    return df[list(BANK_COLUMNS)].astype(BANK_COLUMNS)
+
+
+def test_bank_from_the_project_bdl_reader_gives_the_same_indicators(shared: Path):
+    bdl = pytest.importorskip("citybank.ingest.bdl")
+    exports = shared / "data" / "bdl_exports"
+    groups = {"w wieku przedprodukcyjnym;ogółem": "population_pre_working",
+              "w wieku produkcyjnym;ogółem": "population_working",
+              "w wieku poprodukcyjnym;ogółem": "population_post_working"}
+    ludn_file = exports / "LUDN_population_by_economic_age_2010-2019.csv"
+    ryne_file = exports / "RYNE_1944_registered_unemployed_2003-2024.csv"
+    bank = pd.concat([bank_from_reader(bdl.read_bdl_ctab(ludn_file), groups, ludn_file.name),
+                      bank_from_reader(bdl.read_bdl_ctab(ryne_file), {"ogółem": "registered_unemployed"},
+                                       ryne_file.name)], ignore_index=True)
+    mine = pd.concat([read_ctab(ludn_file, groups), read_ctab(ryne_file, {"ogółem": "registered_unemployed"})],
+                     ignore_index=True)
+    cat = fixture_catalogue()
+    a = ind.compute(bank, cat, years=[2018, 2019]).set_index(["id", "territory", "year"]).sort_index()
+    b = ind.compute(mine, cat, years=[2018, 2019]).set_index(["id", "territory", "year"]).sort_index()
+    assert a.index.equals(b.index)
+    pd.testing.assert_series_equal(a["value"], b["value"])
+    assert (a["status"] == b["status"]).all()
+    assert a.loc[("13.4.1", "2474011", 2019), "value"] == pytest.approx((66841 / 67154 - 1) * 100)
+
+
+# ---------------------------------------------------------------- result file, staleness, CLI
+
+
+@pytest.fixture()
+def city_reg(reg):
+    """The real registry with the fixture catalogue as its params/iso37120.yml."""
+    import dataclasses
+
+    return dataclasses.replace(reg, extra={**reg.extra, "iso37120": yaml.safe_load(FIXTURE_YAML)})
+
+
+@pytest.fixture()
+def city_bank(city_reg) -> pd.DataFrame:
+    city, peer = city_reg.city.terc, city_reg.city.peers[0].code
+    rows = []
+    for terr, scale in ((city, 1.0), (peer, 4.0)):
+        for y, (u, w, pre, post) in {2023: (800, 39000, 11000, 16500), 2024: (826, 38500, 10900, 16600)}.items():
+            rows += [("registered_unemployed", terr, y, u * scale), ("population_working", terr, y, w * scale),
+                     ("population_pre_working", terr, y, pre * scale),
+                     ("population_post_working", terr, y, post * scale)]
+    rows.append(("registered_unemployed", "2400000", 2024, 50000.0))  # voivodeship: outside the city's scope
+    return bank_rows(rows, dataset="gus-ludnosc-wiek", provider="gus")
+
+
+def test_compute_all_writes_a_deterministic_file(tmp_path: Path, city_reg, city_bank):
+    res = ind.compute_all(city_reg, city_bank, out=tmp_path / "a.parquet")
+    ind.compute_all(city_reg, city_bank, out=tmp_path / "b.parquet")
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+    terrs = {city_reg.city.terc, *(p.code for p in city_reg.city.peers)}
+    assert set(res["territory"]) == terrs  # city + peers, never the voivodeship
+    assert set(res["year"]) == set(city_reg.years)
+    assert len(res) == 5 * len(terrs) * len(city_reg.years)
+    back = pd.read_parquet(tmp_path / "a.parquet")
+    pd.testing.assert_frame_equal(back, res, check_dtype=False)
+    r = row(res, "5.1", city_reg.city.terc, 2024)
+    assert r["value"] == pytest.approx(826 / (826 + 38500) * 100)
+
+
+def test_results_recomputes_only_when_stale(tmp_path: Path, city_reg, city_bank):
+    path = tmp_path / "indicators.parquet"
+    first = ind.results(2024, reg=city_reg, bank=city_bank, path=path)
+    assert set(first["year"]) == {2024} and path.exists()
+    stamp = path.stat().st_mtime_ns
+    ind.results(reg=city_reg, bank=city_bank, path=path)
+    assert path.stat().st_mtime_ns == stamp  # fresh: read, not rewritten
+    changed = city_bank.copy()
+    changed.loc[changed["variable"] == "registered_unemployed", "value"] = 1000.0
+    res = ind.results(2024, reg=city_reg, bank=changed, path=path)
+    assert row(res, "5.1", city_reg.city.terc, 2024)["value"] == pytest.approx(1000 / 39500 * 100)
+    assert row(pd.read_parquet(path), "5.1", city_reg.city.terc, 2024)["value"] == pytest.approx(1000 / 39500 * 100)
+
+
+@pytest.fixture()
+def cli_env(tmp_path: Path, monkeypatch, city_reg, city_bank):
+    from citybank import params
+    from citybank.paths import get_paths
+
+    monkeypatch.setattr(params, "registry", lambda *a, **k: city_reg)
+    monkeypatch.setattr(ind, "PATHS", get_paths(tmp_path))
+    monkeypatch.setattr(ind, "_load_bank", lambda territories: city_bank)
+    return tmp_path
+
+
+def test_cli_table_csv_json(cli_env: Path, capsys):
+    from citybank.cli import main
+
+    assert main(["indicators", "--year", "2024"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[2].split() == ["id", "type", "status", "value", "unit", "indicator"]
+    assert lines[4] == "5.1     core        reported             2.10  %            Unemployment proxy"
+    assert lines[7] == "13.10   core        reported        66 000.00  persons      Population"
+    assert "21.2    supporting  not available" in lines[8]
+    assert ("reported 2 of 4 numbered indicators; core 2 of 2; supporting 0 of 2; profile 1 of 1; "
+            "1 not applicable; certification estimate: Bronze (2014 WCCD scheme)") in out
+    assert main(["indicators", "--year", "2024", "--format", "csv", "--out", str(cli_env / "t.csv")]) == 0
+    table = pd.read_csv(cli_env / "t.csv", dtype={"id": str, "theme": str})
+    assert list(table["id"]) == ["5.1", "5.8", "13.4.1", "13.10", "21.2"]
+    assert {"id", "theme", "type", "status", "value", "unit"} <= set(table.columns)
+    assert table.set_index("id").loc["13.10", "value"] == 10900 + 38500 + 16600
+    assert main(["indicators", "--year", "2024", "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert records[2]["id"] == "13.4.1" and records[2]["value"] == pytest.approx((66000 / 66500 - 1) * 100)
+    assert records[4]["status"] == "not_available" and records[4]["value"] is None
+
+
+def test_cli_year_without_results_is_a_clear_error(cli_env: Path, capsys):
+    from citybank.cli import main
+
+    assert main(["indicators", "--year", "1999"]) == 2
+    err = capsys.readouterr().err
+    assert "no indicator results for 1999" in err and "Traceback" not in err

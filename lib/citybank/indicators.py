@@ -710,12 +710,13 @@ def _text_table(table: pd.DataFrame) -> str:
     def fmt(v: float) -> str:
         return "" if pd.isna(v) else f"{v:,.2f}".replace(",", " ")
 
-    cols = [("id", table["id"]), ("type", table["type"]), ("status", table["status"]),
+    cols = [("id", table["id"]), ("type", table["type"]), ("status", table["status"].str.replace("_", " ")),
             ("value", table["value"].map(fmt)), ("unit", table["unit"]),
             ("indicator", table["name_en"].str.slice(0, 60))]
     widths = [max(len(h), *(len(str(x)) for x in s)) if len(s) else len(h) for h, s in cols]
     right = {"value"}
-    lines = ["  ".join(h.rjust(w) if h in right else h.ljust(w) for (h, _), w in zip(cols, widths, strict=True))]
+    lines = ["  ".join(h.rjust(w) if h in right else h.ljust(w)
+                       for (h, _), w in zip(cols, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for i in range(len(table)):
         cells = [str(s.iloc[i]) for _, s in cols]
