@@ -18,37 +18,68 @@ def bank_rows(rows: list[tuple[str, int, float]], territory: str = CITY) -> pd.D
     """A bank frame with BANK_COLUMNS from (variable, year, value) triples; provenance is made up but distinct."""
     recs = []
     for i, (var, year, value) in enumerate(rows, start=2):
-        recs.append({
-            "variable": var, "territory": territory, "territory_name": "Siemianowice Śląskie", "level": "gmina",
-            "year": year, "value": value, "unit": "persons", "flag": "", "dataset": f"ds-{var}",
-            "provider": f"prov-{var}", "source_file": f"{var}/{year}.csv", "source_row": i, "source_sha256": "0" * 64,
-        })
+        recs.append(
+            {
+                "variable": var,
+                "territory": territory,
+                "territory_name": "Siemianowice Śląskie",
+                "level": "gmina",
+                "year": year,
+                "value": value,
+                "unit": "persons",
+                "flag": "",
+                "dataset": f"ds-{var}",
+                "provider": f"prov-{var}",
+                "source_file": f"{var}/{year}.csv",
+                "source_row": i,
+                "source_sha256": "0" * 64,
+            }
+        )
     return pd.DataFrame(recs, columns=list(BANK_COLUMNS)).astype(BANK_COLUMNS)
 
 
 def rule(**kw) -> Rule:
-    base = {"id": "r", "name": {"pl": "a", "en": "a", "de": "a"}, "left": "a", "right": "b",
-            "tolerance": {"relative": 0.02}, "expected_difference": {"pl": "x", "en": "x", "de": "x"},
-            "explained_within": {"relative": 0.10}, "severity": "warning"}
+    base = {
+        "id": "r",
+        "name": {"pl": "a", "en": "a", "de": "a"},
+        "left": "a",
+        "right": "b",
+        "tolerance": {"relative": 0.02},
+        "expected_difference": {"pl": "x", "en": "x", "de": "x"},
+        "explained_within": {"relative": 0.10},
+        "severity": "warning",
+    }
     base.update(kw)
     return Rule.model_validate(base)
 
 
 def test_verdicts_computed_by_hand():
     # reference b = 1000 each year; allowed without comment: 2% = 20; explained up to 10% = 100
-    bank = bank_rows([
-        ("a", 2019, 1015), ("b", 2019, 1000),   # diff 15  → consistent
-        ("a", 2020, 1020), ("b", 2020, 1000),   # diff 20  → consistent (the band is inclusive)
-        ("a", 2021, 950), ("b", 2021, 1000),    # diff -50 → explained
-        ("a", 2022, 1250), ("b", 2022, 1000),   # diff 250 → inconsistent
-        ("a", 2023, 990),                       # right missing → not comparable
-        ("b", 2024, 1000),                      # left missing → not comparable
-    ])
+    bank = bank_rows(
+        [
+            ("a", 2019, 1015),
+            ("b", 2019, 1000),  # diff 15  → consistent
+            ("a", 2020, 1020),
+            ("b", 2020, 1000),  # diff 20  → consistent (the band is inclusive)
+            ("a", 2021, 950),
+            ("b", 2021, 1000),  # diff -50 → explained
+            ("a", 2022, 1250),
+            ("b", 2022, 1000),  # diff 250 → inconsistent
+            ("a", 2023, 990),  # right missing → not comparable
+            ("b", 2024, 1000),  # left missing → not comparable
+        ]
+    )
     df = evaluate(bank, [rule()], territories={"city": CITY})
     assert list(df.columns) == RESULT_COLUMNS
     assert df["year"].tolist() == [2019, 2020, 2021, 2022, 2023, 2024]
-    assert df["verdict"].tolist() == ["consistent", "consistent", "explained", "inconsistent",
-                                      "not_comparable", "not_comparable"]
+    assert df["verdict"].tolist() == [
+        "consistent",
+        "consistent",
+        "explained",
+        "inconsistent",
+        "not_comparable",
+        "not_comparable",
+    ]
     r2021 = df[df["year"] == 2021].iloc[0]
     assert r2021["difference"] == -50.0
     assert r2021["relative_difference"] == pytest.approx(-0.05)
@@ -80,16 +111,25 @@ def test_absolute_tolerance_and_explicit_years():
 
 
 def test_other_territory_rows_are_ignored():
-    bank = pd.concat([bank_rows([("a", 2021, 1000), ("b", 2021, 1000)]),
-                      bank_rows([("a", 2021, 5), ("b", 2021, 1000)], territory="2474011-01")])
+    bank = pd.concat(
+        [
+            bank_rows([("a", 2021, 1000), ("b", 2021, 1000)]),
+            bank_rows([("a", 2021, 5), ("b", 2021, 1000)], territory="2474011-01"),
+        ]
+    )
     df = evaluate(bank, [rule()], territories={"city": CITY})
     assert df["verdict"].tolist() == ["consistent"] and df["territory"].tolist() == [CITY]
 
 
 def test_summary_counts_every_verdict():
     bank = bank_rows([("a", 2021, 1000), ("b", 2021, 1000), ("a", 2022, 2000), ("b", 2022, 1000)])
-    s = summary(evaluate(bank, [rule(), rule(id="r2", tolerance={"relative": 0.0}, explained_within=None,
-                                              expected_difference=None)], territories={"city": CITY}))
+    s = summary(
+        evaluate(
+            bank,
+            [rule(), rule(id="r2", tolerance={"relative": 0.0}, explained_within=None, expected_difference=None)],
+            territories={"city": CITY},
+        )
+    )
     assert s.loc[2021].tolist() == [2, 0, 0, 0]
     assert s.loc[2022].tolist() == [0, 0, 2, 0]
 

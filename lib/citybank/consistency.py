@@ -62,8 +62,13 @@ RESULT_COLUMNS: list[str] = [
     *[f"right_{p}" for p in PROVENANCE],
 ]
 NUMERIC: dict[str, str] = {
-    "year": "int64", "left_value": "float64", "right_value": "float64", "difference": "float64",
-    "relative_difference": "float64", "left_source_row": "Int64", "right_source_row": "Int64",
+    "year": "int64",
+    "left_value": "float64",
+    "right_value": "float64",
+    "difference": "float64",
+    "relative_difference": "float64",
+    "left_source_row": "Int64",
+    "right_source_row": "Int64",
 }
 
 
@@ -125,7 +130,9 @@ def _parse(reg: Registry, data: Any) -> tuple[list[Rule], list[ParamsProblem]]:
     rel = loader.rel(path)
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         return [], [ParamsProblem(rel, "rules", "expected a top-level 'rules:' list")]
-    problems = [ParamsProblem(rel, k, "unknown top-level key (only 'rules' is allowed)") for k in sorted(set(data) - {"rules"})]
+    problems = [
+        ParamsProblem(rel, k, "unknown top-level key (only 'rules' is allowed)") for k in sorted(set(data) - {"rules"})
+    ]
     rules: list[Rule] = []
     seen: set[str] = set()
     for i, item in enumerate(data["rules"]):
@@ -141,18 +148,31 @@ def _parse(reg: Registry, data: Any) -> tuple[list[Rule], list[ParamsProblem]]:
         for side in ("left", "right"):
             var = getattr(rule, side)
             if var not in reg.variables:
-                problems.append(ParamsProblem(
-                    rel, f"{where}.{side}",
-                    f"unknown variable '{var}'; expected an id of params/variables.yml (add it there or fix the spelling)"))
+                problems.append(
+                    ParamsProblem(
+                        rel,
+                        f"{where}.{side}",
+                        f"unknown variable '{var}'; expected an id of params/variables.yml (add it there or fix the spelling)",
+                    )
+                )
         if resolve_territory(reg, rule.territory) is None:
-            problems.append(ParamsProblem(
-                rel, f"{where}.territory",
-                f"unknown territory '{rule.territory}'; expected 'city', 'powiat' or a code from params/city.yml"))
+            problems.append(
+                ParamsProblem(
+                    rel,
+                    f"{where}.territory",
+                    f"unknown territory '{rule.territory}'; expected 'city', 'powiat' or a code from params/city.yml",
+                )
+            )
         if rule.left in reg.variables and rule.right in reg.variables:
             lu, ru = reg.variables[rule.left].unit, reg.variables[rule.right].unit
             if lu != ru:
-                problems.append(ParamsProblem(
-                    rel, where, f"'{rule.left}' is in {lu} but '{rule.right}' is in {ru}; compare variables of one unit"))
+                problems.append(
+                    ParamsProblem(
+                        rel,
+                        where,
+                        f"'{rule.left}' is in {lu} but '{rule.right}' is in {ru}; compare variables of one unit",
+                    )
+                )
     return rules, loader.problems + problems
 
 
@@ -204,8 +224,9 @@ def _verdict(rule: Rule, left: float, right: float) -> tuple[str, str]:
     return "inconsistent", f"difference beyond {limit.relative:.1%} of the reference value: check both sources"
 
 
-def evaluate(bank: pd.DataFrame, rules: list[Rule], years: list[int] | None = None,
-             territories: dict[str, str] | None = None) -> pd.DataFrame:
+def evaluate(
+    bank: pd.DataFrame, rules: list[Rule], years: list[int] | None = None, territories: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Verdicts of every rule in every year (``RESULT_COLUMNS``, sorted by rule and year).
 
     ``years``: the years to judge; by default every year in which either side has a value.
@@ -223,20 +244,32 @@ def evaluate(bank: pd.DataFrame, rules: list[Rule], years: list[int] | None = No
         left, right = series(bank, rule.left, terr), series(bank, rule.right, terr)
         judged = sorted(years) if years is not None else sorted(set(left.index) | set(right.index))
         for year in judged:
-            row: dict[str, Any] = {"rule": rule.id, "year": int(year), "territory": terr,
-                                   "left_variable": rule.left, "right_variable": rule.right,
-                                   "severity": rule.severity}
+            row: dict[str, Any] = {
+                "rule": rule.id,
+                "year": int(year),
+                "territory": terr,
+                "left_variable": rule.left,
+                "right_variable": rule.right,
+                "severity": rule.severity,
+            }
             for side, s in (("left", left), ("right", right)):
                 found = year in s.index
                 row[f"{side}_value"] = float(s.at[year, "value"]) if found else math.nan
                 for p in PROVENANCE:
                     row[f"{side}_{p}"] = s.at[year, p] if found else None
             lv, rv = row["left_value"], row["right_value"]
-            missing = [f"{side} ({var})" for side, var, v in (("left", rule.left, lv), ("right", rule.right, rv))
-                       if math.isnan(v)]
+            missing = [
+                f"{side} ({var})"
+                for side, var, v in (("left", rule.left, lv), ("right", rule.right, rv))
+                if math.isnan(v)
+            ]
             if missing:
-                row.update(difference=math.nan, relative_difference=math.nan, verdict="not_comparable",
-                           note=f"no value in {year} for {' and '.join(missing)}")
+                row.update(
+                    difference=math.nan,
+                    relative_difference=math.nan,
+                    verdict="not_comparable",
+                    note=f"no value in {year} for {' and '.join(missing)}",
+                )
             else:
                 diff = lv - rv
                 rel = diff / abs(rv) if rv != 0 else (0.0 if diff == 0 else math.copysign(math.inf, diff))

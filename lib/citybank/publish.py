@@ -1,0 +1,649 @@
+"""Published open datasets of a report year, and the manifest of a run.
+
+``publish_year(Y)`` writes ``reports/<Y>/data/``:
+
+- per category with data, ``<category>.csv`` / ``.parquet`` / ``.xlsx``: the bank's rows of that
+  category **for every year up to and including Y** (the time series as known at the report; the rows of
+  year Y alone are one filter on the ``year`` column away, so a separate year file would only duplicate
+  them). Long (tidy) shape, one row per variable × territory × year, with the provenance of each value;
+- ``iso37120.csv`` / ``.parquet`` / ``.xlsx`` and ``iso37120/<id>.json`` when the ISO 37120 engine
+  (``citybank.indicators``) is installed;
+- ``datapackage.json``: a Frictionless Data Package (v2; valid for the ``frictionless`` validator) with
+  the licence, the providers as sources, and per resource its path, format, media type, sha256 hash and
+  byte size; the CSV resources carry a table schema (field types, units, PL/EN descriptions).
+
+Formats. CSV: UTF-8 without BOM, comma, dot decimal, ``\\n`` line ends, text as written in the bank
+(CSV is data, so no spreadsheet-formula escaping here). Parquet: no pandas index or pandas metadata, snappy
+compression, no timestamps. XLSX (for people): typed cells, a frozen bold header, column widths from the
+content, a "Metadane (About)" sheet with source, licence and field descriptions; text beginning with
+``= + - @`` is stored as text with Excel's quote prefix (the apostrophe) so that Excel never runs it as a
+formula; fixed document properties and zip timestamps. Same inputs → byte-identical files.
+
+``write_manifest(Y)`` writes ``reports/<Y>/manifest.json``: inputs (data/raw files and params files) and
+outputs (every file under reports/<Y>/) with sha256, package versions, Python, git commit, parameters
+and whether the data are the bundled sample; ``verify_manifest`` re-hashes and lists what changed.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+import re
+import subprocess
+import zipfile
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .paths import PATHS
+from .util import atomic_path, normalize_zip, sha256_file, write_json, write_text_atomic
+
+if TYPE_CHECKING:
+    from .params import Registry
+
+# ---------------------------------------------------------------- published fields
+
+# name, frictionless type, unit, description PL, description EN
+FIELDS: list[tuple[str, str, str | None, str, str]] = [
+    ("variable", "string", None, "Identyfikator zmiennej (params/variables.yml)", "Variable id (params/variables.yml)"),
+    ("variable_name_pl", "string", None, "Nazwa zmiennej po polsku", "Variable name in Polish"),
+    ("variable_name_en", "string", None, "Nazwa zmiennej po angielsku", "Variable name in English"),
+    (
+        "territory",
+        "string",
+        None,
+        "Kod terytorialny (TERC/BDL; dzielnice: TERC-nn)",
+        "Territory code (TERC/BDL; districts: TERC-nn)",
+    ),
+    ("territory_name", "string", None, "Nazwa jednostki terytorialnej", "Territory name"),
+    (
+        "level",
+        "string",
+        None,
+        "Poziom: country, voivodeship, powiat, gmina, district",
+        "Level: country, voivodeship, powiat, gmina, district",
+    ),
+    ("year", "integer", "year", "Rok, którego dotyczy wartość", "Year the value refers to"),
+    ("value", "number", None, "Wartość, w jednostce z kolumny unit", "Value, in the unit given in column unit"),
+    ("unit", "string", None, "Jednostka wartości", "Unit of the value"),
+    (
+        "flag",
+        "string",
+        None,
+        "Oznaczenie wartości (puste = zwykła; symbole BDL; estimate = szacunek)",
+        "Value flag (empty = normal; BDL symbols; estimate)",
+    ),
+    (
+        "dataset",
+        "string",
+        None,
+        "Zbiór danych źródłowych (params/datasets/<id>.yml)",
+        "Source dataset (params/datasets/<id>.yml)",
+    ),
+    ("provider", "string", None, "Dostawca danych (params/providers.yml)", "Data provider (params/providers.yml)"),
+    ("source_file", "string", None, "Plik źródłowy w data/raw", "Source file under data/raw"),
+    ("source_row", "integer", None, "Wiersz w pliku źródłowym (od 1)", "Row in the source file (1-based)"),
+    ("source_sha256", "string", None, "Suma SHA-256 pliku źródłowego", "SHA-256 of the source file"),
+]
+COLUMNS = [f[0] for f in FIELDS]
+SORT = ["variable", "territory", "year", "dataset", "source_file", "source_row"]
+PRIMARY_KEY = ["variable", "territory", "year"]
+
+LICENCES: dict[str, tuple[str, str]] = {
+    "CC-BY-4.0": ("https://creativecommons.org/licenses/by/4.0/", "Creative Commons Attribution 4.0"),
+    "CC-BY-SA-4.0": ("https://creativecommons.org/licenses/by-sa/4.0/", "Creative Commons Attribution-ShareAlike 4.0"),
+    "CC0-1.0": ("https://creativecommons.org/publicdomain/zero/1.0/", "CC0 1.0 Public Domain Dedication"),
+    "ODbL-1.0": ("https://opendatacommons.org/licenses/odbl/1-0/", "Open Data Commons Open Database License 1.0"),
+}
+MEDIATYPES = {
+    "csv": "text/csv",
+    "parquet": "application/vnd.apache.parquet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+FIXED_CORE_TIME = "2000-01-01T00:00:00Z"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+DATA_SHEET = "Dane (Data)"
+ABOUT_SHEET = "Metadane (About)"
+
+
+# ---------------------------------------------------------------- deterministic writers
+
+
+def write_parquet(df: pd.DataFrame, path: str | Path, *, pandas_metadata: bool = True) -> Path:
+    """Parquet without the pandas index, snappy-compressed, no timestamps: same frame → same bytes.
+
+    ``pandas_metadata=False`` (published files) also drops the pandas schema note, leaving plain Arrow
+    types any reader understands; keep it for internal result files so nullable dtypes round-trip.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    if not pandas_metadata:
+        table = table.replace_schema_metadata(None)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="snappy", use_dictionary=True, write_statistics=True)
+    return Path(path)
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
+    """UTF-8 (no BOM), comma, dot decimal, ``\\n`` line ends, no index."""
+    return write_text_atomic(path, df.to_csv(index=False, lineterminator="\n"))
+
+
+def _cell(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):  # numpy scalar → Python scalar
+        value = value.item()
+    return value
+
+
+def write_xlsx(
+    df: pd.DataFrame,
+    path: str | Path,
+    about: list[tuple[str, str]],
+    fields: list[tuple[str, str, str | None, str, str]],
+) -> Path:
+    """A spreadsheet for people: typed cells, frozen header, widths, and an About sheet; deterministic bytes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = DATA_SHEET
+    bold = Font(bold=True)
+    ws.append(list(df.columns))
+    for c in ws[1]:
+        c.font = bold
+    widths = [len(str(c)) for c in df.columns]
+    for r, row in enumerate(df.itertuples(index=False, name=None), start=2):
+        for j, raw in enumerate(row):
+            value = _cell(raw)
+            if value is None:
+                continue
+            cell = ws.cell(row=r, column=j + 1)
+            _set_value(cell, value)
+            widths[j] = max(widths[j], len(str(value)))
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, 8), 60)
+    ws.freeze_panes = "A2"
+    if len(df):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{len(df) + 1}"
+
+    meta = wb.create_sheet(ABOUT_SHEET)
+    for key, text in about:
+        meta.append([key, text])
+        meta.cell(row=meta.max_row, column=1).font = bold
+    meta.append([])
+    meta.append(["Pole / Field", "Typ / Type", "Jednostka / Unit", "Opis (PL)", "Description (EN)"])
+    for c in meta[meta.max_row]:
+        c.font = bold
+    for name, ftype, unit, pl, en in fields:
+        meta.append([name, ftype, unit or "", pl, en])
+    for col, w in zip("ABCDE", (24, 12, 16, 60, 60), strict=True):
+        meta.column_dimensions[col].width = w
+    for row in meta.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                _set_value(cell, cell.value)
+
+    props = wb.properties
+    props.creator = "citybank"
+    props.lastModifiedBy = "citybank"
+    props.title = str(about[0][1]) if about else None
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+        _fix_core_properties(tmp)
+        normalize_zip(tmp)
+    return Path(path)
+
+
+def _set_value(cell: Any, value: Any) -> None:
+    """Store a value with its type; text that Excel would read as a formula keeps the quote prefix."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell.value = value
+        cell.data_type = "s"  # openpyxl made it a formula ('f'); it is text
+        cell.quotePrefix = True
+    else:
+        cell.value = value
+
+
+def _fix_core_properties(path: Path) -> None:
+    """openpyxl stamps the save time into docProps/core.xml; put a fixed time there instead."""
+    with zipfile.ZipFile(path) as zin:
+        members = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for info, data in members:
+            if info.filename == "docProps/core.xml":
+                text = data.decode("utf-8")
+                for tag in ("created", "modified"):
+                    text = re.sub(
+                        rf"(<dcterms:{tag}[^>]*>)[^<]*(</dcterms:{tag}>)", rf"\g<1>{FIXED_CORE_TIME}\g<2>", text
+                    )
+                data = text.encode("utf-8")
+            zout.writestr(info, data)
+
+
+# ---------------------------------------------------------------- the year's datasets
+
+
+def category_frames(bank: pd.DataFrame, reg: Registry, year: int) -> dict[str, pd.DataFrame]:
+    """The published rows per category: every year up to ``year``, in ``COLUMNS`` order, sorted by ``SORT``."""
+    unknown = sorted(set(bank["dataset"].dropna()) - set(reg.datasets))
+    if unknown:
+        from .cli import UserError
+
+        raise UserError(
+            f"the bank holds rows of dataset(s) {', '.join(unknown)} that params/datasets/ does not describe; "
+            "run `citybank ingest` again or restore the descriptor(s)"
+        )
+    rows = bank[bank["year"] <= year]
+    category = rows["dataset"].map({d.id: d.category for d in reg.datasets.values()})
+    out: dict[str, pd.DataFrame] = {}
+    for slug in sorted(set(category)):
+        part = rows[category == slug].copy()
+        for lang in ("pl", "en"):
+            part[f"variable_name_{lang}"] = (
+                part["variable"].map({v.id: v.name.get(lang) for v in reg.variables.values()}).fillna(part["variable"])
+            )
+        part["flag"] = part["flag"].fillna("")
+        part = part[COLUMNS].sort_values(SORT, kind="mergesort").reset_index(drop=True)
+        part["year"] = part["year"].astype("int64")
+        part["value"] = part["value"].astype("float64")
+        part["source_row"] = part["source_row"].astype("int64")
+        out[slug] = part
+    return out
+
+
+def _about(reg: Registry, title_pl: str, title_en: str, year: int, datasets: Iterable[str]) -> list[tuple[str, str]]:
+    ds = [reg.datasets[d] for d in sorted(set(datasets)) if d in reg.datasets]
+    providers = sorted({d.provider for d in ds})
+    licences = sorted({d.licence for d in ds})
+    about = [
+        ("Tytuł / Title", f"{title_pl} / {title_en}"),
+        ("Miasto / City", f"{reg.city.name} (TERC {reg.city.terc})"),
+        ("Rok raportu / Report year", str(year)),
+        ("Licencja / Licence", ", ".join(licences) or "CC-BY-4.0"),
+        (
+            "Źródła / Sources",
+            "; ".join(
+                f"{reg.providers[p].name.pl} ({reg.providers[p].name.en})" for p in providers if p in reg.providers
+            ),
+        ),
+        ("Zbiory / Datasets", "; ".join(f"{d.id}: {d.title.pl}" for d in ds)),
+        ("Zakres / Coverage", "Wszystkie lata do roku raportu włącznie / every year up to the report year"),
+        ("Przygotowano / Prepared by", "citybank — Bank Danych o Mieście"),
+    ]
+    if reg.city.portal:
+        about.append(("Portal", reg.city.portal))
+    return about
+
+
+def _fields_for(df: pd.DataFrame) -> list[tuple[str, str, str | None, str, str]]:
+    """Field descriptors of an arbitrary frame (the ISO table): known names get their text, others their name."""
+    known = {f[0]: f for f in FIELDS}
+    iso_text = {
+        "id": ("Numer wskaźnika ISO 37120", "ISO 37120 indicator number"),
+        "theme": ("Obszar tematyczny ISO 37120", "ISO 37120 theme"),
+        "type": ("Rodzaj: core / supporting / profile", "Kind: core / supporting / profile"),
+        "status": ("Status obliczenia", "Computation status"),
+        "name": ("Nazwa wskaźnika", "Indicator name"),
+    }
+    out = []
+    for col in df.columns:
+        dtype = df[col].dtype
+        ftype = (
+            "integer"
+            if pd.api.types.is_integer_dtype(dtype)
+            else "number"
+            if pd.api.types.is_float_dtype(dtype)
+            else "boolean"
+            if pd.api.types.is_bool_dtype(dtype)
+            else "string"
+        )
+        if col in known:
+            out.append((col, ftype, *known[col][2:]))
+        else:
+            pl, en = iso_text.get(col, (col, col))
+            out.append((col, ftype, None, pl, en))
+    return out
+
+
+def _resource(out: Path, path: Path, name: str, fields: list | None = None, **extra: Any) -> dict[str, Any]:
+    fmt = path.suffix.lstrip(".")
+    res: dict[str, Any] = {
+        "name": name,
+        "path": path.relative_to(out).as_posix(),
+        "type": "table" if fields is not None else "file",
+        "format": fmt,
+        "mediatype": MEDIATYPES.get(fmt, "application/octet-stream"),
+        "bytes": path.stat().st_size,
+        "hash": f"sha256:{sha256_file(path)}",
+    }
+    if fields is not None:
+        res["encoding"] = "utf-8"
+        res["dialect"] = {"delimiter": ",", "header": True}
+        schema_fields = []
+        for fname, ftype, unit, pl, en in fields:
+            fd: dict[str, Any] = {"name": fname, "type": ftype, "description": en, "description_pl": pl}
+            if unit:
+                fd["unit"] = unit
+            if fname in PRIMARY_KEY:
+                fd["constraints"] = {"required": True}
+            schema_fields.append(fd)
+        res["schema"] = {"fields": schema_fields}
+    res.update(extra)
+    return res
+
+
+def publish_year(
+    year: int, reg: Registry | None = None, bank: pd.DataFrame | None = None, out: str | Path | None = None
+) -> list[Path]:
+    """Write the year's open datasets and their datapackage.json; return the written files (sorted)."""
+    if reg is None:
+        from .params import registry
+
+        reg = registry()
+    given_bank = bank
+    if bank is None:
+        bank = _load_bank()
+    out = Path(out) if out else PATHS.year_report(year) / "data"
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    resources: list[dict[str, Any]] = []
+    used_datasets: set[str] = set()
+
+    for slug, df in category_frames(bank, reg, year).items():
+        cat = reg.categories[slug]
+        used_datasets.update(df["dataset"])
+        about = _about(reg, cat.name.pl, cat.name.en, year, df["dataset"])
+        csv, pq_, xl = out / f"{slug}.csv", out / f"{slug}.parquet", out / f"{slug}.xlsx"
+        write_csv(df, csv)
+        write_parquet(df, pq_, pandas_metadata=False)
+        write_xlsx(df, xl, about, FIELDS)
+        written += [csv, pq_, xl]
+        variables = [
+            {
+                "id": v,
+                "name": reg.variables[v].name.en,
+                "name_pl": reg.variables[v].name.pl,
+                "unit": reg.variables[v].unit,
+            }
+            for v in sorted(set(df["variable"]))
+            if v in reg.variables
+        ]
+        desc = {
+            "description": f"{cat.name.en}: {cat.description.en} Every year up to {year}.",
+            "description_pl": f"{cat.name.pl}: {cat.description.pl} Wszystkie lata do {year}.",
+        }
+        resources.append(
+            _resource(out, csv, slug, FIELDS, title=f"{cat.name.pl} / {cat.name.en}", variables=variables, **desc)
+        )
+        resources[-1]["schema"]["primaryKey"] = PRIMARY_KEY
+        resources.append(_resource(out, pq_, f"{slug}-parquet", title=f"{cat.name.en} (Parquet)", **desc))
+        resources.append(_resource(out, xl, f"{slug}-xlsx", title=f"{cat.name.en} (XLSX)", **desc))
+
+    written += _publish_iso(year, reg, out, resources, given_bank)
+
+    providers = sorted({reg.datasets[d].provider for d in used_datasets})
+    licences = sorted({reg.datasets[d].licence for d in used_datasets}) or ["CC-BY-4.0"]
+    package = {
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "name": f"{reg.city.slug}-{year}",
+        "title": f"Bank Danych o Mieście — {reg.city.name} {year}",
+        "description": f"Open data of {reg.city.name} (TERC {reg.city.terc}) published with the annual report "
+        f"{year}: every value with its provider, dataset, source file and row.",
+        "description_pl": f"Otwarte dane miasta {reg.city.name} opublikowane z raportem za {year} r.: każda "
+        "wartość z dostawcą, zbiorem, plikiem i wierszem źródłowym.",
+        "version": str(year),
+        "keywords": ["city data bank", "ISO 37120", reg.city.name],
+        "licenses": [_licence(lic) for lic in licences],
+        "sources": [{"title": f"{reg.providers[p].name.pl} ({reg.providers[p].name.en})"} for p in providers],
+        "resources": resources,
+    }
+    if reg.city.portal:
+        package["homepage"] = reg.city.portal
+    _remove_stale(out, set(written))
+    written.append(write_json(out / "datapackage.json", package))
+    return sorted(written)
+
+
+def _licence(lic: str) -> dict[str, str]:
+    if lic in LICENCES:
+        return {"name": lic, "path": LICENCES[lic][0], "title": LICENCES[lic][1]}
+    return {"name": lic, "title": lic}
+
+
+def _publish_iso(
+    year: int, reg: Registry, out: Path, resources: list[dict[str, Any]], bank: pd.DataFrame | None
+) -> list[Path]:
+    """The ISO 37120 indicator table and per-indicator JSON files, when the indicator engine and its
+    catalogue (params/iso37120.yml) exist. A bank passed in is used as is (nothing written elsewhere)."""
+    try:
+        from . import indicators
+    except ModuleNotFoundError:
+        return []
+    if "iso37120" not in reg.extra:
+        return []
+    catalogue = indicators.load_catalogue(reg)
+    if bank is not None:
+        res = indicators.compute(bank, catalogue, territories=[reg.city.terc])
+    else:
+        res = indicators.results(reg=reg)
+    kw = {"res": res, "catalogue": catalogue, "reg": reg}
+    table = indicators.indicator_table(year, **kw).reset_index(drop=True)  # clause order
+    fields = _fields_for(table)
+    about = _about(reg, "Wskaźniki ISO 37120", "ISO 37120 indicators", year, [])
+    csv, pq_, xl = out / "iso37120.csv", out / "iso37120.parquet", out / "iso37120.xlsx"
+    write_csv(table, csv)
+    write_parquet(table, pq_, pandas_metadata=False)
+    write_xlsx(table, xl, about, fields)
+    json_dir = out / "iso37120"
+    indicators.write_indicator_files(year, json_dir, **kw)
+    jsons = sorted(json_dir.glob("*.json")) if json_dir.is_dir() else []
+    desc = {
+        "description": f"ISO 37120:2018 indicators of {reg.city.name}, {year}.",
+        "description_pl": f"Wskaźniki ISO 37120:2018 miasta {reg.city.name}, {year} r.",
+    }
+    resources.append(
+        _resource(out, csv, "iso37120", fields, title="Wskaźniki ISO 37120 / ISO 37120 indicators", **desc)
+    )
+    resources.append(_resource(out, pq_, "iso37120-parquet", title="ISO 37120 indicators (Parquet)", **desc))
+    resources.append(_resource(out, xl, "iso37120-xlsx", title="ISO 37120 indicators (XLSX)", **desc))
+    for p in jsons:
+        name = "iso37120-" + re.sub(r"[^a-z0-9._-]", "-", p.stem.lower())
+        resources.append(_resource(out, p, name, title=f"ISO 37120 {p.stem} (JSON)"))
+    return [csv, pq_, xl, *jsons]
+
+
+def _remove_stale(out: Path, keep: set[Path]) -> None:
+    """Files a previous run published that this run did not (a category without data any more)."""
+    for folder in (out, out / "iso37120"):
+        if not folder.is_dir():
+            continue
+        for p in folder.iterdir():
+            if (
+                p.is_file()
+                and p.suffix in {".csv", ".parquet", ".xlsx", ".json"}
+                and p not in keep
+                and p.name != "datapackage.json"
+            ):
+                p.unlink()
+
+
+def _load_bank() -> pd.DataFrame:
+    from .cli import UserError
+
+    try:
+        from .bank import load_bank
+
+        return load_bank()
+    except (ModuleNotFoundError, FileNotFoundError) as exc:
+        raise UserError(f"the bank is not available ({exc}); run `citybank ingest` first") from exc
+
+
+def main_publish(args) -> int:
+    """``citybank publish --year Y``: write the open datasets and refresh the manifest."""
+    from .cli import UserError, resolve_year
+    from .params import registry
+
+    year = resolve_year(args)
+    reg = registry()
+    if year not in reg.years:
+        raise UserError(
+            f"no params/years/{year}.yml; add the year first (known years: {', '.join(map(str, sorted(reg.years)))})"
+        )
+    files = publish_year(year, reg)
+    manifest = write_manifest(year)
+    total = sum(p.stat().st_size for p in files)
+    print(f"published {len(files)} files ({total / 1024:.0f} KiB) under {PATHS.year_report(year) / 'data'}")
+    print(f"manifest: {manifest}")
+    return 0
+
+
+# ---------------------------------------------------------------- manifest
+
+MANIFEST_PACKAGES = (
+    "citybank",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "duckdb",
+    "openpyxl",
+    "pydantic",
+    "pyyaml",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "nbclient",
+    "ipykernel",
+    "matplotlib",
+    "seaborn",
+    "babel",
+    "frictionless",
+    "typst",
+    "pypandoc-binary",
+    "python-docx",
+)
+
+
+def _files(folder: Path, root: Path, pattern: str = "*", skip: Path | None = None) -> list[dict[str, Any]]:
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in sorted(folder.rglob(pattern)):
+        if p.is_file() and p != skip and not p.name.startswith(".") and "__pycache__" not in p.parts:
+            out.append({"path": p.relative_to(root).as_posix(), "sha256": sha256_file(p), "bytes": p.stat().st_size})
+    return sorted(out, key=lambda e: e["path"])
+
+
+def package_versions(names: Iterable[str] = MANIFEST_PACKAGES) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for n in sorted(names):
+        try:
+            out[n] = metadata.version(n)
+        except metadata.PackageNotFoundError:
+            out[n] = None
+    return out
+
+
+def git_state(root: Path) -> dict[str, Any]:
+    """The commit of the checkout and whether tracked files differ from it; 'unknown' outside git."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=20
+        ).stdout.strip()
+        dirty = (
+            subprocess.run(
+                ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=60,
+            ).stdout.strip()
+            != ""
+        )
+        return {"commit": commit or "unknown", "dirty": dirty}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": "unknown", "dirty": None}
+
+
+def data_is_sample(raw: Path | None = None) -> bool:
+    """True when data/raw holds the bundled sample city (the generator leaves its marker there)."""
+    try:
+        from .sample import is_sample
+    except (ModuleNotFoundError, ImportError):
+        raw = raw or PATHS.raw
+        return any((raw / m).exists() for m in ("SAMPLE", "SAMPLE.md", ".sample"))
+    return bool(is_sample(raw or PATHS.raw))
+
+
+def write_manifest(year: int, extra: dict[str, Any] | None = None) -> Path:
+    """Write ``reports/<Y>/manifest.json``; ``extra`` adds or overrides entries of ``parameters``."""
+    root = PATHS.root
+    target = PATHS.year_report(year) / "manifest.json"
+    params: dict[str, Any] = {"year": year}
+    try:
+        from .params import registry
+
+        reg = registry()
+        params["languages"] = list(reg.city.languages)
+        if year in reg.years:
+            params["status"] = reg.years[year].status
+    except Exception as exc:  # the manifest of a broken run is still worth writing
+        params["params_error"] = str(exc).splitlines()[0]
+    params.update(extra or {})
+    manifest = {
+        "manifest_version": 1,
+        "year": year,
+        "parameters": params,
+        "sample_data": data_is_sample(),
+        "inputs": _files(PATHS.raw, root) + _files(PATHS.params, root, "*.yml"),
+        "outputs": _files(PATHS.year_report(year), root, skip=target),
+        "packages": package_versions(),
+        "python": platform.python_version(),
+        "git": git_state(root),
+    }
+    return write_json(target, manifest)
+
+
+def verify_manifest(path: str | Path, root: str | Path | None = None) -> list[str]:
+    """Re-hash every input and output of a manifest; list what is missing, changed or not recorded."""
+    import json
+
+    path = Path(path).resolve()
+    root = Path(root).resolve() if root else path.parents[2]  # <root>/reports/<Y>/manifest.json
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    problems: list[str] = []
+    for kind in ("inputs", "outputs"):
+        for entry in manifest.get(kind, []):
+            p = root / entry["path"]
+            if not p.is_file():
+                problems.append(f"{kind[:-1]} missing: {entry['path']}")
+            elif (h := sha256_file(p)) != entry["sha256"]:
+                problems.append(
+                    f"{kind[:-1]} changed: {entry['path']} (recorded sha256 {entry['sha256'][:12]}…, now {h[:12]}…)"
+                )
+    recorded = {e["path"] for e in manifest.get("outputs", [])}
+    for entry in _files(path.parent, root, skip=path):
+        if entry["path"] not in recorded:
+            problems.append(f"output not in manifest: {entry['path']}")
+    return problems
+
+
+__all__ = [
+    "publish_year",
+    "write_manifest",
+    "verify_manifest",
+    "write_parquet",
+    "write_csv",
+    "write_xlsx",
+    "category_frames",
+    "main_publish",
+]
