@@ -1,0 +1,199 @@
+"""The bundled sample city: every raw file of every dataset, as its provider would send it.
+
+``citybank sample --out data/raw`` writes, for each dataset descriptor in params/datasets/ and each year it
+covers within the sample years of params/city.yml, the raw file(s) in the declared format, a provenance
+sidecar ``<file>.source.yml`` beside each, and a marker ``SAMPLE.yml`` listing every file with its sha256.
+Values come from ``sample_model.yml`` (per variable) and real figures typed into ``facts.py``; problems are
+planted on purpose (``PLANTED``). The output is byte-identical on every run.
+
+Public API: ``generate(out, params_root=None)``, ``is_sample(raw_dir)``, ``truth(reg)``, ``PLANTED``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from ..params import Dataset, Registry, expand_files, registry
+from ..util import normalize_zip, sha256_file, write_bytes_atomic, write_text_atomic
+from .formats import FILE_DATE, LongFile, LongRow, render_bdl_api, render_bdl_ctab, render_csv, render_xlsx
+from .model import SampleModel, SampleModelError
+from .planted import PLANTED, plant
+
+__all__ = ["GENERATOR", "MARKER", "PLANTED", "SAMPLE_VERSION", "SampleModel", "SampleModelError", "generate",
+           "is_sample", "read_marker", "sidecar_path", "truth"]
+
+GENERATOR = "citybank.sample"
+SAMPLE_VERSION = "1.0"
+MARKER = "SAMPLE.yml"
+SIDECAR_SUFFIX = ".source.yml"
+
+
+def sidecar_path(data_file: Path) -> Path:
+    """The provenance sidecar beside a raw file: ``<file name>.source.yml``."""
+    return data_file.with_name(data_file.name + SIDECAR_SUFFIX)
+
+
+def _yaml(obj: Any) -> str:
+    return yaml.safe_dump(obj, sort_keys=True, allow_unicode=True, default_flow_style=False, width=120)
+
+
+# ------------------------------------------------------------------ rendering
+
+
+def _long_file(ds: Dataset, rel: str, year: int | None, years: list[int], model: SampleModel) -> LongFile:
+    file_years = [year] if year is not None else years
+    territories = model.dataset_territories(ds)
+    rows = []
+    for y in file_years:
+        for t in territories:
+            values = {cm.variable: model.values(cm.variable, t)[y] for cm in ds.source.columns
+                      if y in model.values(cm.variable, t)}
+            rows.append(LongRow(y, t, values, dict(values)))
+    headers = {cm.variable: cm.source for cm in ds.source.columns}
+    return LongFile(ds, rel, year, rows, headers)
+
+
+def render(ds: Dataset, model: SampleModel) -> list[tuple[str, bytes]]:
+    """Every raw file of one dataset as (path under data/raw, bytes), planted problems included."""
+    years = model.years_of(ds)
+    if not years:
+        return []
+    fmt = ds.source.format
+    out: list[tuple[str, bytes]] = []
+    for rel, year in expand_files(ds, years):
+        if fmt == "bdl_ctab":
+            out.append((rel, render_bdl_ctab(ds, model, [year] if year else years)))
+        elif fmt == "bdl_api":
+            out.append((rel, render_bdl_api(ds, model, [year] if year else years)))
+        else:
+            job = _long_file(ds, rel, year, years, model)
+            plant(job, model)
+            if not job.rows:  # a planted missing year that was the file's only year: the file is absent
+                continue
+            out.append((rel, render_csv(job, model) if fmt == "csv" else render_xlsx(job, model)))
+    return out
+
+
+# ------------------------------------------------------------------ writing
+
+
+def read_marker(raw_dir: Path) -> dict[str, Any] | None:
+    """The parsed ``SAMPLE.yml`` of a folder, or None when absent or not a sample marker."""
+    path = Path(raw_dir) / MARKER
+    if not path.is_file():
+        return None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) and data.get("generator") == GENERATOR else None
+
+
+def is_sample(raw_dir: Path) -> bool:
+    """True when the folder holds the generated sample (its ``SAMPLE.yml`` marker is present and valid).
+
+    An analyst who replaces the sample with real files deletes the marker (see data/README.md)."""
+    return read_marker(raw_dir) is not None
+
+
+def _clear_previous(out: Path) -> None:
+    """Remove a previous sample's files; refuse to touch a folder of other (real) files."""
+    from ..cli import UserError
+
+    marker = read_marker(out)
+    if marker is None:
+        others = sorted(p for p in out.rglob("*") if p.is_file() and not p.name.startswith("."))
+        if others:
+            raise UserError(
+                f"{out} already holds {len(others)} file(s) that are not the generated sample (no {MARKER}), e.g. "
+                f"{others[0].relative_to(out)}. Raw files are never overwritten by the workbench: choose an empty "
+                "folder with --out, or move those files away first.")
+        return
+    for entry in marker.get("files") or []:
+        path = out / str(entry.get("path", ""))
+        for p in (path, sidecar_path(path)):
+            if p.is_file() and out in p.resolve().parents:
+                p.unlink()
+
+
+def generate(out: Path, params_root: Path | None = None) -> list[Path]:
+    """Write the sample city's raw files, sidecars and marker under ``out``; return the data files, sorted.
+
+    Deterministic: the same params give byte-identical files. Raises ``UserError`` when ``out`` holds files
+    that are not a previous sample (real data is never overwritten)."""
+    reg = registry(params_root) if params_root else registry()
+    model = SampleModel(reg)
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    _clear_previous(out)
+    written: list[tuple[str, str, str]] = []
+    for ds_id in sorted(reg.datasets):
+        ds = reg.datasets[ds_id]
+        for rel, data in render(ds, model):
+            path = out / rel
+            write_bytes_atomic(path, data)
+            if ds.source.format == "xlsx":
+                normalize_zip(path)
+            digest = sha256_file(path)
+            write_text_atomic(sidecar_path(path), _yaml(_sidecar(reg, ds, rel, digest)))
+            written.append((rel, digest, ds.id))
+    written.sort()
+    write_text_atomic(out / MARKER, _yaml({
+        "generator": GENERATOR,
+        "version": SAMPLE_VERSION,
+        "date": FILE_DATE.isoformat(),
+        "description": "The bundled sample city generated by `citybank sample`: invented but calibrated figures "
+                       "with planted problems (see data/README.md). Delete this file when you put real "
+                       "provider files here.",
+        "files": [{"path": rel, "sha256": digest, "dataset": ds_id} for rel, digest, ds_id in written],
+        "planted": [{k: p[k] for k in ("id", "dataset", "file", "year", "kind")} for p in PLANTED
+                    if p["dataset"] in reg.datasets],
+    }))
+    return [out / rel for rel, _, _ in written]
+
+
+def _sidecar(reg: Registry, ds: Dataset, rel: str, digest: str) -> dict[str, Any]:
+    return {
+        "dataset": ds.id,
+        "file": rel,
+        "provider": ds.provider,
+        "origin": "sample",
+        "generator": f"{GENERATOR} {SAMPLE_VERSION}",
+        "date": FILE_DATE.isoformat(),
+        "licence": ds.licence,
+        "sha256": digest,
+        "sample": True,
+        "note": "generated sample data, not real figures of the provider",
+    }
+
+
+# ------------------------------------------------------------------ the truth
+
+
+def truth(reg: Registry | None = None, *, model: SampleModel | None = None) -> pd.DataFrame:
+    """The true values behind the sample files: one row per variable × territory × year that a dataset's
+    files hold (before the planted problems; see ``PLANTED`` for the cells that deviate).
+
+    Columns: variable (str), territory (str), year (int64), value (float64); sorted."""
+    reg = reg or registry()
+    model = model or SampleModel(reg)
+    rows: dict[tuple[str, str, int], float] = {}
+    for ds in reg.datasets.values():
+        years = model.years_of(ds)
+        for t in model.dataset_territories(ds):
+            for cm in ds.source.columns:
+                series = model.values(cm.variable, t)
+                for y in years:
+                    if y in series:
+                        rows[(cm.variable, t, y)] = series[y]
+    keys = sorted(rows)
+    return pd.DataFrame({
+        "variable": pd.Series([k[0] for k in keys], dtype="str"),
+        "territory": pd.Series([k[1] for k in keys], dtype="str"),
+        "year": pd.Series([k[2] for k in keys], dtype="int64"),
+        "value": pd.Series([rows[k] for k in keys], dtype="float64"),
+    })
