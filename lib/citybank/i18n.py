@@ -1,0 +1,145 @@
+"""UI strings of the notebooks and the report in Polish, English and German.
+
+The strings live in ``i18n.yml`` beside this module (package data) — the single source of truth. Keys are
+dotted paths (``chapter.overview``, ``table.change_yoy``, ``status.on_track``); ``t(key, lang, **fmt)``
+returns the string, with ``{placeholders}`` filled from ``fmt``.
+
+    >>> t("chapter.overview", "de")
+    'Überblick'
+    >>> t("notice.no_data_year", "pl", year=2024)
+    'Brak danych za 2024 r.'
+
+Month names come from Babel (CLDR), not from the YAML file: ``month_name(12, "pl")`` → ``'grudzień'``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import string
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+LANGS: tuple[str, ...] = ("pl", "en", "de")
+"""The report languages, in the order the report lists them."""
+
+BABEL_LOCALES: dict[str, str] = {"pl": "pl_PL", "en": "en_GB", "de": "de_DE"}
+"""Babel locale per report language; English follows British usage (31 December 2024)."""
+
+CATALOG_FILE = Path(__file__).with_name("i18n.yml")
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` when it is a report language, else raise a ValueError that lists the choices."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGS)}")
+    return lang
+
+
+def babel_locale(lang: str) -> str:
+    """The Babel locale identifier used for numbers and dates in ``lang``."""
+    return BABEL_LOCALES[check_lang(lang)]
+
+
+def _flatten(node: dict, prefix: str, out: dict[str, dict[str, str]], source: Path) -> None:
+    for key, value in node.items():
+        if not isinstance(key, str):
+            raise ValueError(f"{source}: key {key!r} under {prefix or 'the top level'!r} must be text; quote it")
+        path = f"{prefix}.{key}" if prefix else key
+        if not isinstance(value, dict):
+            raise ValueError(f"{source}: {path!r} must map languages to strings, found {value!r}")
+        if set(value) & set(LANGS) or not value:
+            out[path] = value
+        else:
+            _flatten(value, path, out, source)
+
+
+@lru_cache(maxsize=4)
+def load_catalog(path: Path = CATALOG_FILE) -> dict[str, dict[str, str]]:
+    """All strings, as ``{dotted key: {lang: text}}``. Cached; the file is read once per process."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.load(fh, Loader=loader) or {}
+    out: dict[str, dict[str, str]] = {}
+    _flatten(data, "", out, path)
+    return out
+
+
+def keys() -> list[str]:
+    """Every key of the catalogue, sorted."""
+    return sorted(load_catalog())
+
+
+def _placeholders(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
+def check_catalog(catalog: dict[str, dict[str, str]] | None = None) -> list[str]:
+    """Problems of the catalogue, one line each (empty list when it is complete).
+
+    Every key needs a non-empty string in each of ``LANGS``, no other languages, and the same
+    ``{placeholders}`` in every language (a translation that drops ``{year}`` would silently lose it).
+    """
+    catalog = load_catalog() if catalog is None else catalog
+    problems: list[str] = []
+    for key in sorted(catalog):
+        entry = catalog[key]
+        for lang in LANGS:
+            text = entry.get(lang)
+            if not isinstance(text, str) or not text.strip():
+                problems.append(f"{key}: missing or empty {lang!r} text (found {text!r})")
+        extra = sorted(set(entry) - set(LANGS))
+        if extra:
+            problems.append(f"{key}: unknown language(s) {', '.join(map(str, extra))}; expected {', '.join(LANGS)}")
+        fields = {lang: _placeholders(entry[lang]) for lang in LANGS if isinstance(entry.get(lang), str)}
+        if len({frozenset(f) for f in fields.values()}) > 1:
+            shown = "; ".join(f"{lang}: {sorted(f)}" for lang, f in fields.items())
+            problems.append(f"{key}: placeholders differ between languages ({shown})")
+    return problems
+
+
+def t(key: str, lang: str, **fmt: object) -> str:
+    """The UI string ``key`` in ``lang``, with ``{placeholders}`` filled from ``fmt``.
+
+    Unknown keys raise a KeyError naming the closest existing keys; a missing placeholder value raises a
+    KeyError naming the placeholder and the key.
+    """
+    check_lang(lang)
+    catalog = load_catalog()
+    entry = catalog.get(key)
+    if entry is None:
+        near = difflib.get_close_matches(key, list(catalog), n=3)
+        hint = f"; did you mean {', '.join(near)}?" if near else f"; add it to {CATALOG_FILE.name}"
+        raise KeyError(f"no UI string {key!r}{hint}")
+    text = entry[lang]
+    if not fmt and not _placeholders(text):
+        return text
+    try:
+        return text.format_map(fmt)
+    except KeyError as exc:
+        raise KeyError(f"UI string {key!r} needs a value for {{{exc.args[0]}}}: pass t({key!r}, {lang!r}, "
+                       f"{exc.args[0]}=...)") from None
+
+
+def t_all(key: str) -> dict[str, str]:
+    """The string ``key`` in every language, ``{lang: text}``, placeholders left unfilled."""
+    catalog = load_catalog()
+    if key not in catalog:
+        t(key, LANGS[0])  # raises the KeyError with suggestions
+    return {lang: catalog[key][lang] for lang in LANGS}
+
+
+def month_name(month: int, lang: str, *, context: Literal["stand-alone", "format"] = "stand-alone",
+               width: Literal["wide", "abbreviated"] = "wide") -> str:
+    """The name of ``month`` (1–12) from CLDR via Babel.
+
+    ``context="stand-alone"`` gives the nominative used in headings (pl ``grudzień``);
+    ``context="format"`` gives the form used inside a date (pl ``grudnia``, as in *31 grudnia 2024*).
+    """
+    from babel.dates import get_month_names
+
+    if not 1 <= int(month) <= 12:
+        raise ValueError(f"month must be 1–12, got {month!r}")
+    return get_month_names(width, context=context, locale=babel_locale(lang))[int(month)]
