@@ -1,0 +1,225 @@
+"""The annual monitoring report: HTML site, PDF and DOCX in PL/EN/DE from the executed notebooks.
+
+``render_year(year, langs, formats, engine)`` is the library entry point, ``main_render(args)`` the CLI
+handler (``citybank render``). Outputs under ``reports/<Y>/``::
+
+    site/index.html, site/<lang>/*.html, site/assets/   the offline HTML site
+    report_<lang>.pdf, report_<lang>.docx               the printed report
+    quarto/<lang>/_quarto.yml + chapters                the Quarto book (always generated)
+
+A missing notebook becomes an honest page saying the chapter could not be built; it is listed in
+``RenderResult.failures`` and the CLI exits non-zero at the end.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..params import LANGS, registry
+from ..paths import PATHS, Paths
+from .book import BookInputs, Page, build_book, clause_key, iso_catalogue
+from .strings import t
+
+FORMATS = ("html", "pdf", "docx")
+ENGINES = ("auto", "quarto", "offline")
+
+__all__ = ["FORMATS", "ENGINES", "RenderResult", "render_year", "main_render", "is_sample_data"]
+
+
+@dataclass
+class RenderResult:
+    """What a render wrote and what went wrong (one line per failed chapter or format)."""
+
+    year: int
+    engine: str
+    outputs: list[Path] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def is_sample_data(paths: Paths) -> bool:
+    """True when data/raw holds the bundled sample city (the marker of ``citybank.sample``)."""
+    try:
+        from ..sample import is_sample
+    except ImportError:
+        return False
+    try:
+        return bool(is_sample(paths.raw))
+    except OSError:
+        return False
+
+
+def _split(value: str | list[str] | tuple[str, ...], allowed: tuple[str, ...], what: str) -> list[str]:
+    from ..cli import UserError
+
+    items = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value)
+    items = [v for v in items if v]
+    bad = [v for v in items if v not in allowed]
+    if bad or not items:
+        raise UserError(f"unknown {what} {', '.join(bad) or '(none given)'}; expected one or more of {', '.join(allowed)}")
+    return list(dict.fromkeys(items))
+
+
+def _inputs(year: int, paths: Paths) -> BookInputs:
+    reg = registry(paths.params)
+    nb_root = paths.year_report(year) / "notebooks"
+    clauses = sorted(
+        {p.stem.removeprefix("iso-") for p in nb_root.glob("*/iso-*.ipynb") if p.stem != "iso-overview"},
+        key=clause_key,
+    )
+    categories = [(slug, {lg: c.name.get(lg) for lg in LANGS}) for slug, c in reg.categories.items()]
+    return BookInputs(
+        paths=paths,
+        year=year,
+        city=reg.city.name,
+        categories=categories,
+        iso=iso_catalogue(reg.extra.get("iso37120"), clauses),
+        sample=is_sample_data(paths),
+        registry=reg,
+    )
+
+
+def _swap_dir(tmp: Path, final: Path) -> None:
+    """Replace ``final`` by ``tmp`` (so a site never mixes pages of two renders)."""
+    if final.exists():
+        shutil.rmtree(final)
+    tmp.rename(final)
+
+
+def render_year(
+    year: int,
+    langs: list[str] | tuple[str, ...] | str = LANGS,
+    formats: list[str] | tuple[str, ...] | str = FORMATS,
+    engine: str = "auto",
+    paths: Paths | None = None,
+    sample: bool | None = None,
+) -> RenderResult:
+    """Render the report of ``year`` in ``langs`` × ``formats``. ``engine``: auto (Quarto when on PATH,
+    else offline), quarto, offline; ``paths``: another checkout (tests); ``sample``: force the sample-data
+    notice on/off (None = ask ``citybank.sample``). Raises UserError for bad arguments or when no notebook
+    was built."""
+    from ..cli import UserError
+    from . import quarto
+    from .printed import PrintError, book_markdown, write_docx, write_pdf
+
+    paths = paths or PATHS
+    langs = _split(langs, LANGS, "language")
+    formats = _split(formats, FORMATS, "format")
+    if engine not in ENGINES:
+        raise UserError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    if engine == "quarto" and not quarto.quarto_available():
+        raise UserError("--engine quarto: the `quarto` command is not on PATH; install Quarto or use --engine offline")
+    use_quarto = engine == "quarto" or (engine == "auto" and quarto.quarto_available())
+    report_dir = paths.year_report(year)
+    if not (report_dir / "notebooks").is_dir():
+        raise UserError(f"no executed notebooks in {report_dir / 'notebooks'}; run `citybank build --year {year}` first")
+
+    result = RenderResult(year, "quarto" if use_quarto else "offline")
+    t0 = time.perf_counter()
+    inp = _inputs(year, paths)
+    if sample is not None:
+        inp.sample = sample
+    books: dict[str, list[Page]] = {lang: build_book(inp, lang) for lang in langs}
+    for lang, pages in books.items():
+        result.failures.extend(f"{lang}/{p.id}: {p.failure}" for p in pages if p.failure)
+    result.seconds["read"] = time.perf_counter() - t0
+
+    titles = {lg: f"{t('report_title', lg)} {year} – {inp.city}" for lg in LANGS}
+    subtitles = {lg: f"{inp.city} · {year}" for lg in LANGS}
+
+    t0 = time.perf_counter()
+    projects: dict[str, Path] = {}
+    for lang, pages in books.items():
+        projects[lang] = quarto.write_project(report_dir / "quarto" / lang, lang, pages, titles[lang], subtitles[lang])
+        result.outputs.append(projects[lang] / "_quarto.yml")
+    result.seconds["quarto-project"] = time.perf_counter() - t0
+
+    if use_quarto:
+        for lang in langs:
+            try:
+                out = quarto.render_with_quarto(projects[lang], formats)
+            except RuntimeError as exc:
+                result.failures.append(f"{lang}: {exc}")
+                continue
+            result.outputs.append(out)
+        return result
+
+    if "html" in formats:
+        from .site import SiteWriter
+
+        t0 = time.perf_counter()
+        tmp = report_dir / ".site.tmp"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        writer = SiteWriter(tmp, {lg: f"{t('report_title', lg)} {year} · {inp.city}" for lg in LANGS}, langs, inp.sample)
+        writer.write_root(inp.city, year)
+        for lang, pages in books.items():
+            writer.write_language(lang, pages)
+        _swap_dir(tmp, report_dir / "site")
+        result.outputs.append(report_dir / "site" / "index.html")
+        result.seconds["html"] = time.perf_counter() - t0
+
+    for lang, pages in books.items():
+        if "pdf" not in formats and "docx" not in formats:
+            break
+        build_dir = paths.build / "render" / str(year) / lang
+        if build_dir.exists():
+            shutil.rmtree(build_dir)
+        build_dir.mkdir(parents=True)
+        markdown = book_markdown(pages, build_dir / "img")
+        (build_dir / f"report_{lang}.md").write_text(markdown, encoding="utf-8")
+        year_params = inp.registry.years.get(year)
+        status = t("provisional", lang) if year_params is not None and year_params.status == "provisional" else ""
+        if "pdf" in formats:
+            t0 = time.perf_counter()
+            cover = {
+                "title": t("report_title", lang),
+                "city": inp.city,
+                "year": str(year),
+                "lang": lang,
+                "language": t("language_name", lang),
+                "status": status,
+                "sample": t("sample_notice", lang) if inp.sample else "",
+                "contents": t("contents", lang),
+            }
+            try:
+                result.outputs.append(write_pdf(markdown, build_dir, report_dir / f"report_{lang}.pdf", cover))
+            except PrintError as exc:
+                result.failures.append(f"{lang}/pdf: {exc}")
+            result.seconds[f"pdf-{lang}"] = time.perf_counter() - t0
+        if "docx" in formats:
+            t0 = time.perf_counter()
+            try:
+                out = report_dir / f"report_{lang}.docx"
+                result.outputs.append(write_docx(markdown, build_dir, out, lang, titles[lang], subtitles[lang]))
+            except PrintError as exc:
+                result.failures.append(f"{lang}/docx: {exc}")
+            result.seconds[f"docx-{lang}"] = time.perf_counter() - t0
+    return result
+
+
+def main_render(args) -> int:
+    """``citybank render``: render, print what was written and every failure; 1 when anything failed."""
+    from ..cli import resolve_year
+
+    year = resolve_year(args)
+    result = render_year(year, args.lang, args.format, getattr(args, "engine", "auto"))
+    root = PATHS.root
+    for out in result.outputs:
+        print(f"  wrote {out.relative_to(root) if out.is_relative_to(root) else out}")
+    timing = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
+    print(f"render {year} ({result.engine}): {len(result.outputs)} outputs; {timing}")
+    if result.failures:
+        print(f"{len(result.failures)} chapter(s)/format(s) could not be built:", file=sys.stderr)
+        for f in result.failures:
+            print(f"  - {f}", file=sys.stderr)
+        return 1
+    return 0

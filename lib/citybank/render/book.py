@@ -1,0 +1,508 @@
+"""The report as a book: an ordered list of pages per language, each a list of content blocks.
+
+The executed notebooks (papermill outputs) are read as JSON — no kernel, no nbformat import — into blocks
+(markdown, tables, figures, text). The HTML site, the PDF and the DOCX are all written from this one model,
+so the three formats show the same chapters in the same order.
+
+Page order: overview, the 18 categories (params/categories.yml order), ISO 37120 (overview, then per theme
+a theme page followed by its indicator pages), strategy, consistency, data quality, downloads, methodology.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Literal
+
+from ..paths import Paths
+from .strings import ISO_THEMES, t
+
+BlockKind = Literal["markdown", "table", "image", "text", "html", "error"]
+
+# Cells the report never shows: papermill parameters and anything tagged for removal.
+HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell", "hide-cell"}
+_NOISE = re.compile(r"^<(Figure|matplotlib|Axes|seaborn)[^>]*>$")
+
+
+# ------------------------------------------------------------------ blocks
+
+
+@dataclass
+class Table:
+    """A table reduced to text cells: header rows, body rows and an optional caption."""
+
+    header: list[list[str]]
+    rows: list[list[str]]
+    caption: str = ""
+    link_col: int | None = None
+    """A column whose cells are paths relative to the report folder (``data/x.csv``): rendered as links."""
+
+    @property
+    def ncols(self) -> int:
+        return max((len(r) for r in [*self.header, *self.rows]), default=0)
+
+    def padded(self) -> tuple[list[list[str]], list[list[str]]]:
+        n = self.ncols
+        pad = lambda r: r + [""] * (n - len(r))  # noqa: E731
+        return [pad(r) for r in self.header], [pad(r) for r in self.rows]
+
+
+@dataclass
+class Block:
+    kind: BlockKind
+    text: str = ""
+    table: Table | None = None
+    image: bytes | None = None
+    alt: str = ""
+
+    @property
+    def image_name(self) -> str:
+        """A content-addressed file name: identical figures share one file, names never depend on order."""
+        assert self.image is not None
+        return hashlib.sha256(self.image).hexdigest()[:16] + ".png"
+
+
+@dataclass
+class Page:
+    """One chapter (or sub-chapter) of the report in one language."""
+
+    id: str
+    title: str
+    section: str
+    level: int = 1
+    group: str | None = None
+    blocks: list[Block] = field(default_factory=list)
+    failure: str | None = None
+    notebook: Path | None = None
+
+    @property
+    def filename(self) -> str:
+        return "index.html" if self.id == "overview" else f"{self.id}.html"
+
+
+# ------------------------------------------------------------------ HTML tables
+
+
+class _TableParser(HTMLParser):
+    """Collects the tables of an HTML fragment as rows of text cells (pandas/Styler output)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[Table] = []
+        self._in_head = False
+        self._row: list[str] | None = None
+        self._row_is_head = True
+        self._cell: list[str] | None = None
+        self._colspan = 1
+        self._caption: list[str] | None = None
+        self._skip = 0
+        self._cur: Table | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script"):
+            self._skip += 1
+        elif tag == "table":
+            self._cur = Table([], [])
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tr":
+            self._row, self._row_is_head = [], True
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+            span = dict(attrs).get("colspan") or "1"
+            self._colspan = int(span) if span.isdigit() else 1
+            if tag == "td":
+                self._row_is_head = False
+        elif tag == "caption":
+            self._caption = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script"):
+            self._skip = max(0, self._skip - 1)
+        elif tag == "thead":
+            self._in_head = False
+        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
+            text = " ".join("".join(self._cell).split())
+            self._row.extend([text] + [""] * (self._colspan - 1))
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._cur is not None:
+            head = self._in_head or (self._row_is_head and not self._cur.rows)
+            (self._cur.header if head else self._cur.rows).append(self._row)
+            self._row = None
+        elif tag == "caption" and self._caption is not None and self._cur is not None:
+            self._cur.caption = " ".join("".join(self._caption).split())
+            self._caption = None
+        elif tag == "table" and self._cur is not None:
+            if self._cur.ncols:
+                self.tables.append(self._cur)
+            self._cur = None
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        if self._cell is not None:
+            self._cell.append(data)
+        elif self._caption is not None:
+            self._caption.append(data)
+
+
+def parse_tables(html: str) -> list[Table]:
+    """Every ``<table>`` of an HTML fragment, as text cells."""
+    p = _TableParser()
+    p.feed(html)
+    p.close()
+    return p.tables
+
+
+_NUMBER = re.compile(r"^[-+\u2212\u2013]?(\d[\d\s\u00a0\u202f.,']*)(\s?(%|‰|pp|p\.p\.))?$")
+
+
+def is_number(cell: str) -> bool:
+    """True for cells that read as numbers (``1 234,5``, ``-3.2%``, ``12``): these are right-aligned."""
+    return bool(_NUMBER.match(cell.strip()))
+
+
+def numeric_columns(table: Table) -> list[bool]:
+    """Columns whose non-empty body cells are all numbers."""
+    _, rows = table.padded()
+    out = []
+    for j in range(table.ncols):
+        vals = [r[j] for r in rows if r[j].strip() and r[j].strip() not in ("–", "-", "—", "NaN", "nan")]
+        out.append(bool(vals) and all(is_number(v) for v in vals))
+    return out
+
+
+# ------------------------------------------------------------------ markdown helpers
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_ATX = re.compile(r"^(#{1,6})(\s+.*)$")
+
+
+def shift_headings(md: str, by: int) -> str:
+    """Demote ATX headings by ``by`` levels (capped at 6), leaving fenced code alone."""
+    out, fenced = [], False
+    for line in md.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        m = None if fenced else _ATX.match(line)
+        out.append("#" * min(6, len(m.group(1)) + by) + m.group(2) if m else line)
+    return "\n".join(out)
+
+
+def strip_title(md: str) -> tuple[str, str | None]:
+    """Remove a leading level-1 heading from a markdown cell; return (rest, heading text or None)."""
+    lines = md.lstrip("\n").splitlines()
+    if lines and re.match(r"^#\s+\S", lines[0]):
+        return "\n".join(lines[1:]).strip("\n"), lines[0][1:].strip()
+    return md, None
+
+
+def _last_heading(blocks: list[Block]) -> str:
+    for b in reversed(blocks):
+        if b.kind == "markdown":
+            for line in reversed(b.text.splitlines()):
+                m = _ATX.match(line)
+                if m:
+                    return m.group(2).strip()
+    return ""
+
+
+# ------------------------------------------------------------------ notebooks → blocks
+
+
+def _src(x: Any) -> str:
+    return "".join(x) if isinstance(x, list) else str(x or "")
+
+
+def _image_alt(output: dict[str, Any], cell: dict[str, Any]) -> str | None:
+    md = output.get("metadata") or {}
+    for cand in (md.get("image/png", {}) if isinstance(md.get("image/png"), dict) else {}, md, cell.get("metadata", {})):
+        for key in ("alt", "alt_text", "description"):
+            if isinstance(cand.get(key), str) and cand[key].strip():
+                return cand[key].strip()
+    return None
+
+
+def notebook_blocks(nb: dict[str, Any], lang: str, title: str) -> tuple[list[Block], str | None]:
+    """The visible content of an executed notebook, code hidden. Returns (blocks, the notebook's own title).
+
+    Parameter cells and cells tagged remove-cell are skipped; stderr streams are dropped; figures get the
+    alt text of their output/cell metadata, else a description generated from the nearest heading.
+    """
+    import base64
+
+    blocks: list[Block] = []
+    nb_title: str | None = None
+    figures = 0
+    for cell in nb.get("cells", []):
+        tags = set((cell.get("metadata") or {}).get("tags") or [])
+        if tags & HIDDEN_TAGS:
+            continue
+        kind = cell.get("cell_type")
+        if kind == "markdown":
+            text = _src(cell.get("source"))
+            if nb_title is None and not blocks:
+                text, nb_title = strip_title(text)
+            if text.strip():
+                blocks.append(Block("markdown", text))
+            continue
+        if kind != "code" or "remove-output" in tags:
+            continue
+        for out in cell.get("outputs", []):
+            otype = out.get("output_type")
+            if otype == "stream":
+                if out.get("name") == "stdout" and _src(out.get("text")).strip():
+                    blocks.append(Block("text", _src(out.get("text")).rstrip()))
+            elif otype == "error":
+                blocks.append(Block("error", f"{out.get('ename', 'Error')}: {out.get('evalue', '')}".strip()))
+            elif otype in ("display_data", "execute_result"):
+                data = out.get("data") or {}
+                if "image/png" in data:
+                    figures += 1
+                    context = _last_heading(blocks) or title
+                    alt = _image_alt(out, cell) or f"{t('figure', lang)} {figures}: {context}"
+                    raw = base64.b64decode(_src(data["image/png"]).replace("\n", ""))
+                    blocks.append(Block("image", image=raw, alt=alt))
+                elif "text/markdown" in data:
+                    blocks.append(Block("markdown", _src(data["text/markdown"])))
+                elif "text/html" in data:
+                    html = _src(data["text/html"])
+                    tables = parse_tables(html)
+                    if tables:
+                        blocks.extend(Block("table", table=tb) for tb in tables)
+                    elif html.strip():
+                        blocks.append(Block("html", html))
+                elif "text/plain" in data:
+                    text = _src(data["text/plain"]).strip()
+                    if text and not _NOISE.match(text):
+                        blocks.append(Block("text", text))
+    return blocks, nb_title
+
+
+def read_notebook(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
+        nb = json.load(fh)
+    if not isinstance(nb, dict) or "cells" not in nb:
+        raise ValueError("no 'cells' list (not a Jupyter notebook)")
+    return nb
+
+
+# ------------------------------------------------------------------ ISO catalogue
+
+
+@dataclass
+class IsoIndicator:
+    clause: str
+    name: dict[str, str]
+    unit: str = ""
+
+
+@dataclass
+class IsoTheme:
+    number: int
+    name: dict[str, str]
+    indicators: list[IsoIndicator] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return f"iso-theme-{self.number}"
+
+
+def clause_key(clause: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in clause.split("."))
+
+
+def _text3(value: Any, fallback: str) -> dict[str, str]:
+    if isinstance(value, dict):
+        base = value.get("en") or next((v for v in value.values() if isinstance(v, str)), fallback)
+        return {lang: str(value.get(lang) or base) for lang in ("pl", "en", "de")}
+    if isinstance(value, str) and value:
+        return dict.fromkeys(("pl", "en", "de"), value)
+    return dict.fromkeys(("pl", "en", "de"), fallback)
+
+
+def iso_catalogue(raw: dict[str, Any] | None, clauses_found: list[str]) -> list[IsoTheme]:
+    """Themes and indicators from params/iso37120.yml (tolerant of its exact layout), completed by the
+    indicator notebooks found on disk; themes named from the built-in ISO 37120:2018 list when absent."""
+    items: list[dict[str, Any]] = []
+    theme_names: dict[int, dict[str, str]] = {n: dict(v) for n, v in ISO_THEMES.items()}
+    if isinstance(raw, dict):
+        inds = raw.get("indicators")
+        if isinstance(inds, dict):
+            inds = [{"clause": k, **(v if isinstance(v, dict) else {})} for k, v in inds.items()]
+        items = [i for i in (inds or []) if isinstance(i, dict)]
+        themes = raw.get("themes")
+        if isinstance(themes, dict):
+            themes = [{"id": k, **(v if isinstance(v, dict) else {"name": v})} for k, v in themes.items()]
+        for th in themes or []:
+            if not isinstance(th, dict):
+                continue
+            num = str(th.get("clause") or th.get("number") or th.get("id") or "")
+            if num.isdigit() and th.get("name"):
+                theme_names[int(num)] = _text3(th["name"], theme_names.get(int(num), {}).get("en", num))
+    by_clause: dict[str, IsoIndicator] = {}
+    for it in items:
+        clause = str(it.get("clause") or it.get("id") or "").strip()
+        if not re.match(r"^\d+(\.\d+)+$", clause):
+            continue
+        name = it.get("name") or it.get("title") or it.get("name_en") or clause
+        by_clause[clause] = IsoIndicator(clause, _text3(name, clause), str(it.get("unit") or ""))
+    for clause in clauses_found:
+        by_clause.setdefault(clause, IsoIndicator(clause, dict.fromkeys(("pl", "en", "de"), clause)))
+    themes_out: dict[int, IsoTheme] = {}
+    for clause in sorted(by_clause, key=clause_key):
+        num = clause_key(clause)[0]
+        theme = themes_out.setdefault(num, IsoTheme(num, theme_names.get(num) or _text3(None, f"{num}")))
+        theme.indicators.append(by_clause[clause])
+    return [themes_out[n] for n in sorted(themes_out)]
+
+
+def iso_values(data_dir: Path) -> dict[str, dict[str, Any]]:
+    """Computed indicator values by clause from the published ``data/iso37120/*.json`` (any of: a list of
+    records, ``{"indicators": [...]}``, a mapping clause → record, or one record per file)."""
+    out: dict[str, dict[str, Any]] = {}
+    folder = data_dir / "iso37120"
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        records: list[Any]
+        if isinstance(doc, list):
+            records = doc
+        elif isinstance(doc, dict) and isinstance(doc.get("indicators"), list):
+            records = doc["indicators"]
+        elif isinstance(doc, dict) and ("clause" in doc or "id" in doc):
+            records = [doc]
+        elif isinstance(doc, dict):
+            records = [{"clause": k, **v} for k, v in doc.items() if isinstance(v, dict)]
+        else:
+            records = []
+        for rec in records:
+            if isinstance(rec, dict):
+                clause = str(rec.get("clause") or rec.get("id") or "")
+                if clause:
+                    out[clause] = rec
+    return out
+
+
+def format_value(value: Any, lang: str) -> str:
+    """A number in the language's notation (``1 234,5`` in pl/de, ``1,234.5`` in en); '' for None."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    from babel.numbers import format_decimal
+
+    if value != value:  # NaN
+        return ""
+    return format_decimal(value, format="#,##0.##", locale={"pl": "pl_PL", "en": "en_GB", "de": "de_DE"}[lang])
+
+
+# ------------------------------------------------------------------ the book
+
+
+@dataclass
+class BookInputs:
+    """Everything a book is made of, located once per render."""
+
+    paths: Paths
+    year: int
+    city: str
+    categories: list[tuple[str, dict[str, str]]]
+    iso: list[IsoTheme]
+    sample: bool
+    registry: Any = None
+
+    @property
+    def report_dir(self) -> Path:
+        return self.paths.year_report(self.year)
+
+    def notebook(self, lang: str, task: str) -> Path:
+        return self.report_dir / "notebooks" / lang / f"{task}.ipynb"
+
+
+def chapter_plan(inp: BookInputs, lang: str) -> list[tuple[str, str, str, int, str | None]]:
+    """(page id, title, section, level, group) for every page of one language, in report order."""
+    plan: list[tuple[str, str, str, int, str | None]] = [("overview", t("overview", lang), "overview", 1, None)]
+    for slug, names in inp.categories:
+        plan.append((f"category-{slug}", names[lang], "categories", 1, None))
+    plan.append(("iso-overview", t("iso_overview", lang), "iso", 1, None))
+    for theme in inp.iso:
+        plan.append((theme.id, f"{theme.number}. {theme.name[lang]}", "iso", 2, theme.id))
+        for ind in theme.indicators:
+            plan.append((f"iso-{ind.clause}", f"{ind.clause} {ind.name[lang]}", "iso", 3, theme.id))
+    for key in ("strategy", "consistency", "quality", "downloads", "methodology"):
+        plan.append((key, t(key, lang), key, 1, None))
+    return plan
+
+
+NOTEBOOK_SECTIONS = {"overview", "categories", "strategy", "consistency"}
+
+
+def _failure_page(page: Page, lang: str, reason: str) -> Page:
+    page.failure = reason
+    page.blocks = [Block("error", f"{t('missing_chapter', lang)}. {reason}")]
+    return page
+
+
+def build_page(inp: BookInputs, lang: str, pid: str, title: str, section: str, level: int, group: str | None) -> Page:
+    """One page with its blocks; a missing or unreadable notebook gives an honest failure page."""
+    page = Page(pid, title, section, level, group)
+    is_notebook = section in NOTEBOOK_SECTIONS or pid == "iso-overview" or (section == "iso" and level == 3)
+    if is_notebook:
+        path = inp.notebook(lang, pid)
+        page.notebook = path
+        rel = path.relative_to(inp.paths.root) if path.is_relative_to(inp.paths.root) else path
+        if not path.is_file():
+            return _failure_page(page, lang, t("missing_notebook", lang, path=rel, year=inp.year))
+        try:
+            nb = read_notebook(path)
+        except (OSError, ValueError) as exc:
+            return _failure_page(page, lang, t("broken_notebook", lang, path=rel, error=exc))
+        page.blocks, _ = notebook_blocks(nb, lang, title)
+        if section == "iso" and level == 3:
+            page.blocks[:0] = _indicator_summary(inp, lang, pid.removeprefix("iso-"))
+        return page
+    if section == "iso":  # a theme page
+        theme = next(th for th in inp.iso if th.id == pid)
+        page.blocks = [Block("table", table=iso_theme_table(inp, theme, lang))]
+        return page
+    from . import extra_pages
+
+    return extra_pages.build(inp, lang, page)
+
+
+def _indicator_summary(inp: BookInputs, lang: str, clause: str) -> list[Block]:
+    rec = iso_values(inp.report_dir / "data").get(clause)
+    if not rec:
+        return []
+    header = [[t("value", lang), t("unit", lang), t("status", lang)]]
+    row = [format_value(rec.get("value"), lang), str(rec.get("unit") or ""), str(rec.get("status") or "")]
+    return [Block("table", table=Table(header, [row]))]
+
+
+def iso_theme_table(inp: BookInputs, theme: IsoTheme, lang: str) -> Table:
+    """Clause, indicator name, value, unit and status of every indicator of a theme."""
+    values = iso_values(inp.report_dir / "data")
+    header = [[t("clause", lang), t("indicator", lang), t("value", lang), t("unit", lang), t("status", lang)]]
+    rows = []
+    for ind in theme.indicators:
+        rec = values.get(ind.clause, {})
+        value = format_value(rec.get("value"), lang)
+        status = str(rec.get("status") or ("" if value else t("not_computed", lang)))
+        rows.append([ind.clause, ind.name[lang], value, str(rec.get("unit") or ind.unit), status])
+    return Table(header, rows, caption=f"{theme.number}. {theme.name[lang]}")
+
+
+def build_book(inp: BookInputs, lang: str) -> list[Page]:
+    """Every page of the report in one language, in order."""
+    return [build_page(inp, lang, *entry) for entry in chapter_plan(inp, lang)]

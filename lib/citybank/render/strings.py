@@ -1,0 +1,194 @@
+"""UI strings of the report in the three languages.
+
+``citybank.i18n.t(key, lang)`` is the project's string table; the renderer asks it first and falls back to
+the strings below (so the report still renders when a key is missing there). Keys are prefixed ``render.``
+when looked up in i18n, then tried bare.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+FALLBACK: dict[str, dict[str, str]] = {
+    "report_title": {
+        "pl": "Raport monitoringowy",
+        "en": "Annual monitoring report",
+        "de": "Jährlicher Monitoringbericht",
+    },
+    "language_name": {"pl": "polski", "en": "English", "de": "Deutsch"},
+    "contents": {"pl": "Spis treści", "en": "Contents", "de": "Inhalt"},
+    "chapters": {"pl": "Rozdziały", "en": "Chapters", "de": "Kapitel"},
+    "overview": {"pl": "Przegląd", "en": "Overview", "de": "Überblick"},
+    "categories": {"pl": "Kategorie", "en": "Categories", "de": "Kategorien"},
+    "iso": {"pl": "ISO 37120", "en": "ISO 37120", "de": "ISO 37120"},
+    "iso_overview": {
+        "pl": "ISO 37120 – przegląd wskaźników",
+        "en": "ISO 37120 – indicator overview",
+        "de": "ISO 37120 – Indikatorenübersicht",
+    },
+    "strategy": {"pl": "Strategia rozwoju miasta", "en": "City development strategy", "de": "Stadtentwicklungsstrategie"},
+    "consistency": {
+        "pl": "Spójność danych między dostawcami",
+        "en": "Consistency between providers",
+        "de": "Konsistenz zwischen den Datenlieferanten",
+    },
+    "quality": {"pl": "Jakość danych", "en": "Data quality", "de": "Datenqualität"},
+    "downloads": {"pl": "Dane do pobrania", "en": "Downloads", "de": "Downloads"},
+    "methodology": {"pl": "Metodologia", "en": "Methodology", "de": "Methodik"},
+    "sample_notice": {
+        "pl": "Dane przykładowe: ten raport zbudowano na wygenerowanym zbiorze przykładowym, a nie na danych "
+        "dostawców. Liczby nie opisują rzeczywistego miasta.",
+        "en": "Sample data: this report was built from the bundled, generated sample data set, not from the "
+        "providers' data. The figures do not describe the real city.",
+        "de": "Beispieldaten: Dieser Bericht wurde aus dem mitgelieferten, generierten Beispieldatensatz erstellt, "
+        "nicht aus den Daten der Lieferanten. Die Zahlen beschreiben nicht die reale Stadt.",
+    },
+    "missing_chapter": {
+        "pl": "Tego rozdziału nie udało się zbudować",
+        "en": "This chapter could not be built",
+        "de": "Dieses Kapitel konnte nicht erstellt werden",
+    },
+    "missing_notebook": {
+        "pl": "Brak wykonanego notatnika {path}. Uruchom `citybank build --year {year}` i sprawdź jego raport błędów.",
+        "en": "The executed notebook {path} is missing. Run `citybank build --year {year}` and read its failures.",
+        "de": "Das ausgeführte Notebook {path} fehlt. Führen Sie `citybank build --year {year}` aus und prüfen "
+        "Sie dessen Fehlerliste.",
+    },
+    "broken_notebook": {
+        "pl": "Notatnik {path} nie jest poprawnym plikiem .ipynb: {error}",
+        "en": "The notebook {path} is not a valid .ipynb file: {error}",
+        "de": "Das Notebook {path} ist keine gültige .ipynb-Datei: {error}",
+    },
+    "missing_file": {
+        "pl": "Brak pliku {path}. Uruchom `citybank ingest --year {year}`.",
+        "en": "The file {path} is missing. Run `citybank ingest --year {year}`.",
+        "de": "Die Datei {path} fehlt. Führen Sie `citybank ingest --year {year}` aus.",
+    },
+    "no_downloads": {
+        "pl": "Nie opublikowano jeszcze danych dla tego roku ({path}). Uruchom `citybank publish --year {year}`.",
+        "en": "No data have been published for this year yet ({path}). Run `citybank publish --year {year}`.",
+        "de": "Für dieses Jahr wurden noch keine Daten veröffentlicht ({path}). Führen Sie "
+        "`citybank publish --year {year}` aus.",
+    },
+    "cell_error": {
+        "pl": "Błąd podczas wykonywania notatnika",
+        "en": "Error while executing the notebook",
+        "de": "Fehler bei der Ausführung des Notebooks",
+    },
+    "figure": {"pl": "Wykres", "en": "Figure", "de": "Abbildung"},
+    "file": {"pl": "Plik", "en": "File", "de": "Datei"},
+    "format": {"pl": "Format", "en": "Format", "de": "Format"},
+    "size": {"pl": "Rozmiar", "en": "Size", "de": "Größe"},
+    "clause": {"pl": "Punkt", "en": "Clause", "de": "Abschnitt"},
+    "indicator": {"pl": "Wskaźnik", "en": "Indicator", "de": "Indikator"},
+    "value": {"pl": "Wartość", "en": "Value", "de": "Wert"},
+    "unit": {"pl": "Jednostka", "en": "Unit", "de": "Einheit"},
+    "status": {"pl": "Status", "en": "Status", "de": "Status"},
+    "not_computed": {"pl": "nie obliczono", "en": "not computed", "de": "nicht berechnet"},
+    "theme": {"pl": "Obszar", "en": "Theme", "de": "Themenbereich"},
+    "downloads_intro": {
+        "pl": "Oczyszczone otwarte zbiory danych tego roku. Ścieżki są względne wobec folderu raportu.",
+        "en": "The year's cleaned open datasets. Paths are relative to the report folder.",
+        "de": "Die bereinigten offenen Datensätze des Jahres. Pfade sind relativ zum Berichtsordner.",
+    },
+    "sources": {"pl": "Źródła danych według dostawców", "en": "Sources by provider", "de": "Quellen nach Lieferant"},
+    "definitions": {"pl": "Definicje zmiennych", "en": "Definitions of variables", "de": "Definitionen der Variablen"},
+    "caveats": {"pl": "Zastrzeżenia", "en": "Caveats", "de": "Vorbehalte"},
+    "dataset": {"pl": "Zbiór danych", "en": "Dataset", "de": "Datensatz"},
+    "licence": {"pl": "Licencja", "en": "Licence", "de": "Lizenz"},
+    "years": {"pl": "Lata", "en": "Years", "de": "Jahre"},
+    "frequency": {"pl": "Częstotliwość", "en": "Frequency", "de": "Häufigkeit"},
+    "variable": {"pl": "Zmienna", "en": "Variable", "de": "Variable"},
+    "definition": {"pl": "Definicja", "en": "Definition", "de": "Definition"},
+    "census_break": {
+        "pl": "Przerwa w szeregach ludnościowych: od 2021 r. GUS przelicza dane o ludności na podstawie Narodowego "
+        "Spisu Powszechnego 2021 (NSP 2021). Wartości sprzed 2021 r. i od 2021 r. nie są w pełni porównywalne; "
+        "zmiany rok do roku na przełomie 2020/2021 wynikają częściowo ze zmiany bazy.",
+        "en": "Break in the population series: from 2021 onwards GUS rebases population figures on the 2021 "
+        "National Census (NSP 2021). Values before and from 2021 are not fully comparable; year-on-year changes "
+        "across 2020/2021 partly reflect the new base.",
+        "de": "Bruch in den Bevölkerungsreihen: Ab 2021 stützt GUS die Bevölkerungszahlen auf die Volkszählung 2021 "
+        "(NSP 2021). Werte vor und ab 2021 sind nicht voll vergleichbar; Veränderungen über den Jahreswechsel "
+        "2020/2021 gehen teilweise auf die neue Basis zurück.",
+    },
+    "iso_notes": {
+        "pl": "Wskaźniki ISO 37120:2018 obliczono według sparafrazowanych definicji licznika i mianownika. Część z "
+        "nich opiera się na danych zastępczych (np. bezrobocie rejestrowane zamiast definicji MOP), a oznaczenia "
+        "„podstawowy/wspierający” nie są pewne. Wyniki nie są certyfikacją WCCD.",
+        "en": "ISO 37120:2018 indicators were computed from paraphrased numerator and denominator definitions. Some "
+        "use proxies (e.g. registered unemployment instead of the ILO concept) and the core/supporting flags are "
+        "uncertain. The results are not a WCCD certification.",
+        "de": "Die Indikatoren nach ISO 37120:2018 wurden aus paraphrasierten Zähler- und Nennerdefinitionen "
+        "berechnet. Einige beruhen auf Näherungswerten (z. B. registrierte Arbeitslosigkeit statt ILO-Konzept), "
+        "die Einstufung Kern/unterstützend ist unsicher. Die Ergebnisse sind keine WCCD-Zertifizierung.",
+    },
+    "provenance_note": {
+        "pl": "Każda wartość w banku danych zachowuje swoje pochodzenie: dostawcę, plik, arkusz, wiersz i sumę "
+        "kontrolną pliku źródłowego.",
+        "en": "Every value in the data bank keeps its provenance: provider, file, sheet, row and the checksum of "
+        "the source file.",
+        "de": "Jeder Wert in der Datenbank behält seine Herkunft: Lieferant, Datei, Blatt, Zeile und die Prüfsumme "
+        "der Quelldatei.",
+    },
+    "choose_language": {"pl": "Wybierz język", "en": "Choose a language", "de": "Sprache wählen"},
+    "provisional": {"pl": "dane wstępne", "en": "provisional data", "de": "vorläufige Daten"},
+    "skip_to_content": {"pl": "Przejdź do treści", "en": "Skip to content", "de": "Zum Inhalt springen"},
+}
+
+# ISO 37120:2018 themes by clause number (used when params/iso37120.yml does not name them).
+ISO_THEMES: dict[int, dict[str, str]] = {
+    5: {"pl": "Gospodarka", "en": "Economy", "de": "Wirtschaft"},
+    6: {"pl": "Edukacja", "en": "Education", "de": "Bildung"},
+    7: {"pl": "Energia", "en": "Energy", "de": "Energie"},
+    8: {"pl": "Środowisko i zmiany klimatu", "en": "Environment and climate change", "de": "Umwelt und Klimawandel"},
+    9: {"pl": "Finanse", "en": "Finance", "de": "Finanzen"},
+    10: {"pl": "Zarządzanie", "en": "Governance", "de": "Verwaltung"},
+    11: {"pl": "Zdrowie", "en": "Health", "de": "Gesundheit"},
+    12: {"pl": "Mieszkalnictwo", "en": "Housing", "de": "Wohnen"},
+    13: {
+        "pl": "Ludność i warunki społeczne",
+        "en": "Population and social conditions",
+        "de": "Bevölkerung und soziale Bedingungen",
+    },
+    14: {"pl": "Rekreacja", "en": "Recreation", "de": "Erholung"},
+    15: {"pl": "Bezpieczeństwo", "en": "Safety", "de": "Sicherheit"},
+    16: {"pl": "Odpady stałe", "en": "Solid waste", "de": "Feste Abfälle"},
+    17: {"pl": "Sport i kultura", "en": "Sport and culture", "de": "Sport und Kultur"},
+    18: {"pl": "Telekomunikacja", "en": "Telecommunication", "de": "Telekommunikation"},
+    19: {"pl": "Transport", "en": "Transportation", "de": "Verkehr"},
+    20: {
+        "pl": "Rolnictwo miejskie i bezpieczeństwo żywnościowe",
+        "en": "Urban/local agriculture and food security",
+        "de": "Urbane Landwirtschaft und Ernährungssicherheit",
+    },
+    21: {"pl": "Planowanie przestrzenne", "en": "Urban planning", "de": "Stadtplanung"},
+    22: {"pl": "Ścieki", "en": "Wastewater", "de": "Abwasser"},
+    23: {"pl": "Woda", "en": "Water", "de": "Wasser"},
+}
+
+
+@cache
+def _i18n():
+    try:
+        from citybank.i18n import t as i18n_t
+    except ImportError:
+        return None
+    return i18n_t
+
+
+def t(key: str, lang: str, **fmt: object) -> str:
+    """The UI string ``key`` in ``lang``; ``fmt`` fills ``{name}`` placeholders."""
+    text: str | None = None
+    i18n_t = _i18n()
+    if i18n_t is not None:
+        for k in (f"render.{key}", key):
+            try:
+                found = i18n_t(k, lang)
+            except (KeyError, LookupError, ValueError):
+                continue
+            if isinstance(found, str) and found and found != k:
+                text = found
+                break
+    if text is None:
+        text = FALLBACK[key][lang]
+    return text.format(**fmt) if fmt else text
