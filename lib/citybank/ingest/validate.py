@@ -36,18 +36,24 @@ class Validation:
 
 
 def empty_quarantine() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "source_row" else "str") for c in QUARANTINE_COLUMNS})
+    return pd.DataFrame({c: pd.Series(dtype="Int64" if c in ("source_row", "year") else "str")
+                         for c in [*QUARANTINE_COLUMNS, "year"]})
 
 
 def quarantine_frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=QUARANTINE_COLUMNS) if isinstance(rows, list) else rows[QUARANTINE_COLUMNS]
+    """QUARANTINE_COLUMNS plus ``year`` (the data year of a rejected row; <NA> for a file-level problem)."""
+    cols = [*QUARANTINE_COLUMNS, "year"]
+    if isinstance(rows, list):
+        df = pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols)
+    else:
+        df = rows.reindex(columns=cols)
     if df.empty:
         return empty_quarantine()
-    df = df.copy()
     df["source_row"] = pd.to_numeric(df["source_row"], errors="coerce").astype("Int64")
+    df["year"] = pd.to_numeric(df["year"], errors="coerce").astype("Int64")
     for c in QUARANTINE_COLUMNS:
         if c != "source_row":
-            df[c] = df[c].fillna("").astype("str")
+            df[c] = df[c].astype("object").where(df[c].notna(), "").astype("str")
     return df.reset_index(drop=True)
 
 
@@ -66,6 +72,7 @@ def _rejects(rows: pd.DataFrame, ds: Dataset, check: str, reason, expected) -> p
         "column": rows["column"].to_numpy(), "value": found, "check": check,
         "reason": [reason(r) if callable(reason) else reason for r in rows.itertuples()],
         "expected": [expected(r) if callable(expected) else expected for r in rows.itertuples()],
+        "year": rows["year"].to_numpy(),
     })
     return quarantine_frame(out)
 

@@ -1,0 +1,365 @@
+"""The data bank: every dataset read, validated and stored as one tidy long table with provenance.
+
+Outputs (under a workbench root, ``PATHS`` by default)::
+
+    data/bank/bank.parquet          BANK_COLUMNS, rows sorted → byte-identical for the same inputs
+    data/bank/bank.duckdb           tables bank, datasets (the catalogue), quarantine; views cat_<category>
+    data/quality/<Y>/quarantine.csv rejected rows of data year Y and file-level problems (QUARANTINE_COLUMNS)
+    reports/<Y>/qa/quality.md|json  per dataset: rows read/accepted/rejected, problems, freshness
+    build/ingest.json               the cache key (hashes of raw files, params, code) and the run summary
+
+A dataset that cannot be read is listed as failed with its error; the others still load.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .params import Registry, registry
+from .paths import PATHS, Paths, get_paths
+from .schema import BANK_COLUMNS, QUARANTINE_COLUMNS
+from .util import atomic_path, sha256_file, write_json, write_text_atomic
+
+CODE_FILES = ["bank.py", "schema.py", "params.py", "ingest/__init__.py", "ingest/common.py", "ingest/table.py",
+              "ingest/text.py", "ingest/xlsx.py", "ingest/bdl.py", "ingest/validate.py"]
+SORT = ["variable", "territory", "year", "dataset", "source_file", "source_row"]
+# How old the last data year may be, by declared frequency, before a dataset counts as overdue.
+MAX_AGE = {"monthly": 0, "quarterly": 0, "annual": 0, "irregular": 4}
+
+
+@dataclass
+class BankResult:
+    """What ``build_bank`` did."""
+
+    bank: pd.DataFrame                                  # BANK_COLUMNS
+    quarantine: pd.DataFrame                            # QUARANTINE_COLUMNS + year
+    summary: dict[str, dict[str, Any]]                  # per dataset: counts, problems, files, error
+    failures: dict[str, str] = field(default_factory=dict)  # dataset id → error
+    cached: bool = False
+    written: list[Path] = field(default_factory=list)
+
+
+def _paths(out: str | Path | Paths | None) -> Paths:
+    if isinstance(out, Paths):
+        return out
+    return get_paths(out) if out else PATHS
+
+
+def _cache_key(reg: Registry, raw: Path) -> dict[str, Any]:
+    from .params import expand_files
+
+    files = {}
+    for ds in reg.datasets.values():
+        for rel, _ in expand_files(ds):
+            p = raw / rel
+            files[rel] = sha256_file(p) if p.is_file() else None
+    params = {str(p.relative_to(reg.root)): sha256_file(p) for p in sorted(reg.root.rglob("*.yml"))}
+    here = Path(__file__).parent
+    code = {c: sha256_file(here / c) for c in CODE_FILES if (here / c).is_file()}
+    return {"raw": files, "params": params, "code": code, "raw_root": str(raw.resolve())}
+
+
+def _provenance(rows: pd.DataFrame, files: dict[str, str], ds_id: str, provider: str, reg: Registry) -> pd.DataFrame:
+    from .ingest.common import level_of
+
+    names = reg.city.territory_names
+    out = pd.DataFrame({
+        "variable": rows["variable"], "territory": rows["territory"],
+        "territory_name": rows["territory"].map(lambda c: names.get(c, c)),
+        "level": rows["territory"].map(level_of), "year": rows["year"], "value": rows["value"],
+        "unit": rows["variable"].map(lambda v: reg.variables[v].unit), "flag": rows["flag"],
+        "dataset": ds_id, "provider": provider, "source_file": rows["source_file"],
+        "source_row": rows["source_row"], "source_sha256": rows["source_file"].map(files),
+    })
+    return out
+
+
+def empty_bank() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="str" if t == "string" else t) for c, t in BANK_COLUMNS.items()})
+
+
+def _typed(bank: pd.DataFrame) -> pd.DataFrame:
+    if bank.empty:
+        return empty_bank()
+    bank = bank.astype({c: ("str" if t == "string" else t) for c, t in BANK_COLUMNS.items()})
+    return bank.sort_values(SORT, kind="stable").reset_index(drop=True)[list(BANK_COLUMNS)]
+
+
+def build_bank(reg: Registry | None = None, raw: str | Path | None = None, out: str | Path | Paths | None = None,
+               *, years: list[int] | None = None, force: bool = False, progress: bool = False) -> BankResult:
+    """Ingest every dataset of ``reg`` from ``raw`` (default data/raw) and write the bank, the quarantine and
+    the QA reports under the root ``out`` (default: the workbench). ``years``: the reporting years whose
+    quarantine and QA report to write (default: every params/years file). Skips the work when raw files,
+    params and code are unchanged since the last run (``force`` to rebuild)."""
+    from .ingest import ingest_dataset
+    from .ingest.validate import empty_quarantine
+
+    reg = reg or registry()
+    paths = _paths(out)
+    raw = Path(raw) if raw else paths.raw
+    years = sorted(years or reg.years)
+    key = _cache_key(reg, raw)
+    state_file = paths.build / "ingest.json"
+    outputs = [paths.bank / "bank.parquet", paths.bank / "bank.duckdb"] + [
+        p for y in years for p in (paths.quality / str(y) / "quarantine.csv",
+                                   paths.year_report(y) / "qa" / "quality.json")]
+    if not force and state_file.is_file() and all(p.is_file() for p in outputs):
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        if state.get("key") == key:
+            bank = pd.read_parquet(outputs[0])
+            summary = state["summary"]
+            failures = {k: v["error"] for k, v in summary.items() if v.get("error")}
+            quarantine = _read_quarantine(paths.bank / "bank.duckdb")
+            return BankResult(bank, quarantine, summary, failures, cached=True)
+
+    parts, rejected, notes, summary, failures = [], [], [], {}, {}
+    datasets = sorted(reg.datasets.values(), key=lambda d: d.id)
+    bar = datasets
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(datasets, desc="ingest", unit="dataset", file=sys.stderr, leave=False)
+    for ds in bar:
+        if progress:
+            bar.set_postfix_str(ds.id)
+        got = ingest_dataset(ds, reg, raw)
+        info: dict[str, Any] = {
+            "title": ds.title.en, "provider": ds.provider, "category": ds.category, "format": ds.source.format,
+            "frequency": ds.frequency, "files": dict(sorted(got.files.items())), "error": got.error,
+            "rows_read": got.rows_read, "rows_dropped_other_units": got.dropped,
+        }
+        if got.error:
+            failures[ds.id] = got.error
+            info.update(rows_accepted=0, rows_rejected=0, missing_cells=0, problems={}, data_years={})
+        else:
+            v = got.validation
+            assert v is not None
+            parts.append(_provenance(v.accepted, got.files, ds.id, ds.provider, reg))
+            rejected.append(v.rejected)
+            notes.append(v.notes)
+            problems = v.problems["check"].value_counts().sort_index()
+            info.update(
+                rows_accepted=len(v.accepted), rows_rejected=len(v.rejected), missing_cells=v.missing,
+                problems={k: int(n) for k, n in problems.items()},
+                rejected_by_year={str(int(y)): int(n) for y, n in v.rejected["year"].dropna().value_counts().sort_index().items()},
+                data_years=_data_years(v.accepted, reg, ds),
+            )
+        summary[ds.id] = info
+    bank = _typed(pd.concat(parts, ignore_index=True)) if parts else empty_bank()
+    all_q = [q for q in rejected + notes if not q.empty]
+    quarantine = pd.concat(all_q, ignore_index=True) if all_q else empty_quarantine()
+    quarantine = quarantine.sort_values(["dataset", "source_file", "source_row", "column", "check"],
+                                        kind="stable", na_position="first").reset_index(drop=True)
+
+    written = _write_bank(paths, bank, quarantine, reg)
+    for y in years:
+        written += _write_year(paths, y, bank, quarantine, summary, reg)
+    write_json(state_file, {"key": key, "summary": summary})
+    return BankResult(bank, quarantine, summary, failures, cached=False, written=written)
+
+
+def _data_years(accepted: pd.DataFrame, reg: Registry, ds) -> dict[str, int]:
+    if accepted.empty:
+        return {}
+    return {"first": int(accepted["year"].min()), "last": int(accepted["year"].max())}
+
+
+def _write_bank(paths: Paths, bank: pd.DataFrame, quarantine: pd.DataFrame, reg: Registry) -> list[Path]:
+    import duckdb
+
+    target = paths.bank / "bank.parquet"
+    with atomic_path(target) as tmp:
+        bank.to_parquet(tmp, index=False, compression="zstd")
+    db = paths.bank / "bank.duckdb"
+    catalogue = pd.DataFrame([{
+        "id": d.id, "title_pl": d.title.pl, "title_en": d.title.en, "title_de": d.title.de, "category": d.category,
+        "provider": d.provider, "frequency": d.frequency, "openness": d.openness, "licence": d.licence,
+        "first_year": d.first_year, "last_year": d.last_year, "format": d.source.format,
+        "files": ", ".join(d.source.files), "variables": ", ".join(d.variables),
+    } for d in sorted(reg.datasets.values(), key=lambda d: d.id)])
+    with atomic_path(db) as tmp:
+        tmp.unlink()  # duckdb creates the file itself
+        con = duckdb.connect(str(tmp))
+        try:
+            for name, frame in (("bank", bank), ("datasets", catalogue), ("quarantine", quarantine)):
+                con.register("frame_in", frame)
+                con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame_in")
+                con.unregister("frame_in")
+            for slug in sorted(reg.categories):
+                view = "cat_" + slug.replace("-", "_")
+                con.execute(f"CREATE VIEW {view} AS SELECT b.* FROM bank b JOIN datasets d ON b.dataset = d.id "
+                            f"WHERE d.category = '{slug}'")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        wal = Path(str(tmp) + ".wal")
+        if wal.exists():
+            wal.unlink()
+    return [target, db]
+
+
+def _read_quarantine(db: Path) -> pd.DataFrame:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT * FROM quarantine").df()
+    finally:
+        con.close()
+
+
+def freshness(info: dict[str, Any], frequency: str, year: int) -> dict[str, Any]:
+    """Last data year against the declared frequency: overdue when older than the report year allows."""
+    last = (info.get("data_years") or {}).get("last")
+    age = MAX_AGE.get(frequency)
+    expected = None if age is None else year - age
+    overdue = bool(expected is not None and (last is None or last < expected))
+    return {"last_data_year": last, "expected_last_year": expected, "overdue": overdue}
+
+
+def _write_year(paths: Paths, year: int, bank: pd.DataFrame, quarantine: pd.DataFrame,
+                summary: dict[str, dict[str, Any]], reg: Registry) -> list[Path]:
+    q = quarantine[quarantine["year"].isna() | quarantine["year"].eq(year)]
+    qfile = paths.quality / str(year) / "quarantine.csv"
+    with atomic_path(qfile) as tmp:
+        q[QUARANTINE_COLUMNS].to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+    datasets = {}
+    for ds_id, info in sorted(summary.items()):
+        ds = reg.datasets[ds_id]
+        entry = {k: v for k, v in info.items() if k not in ("files",)}
+        entry["files"] = sorted(info["files"])
+        entry["status"] = "failed" if info.get("error") else ("problems" if info.get("problems") else "ok")
+        entry["rows_rejected_in_year"] = (info.get("rejected_by_year") or {}).get(str(year), 0)
+        entry["values_in_year"] = int(((bank["dataset"] == ds_id) & (bank["year"] == year)).sum())
+        entry["freshness"] = freshness(info, ds.frequency, year)
+        datasets[ds_id] = entry
+    checks = quarantine["check"].value_counts().sort_index()
+    report = {
+        "year": year,
+        "values_in_bank": len(bank),
+        "values_in_year": int((bank["year"] == year).sum()),
+        "datasets_total": len(datasets),
+        "datasets_failed": sorted(k for k, v in datasets.items() if v["status"] == "failed"),
+        "datasets_overdue": sorted(k for k, v in datasets.items() if v["freshness"]["overdue"]),
+        "problems_by_check": {k: int(n) for k, n in checks.items()},
+        "rows_quarantined": int(quarantine["source_row"].notna().sum()),
+        "datasets": datasets,
+    }
+    qa = paths.year_report(year) / "qa"
+    write_json(qa / "quality.json", report)
+    write_text_atomic(qa / "quality.md", quality_markdown(report, reg))
+    return [qfile, qa / "quality.json", qa / "quality.md"]
+
+
+def quality_markdown(report: dict[str, Any], reg: Registry) -> str:
+    """The QA report in the analyst's words (English; the file is for the data team, not the public report)."""
+    y = report["year"]
+    lines = [f"# Data quality report {y}", "",
+             f"- {report['values_in_bank']:,} values in the bank, {report['values_in_year']:,} of them for {y}.",
+             f"- {report['datasets_total']} datasets; failed: {', '.join(report['datasets_failed']) or 'none'}.",
+             f"- overdue (no data for the period their frequency promises): "
+             f"{', '.join(report['datasets_overdue']) or 'none'}.",
+             f"- {report['rows_quarantined']} rows quarantined (see data/quality/{y}/quarantine.csv).", "",
+             "| dataset | status | read | accepted | rejected | other units | last data year | overdue | problems |",
+             "|---|---|--:|--:|--:|--:|--:|---|---|"]
+    for ds_id, d in report["datasets"].items():
+        probs = ", ".join(f"{k} {n}" for k, n in d.get("problems", {}).items()) or "–"
+        f = d["freshness"]
+        lines.append(f"| {ds_id} | {d['status']} | {d['rows_read']} | {d['rows_accepted']} | {d['rows_rejected']} | "
+                     f"{d['rows_dropped_other_units']} | {f['last_data_year'] or '–'} | "
+                     f"{'yes' if f['overdue'] else 'no'} | {probs} |")
+    failed = [(k, d) for k, d in report["datasets"].items() if d["status"] == "failed"]
+    if failed:
+        lines += ["", "## Failed datasets", ""]
+        lines += [f"- **{k}**: {d['error']}" for k, d in failed]
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ query API
+
+
+def load_bank(years: list[int] | None = None, variables: list[str] | None = None,
+              territories: list[str] | None = None, *, root: str | Path | Paths | None = None) -> pd.DataFrame:
+    """The bank (BANK_COLUMNS), optionally filtered; raises UserError when it has not been built yet."""
+    path = _paths(root).bank / "bank.parquet"
+    if not path.is_file():
+        from .cli import UserError
+
+        raise UserError(f"{path} does not exist; run `citybank ingest` first")
+    filters = []
+    if years:
+        filters.append(("year", "in", [int(y) for y in years]))
+    if variables:
+        filters.append(("variable", "in", list(variables)))
+    if territories:
+        filters.append(("territory", "in", list(territories)))
+    bank = pd.read_parquet(path, filters=filters or None)
+    return _typed(bank) if not bank.empty else empty_bank()
+
+
+def series(variable: str, territory: str | None = None, *, root: str | Path | Paths | None = None) -> pd.DataFrame:
+    """One variable's values by year for one territory (default: the city), sorted by year."""
+    territory = territory or registry().city.terc
+    df = load_bank(variables=[variable], territories=[territory], root=root)
+    return df.sort_values("year").reset_index(drop=True)
+
+
+def connect(root: str | Path | Paths | None = None):
+    """A read-only DuckDB connection to data/bank/bank.duckdb (tables bank, datasets, quarantine; cat_* views)."""
+    import duckdb
+
+    path = _paths(root).bank / "bank.duckdb"
+    if not path.is_file():
+        from .cli import UserError
+
+        raise UserError(f"{path} does not exist; run `citybank ingest` first")
+    return duckdb.connect(str(path), read_only=True)
+
+
+def quality(year: int, root: str | Path | Paths | None = None) -> dict[str, Any]:
+    """The QA report of a year (reports/<Y>/qa/quality.json) as a dict."""
+    path = _paths(root).year_report(year) / "qa" / "quality.json"
+    if not path.is_file():
+        from .cli import UserError
+
+        raise UserError(f"{path} does not exist; run `citybank ingest --year {year}` first")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def main_ingest(args) -> int:
+    """``citybank ingest [--year Y]``: build the bank; exit 1 when a dataset failed (after writing the rest)."""
+    year = getattr(args, "year", None)
+    reg = registry()
+    result = build_bank(reg, years=[year] if year else None, progress=True)
+    if result.cached:
+        print("Nothing changed since the last ingest (same raw files, params and code): bank left as it was.")
+    n_ds = len(result.summary)
+    rejected = sum(v.get("rows_rejected", 0) for v in result.summary.values())
+    print(f"Bank: {len(result.bank):,} values from {n_ds - len(result.failures)} of {n_ds} datasets; "
+          f"{rejected} rows quarantined.")
+    years = [year] if year else sorted(reg.years)
+    shown = years[-1]
+    print(f"Quality report: {PATHS.year_report(shown) / 'qa' / 'quality.md'}"
+          + (f" (and {len(years) - 1} other years)" if len(years) > 1 else ""))
+    for ds_id, info in sorted(result.summary.items()):
+        if info.get("rows_rejected"):
+            probs = ", ".join(f"{k}: {n}" for k, n in info["problems"].items())
+            print(f"  {ds_id}: {info['rows_rejected']} rows rejected ({probs})")
+    if result.failures:
+        print(f"{len(result.failures)} dataset(s) could not be read:", file=sys.stderr)
+        for ds_id, err in sorted(result.failures.items()):
+            print(f"  {ds_id}: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+__all__ = ["BankResult", "build_bank", "connect", "load_bank", "main_ingest", "quality", "series"]
