@@ -1,0 +1,404 @@
+"""The house style of citybank charts: readable, colour-blind safe, Polish glyphs, deterministic PNGs.
+
+* Palette: Okabe–Ito (``PALETTE``), distinguishable with the common colour-vision deficiencies; the
+  city is drawn in ``HIGHLIGHT`` and everything else in ``NEUTRAL`` on comparison charts.
+* Font: DejaVu Sans, bundled with matplotlib, covers ąćęłńóśźż and ÄÖÜß.
+* Numbers on value axes follow the report language (``62 817`` / ``62,817`` / ``62.817``, U+2212 minus),
+  years stay plain digits.
+* Every chart carries a source line under the plot (``Źródło: …; opracowanie własne``) and an alt-text
+  sentence (``figure_alt_text(fig)``) for the HTML report.
+* The style is applied through ``style_context()`` inside each chart function, so importing or calling
+  this module never changes the global rcParams; ``apply_style()`` does so only when called explicitly.
+* Figures are built on the Agg canvas directly (``matplotlib.figure.Figure`` + ``FigureCanvasAgg``), not
+  through pyplot: no global figure registry, no backend switch, and Jupyter still displays them.
+* ``save_png`` writes identical bytes for an identical figure (no software/version/date metadata).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import matplotlib
+from matplotlib import ticker
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .i18n import check_lang, t
+from .narrative import count_phrase, fmt_number, fmt_percent, fmt_value, quote
+from .util import write_bytes_atomic
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow (last: weak contrast on white)
+    "#000000",  # black
+)
+"""Okabe & Ito (2008) colour-blind-safe palette, ordered for lines on white."""
+
+HIGHLIGHT = "#D55E00"
+NEUTRAL = "#A6A6A6"
+TEXT = "#222222"
+GRID = "#DDDDDD"
+FONT = "DejaVu Sans"
+FIGSIZE = (8.0, 4.5)  # inches → 1200 × 675 px at DPI
+DPI = 150
+
+STYLE: dict[str, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT],
+    "font.size": 10,
+    "axes.titlesize": 13,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10,
+    "axes.labelcolor": TEXT,
+    "axes.edgecolor": "#888888",
+    "axes.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "axes.axisbelow": True,
+    "axes.prop_cycle": matplotlib.cycler(color=list(PALETTE)),
+    "axes.unicode_minus": True,
+    "grid.color": GRID,
+    "grid.linewidth": 0.8,
+    "xtick.color": TEXT,
+    "ytick.color": TEXT,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.frameon": False,
+    "legend.fontsize": 9,
+    "lines.linewidth": 2.2,
+    "lines.markersize": 5,
+    "figure.figsize": FIGSIZE,
+    "figure.dpi": 100,
+    "figure.facecolor": "white",
+    "savefig.dpi": DPI,
+    "savefig.facecolor": "white",
+    "svg.hashsalt": "citybank",
+    "path.simplify": True,
+}
+"""rcParams of the house style (applied only inside ``style_context`` or by ``apply_style``)."""
+
+
+@contextlib.contextmanager
+def style_context() -> Iterator[None]:
+    """Apply the house style inside a ``with`` block; the previous rcParams come back afterwards."""
+    with matplotlib.rc_context(STYLE):
+        yield
+
+
+def apply_style() -> None:
+    """Apply the house style to the global rcParams (for interactive use). Idempotent."""
+    matplotlib.rcParams.update(STYLE)
+
+
+# ----------------------------------------------------------------------------------- axis formatting
+
+
+class LocaleFormatter(ticker.Formatter):
+    """Tick labels in the report language; decimals chosen from the tick spacing.
+
+    ``percent=True`` appends the locale percent sign (``12,5%`` / ``12,5 %``).
+    """
+
+    def __init__(self, lang: str, *, percent: bool = False, max_decimals: int = 3) -> None:
+        self.lang = check_lang(lang)
+        self.percent = percent
+        self.max_decimals = max_decimals
+        self.decimals = 0
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        super().set_locs(locs)
+        self.decimals = _decimals_for(list(locs), self.max_decimals)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        if self.percent:
+            return fmt_percent(x, self.lang, self.decimals)
+        return fmt_number(x, self.lang, self.decimals)
+
+
+def _decimals_for(locs: Sequence[float], max_decimals: int) -> int:
+    """Fewest decimals that keep all tick labels distinct and exact (0.5 steps → 1, 0.25 → 2)."""
+    for d in range(max_decimals + 1):
+        if all(abs(round(v, d) - v) < 1e-9 * max(1.0, abs(v)) for v in locs):
+            return d
+    return max_decimals
+
+
+def year_axis(ax: Any) -> None:
+    """Integer ticks shown as plain years (``2024``, never ``2 024``)."""
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _pos: f"{int(round(x))}"))
+
+
+# ---------------------------------------------------------------------------------------- figure frame
+
+SOURCE_HEIGHT = 0.07  # share of the figure height kept free under the axes for the source line
+
+
+def _source_text(source: str | Sequence[str], lang: str) -> str:
+    text = source if isinstance(source, str) else ", ".join(source)
+    if not text.strip():
+        raise ValueError("every chart needs a source: pass source='GUS, BDL' (the providers of the data shown)")
+    return t("chart.source", lang, source=text)
+
+
+def _new_figure(figsize: tuple[float, float] | None = None) -> tuple[Figure, Any]:
+    fig = Figure(figsize=figsize or FIGSIZE, layout="constrained")
+    FigureCanvasAgg(fig)
+    fig.get_layout_engine().set(rect=(0, SOURCE_HEIGHT, 1, 1 - SOURCE_HEIGHT))
+    ax = fig.add_subplot()
+    return fig, ax
+
+
+def _finish(fig: Figure, ax: Any, *, title: str, lang: str, source: str | Sequence[str], alt: str,
+            ylabel: str | None = None, xlabel: str | None = None) -> Figure:
+    ax.set_title(title)
+    ax.set_ylabel(ylabel or "")
+    ax.set_xlabel(xlabel or "")
+    fig.text(0.01, 0.015, _source_text(source, lang), ha="left", va="bottom", fontsize=8, color="#555555")
+    fig.citybank_alt_text = alt  # type: ignore[attr-defined]
+    return fig
+
+
+def figure_alt_text(fig: Figure) -> str:
+    """The alt-text sentence a chart function stored on the figure."""
+    alt = getattr(fig, "citybank_alt_text", None)
+    if not alt:
+        raise ValueError("this figure was not made by citybank.plots; build its alt text with alt_text(...)")
+    return alt
+
+
+# ------------------------------------------------------------------------------------------- alt text
+
+_KIND_WORDS = {
+    "line": {"pl": "Wykres liniowy", "en": "Line chart", "de": "Liniendiagramm"},
+    "bar": {"pl": "Wykres słupkowy", "en": "Bar chart", "de": "Balkendiagramm"},
+}
+
+
+_LINES = {"pl": ("seria", "serie", "serii", "serii"), "en": ("line", "lines"), "de": ("Linie", "Linien")}
+
+
+def alt_text(kind: Literal["line", "bar"], title: str, lang: str, data: Mapping[Any, float], *,
+             unit: str | None = None, highlight: str | None = None, series_count: int = 1,
+             series_name: str | None = None) -> str:
+    """A sentence describing a chart for readers who cannot see it.
+
+    ``data``: for a line chart, year → value of the series described (``series_name`` when the chart has
+    ``series_count`` > 1 lines); for a bar chart, label → value, ``highlight`` the bar whose rank is given.
+
+    >>> alt_text("line", "Ludność", "pl", {2015: 68000, 2024: 62817}, unit="persons")
+    'Wykres liniowy „Ludność”, lata 2015–2024: od 68\\xa0000 osób w 2015 r. do 62\\xa0817 osób w 2024 r.'
+    """
+    check_lang(lang)
+    head = f"{_KIND_WORDS[kind][lang]} {quote(title, lang)}"
+    points = [(k, float(v)) for k, v in data.items() if v is not None and v == v]
+    if not points:
+        return head + {"pl": ": brak danych.", "en": ": no data.", "de": ": keine Daten."}[lang]
+
+    def val(v: float) -> str:
+        return fmt_value(v, unit, lang)
+
+    if kind == "line":
+        points.sort()
+        (y0, v0), (y1, v1) = points[0], points[-1]
+        extra = ""
+        if series_count > 1:
+            lines = count_phrase(series_count, _LINES, lang)
+            named = quote(series_name, lang) if series_name else ""
+            extra = {"pl": f" ({lines}; opisano {named or 'pierwszą'})",
+                     "en": f" ({lines}; described: {named or 'the first'})",
+                     "de": f" ({lines}; beschrieben: {named or 'die erste'})"}[lang]
+        if y0 == y1:
+            body = {"pl": f": {val(v0)} w {y0} r.{extra}", "en": f": {val(v0)} in {y0}{extra}",
+                    "de": f": {val(v0)} im Jahr {y0}{extra}"}[lang]
+        else:
+            body = {"pl": f", lata {y0}–{y1}: od {val(v0)} w {y0} r. do {val(v1)} w {y1} r.{extra}",
+                    "en": f", {y0}–{y1}: from {val(v0)} in {y0} to {val(v1)} in {y1}{extra}",
+                    "de": f", {y0}–{y1}: von {val(v0)} ({y0}) auf {val(v1)} ({y1}){extra}"}[lang]
+        return head + body + ("" if body.endswith(".") else ".")
+    ranked = sorted(points, key=lambda p: (-p[1], str(p[0])))
+    (top, vt), (low, vl) = ranked[0], ranked[-1]
+    n = len(ranked)
+    text = head + {
+        "pl": f", {n} słupków: najwyższa wartość – {top} ({val(vt)}), najniższa – {low} ({val(vl)})",
+        "en": f", {n} bars: highest {top} ({val(vt)}), lowest {low} ({val(vl)})",
+        "de": f", {n} Balken: höchster Wert {top} ({val(vt)}), niedrigster {low} ({val(vl)})",
+    }[lang]
+    if n == 1:
+        text = head + f": {top} ({val(vt)})"
+    if highlight is not None and highlight in dict(points):
+        rank = [str(k) for k, _ in ranked].index(str(highlight)) + 1
+        text += {"pl": f"; {highlight} na {rank}. miejscu", "en": f"; {highlight} ranks {rank} of {n}",
+                 "de": f"; {highlight} auf Platz {rank} von {n}"}[lang]
+    return text + "."
+
+
+# -------------------------------------------------------------------------------------------- charts
+
+
+def line_chart(df: pd.DataFrame, x: str, y: str, hue: str | None = None, *, title: str, lang: str,
+               source: str | Sequence[str], ylabel: str | None = None, unit: str | None = None,
+               percent: bool = False, highlight: str | None = None, zero_based: bool = False,
+               figsize: tuple[float, float] | None = None) -> Figure:
+    """Lines over years from a tidy frame: ``x`` years, ``y`` values, one line per ``hue`` value.
+
+    ``highlight``: a hue value drawn thick in ``HIGHLIGHT``, the others thin in colours of the palette.
+    ``percent``: value axis in locale percent. ``zero_based``: start the value axis at zero.
+    """
+    check_lang(lang)
+    with style_context():
+        fig, ax = _new_figure(figsize)
+        groups = [(None, df)] if hue is None else list(df.groupby(hue, sort=True))
+        colors = iter(PALETTE)
+        for name, part in groups:
+            part = part.sort_values(x)
+            is_hl = highlight is not None and name == highlight
+            color = HIGHLIGHT if is_hl else next(colors) if highlight is None else NEUTRAL
+            ax.plot(part[x].astype(int), part[y].astype(float), marker="o", color=color,
+                    linewidth=3.0 if is_hl or highlight is None else 1.4, label=None if name is None else str(name),
+                    zorder=3 if is_hl else 2)
+        if hue is not None:
+            ax.legend(loc="best")
+        year_axis(ax)
+        ax.yaxis.set_major_formatter(LocaleFormatter(lang, percent=percent))
+        if zero_based:
+            ax.set_ylim(bottom=0)
+        described_name, described = groups[0]
+        if highlight is not None:
+            described_name, described = next(((n, p) for n, p in groups if n == highlight), groups[0])
+        data = {int(a): float(b) for a, b in zip(described[x], described[y], strict=True)}
+        alt = alt_text("line", title, lang, data, unit="%" if percent else unit, series_count=len(groups),
+                       series_name=None if described_name is None else str(described_name))
+        return _finish(fig, ax, title=title, lang=lang, source=source, alt=alt, ylabel=ylabel)
+
+
+def _bars(labels: Sequence[str], values: Sequence[float], *, horizontal: bool, colors: Sequence[str], ax: Any,
+          lang: str, percent: bool, value_labels: bool) -> None:
+    positions = range(len(labels))
+    bars = (ax.barh if horizontal else ax.bar)(positions, values, color=list(colors), zorder=2)
+    axis = ax.yaxis if horizontal else ax.xaxis
+    axis.set_major_locator(ticker.FixedLocator(list(positions)))
+    axis.set_major_formatter(ticker.FixedFormatter([str(s) for s in labels]))
+    value_axis = ax.xaxis if horizontal else ax.yaxis
+    value_axis.set_major_formatter(LocaleFormatter(lang, percent=percent))
+    if horizontal:
+        ax.invert_yaxis()  # first label on top
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+    if value_labels:
+        d = _decimals_for(values, 1 if percent else 2)  # one number of decimals for all labels
+        texts = [fmt_percent(v, lang, max(d, 1)) if percent else fmt_number(v, lang, d) for v in values]
+        ax.bar_label(bars, labels=texts, padding=3, fontsize=8, color=TEXT)
+        if horizontal:
+            ax.margins(x=0.12)
+        else:
+            ax.margins(y=0.12)
+
+
+def bar_chart(df: pd.DataFrame, x: str, y: str, *, title: str, lang: str, source: str | Sequence[str],
+              ylabel: str | None = None, unit: str | None = None, percent: bool = False, horizontal: bool = False,
+              sort: bool = False, highlight: str | None = None, value_labels: bool = True,
+              figsize: tuple[float, float] | None = None) -> Figure:
+    """Bars of ``y`` per category ``x`` (one row per bar). ``sort``: largest first."""
+    check_lang(lang)
+    data = df[[x, y]].dropna()
+    if sort:
+        data = data.sort_values([y, x], ascending=[False, True])
+    labels = [str(v) for v in data[x]]
+    values = [float(v) for v in data[y]]
+    colors = [HIGHLIGHT if lab == highlight else (NEUTRAL if highlight is not None else PALETTE[0]) for lab in labels]
+    with style_context():
+        fig, ax = _new_figure(figsize)
+        _bars(labels, values, horizontal=horizontal, colors=colors, ax=ax, lang=lang, percent=percent,
+              value_labels=value_labels)
+        alt = alt_text("bar", title, lang, dict(zip(labels, values, strict=True)), unit="%" if percent else unit,
+                       highlight=highlight)
+        return _finish(fig, ax, title=title, lang=lang, source=source, alt=alt,
+                       xlabel=ylabel if horizontal else None, ylabel=None if horizontal else ylabel)
+
+
+def district_bars(df: pd.DataFrame, district: str, value: str, *, title: str, lang: str,
+                  source: str | Sequence[str], city_value: float | None = None, unit: str | None = None,
+                  percent: bool = False, xlabel: str | None = None,
+                  figsize: tuple[float, float] | None = None) -> Figure:
+    """Horizontal bars per district, largest on top; ``city_value`` draws the city-wide level as a line."""
+    check_lang(lang)
+    data = df[[district, value]].dropna().sort_values([value, district], ascending=[False, True])
+    labels = [str(v) for v in data[district]]
+    values = [float(v) for v in data[value]]
+    with style_context():
+        fig, ax = _new_figure(figsize)
+        _bars(labels, values, horizontal=True, colors=[PALETTE[0]] * len(values), ax=ax, lang=lang,
+              percent=percent, value_labels=True)
+        if city_value is not None:
+            ax.axvline(city_value, color=HIGHLIGHT, linewidth=1.5, linestyle="--", zorder=3,
+                       label=f"{t('chart.city_average', lang)}: "
+                             f"{fmt_percent(city_value, lang) if percent else fmt_number(city_value, lang)}")
+            ax.legend(loc="lower right")
+        alt = alt_text("bar", title, lang, dict(zip(labels, values, strict=True)), unit="%" if percent else unit)
+        return _finish(fig, ax, title=title, lang=lang, source=source, alt=alt, xlabel=xlabel)
+
+
+def peer_comparison(values: Mapping[str, float | None], city: str, *, title: str, lang: str,
+                    source: str | Sequence[str], unit: str | None = None, percent: bool = False,
+                    xlabel: str | None = None, figsize: tuple[float, float] | None = None) -> Figure:
+    """The city against its peers: horizontal bars sorted by value, the city in ``HIGHLIGHT``.
+
+    ``values``: city name → value (the city included); peers without a value are left out.
+    """
+    check_lang(lang)
+    if city not in values:
+        raise ValueError(f"peer_comparison: {city!r} is not among the values ({', '.join(map(str, values))}); "
+                         "include the city's own value")
+    points = sorted(((str(k), float(v)) for k, v in values.items() if v is not None and v == v),
+                    key=lambda p: (-p[1], p[0]))
+    labels = [k for k, _ in points]
+    nums = [v for _, v in points]
+    colors = [HIGHLIGHT if k == city else NEUTRAL for k in labels]
+    with style_context():
+        fig, ax = _new_figure(figsize)
+        _bars(labels, nums, horizontal=True, colors=colors, ax=ax, lang=lang, percent=percent, value_labels=True)
+        for tick in ax.get_yticklabels():
+            if tick.get_text() == city:
+                tick.set_fontweight("bold")
+        alt = alt_text("bar", title, lang, dict(points), unit="%" if percent else unit, highlight=city)
+        return _finish(fig, ax, title=title, lang=lang, source=source, alt=alt, xlabel=xlabel)
+
+
+# ---------------------------------------------------------------------------------------------- saving
+
+
+def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
+    """The figure as PNG bytes without metadata that changes between runs or versions."""
+    buf = io.BytesIO()
+    with style_context():
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def save_png(fig: Figure, path: str | os.PathLike, dpi: int = DPI) -> Path:
+    """Write the figure as a PNG, atomically; the same figure gives the same bytes on every run."""
+    return write_bytes_atomic(path, png_bytes(fig, dpi))
+
+
+__all__ = [
+    "PALETTE", "HIGHLIGHT", "NEUTRAL", "STYLE", "style_context", "apply_style", "LocaleFormatter", "year_axis",
+    "alt_text", "figure_alt_text", "line_chart", "bar_chart", "district_bars", "peer_comparison", "png_bytes",
+    "save_png",
+]
