@@ -392,6 +392,8 @@ def test_generic_over_new_descriptors(tmp_path: Path, root: Path) -> None:
     assert wide.startswith("\ufeffWskaźnik;2018;2019;".encode())  # utf-8-sig, years 2018–2024 only
     label, *cells = wide.decode("utf-8-sig").splitlines()[1].split(";")
     assert label == "Długość sieci [tys. km]" and len(cells) == 7 and all("," in c for c in cells)
-    ws = openpyxl.load_workbook(tmp_path / "raw/test/arkusz_2020.xlsx").worksheets[1]
+    book = openpyxl.load_workbook(tmp_path / "raw/test/arkusz_2020.xlsx")
+    assert book.sheetnames == ["Arkusz1", "Arkusz2"]  # `sheet: 1` is the second sheet
+    ws = book.worksheets[1]
     assert [c.value for c in ws[1]][:3] == ["Rok", "Dzielnica", "Wynagrodzenie"]
     assert [ws.cell(row=r, column=2).value for r in range(2, 7)] == [d.name for d in base.city.districts]

@@ -192,12 +192,11 @@ def render_xlsx(job: LongFile, model: SampleModel) -> bytes:
     """The workbook's bytes; the caller normalises the zip container (fixed timestamps)."""
     ds, src, reg = job.ds, job.ds.source, model.reg
     wb = Workbook()
+    ws = wb.active
     index = src.sheet if isinstance(src.sheet, int) else 0
-    for i in range(index):
-        wb.create_sheet(f"Arkusz{i + 1}", i)
-    ws = wb.active if index == 0 else wb.create_sheet(f"Arkusz{index + 1}", index)
-    if isinstance(src.sheet, str):
-        ws.title = src.sheet
+    ws.title = src.sheet if isinstance(src.sheet, str) else f"Arkusz{index + 1}"
+    for i in range(index):  # the descriptor names the sheet by position: other sheets come first
+        wb.create_sheet(f"Arkusz{i + 1}", i).cell(row=1, column=1, value="Informacje o danych")
     top = src.header_row or 3
     titles = [f"{ds.title.pl} — {reg.city.name}", "Stan na 31 grudnia każdego roku"]
     for r, text in enumerate(titles[: top - 1], start=1):

@@ -98,6 +98,7 @@ class SampleModel:
         self._city: dict[str, dict[int, float]] = {}
         self._busy: list[str] = []
         self._districts: dict[str, dict[str, dict[int, float]]] = {}
+        self._values: dict[tuple[str, str], dict[int, float]] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -311,10 +312,12 @@ class SampleModel:
         return [city_code]
 
     def values(self, var: str, territory: str) -> dict[int, float]:
-        """Values of one variable in one territory (any level)."""
-        if "-" in territory:
-            return self.district_values(var)[territory]
-        return self.territory_values(var, territory)
+        """Values of one variable in one territory (any level); computed once."""
+        key = (var, territory)
+        if key not in self._values:
+            self._values[key] = (self.district_values(var)[territory] if "-" in territory
+                                 else self.territory_values(var, territory))
+        return self._values[key]
 
 
 REAL_SERIES = ("population_total", "population_registered", "population_pre_working", "population_working",
