@@ -112,3 +112,55 @@ def build_raw(raw: Path, planted: dict[int, float] | None = None) -> Path:
         zameldowani_csv(raw / "um-ewidencja" / f"zameldowani_{y}.csv", y,
                         header="Liczba zameldowanych" if y < 2018 else "Zameldowani na pobyt stały")
     return raw
+
+
+# ------------------------------------------------------------------ the bad-file corpus (tests/data/bad/)
+
+GOOD_HEADER = "Rok;Dzielnica;Zameldowani na pobyt stały"
+
+
+def bad_corpus(out: Path) -> dict[str, Path]:
+    """Broken files an analyst may receive, for the um-ludnosc-dzielnice (csv) and pup-bezrobocie (xlsx)
+    descriptors. Returns name → path; tests/data/bad/ holds a committed copy made by this function."""
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+
+    def put(name: str, data: bytes) -> None:
+        (out / name).write_bytes(data)
+        files[name] = out / name
+
+    put("zameldowani_empty.csv", b"")
+    put("zameldowani_utf16.csv", (GOOD_HEADER + "\r\n2024;Bytków;14100\r\n").encode("utf-16"))
+    put("zameldowani_wrong_encoding.csv", GOOD_HEADER.encode("cp1250") + b"\r\n2024;\x81\x98\x90;14100\r\n")
+    put("zameldowani_missing_column.csv", "Rok;Dzielnica;Wymeldowani\r\n2024;Bytków;120\r\n".encode("cp1250"))
+    put("zameldowani_text_in_number.csv",
+        (GOOD_HEADER + "\r\n2024;Bytków;14100\r\n2024;Bańgów;brak danych\r\n").encode("cp1250"))
+    put("zameldowani_duplicates.csv",
+        (GOOD_HEADER + "\r\n2024;Bytków;14100\r\n2024;Bytkow;14 100\r\n").encode("cp1250"))
+    put("zameldowani_future_year.csv", (GOOD_HEADER + "\r\n2031;Bytków;14100\r\n").encode("cp1250"))
+    put("zameldowani_unknown_district.csv", (GOOD_HEADER + "\r\n2024;Zalesie;900\r\n").encode("cp1250"))
+    put("zameldowani_negative.csv", (GOOD_HEADER + "\r\n2024;Bytków;-5\r\n").encode("cp1250"))
+    put("zameldowani_really_xlsx.csv", _tiny_xlsx(out))
+    put("bezrobocie_truncated.xlsx", _tiny_xlsx(out)[:700])
+    put("bezrobocie_encrypted.xlsx", _ole2(["EncryptionInfo", "EncryptedPackage"]))
+    put("bezrobocie_old.xlsx", _ole2(["Workbook", "SummaryInformation"]))
+    put("bezrobocie_really_csv.xlsx", (GOOD_HEADER + "\r\n2024;Bytków;14100\r\n").encode("utf-8"))
+    return files
+
+
+def _tiny_xlsx(out: Path) -> bytes:
+    tmp = out / ".tiny.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["Rok", "Bezrobotni"])
+    wb.active.append([2024, 826])
+    wb.save(tmp)
+    data = tmp.read_bytes()
+    tmp.unlink()
+    return data
+
+
+def _ole2(streams: list[str]) -> bytes:
+    """The start of an OLE2 compound file with directory entries named ``streams`` (enough to sniff)."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    entries = b"".join(s.encode("utf-16-le").ljust(64, b"\x00") + b"\x00" * 64 for s in ["Root Entry", *streams])
+    return header + entries

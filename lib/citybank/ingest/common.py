@@ -134,7 +134,7 @@ def expect_kind(path: Path, data: bytes, wanted: set[str], declared: str) -> str
     if kind in wanted:
         return kind
     what = f"is {KIND_NAMES[kind]}"
-    if kind != "empty":
+    if kind not in ("empty", "ole2-encrypted", "xls", "ole2", "utf16", "binary"):
         what += f", but the dataset declares format '{declared}'"
     todo = KIND_ADVICE.get(kind, f"fix source.format in the dataset descriptor or rename the file to .{_ext(kind)}")
     raise SourceFileError(path, what, todo)
@@ -157,6 +157,9 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> tuple[str, str
     """Decode a text file; return (text, encoding used). UTF-8 (with or without BOM) or cp1250."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if encoding and encoding.replace("-", "").lower() != "utf8" and _is_utf8_text(data):
+        # A provider switched its export to UTF-8: multi-byte UTF-8 sequences are never cp1250 text by accident.
+        return data.decode("utf-8"), "utf-8"
     if encoding:
         try:
             return data.decode(encoding), encoding
@@ -176,6 +179,15 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> tuple[str, str
         return data.decode("cp1250"), "cp1250"
     raise SourceFileError(path, "is neither UTF-8 nor cp1250 (Windows Central European) text",
                           "open it in a spreadsheet or text editor and save it as CSV UTF-8")
+
+
+def _is_utf8_text(data: bytes) -> bool:
+    """Valid UTF-8 that contains at least one non-ASCII character."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return any(b > 0x7F for b in data)
 
 
 def _guess(data: bytes) -> str | None:

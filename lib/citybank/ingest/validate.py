@@ -147,8 +147,8 @@ def validate(frame: pd.DataFrame, ds: Dataset, reg: Registry, *, reader_problems
 
     dup = df.duplicated(KEY, keep="first")
     if dup.any():
-        first = df[~dup].set_index(KEY)[["source_file", "source_row"]]
-        firsts = df[dup].join(first, on=KEY, rsuffix="_first")
+        first = df[~dup][[*KEY, "source_row"]].rename(columns={"source_row": "source_row_first"})
+        firsts = df[dup].merge(first, on=KEY, how="left")
         rejected.append(_rejects(
             firsts, ds, "duplicate",
             lambda r: f"second value for {r.variable} / {r.territory} / {r.year}; the first one "
