@@ -101,10 +101,14 @@ def test_refuses_to_overwrite_real_files_and_regenerates_a_sample(tmp_path: Path
 
     out = tmp_path / "sample"
     generate(out)
-    stale = out / "um-ewidencja" / "zameldowani_2016.csv"
-    stale.write_bytes(b"edited")
+    original = (out / "um-ewidencja" / "zameldowani_2016.csv").read_bytes()
+    (out / "um-ewidencja" / "zameldowani_2016.csv").unlink()
     generate(out)  # a previous sample is replaced, file by file
-    assert stale.read_bytes() != b"edited"
+    assert (out / "um-ewidencja" / "zameldowani_2016.csv").read_bytes() == original
+    (out / "um-ewidencja" / "zameldowani_2017.csv").write_bytes(b"a real file dropped into the sample folder")
+    with pytest.raises(UserError, match=r"zameldowani_2017\.csv has changed since the sample was generated"):
+        generate(out)
+    assert (out / "um-ewidencja" / "zameldowani_2017.csv").read_bytes().startswith(b"a real file")
 
 
 # ------------------------------------------------------------------ calibration to real facts

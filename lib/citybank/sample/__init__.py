@@ -113,8 +113,14 @@ def _clear_previous(out: Path) -> None:
                 f"{others[0].relative_to(out)}. Raw files are never overwritten by the workbench: choose an empty "
                 "folder with --out, or move those files away first.")
         return
-    for entry in marker.get("files") or []:
-        path = out / str(entry.get("path", ""))
+    entries = [(out / str(e.get("path", "")), str(e.get("sha256", ""))) for e in marker.get("files") or []]
+    changed = [p for p, digest in entries if p.is_file() and sha256_file(p) != digest]
+    if changed:
+        raise UserError(
+            f"{changed[0]} has changed since the sample was generated (its sha256 differs from {out / MARKER}); "
+            "it may be a real provider file, so nothing was overwritten. If it is real, delete "
+            f"{out / MARKER} (the folder is then no longer the sample); otherwise delete the file and run again.")
+    for path, _ in entries:
         for p in (path, sidecar_path(path)):
             if p.is_file() and out in p.resolve().parents:
                 p.unlink()

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from ..cli import UserError
 from ..params import Dataset, Registry
 from . import facts
 
@@ -28,7 +29,7 @@ DEFAULT_BASE = {"count": 1000.0, "amount": 1.0e6, "rate": 5.0, "mean": 100.0, "s
                 "length": 50.0, "area": 10.0, "ratio": 1.5, "time": 30.0}
 
 
-class SampleModelError(ValueError):
+class SampleModelError(UserError):
     """sample_model.yml is wrong: says which variable and key, and what is expected."""
 
 
@@ -120,8 +121,6 @@ class SampleModel:
         spec = self.spec(var)
         if "decimals" in spec:
             return int(spec["decimals"])
-        if var == "median_gross_wage":
-            return 2
         v = self.reg.variables.get(var)
         return 0 if v is None or v.kind == "count" else 2
 
