@@ -64,7 +64,9 @@ def _split(value: str | list[str] | tuple[str, ...], allowed: tuple[str, ...], w
     items = [v for v in items if v]
     bad = [v for v in items if v not in allowed]
     if bad or not items:
-        raise UserError(f"unknown {what} {', '.join(bad) or '(none given)'}; expected one or more of {', '.join(allowed)}")
+        raise UserError(
+            f"unknown {what} {', '.join(bad) or '(none given)'}; expected one or more of {', '.join(allowed)}"
+        )
     return list(dict.fromkeys(items))
 
 
@@ -120,7 +122,9 @@ def render_year(
     use_quarto = engine == "quarto" or (engine == "auto" and quarto.quarto_available())
     report_dir = paths.year_report(year)
     if not (report_dir / "notebooks").is_dir():
-        raise UserError(f"no executed notebooks in {report_dir / 'notebooks'}; run `citybank build --year {year}` first")
+        raise UserError(
+            f"no executed notebooks in {report_dir / 'notebooks'}; run `citybank build --year {year}` first"
+        )
 
     result = RenderResult(year, "quarto" if use_quarto else "offline")
     t0 = time.perf_counter()
@@ -159,7 +163,9 @@ def render_year(
         tmp = report_dir / ".site.tmp"
         if tmp.exists():
             shutil.rmtree(tmp)
-        writer = SiteWriter(tmp, {lg: f"{t('report_title', lg)} {year} · {inp.city}" for lg in LANGS}, langs, inp.sample)
+        writer = SiteWriter(
+            tmp, {lg: f"{t('report_title', lg)} {year} · {inp.city}" for lg in LANGS}, langs, inp.sample
+        )
         writer.write_root(inp.city, year)
         for lang, pages in books.items():
             writer.write_language(lang, pages)

@@ -40,6 +40,8 @@ class Table:
     caption: str = ""
     link_col: int | None = None
     """A column whose cells are paths relative to the report folder (``data/x.csv``): rendered as links."""
+    numeric: list[bool] | None = None
+    """Which columns are numbers (right-aligned); None = detect from the cells."""
 
     @property
     def ncols(self) -> int:
@@ -58,6 +60,8 @@ class Block:
     table: Table | None = None
     image: bytes | None = None
     alt: str = ""
+    caption: str = ""
+    """Figures: ``alt`` describes the image for screen readers; ``caption`` is the printed caption."""
 
     @property
     def image_name(self) -> str:
@@ -169,7 +173,9 @@ def is_number(cell: str) -> bool:
 
 
 def numeric_columns(table: Table) -> list[bool]:
-    """Columns whose non-empty body cells are all numbers."""
+    """Columns whose non-empty body cells are all numbers (unless the table says which)."""
+    if table.numeric is not None:
+        return [*table.numeric, *[False] * (table.ncols - len(table.numeric))][: table.ncols]
     _, rows = table.padded()
     out = []
     for j in range(table.ncols):
@@ -184,14 +190,20 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _ATX = re.compile(r"^(#{1,6})(\s+.*)$")
 
 
-def shift_headings(md: str, by: int) -> str:
-    """Demote ATX headings by ``by`` levels (capped at 6), leaving fenced code alone."""
+def shift_headings(md: str, by: int, attrs: str = "") -> str:
+    """Demote ATX headings by ``by`` levels (capped at 6), leaving fenced code alone; ``attrs`` (e.g.
+    ``{.unlisted}``) is appended to headings that carry no attributes yet."""
     out, fenced = [], False
     for line in md.splitlines():
         if _FENCE.match(line):
             fenced = not fenced
         m = None if fenced else _ATX.match(line)
-        out.append("#" * min(6, len(m.group(1)) + by) + m.group(2) if m else line)
+        if m:
+            text = m.group(2).rstrip()
+            if attrs and not text.endswith("}"):
+                text += f" {attrs}"
+            line = "#" * min(6, len(m.group(1)) + by) + text
+        out.append(line)
     return "\n".join(out)
 
 
@@ -222,7 +234,11 @@ def _src(x: Any) -> str:
 
 def _image_alt(output: dict[str, Any], cell: dict[str, Any]) -> str | None:
     md = output.get("metadata") or {}
-    for cand in (md.get("image/png", {}) if isinstance(md.get("image/png"), dict) else {}, md, cell.get("metadata", {})):
+    for cand in (
+        md.get("image/png", {}) if isinstance(md.get("image/png"), dict) else {},
+        md,
+        cell.get("metadata", {}),
+    ):
         for key in ("alt", "alt_text", "description"):
             if isinstance(cand.get(key), str) and cand[key].strip():
                 return cand[key].strip()
@@ -266,9 +282,10 @@ def notebook_blocks(nb: dict[str, Any], lang: str, title: str) -> tuple[list[Blo
                 if "image/png" in data:
                     figures += 1
                     context = _last_heading(blocks) or title
-                    alt = _image_alt(out, cell) or f"{t('figure', lang)} {figures}: {context}"
+                    given = _image_alt(out, cell)
+                    alt = given or f"{t('figure', lang)} {figures}: {context}"
                     raw = base64.b64decode(_src(data["image/png"]).replace("\n", ""))
-                    blocks.append(Block("image", image=raw, alt=alt))
+                    blocks.append(Block("image", image=raw, alt=alt, caption=given or context))
                 elif "text/markdown" in data:
                     blocks.append(Block("markdown", _src(data["text/markdown"])))
                 elif "text/html" in data:
@@ -353,8 +370,8 @@ def iso_catalogue(raw: dict[str, Any] | None, clauses_found: list[str]) -> list[
             continue
         name = it.get("name") or it.get("title") or it.get("name_en") or clause
         by_clause[clause] = IsoIndicator(clause, _text3(name, clause), str(it.get("unit") or ""))
-    for clause in clauses_found:
-        by_clause.setdefault(clause, IsoIndicator(clause, dict.fromkeys(("pl", "en", "de"), clause)))
+    for clause in clauses_found:  # named from the notebook's own title when the catalogue has no entry
+        by_clause.setdefault(clause, IsoIndicator(clause, dict.fromkeys(("pl", "en", "de"), "")))
     themes_out: dict[int, IsoTheme] = {}
     for clause in sorted(by_clause, key=clause_key):
         num = clause_key(clause)[0]
@@ -439,7 +456,7 @@ def chapter_plan(inp: BookInputs, lang: str) -> list[tuple[str, str, str, int, s
     for theme in inp.iso:
         plan.append((theme.id, f"{theme.number}. {theme.name[lang]}", "iso", 2, theme.id))
         for ind in theme.indicators:
-            plan.append((f"iso-{ind.clause}", f"{ind.clause} {ind.name[lang]}", "iso", 3, theme.id))
+            plan.append((f"iso-{ind.clause}", f"{ind.clause} {ind.name[lang]}".strip(), "iso", 3, theme.id))
     for key in ("strategy", "consistency", "quality", "downloads", "methodology"):
         plan.append((key, t(key, lang), key, 1, None))
     return plan
@@ -468,8 +485,11 @@ def build_page(inp: BookInputs, lang: str, pid: str, title: str, section: str, l
             nb = read_notebook(path)
         except (OSError, ValueError) as exc:
             return _failure_page(page, lang, t("broken_notebook", lang, path=rel, error=exc))
-        page.blocks, _ = notebook_blocks(nb, lang, title)
+        page.blocks, nb_title = notebook_blocks(nb, lang, title)
         if section == "iso" and level == 3:
+            clause = pid.removeprefix("iso-")
+            if title == clause and nb_title:
+                page.title = nb_title if nb_title.startswith(clause) else f"{clause} {nb_title}"
             page.blocks[:0] = _indicator_summary(inp, lang, pid.removeprefix("iso-"))
         return page
     if section == "iso":  # a theme page
@@ -490,8 +510,10 @@ def _indicator_summary(inp: BookInputs, lang: str, clause: str) -> list[Block]:
     return [Block("table", table=Table(header, [row]))]
 
 
-def iso_theme_table(inp: BookInputs, theme: IsoTheme, lang: str) -> Table:
-    """Clause, indicator name, value, unit and status of every indicator of a theme."""
+def iso_theme_table(inp: BookInputs, theme: IsoTheme, lang: str, names: dict[str, str] | None = None) -> Table:
+    """Clause, indicator name, value, unit and status of every indicator of a theme; ``names`` supplies the
+    names the catalogue lacks (from the indicator notebooks' titles)."""
+    names = names or {}
     values = iso_values(inp.report_dir / "data")
     header = [[t("clause", lang), t("indicator", lang), t("value", lang), t("unit", lang), t("status", lang)]]
     rows = []
@@ -499,10 +521,25 @@ def iso_theme_table(inp: BookInputs, theme: IsoTheme, lang: str) -> Table:
         rec = values.get(ind.clause, {})
         value = format_value(rec.get("value"), lang)
         status = str(rec.get("status") or ("" if value else t("not_computed", lang)))
-        rows.append([ind.clause, ind.name[lang], value, str(rec.get("unit") or ind.unit), status])
-    return Table(header, rows, caption=f"{theme.number}. {theme.name[lang]}")
+        rows.append(
+            [ind.clause, ind.name[lang] or names.get(ind.clause, ""), value, str(rec.get("unit") or ind.unit), status]
+        )
+    return Table(
+        header, rows, caption=f"{theme.number}. {theme.name[lang]}", numeric=[False, False, True, False, False]
+    )
 
 
 def build_book(inp: BookInputs, lang: str) -> list[Page]:
     """Every page of the report in one language, in order."""
-    return [build_page(inp, lang, *entry) for entry in chapter_plan(inp, lang)]
+    pages = [build_page(inp, lang, *entry) for entry in chapter_plan(inp, lang)]
+    # Indicators missing from params/iso37120.yml are named in their theme's table after their notebooks.
+    names = {
+        p.id.removeprefix("iso-"): p.title.removeprefix(p.id.removeprefix("iso-")).strip()
+        for p in pages
+        if p.section == "iso" and p.level == 3
+    }
+    for p in pages:
+        if p.section == "iso" and p.level == 2:
+            theme = next(th for th in inp.iso if th.id == p.id)
+            p.blocks = [Block("table", table=iso_theme_table(inp, theme, lang, names))]
+    return pages

@@ -48,11 +48,13 @@ def table_markdown(table: Table) -> str:
 
 def block_markdown(block: Block, level: int, with_figures: bool) -> str:
     if block.kind == "markdown":
-        return shift_headings(block.text, level - 1)
+        # Sections inside a chapter stay out of the table of contents (chapters and ISO themes only).
+        return shift_headings(block.text, level - 1, "{.unlisted}")
     if block.kind == "table" and block.table is not None:
         return table_markdown(block.table)
     if block.kind == "image" and block.image is not None:
-        return f"![{md_escape(block.alt)}](img/{block.image_name}){{width=85%}}" if with_figures else ""
+        caption = md_escape(block.caption or block.alt)
+        return f"![{caption}](img/{block.image_name}){{width=80%}}" if with_figures else ""
     if block.kind == "text":
         return "```\n" + block.text.replace("```", "'''") + "\n```"
     if block.kind == "error":

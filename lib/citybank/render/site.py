@@ -166,7 +166,12 @@ class SiteWriter:
                 "body": _Markup(body),
                 "nav": self.nav(pages, lang, page),
                 "langs": [
-                    {"code": lg, "name": t("language_name", lg), "href": f"../{lg}/{page.filename}", "current": lg == lang}
+                    {
+                        "code": lg,
+                        "name": t("language_name", lg),
+                        "href": f"../{lg}/{page.filename}",
+                        "current": lg == lang,
+                    }
                     for lg in self.langs
                 ],
                 "sample_notice": t("sample_notice", lang) if self.sample else "",
@@ -185,7 +190,12 @@ class SiteWriter:
         (self.out / "assets").mkdir(parents=True, exist_ok=True)
         (self.out / "assets" / "site.css").write_text(template_text("site.css"), encoding="utf-8")
         langs = [
-            {"code": lg, "name": t("language_name", lg), "title": self.site_title[lg], "sample_notice": t("sample_notice", lg)}
+            {
+                "code": lg,
+                "name": t("language_name", lg),
+                "title": self.site_title[lg],
+                "sample_notice": t("sample_notice", lg),
+            }
             for lg in self.langs
         ]
         path = self.out / "index.html"

@@ -26,7 +26,11 @@ FALLBACK: dict[str, dict[str, str]] = {
         "en": "ISO 37120 – indicator overview",
         "de": "ISO 37120 – Indikatorenübersicht",
     },
-    "strategy": {"pl": "Strategia rozwoju miasta", "en": "City development strategy", "de": "Stadtentwicklungsstrategie"},
+    "strategy": {
+        "pl": "Strategia rozwoju miasta",
+        "en": "City development strategy",
+        "de": "Stadtentwicklungsstrategie",
+    },
     "consistency": {
         "pl": "Spójność danych między dostawcami",
         "en": "Consistency between providers",
