@@ -7,12 +7,11 @@ import time
 
 import pandas as pd
 import pytest
-from ingest_fixtures import LUDN_CITY, WAGES, ludn_ctab, wages_json
-
 from citybank.cli import main
 from citybank.ingest import read_file
 from citybank.ingest.bdl import CTAB_COLUMNS, read_bdl_api_json, read_bdl_ctab
 from citybank.ingest.common import SourceFileError
+from ingest_fixtures import LUDN_CITY, WAGES, ludn_ctab, wages_json
 
 EXPORTS = {
     "RYNE": "RYNE_1944_registered_unemployed_2003-2024.csv",

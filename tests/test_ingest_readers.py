@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from ingest_fixtures import DISTRICTS, UNEMPLOYED, district_value, pup_xlsx, zameldowani_csv
-
 from citybank.ingest import read_file
 from citybank.ingest.common import SourceFileError, decode_text, detect_delimiter, parse_numbers
 from citybank.params import Dataset
+from ingest_fixtures import DISTRICTS, UNEMPLOYED, district_value, pup_xlsx, zameldowani_csv
 
 
 def _ds(reg, base: str, **source) -> Dataset:

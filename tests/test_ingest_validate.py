@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from ingest_fixtures import bad_corpus, pup_xlsx, zameldowani_csv
-
 from citybank.cli import main
 from citybank.ingest.common import READ_COLUMNS
 from citybank.ingest.validate import validate, yoy_outliers
 from citybank.util import sha256_file
+from ingest_fixtures import bad_corpus, pup_xlsx, zameldowani_csv
 
 BAD = Path(__file__).parent / "data" / "bad"
 

@@ -6,7 +6,9 @@ A reader never modifies a raw file: it opens it read-only and works on the bytes
 from __future__ import annotations
 
 import csv
+import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,11 +83,14 @@ def problem(dataset: str, source_file: str, source_row: int | None, column: str,
 
 
 def sniff_kind(data: bytes) -> str:
-    """The real kind of a file from its first bytes: empty, xlsx, zip, ole2-encrypted, xls, ole2, json, text, binary."""
+    """The real kind of a file from its bytes: empty, xlsx, zip, zip-damaged, ole2-encrypted, xls, ole2, utf16, json,
+    text, binary."""
     head = data[:8]
     if not data.strip():
         return "empty"
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK\x05\x06"):
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            return "zip-damaged"
         return "xlsx" if b"xl/" in data[:1 << 16] or b"[Content_Types].xml" in data[:1 << 16] else "zip"
     if head == OLE2_MAGIC:
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
@@ -107,6 +112,7 @@ KIND_NAMES = {
     "empty": "an empty file",
     "xlsx": "an Excel workbook (XLSX)",
     "zip": "a ZIP archive (not an Excel workbook)",
+    "zip-damaged": "a damaged or incomplete ZIP container (an Excel file cut short?)",
     "ole2-encrypted": "a password-protected (encrypted) Excel workbook",
     "xls": "an old-style Excel 97–2003 workbook (.xls)",
     "ole2": "an old Microsoft Office document (OLE2 container)",
@@ -118,6 +124,7 @@ KIND_NAMES = {
 
 KIND_ADVICE = {
     "empty": "ask the provider for the file again (the download or export probably failed)",
+    "zip-damaged": "download or export it again; open it in Excel to check it is complete",
     "ole2-encrypted": "open it in Excel with the password and save a copy without a password "
                       "(File → Info → Protect Workbook → Encrypt with Password → clear it)",
     "xls": "open it in Excel or LibreOffice and save it as .xlsx (Excel Workbook)",
@@ -134,7 +141,7 @@ def expect_kind(path: Path, data: bytes, wanted: set[str], declared: str) -> str
     if kind in wanted:
         return kind
     what = f"is {KIND_NAMES[kind]}"
-    if kind not in ("empty", "ole2-encrypted", "xls", "ole2", "utf16", "binary"):
+    if kind not in ("empty", "zip-damaged", "ole2-encrypted", "xls", "ole2", "utf16", "binary"):
         what += f", but the dataset declares format '{declared}'"
     todo = KIND_ADVICE.get(kind, f"fix source.format in the dataset descriptor or rename the file to .{_ext(kind)}")
     raise SourceFileError(path, what, todo)

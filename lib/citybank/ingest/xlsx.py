@@ -87,7 +87,7 @@ def read_xlsx(path: Path, ds: Dataset, reg: Registry, *, source_file: str | None
     source_file = source_file or str(path)
     src = ds.source
     data = read_bytes(path)
-    expect_kind(path, data, {"xlsx"}, src.format)
+    expect_kind(path, data, {"xlsx", "zip-damaged"}, src.format)  # a damaged one gets the loader's message
     raw = load_sheet(path, data, src.sheet, merged=src.header_rows > 1)
     grid = [[cell_text(v, src.decimal) for v in row] for row in raw]
     if not any(any(c for c in r) for r in grid):
