@@ -153,8 +153,10 @@ def test_shipped_rules_are_valid(reg):
     assert rules, "params/consistency.yml ships at least one rule"
     ids = [r.id for r in rules]
     assert "population_register_vs_gus" in ids and len(ids) == len(set(ids))
+    from citybank.consistency import side_ids
+
     for r in rules:
-        assert r.left in reg.variables and r.right in reg.variables
+        assert all(v in reg.variables for v in side_ids(r.left) + side_ids(r.right))
 
 
 def test_check_params_names_file_and_key(reg):
@@ -178,3 +180,29 @@ def test_load_params_reports_a_bad_rule(params_copy):
         load_params(params_copy)
     assert "params/consistency.yml: rules[0] (population_register_vs_gus).severity" in str(exc.value)
     assert "catastrophic" in str(exc.value)
+
+
+def test_city_value_summed_from_districts_and_sum_sides():
+    # register by district only (2 districts: 600 + 390 = 990); GUS by age group (100 + 700 + 200 = 1000)
+    bank = pd.concat(
+        [
+            bank_rows([("reg", 2022, 600)], territory="2474011-01"),
+            bank_rows([("reg", 2022, 390)], territory="2474011-02"),
+            bank_rows([("reg", 2023, 500)], territory="2474011-01"),  # one district only: no (partial) sum
+            bank_rows([("pre", 2022, 100), ("work", 2022, 700), ("post", 2022, 200), ("pre", 2023, 100)]),
+        ]
+    )
+    r = rule(left="reg", right=["pre", "work", "post"])
+    df = evaluate(bank, [r], years=[2022, 2023], territories={"city": CITY}, additive={"reg"})
+    first = df.iloc[0]
+    assert (first["year"], first["left_value"], first["right_value"]) == (2022, 990.0, 1000.0)
+    assert first["relative_difference"] == pytest.approx(-0.01) and first["verdict"] == "consistent"
+    assert first["right_variable"] == "pre + work + post"
+    assert first["right_dataset"] == "ds-pre + ds-work + ds-post" and pd.isna(first["right_source_row"])
+    assert first["left_dataset"] == "ds-reg"
+    # 2023: a sum needs every part (every district, every age group): both sides are missing
+    assert df.iloc[1]["verdict"] == "not_comparable"
+    assert "left (reg) and right (pre + work + post)" in df.iloc[1]["note"]
+    # a variable that is not additive is never summed from districts
+    df2 = evaluate(bank, [r], territories={"city": CITY}, additive=set())
+    assert df2[df2["year"] == 2022].iloc[0]["verdict"] == "not_comparable"

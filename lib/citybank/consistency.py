@@ -28,6 +28,7 @@ inconsistency can be taken straight to the two data holders.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -88,8 +89,8 @@ class Tolerance(Strict):
 class Rule(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: Text3
-    left: str = Field(description="canonical variable compared")
-    right: str = Field(description="canonical variable taken as the reference")
+    left: str | list[str] = Field(description="canonical variable compared (a list: their sum)")
+    right: str | list[str] = Field(description="canonical variable taken as the reference (a list: their sum)")
     territory: str = Field("city", description="'city', 'powiat' or a territory code of params/city.yml")
     tolerance: Tolerance = Tolerance()
     expected_difference: Text3 | None = Field(None, description="the known reason why the figures differ")
@@ -98,8 +99,10 @@ class Rule(Strict):
 
     @model_validator(mode="after")
     def _coherent(self) -> Rule:
-        if self.left == self.right:
-            raise ValueError(f"left and right are both '{self.left}'; a rule compares two different variables")
+        if side_ids(self.left) == side_ids(self.right):
+            raise ValueError(
+                f"left and right are both '{side_label(self.left)}'; a rule compares two different variables"
+            )
         if self.explained_within is not None:
             if self.expected_difference is None:
                 raise ValueError("explained_within needs expected_difference: the reason that explains the gap")
@@ -146,8 +149,9 @@ def _parse(reg: Registry, data: Any) -> tuple[list[Rule], list[ParamsProblem]]:
             problems.append(ParamsProblem(rel, f"{where}.id", f"duplicate rule id '{rule.id}'"))
         seen.add(rule.id)
         for side in ("left", "right"):
-            var = getattr(rule, side)
-            if var not in reg.variables:
+            for var in side_ids(getattr(rule, side)):
+                if var in reg.variables:
+                    continue
                 problems.append(
                     ParamsProblem(
                         rel,
@@ -163,16 +167,16 @@ def _parse(reg: Registry, data: Any) -> tuple[list[Rule], list[ParamsProblem]]:
                     f"unknown territory '{rule.territory}'; expected 'city', 'powiat' or a code from params/city.yml",
                 )
             )
-        if rule.left in reg.variables and rule.right in reg.variables:
-            lu, ru = reg.variables[rule.left].unit, reg.variables[rule.right].unit
-            if lu != ru:
-                problems.append(
-                    ParamsProblem(
-                        rel,
-                        where,
-                        f"'{rule.left}' is in {lu} but '{rule.right}' is in {ru}; compare variables of one unit",
-                    )
+        units = {reg.variables[v].unit for v in side_ids(rule.left) + side_ids(rule.right) if v in reg.variables}
+        if len(units) > 1:
+            problems.append(
+                ParamsProblem(
+                    rel,
+                    where,
+                    f"the variables of this rule have different units ({', '.join(sorted(units))}); "
+                    "compare variables of one unit",
                 )
+            )
     return rules, loader.problems + problems
 
 
@@ -201,17 +205,56 @@ def load_rules(reg: Registry | None = None) -> list[Rule]:
 # ---------------------------------------------------------------- the engine
 
 
-def series(bank: pd.DataFrame, variable: str, territory: str) -> pd.DataFrame:
-    """One variable of one territory by year: ``value`` and the provenance columns, indexed by year.
+def side_ids(side: str | list[str]) -> list[str]:
+    """The variables of a rule side: one id, or the parts of a sum."""
+    return [side] if isinstance(side, str) else list(side)
+
+
+def side_label(side: str | list[str]) -> str:
+    return side if isinstance(side, str) else " + ".join(side)
+
+
+def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Sum values of frames indexed by year (years present in all); provenance joined, row kept if single."""
+    years = sorted(set.intersection(*(set(p.index) for p in parts))) if parts else []
+    out = pd.DataFrame(index=pd.Index(years, name="year", dtype="int64"))
+    out["value"] = sum((p["value"].reindex(years).astype("float64") for p in parts), start=0.0) if years else []
+    for col in ("dataset", "provider", "source_file"):
+        out[col] = [" + ".join(dict.fromkeys(str(p.at[y, col]) for p in parts)) for y in years]
+    rows = [p["source_row"].reindex(years) for p in parts]
+    out["source_row"] = rows[0] if len(rows) == 1 else pd.Series(pd.NA, index=out.index, dtype="Int64")
+    return out
+
+
+def series(
+    bank: pd.DataFrame, variable: str | list[str], territory: str, additive: Collection[str] = ()
+) -> pd.DataFrame:
+    """A variable (or the sum of several) of one territory by year: ``value`` + provenance, indexed by year.
 
     The bank holds one row per (variable, territory, year) — a variable comes from one dataset. Should a
     duplicate slip in, the first in (dataset, source_file, source_row) order is kept, deterministically.
+    A sum (a list of variables) has a value in the years where every part has one. For a variable in
+    ``additive`` (district values sum to the city value), a city year without a city row is the sum of
+    the city's district rows (codes ``<city>-nn``); its provenance names their dataset and file.
     """
+    if not isinstance(variable, str):
+        return _combine([series(bank, v, territory, additive) for v in variable])
     rows = bank[(bank["variable"] == variable) & (bank["territory"] == territory)]
     rows = rows.sort_values(["year", "dataset", "source_file", "source_row"], kind="mergesort")
     rows = rows.drop_duplicates("year", keep="first")
     out = rows[["year", "value", *PROVENANCE]].set_index("year")
-    return out[out["value"].notna()]
+    out = out[out["value"].notna()]
+    if variable in additive and "-" not in territory:
+        dist = bank[(bank["variable"] == variable) & bank["territory"].str.startswith(f"{territory}-")]
+        dist = dist[dist["value"].notna() & ~dist["year"].isin(out.index)]
+        if len(dist):
+            parts = [
+                g.drop_duplicates("year").set_index("year")[["value", *PROVENANCE]]
+                for _, g in dist.sort_values(["territory", "year"], kind="mergesort").groupby("territory")
+            ]
+            summed = _combine(parts)
+            out = pd.concat([out.astype({"source_row": "Int64"}), summed]).sort_index()
+    return out
 
 
 def _verdict(rule: Rule, left: float, right: float) -> tuple[str, str]:
@@ -225,31 +268,39 @@ def _verdict(rule: Rule, left: float, right: float) -> tuple[str, str]:
 
 
 def evaluate(
-    bank: pd.DataFrame, rules: list[Rule], years: list[int] | None = None, territories: dict[str, str] | None = None
+    bank: pd.DataFrame,
+    rules: list[Rule],
+    years: list[int] | None = None,
+    territories: dict[str, str] | None = None,
+    additive: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Verdicts of every rule in every year (``RESULT_COLUMNS``, sorted by rule and year).
 
     ``years``: the years to judge; by default every year in which either side has a value.
     ``territories``: maps a rule's ``territory`` ('city', 'powiat', …) to a bank territory code; by default
     taken from the params registry (tests pass it to stay independent of params/).
+    ``additive``: variables whose city value may be summed from the districts (default: params/variables.yml).
     """
-    if territories is None:
+    if territories is None or additive is None:
         from .params import registry
 
         reg = registry()
-        territories = {r.territory: resolve_territory(reg, r.territory) or r.territory for r in rules}
+        if territories is None:
+            territories = {r.territory: resolve_territory(reg, r.territory) or r.territory for r in rules}
+        if additive is None:
+            additive = {v.id for v in reg.variables.values() if v.additive}
     rows: list[dict[str, Any]] = []
     for rule in rules:
         terr = territories.get(rule.territory, rule.territory)
-        left, right = series(bank, rule.left, terr), series(bank, rule.right, terr)
+        left, right = series(bank, rule.left, terr, additive), series(bank, rule.right, terr, additive)
         judged = sorted(years) if years is not None else sorted(set(left.index) | set(right.index))
         for year in judged:
             row: dict[str, Any] = {
                 "rule": rule.id,
                 "year": int(year),
                 "territory": terr,
-                "left_variable": rule.left,
-                "right_variable": rule.right,
+                "left_variable": side_label(rule.left),
+                "right_variable": side_label(rule.right),
                 "severity": rule.severity,
             }
             for side, s in (("left", left), ("right", right)):
@@ -260,7 +311,7 @@ def evaluate(
             lv, rv = row["left_value"], row["right_value"]
             missing = [
                 f"{side} ({var})"
-                for side, var, v in (("left", rule.left, lv), ("right", rule.right, rv))
+                for side, var, v in (("left", side_label(rule.left), lv), ("right", side_label(rule.right), rv))
                 if math.isnan(v)
             ]
             if missing:
@@ -315,10 +366,11 @@ def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None) -
     if bank is None:
         from .bank import load_bank
 
-        variables = sorted({v for r in rules for v in (r.left, r.right)})
+        variables = sorted({v for r in rules for side in (r.left, r.right) for v in side_ids(side)})
         bank = load_bank(variables=variables) if variables else None
     territories = {r.territory: resolve_territory(reg, r.territory) or r.territory for r in rules}
-    df = evaluate(bank, rules, territories=territories) if rules and bank is not None else _frame([])
+    additive = {v.id for v in reg.variables.values() if v.additive}
+    df = evaluate(bank, rules, territories=territories, additive=additive) if rules and bank is not None else _frame([])
     return write_parquet(df, results_path())
 
 

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from .consistency import PROVENANCE, resolve_territory, series
+from .consistency import PROVENANCE, resolve_territory, series, side_ids, side_label
 from .params import ParamsProblem, Strict, Text3, _Loader
 from .paths import PATHS
 
@@ -100,7 +100,7 @@ class StrategyIndicator(Strict):
     name: Text3
     variable: str | None = Field(None, description="canonical variable measured (or give iso)")
     iso: str | None = Field(None, description="an ISO 37120 indicator id of params/iso37120.yml (or give variable)")
-    per: str | None = Field(None, description="divide by this variable, e.g. population_total")
+    per: str | list[str] | None = Field(None, description="divide by this variable (a list: their sum)")
     multiplier: float = Field(1.0, gt=0, description="applied after per, e.g. 1000 for 'per 1000 residents'")
     territory: str = "city"
     unit: str = Field(min_length=1, description="unit of the measured value (after per and multiplier)")
@@ -233,8 +233,10 @@ def _parse(reg: Registry, data: Any) -> tuple[Strategy | None, list[ParamsProble
             for ii, ind in enumerate(o.indicators):
                 key = f"{okey}.indicators[{ii}] ({ind.id})"
                 for field in ("variable", "per"):
-                    var = getattr(ind, field)
-                    if var is not None and var not in reg.variables:
+                    value = getattr(ind, field)
+                    for var in [] if value is None else side_ids(value):
+                        if var in reg.variables:
+                            continue
                         problems.append(
                             ParamsProblem(
                                 rel,
@@ -395,7 +397,7 @@ def evaluate(
                     "year": year,
                     "variable": ind.variable,
                     "iso": ind.iso,
-                    "per": ind.per,
+                    "per": None if ind.per is None else side_label(ind.per),
                     "multiplier": ind.multiplier,
                     "unit": ind.unit,
                     "direction": ind.direction,
