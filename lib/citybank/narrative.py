@@ -629,7 +629,7 @@ def key_figure_sentence(name: str, value: float | None, year: int, lang: str, *,
     # pl "wyniósł" takes the accusative; for counts and symbols it reads as the nominative except with 1
     # (1 osobę), so a value of exactly one persons-like unit goes after a colon instead.
     head = {"pl": f"W {year} r. wskaźnik {q} wyniósł {v}", "en": f"In {year}, {q} stood at {v}",
-            "de": f"Im Jahr {year} lag {q} bei {v}"}[lang]
+            "de": f"Im Jahr {year} betrug der Wert für {q} {v}"}[lang]  # accusative: no dative plural needed
     if lang == "pl" and unit_word(to_decimal(value, 0), unit, "pl") is not None and \
             plural_category(to_decimal(value, auto_decimals(value) if decimals is None else decimals), "pl") == "one":
         head = f"W {year} r. wskaźnik {q}: {v}"
@@ -821,7 +821,7 @@ def _names_list(names: Iterable[str], lang: str, limit: int = 5) -> str:
     names = [quote(n, lang) for n in names]
     if len(names) > limit:
         rest = len(names) - limit
-        names = names[:limit] + [{"pl": f"{rest} innych", "en": f"{rest} more", "de": f"{rest} weitere"}[lang]]
+        names = names[:limit] + [{"pl": f"jeszcze {rest}", "en": f"{rest} more", "de": f"{rest} weitere"}[lang]]
         return join_list(names, lang)
     return ", ".join(names)
 
@@ -849,8 +849,9 @@ def category_story(frame: pd.DataFrame, lang: str, year: int, *, category_name: 
     ind = count_phrase(n, "indicators", lang)
     if lang == "pl":
         who = f"Kategoria {cat}" if cat else "Ta kategoria"
-        avail = "dla wszystkich" if k == n else "dla żadnego z nich" if k == 0 else f"dla {k} z nich"
-        sentences = [f"{who} obejmuje {ind}; dane za {year} r. są dostępne {avail}."]
+        avail = "są dostępne dla wszystkich" if k == n else "nie są dostępne dla żadnego z nich" if k == 0 \
+            else f"są dostępne dla {k} z nich"
+        sentences = [f"{who} obejmuje {ind}; dane za {year} r. {avail}."]
     elif lang == "de":
         who = f"Die Kategorie {cat}" if cat else "Diese Kategorie"
         avail = "für alle" if k == n else "für keinen davon" if k == 0 else f"für {k} davon"
