@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -240,16 +241,35 @@ def load_catalogue(reg: Registry | None = None) -> Catalogue:
 # ---------------------------------------------------------------- the engine
 
 
-def _join_parts(parts: list[tuple[np.ndarray, pd.Series | str]], index: pd.Index, sep: str) -> pd.Series:
-    """Vectorised ``sep.join`` of the parts whose mask is true, row by row."""
-    out = pd.Series("", index=index, dtype="str")
+def _join_parts(parts: list[tuple[np.ndarray, Any]], n: int, sep: str) -> Any:
+    """Row-wise ``sep.join`` of the texts whose mask is true, in Arrow compute kernels (one pass per part).
+
+    ``text`` is a str or an Arrow string array. Returns an Arrow string array ('' where no mask is true).
+    Each present piece is prefixed by ``sep`` and the leading one is sliced off at the end (this avoids
+    Arrow's null-skipping join, which drops all-null rows in some versions).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    empty = pa.scalar("", pa.large_string())
+    pieces = []
     for mask, text in parts:
-        piece = text if isinstance(text, pd.Series) else pd.Series(text, index=index, dtype="str")
-        piece = piece.fillna("")
-        add = pd.Series(np.where(mask, piece, ""), index=index, dtype="str")
-        glue = pd.Series(np.where(mask & (out != "").to_numpy(), sep, ""), index=index, dtype="str")
-        out = out + glue + add
-    return out
+        if not mask.any():
+            continue
+        if isinstance(text, str):
+            piece = pa.scalar(sep + text, pa.large_string())
+        else:
+            piece = pc.binary_join_element_wise(pa.scalar(sep, pa.large_string()), text, empty)
+        pieces.append(pc.if_else(pa.array(mask), piece, empty))
+    if not pieces:
+        return pa.array(np.full(n, "", dtype=object), pa.large_string())
+    joined = pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, empty)
+    return pc.utf8_slice_codeunits(joined, len(sep))
+
+
+def _text(arrow_array: Any) -> pd.arrays.ArrowStringArray:
+    """An Arrow string array as a pandas ``str`` column without copying."""
+    return pd.array(arrow_array, dtype="str")
 
 
 def _provenance(bank: pd.DataFrame, index: pd.MultiIndex, variables: list[str]) -> pd.DataFrame:
@@ -299,13 +319,32 @@ def _check_bank(bank: pd.DataFrame) -> pd.DataFrame:
     return bank
 
 
+@dataclass
+class _Prepared:
+    """The bank pivoted once: (territory, year) rows × variable columns, for year t and year t − 1."""
+
+    n: int
+    territory: np.ndarray
+    year: np.ndarray
+    territory_name: np.ndarray
+    m: pd.DataFrame
+    m_prev: pd.DataFrame
+    p: dict[str, Any]  # provenance JSON per variable, Arrow strings (null where absent); empty when not wanted
+    p_prev: dict[str, Any]
+    year_txt: Any  # Arrow strings: the year, and the year before
+    prev_txt: Any
+
+
 def compute(bank: pd.DataFrame, catalogue: Catalogue, years: list[int] | None = None,
-            territories: list[str] | None = None) -> pd.DataFrame:
+            territories: list[str] | None = None, *, provenance: bool = True) -> pd.DataFrame:
     """Evaluate every catalogued indicator for every (territory, year): one row each (RESULT_COLUMNS).
 
     ``years`` / ``territories`` default to all those in the bank. ``change`` formulas read year − 1
-    from the bank even when that year is not requested.
+    from the bank even when that year is not requested. ``provenance=False`` leaves ``inputs`` as "[]"
+    (saves memory when computing the full catalogue for every gmina of Poland).
     """
+    import pyarrow as pa
+
     bank = _check_bank(bank)
     territories = sorted(dict.fromkeys(str(t) for t in territories)) if territories is not None \
         else sorted(bank["territory"].unique())
@@ -315,81 +354,102 @@ def compute(bank: pd.DataFrame, catalogue: Catalogue, years: list[int] | None = 
     bank = bank[bank["territory"].isin(territories) & bank["year"].isin(wanted) & bank["variable"].isin(variables)]
 
     m_all = _matrix(bank, territories, wanted, variables)
-    p_all = _provenance(bank, m_all.index, variables)
     index = pd.MultiIndex.from_product([territories, years], names=["territory", "year"])
     prev_index = pd.MultiIndex.from_arrays([index.get_level_values(0), index.get_level_values(1) - 1])
-    m, p = m_all.reindex(index), p_all.reindex(index)
-    m_prev = m_all.reindex(prev_index).set_axis(index)
-    p_prev = p_all.reindex(prev_index).set_axis(index)
-    names = bank.drop_duplicates("territory").set_index("territory")["territory_name"].astype("str")
-    terr_name = pd.Series(index.get_level_values(0), index=index).map(names).fillna("").astype("str")
+    p_all = _provenance(bank, m_all.index, variables) if provenance else None
 
+    def texts(frame: pd.DataFrame | None, idx: pd.MultiIndex) -> dict[str, Any]:
+        if frame is None:
+            return {}
+        part = frame.reindex(idx)
+        return {v: pa.array(part[v].to_numpy(dtype=object, na_value=None), pa.large_string()) for v in variables}
+
+    names = bank.drop_duplicates("territory").set_index("territory")["territory_name"].astype("str")
+    terr = index.get_level_values(0).astype("str")
+    year = index.get_level_values(1).to_numpy(dtype="int64")
+    mx = _Prepared(
+        n=len(index), territory=terr.to_numpy(dtype=object), year=year,
+        territory_name=pd.Series(terr).map(names).fillna("").to_numpy(dtype=object),
+        m=m_all.reindex(index), m_prev=m_all.reindex(prev_index).set_axis(index),
+        p=texts(p_all, index), p_prev=texts(p_all, prev_index),
+        year_txt=pa.array(year.astype(str).astype(object), pa.large_string()),
+        prev_txt=pa.array((year - 1).astype(str).astype(object), pa.large_string()),
+    )
     frames = []
     for ind in catalogue.sorted_indicators():
-        frames.append(_evaluate(ind, index, m, m_prev, p, p_prev, terr_name))
+        frames.append(_evaluate(ind, mx))
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("value", "numerator", "denominator") else "str")
                              for c in RESULT_COLUMNS})
-    out = pd.concat(frames, ignore_index=True)
-    return out[RESULT_COLUMNS]
+    out = pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]
+    text = [c for c in RESULT_COLUMNS if c not in ("year", "value", "numerator", "denominator")]
+    return out.astype({**dict.fromkeys(text, "str"), "year": "int64"})
 
 
-def _evaluate(ind: Indicator, index: pd.MultiIndex, m: pd.DataFrame, m_prev: pd.DataFrame, p: pd.DataFrame,
-              p_prev: pd.DataFrame, terr_name: pd.Series) -> pd.DataFrame:
-    n = len(index)
+def _evaluate(ind: Indicator, mx: _Prepared) -> pd.DataFrame:
+    n = mx.n
     nan = np.full(n, np.nan)
-    base = {
-        "id": ind.id, "theme": ind.theme, "type": ind.type,
-        "territory": index.get_level_values(0).astype("str"), "territory_name": terr_name.to_numpy(),
-        "year": index.get_level_values(1).astype("int64"), "unit": ind.unit,
-    }
+    base = {"id": ind.id, "theme": ind.theme, "type": ind.type, "territory": mx.territory,
+            "territory_name": mx.territory_name, "year": mx.year, "unit": ind.unit}
     if ind.formula is None:
         assert ind.not_applicable is not None
         return pd.DataFrame({**base, "value": nan, "numerator": nan, "denominator": nan, "status": "not_applicable",
                              "missing": "", "reason_en": ind.not_applicable.en, "inputs": "[]"})
     f = ind.formula
-    num = m[f.numerator].sum(axis=1, skipna=False)
+    m, m_prev = mx.m, mx.m_prev
+    num = m[f.numerator].sum(axis=1, skipna=False).to_numpy(dtype="float64")
     mask_cur = {v: m[v].isna().to_numpy() for v in f.variables}
+    mask_prev: dict[str, np.ndarray] = {}
     if f.kind == "change":
-        den = m_prev[f.numerator].sum(axis=1, skipna=False)
+        den = m_prev[f.numerator].sum(axis=1, skipna=False).to_numpy(dtype="float64")
         mask_prev = {v: m_prev[v].isna().to_numpy() for v in f.numerator}
+    elif f.kind == "ratio":
+        den = m[f.denominator].sum(axis=1, skipna=False).to_numpy(dtype="float64")
     else:
-        den = m[f.denominator].sum(axis=1, skipna=False) if f.denominator else pd.Series(1.0, index=index)
-        mask_prev = {}
-    num_a, den_a = num.to_numpy(dtype="float64"), den.to_numpy(dtype="float64")
+        den = nan
     any_missing = np.zeros(n, dtype=bool)
     for mk in (*mask_cur.values(), *mask_prev.values()):
         any_missing |= mk
-    zero = ~any_missing & (den_a == 0)
+    zero = ~any_missing & (den == 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         if f.kind == "ratio":
-            value = num_a / den_a * f.multiplier
+            value = num / den * f.multiplier
         elif f.kind == "value":
-            value = num_a * f.multiplier
+            value = num * f.multiplier
         else:
-            value = (num_a / den_a - 1.0) * f.multiplier
+            value = (num / den - 1.0) * f.multiplier
     ok = ~any_missing & ~zero
     value = np.where(ok, value, np.nan)
 
-    missing_vars = [(mask_cur.get(v, np.zeros(n, bool)) | mask_prev.get(v, np.zeros(n, bool)), v) for v in f.variables]
-    missing = _join_parts(missing_vars, index, "; ")
-    year_txt = pd.Series(index.get_level_values(1), index=index).astype("str")
-    prev_txt = pd.Series(index.get_level_values(1) - 1, index=index).astype("str")
-    reasons = [(mask_cur[v], v + " (" + year_txt + ")") for v in f.variables]
-    reasons += [(mask_prev[v], v + " (" + prev_txt + ")") for v in mask_prev]
-    absent = _join_parts(reasons, index, ", ")
-    zero_text = "the previous year's value is zero" if f.kind == "change" else "the denominator is zero"
-    reason = pd.Series(np.where(any_missing, "no data for " + absent, np.where(zero, zero_text, "")), index=index,
-                       dtype="str")
-    status = np.where(ok, "reported", "not_available")
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    prov = [(p[v].notna().to_numpy(), p[v]) for v in f.variables]
-    if f.kind == "change":
-        prov = [(p_prev[v].notna().to_numpy(), p_prev[v]) for v in f.numerator] + prov
-    inputs = "[" + _join_parts(prov, index, ", ") + "]"
-    return pd.DataFrame({**base, "value": value, "numerator": num_a, "denominator": nan if f.kind == "value" else den_a,
-                         "status": status, "missing": missing.to_numpy(), "reason_en": reason.to_numpy(),
-                         "inputs": inputs.to_numpy()})
+    def labelled(v: str, years: Any) -> Any:  # "<variable> (<year>)" for every row
+        return pc.binary_join_element_wise(pa.scalar(v + " (", pa.large_string()), years,
+                                           pa.scalar(")", pa.large_string()), pa.scalar("", pa.large_string()))
+
+    none = np.zeros(n, dtype=bool)
+    missing = _join_parts([(mask_cur[v] | mask_prev.get(v, none), v) for v in f.variables], n, "; ")
+    reasons = [(mask_cur[v], labelled(v, mx.year_txt)) for v in f.variables if mask_cur[v].any()]
+    reasons += [(mask_prev[v], labelled(v, mx.prev_txt)) for v in mask_prev if mask_prev[v].any()]
+    reason = np.full(n, "", dtype=object)
+    if any_missing.any():
+        absent = np.asarray(_join_parts(reasons, n, ", ").to_numpy(zero_copy_only=False), dtype=object)
+        reason[any_missing] = "no data for " + absent[any_missing]
+    reason[zero] = "the previous year's value is zero" if f.kind == "change" else "the denominator is zero"
+
+    inputs: Any = "[]"
+    if mx.p:
+        prov = [(mx.p_prev[v].is_valid().to_numpy(zero_copy_only=False), mx.p_prev[v]) for v in f.numerator] \
+            if f.kind == "change" else []
+        prov += [(mx.p[v].is_valid().to_numpy(zero_copy_only=False), mx.p[v]) for v in f.variables]
+        joined = _join_parts(prov, n, ", ")
+        empty = pa.scalar("", pa.large_string())
+        inputs = _text(pc.binary_join_element_wise(pa.scalar("[", pa.large_string()), joined,
+                                                   pa.scalar("]", pa.large_string()), empty))
+    return pd.DataFrame({**base, "value": value, "numerator": num, "denominator": den,
+                         "status": np.where(ok, "reported", "not_available"), "missing": _text(missing),
+                         "reason_en": reason, "inputs": inputs})
 
 
 # ---------------------------------------------------------------- coverage and certification
