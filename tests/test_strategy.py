@@ -215,3 +215,9 @@ def test_load_params_reports_a_typo(params_copy):
     with pytest.raises(ParamsError) as exc:
         load_params(params_copy)
     assert "params/strategy.yml: goals[0].operational_goals[0].indicators[0].baseline.yaer" in str(exc.value)
+
+
+def test_projection_of_a_count_stops_at_zero():
+    bank = bank_rows([("v", 2015, 100), ("v", 2020, 40)])  # -12 a year → -80 in 2030 without the floor
+    by = evaluate(bank, strategy(indicator()), territories=TERR).set_index("year")
+    assert by.at[2020, "projected_target_value"] == 0.0

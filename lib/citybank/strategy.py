@@ -22,7 +22,8 @@ For every indicator and year from the baseline year on:
 ``projected_target_value``
     the least-squares straight line through the actual values from the baseline year up to that year
     (at least two years), read at the target year; ``projection_meets_target`` says whether it reaches
-    the target in the indicator's direction.
+    the target in the indicator's direction. A series that has never been negative is projected no lower
+    than zero (a count or a rate cannot fall below it).
 """
 
 from __future__ import annotations
@@ -347,7 +348,8 @@ def _projection(points: dict[int, float], ind: StrategyIndicator) -> float:
     x = np.array(sorted(points), dtype="float64")
     y = np.array([points[int(k)] for k in x], dtype="float64")
     slope, intercept = np.polyfit(x - ind.baseline.year, y, 1)
-    return float(intercept + slope * (ind.target.year - ind.baseline.year))
+    value = float(intercept + slope * (ind.target.year - ind.baseline.year))
+    return max(value, 0.0) if min(points.values()) >= 0 else value  # a count or a rate never goes below zero
 
 
 def evaluate(
