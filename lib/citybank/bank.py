@@ -148,7 +148,7 @@ def build_bank(reg: Registry | None = None, raw: str | Path | None = None, out: 
                 rows_accepted=len(v.accepted), rows_rejected=len(v.rejected), missing_cells=v.missing,
                 problems={k: int(n) for k, n in problems.items()},
                 rejected_by_year={str(int(y)): int(n) for y, n in v.rejected["year"].dropna().value_counts().sort_index().items()},
-                data_years=_data_years(v.accepted, reg, ds),
+                data_years=_data_years(v.accepted),
             )
         summary[ds.id] = info
     bank = _typed(pd.concat(parts, ignore_index=True)) if parts else empty_bank()
@@ -164,7 +164,7 @@ def build_bank(reg: Registry | None = None, raw: str | Path | None = None, out: 
     return BankResult(bank, quarantine, summary, failures, cached=False, written=written)
 
 
-def _data_years(accepted: pd.DataFrame, reg: Registry, ds) -> dict[str, int]:
+def _data_years(accepted: pd.DataFrame) -> dict[str, int]:
     if accepted.empty:
         return {}
     return {"first": int(accepted["year"].min()), "last": int(accepted["year"].max())}
