@@ -584,14 +584,10 @@ def _scope(reg: Registry, bank: pd.DataFrame) -> tuple[list[str], list[int]]:
 
 
 def _load_bank(territories: list[str]) -> pd.DataFrame:
+    """The bank rows of these territories (UserError from the bank when it has not been built)."""
     from .bank import load_bank
 
-    try:
-        return load_bank(territories=territories)
-    except FileNotFoundError as exc:
-        from .cli import UserError
-
-        raise UserError(f"the bank is not built yet ({exc}); run `citybank ingest` first") from exc
+    return load_bank(territories=territories, root=PATHS)
 
 
 def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None, out: Path | None = None) -> pd.DataFrame:
