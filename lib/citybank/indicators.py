@@ -298,11 +298,12 @@ def _matrix(bank: pd.DataFrame, territories: list[str], years: list[int], variab
     return wide.reindex(index=index, columns=variables).astype("float64")
 
 
-def _check_bank(bank: pd.DataFrame) -> pd.DataFrame:
+def _check_bank(bank: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
+    """The bank rows of these variables, typed; a clear error for missing columns or repeated values."""
     need = {"variable", "territory", "year", "value"}
     if not need <= set(bank.columns):
         raise ValueError(f"the bank lacks columns {sorted(need - set(bank.columns))}; expected schema.BANK_COLUMNS")
-    bank = bank.copy()
+    bank = bank[bank["variable"].astype("str").isin(variables)].copy()
     for col in ("dataset", "provider", "source_file", "territory_name"):
         if col not in bank:
             bank[col] = ""
@@ -345,13 +346,13 @@ def compute(bank: pd.DataFrame, catalogue: Catalogue, years: list[int] | None = 
     """
     import pyarrow as pa
 
-    bank = _check_bank(bank)
+    variables = sorted({v for ind in catalogue.indicators if ind.formula for v in ind.formula.variables})
+    bank = _check_bank(bank, variables)
     territories = sorted(dict.fromkeys(str(t) for t in territories)) if territories is not None \
         else sorted(bank["territory"].unique())
     years = sorted({int(y) for y in years}) if years is not None else sorted(int(y) for y in bank["year"].unique())
-    wanted = sorted({y for y in years} | {y - 1 for y in years})
-    variables = sorted({v for ind in catalogue.indicators if ind.formula for v in ind.formula.variables})
-    bank = bank[bank["territory"].isin(territories) & bank["year"].isin(wanted) & bank["variable"].isin(variables)]
+    wanted = sorted(set(years) | {y - 1 for y in years})
+    bank = bank[bank["territory"].isin(territories) & bank["year"].isin(wanted)]
 
     m_all = _matrix(bank, territories, wanted, variables)
     index = pd.MultiIndex.from_product([territories, years], names=["territory", "year"])
