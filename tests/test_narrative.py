@@ -301,6 +301,12 @@ def test_trend_single_point(lang, expected):
     assert describe_trend(series({2024: 1}), UNEMPLOYMENT, lang, "persons") == expected
 
 
+def test_trend_nullable_integer_series():
+    s = pd.Series([1314, 1234, None], index=[2022, 2023, 2024], dtype="Int64")
+    assert describe_trend(s, UNEMPLOYMENT, "en", "persons", year=2024) == (
+        "Registered unemployment: no data for 2024; the latest available value (2023): 1,234 people.")
+
+
 def test_trend_empty_series():
     assert describe_trend(series({2023: float("nan")}), UNEMPLOYMENT, "de", "persons") == (
         "Die Zahl der registrierten Arbeitslosen: keine Daten.")

@@ -47,7 +47,9 @@ def _is_missing(value: object) -> bool:
         return True
     try:
         return math.isnan(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except TypeError:
+        return type(value).__name__ in ("NAType", "NaTType")  # pandas.NA in nullable columns
+    except ValueError:
         return False
 
 

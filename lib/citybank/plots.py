@@ -191,6 +191,7 @@ _KIND_WORDS = {
 }
 
 
+_BARS = {"pl": ("słupek", "słupki", "słupków", "słupka"), "en": ("bar", "bars"), "de": ("Balken", "Balken")}
 _LINES = {"pl": ("seria", "serie", "serii", "serii"), "en": ("line", "lines"), "de": ("Linie", "Linien")}
 
 
@@ -235,10 +236,11 @@ def alt_text(kind: Literal["line", "bar"], title: str, lang: str, data: Mapping[
     ranked = sorted(points, key=lambda p: (-p[1], str(p[0])))
     (top, vt), (low, vl) = ranked[0], ranked[-1]
     n = len(ranked)
+    bars = count_phrase(n, _BARS, lang)
     text = head + {
-        "pl": f", {n} słupków: najwyższa wartość – {top} ({val(vt)}), najniższa – {low} ({val(vl)})",
-        "en": f", {n} bars: highest {top} ({val(vt)}), lowest {low} ({val(vl)})",
-        "de": f", {n} Balken: höchster Wert {top} ({val(vt)}), niedrigster {low} ({val(vl)})",
+        "pl": f", {bars}: najwyższa wartość – {top} ({val(vt)}), najniższa – {low} ({val(vl)})",
+        "en": f", {bars}: highest {top} ({val(vt)}), lowest {low} ({val(vl)})",
+        "de": f", {bars}: höchster Wert {top} ({val(vt)}), niedrigster {low} ({val(vl)})",
     }[lang]
     if n == 1:
         text = head + f": {top} ({val(vt)})"
@@ -397,7 +399,39 @@ def save_png(fig: Figure, path: str | os.PathLike, dpi: int = DPI) -> Path:
     return write_bytes_atomic(path, png_bytes(fig, dpi))
 
 
+class ChartImage:
+    """A chart as notebook output: PNG for Jupyter and DOCX/PDF converters, and an ``<img>`` with alt text
+    for the HTML report. Works without pyplot or the inline backend.
+
+    In a notebook cell: ``show(line_chart(...))``.
+    """
+
+    def __init__(self, png: bytes, alt: str) -> None:
+        self.png = png
+        self.alt = alt
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def _repr_html_(self) -> str:
+        import base64
+        import html
+
+        data = base64.b64encode(self.png).decode("ascii")
+        return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt, quote=True)}" '
+                f'style="max-width:100%;height:auto">')
+
+    def _repr_markdown_(self) -> None:  # let converters pick PNG/HTML, never a text stand-in
+        return None
+
+
+def show(fig: Figure, dpi: int = DPI) -> ChartImage:
+    """The figure as a ``ChartImage`` (deterministic PNG + alt text) for display in a notebook."""
+    return ChartImage(png_bytes(fig, dpi), figure_alt_text(fig))
+
+
 __all__ = [
+    "ChartImage", "show",
     "PALETTE", "HIGHLIGHT", "NEUTRAL", "STYLE", "style_context", "apply_style", "LocaleFormatter", "year_axis",
     "alt_text", "figure_alt_text", "line_chart", "bar_chart", "district_bars", "peer_comparison", "png_bytes",
     "save_png",
