@@ -106,7 +106,7 @@ class SiteWriter:
             if name not in self.images:
                 self.images[name] = block.image
                 (self.img_dir / name).write_bytes(block.image)
-            return f'<figure><img src="../assets/img/{name}" alt="{html.escape(block.alt)}" loading="lazy"></figure>'
+            return f'<figure><img src="../assets/img/{name}" alt="{html.escape(block.alt)}"></figure>'
         if block.kind == "text":
             return f'<pre class="output">{html.escape(block.text)}</pre>'
         if block.kind == "error":
