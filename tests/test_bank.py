@@ -33,7 +33,8 @@ def test_bank_rows_and_provenance(built, reg):
     bank = load_bank(root=root)
     assert list(bank.columns) == list(BANK_COLUMNS)
     # 4 units × 3 variables × 10 years − 1 empty cell; 9 wages; 10 − 1 rejected unemployment; 5 districts × 10
-    assert len(bank) == 119 + 9 + 9 + 50
+    # + 10 city totals summed from the districts
+    assert len(bank) == 119 + 9 + 9 + 50 + 10
     row = bank[(bank["variable"] == "population_working") & (bank["territory"] == "2474011")
                & (bank["year"] == 2024)].iloc[0]
     assert row["value"] == LUDN_CITY[9][1] and row["unit"] == "persons" and row["level"] == "gmina"
@@ -69,7 +70,7 @@ def test_duckdb_tables_views_and_query_api(built, reg):
     root, _, _ = built
     con = connect(root)
     try:
-        assert con.execute("SELECT count(*) FROM bank").fetchone()[0] == 187
+        assert con.execute("SELECT count(*) FROM bank").fetchone()[0] == 197
         assert con.execute("SELECT count(*) FROM datasets").fetchone()[0] == len(reg.datasets)
         assert con.execute("SELECT count(*) FROM cat_ludnosc").fetchone()[0] == 119 + 50
         assert con.execute("SELECT count(*) FROM cat_biznes").fetchone()[0] == 18
@@ -112,7 +113,7 @@ def test_overdue_and_failed_dataset_do_not_stop_the_rest(tmp_path, reg):
     assert qa["datasets_overdue"] == ["pup-bezrobocie", "um-ludnosc-dzielnice"]
     assert qa["datasets"]["um-ludnosc-dzielnice"]["freshness"]["last_data_year"] == 2022
     assert qa["datasets"]["um-ludnosc-dzielnice"]["problems"]["missing_file"] == 2
-    assert len(load_bank(root=tmp_path / "wb")) == 119 + 9 + 40
+    assert len(load_bank(root=tmp_path / "wb")) == 119 + 9 + 40 + 8  # + 8 city totals from districts
 
 
 def test_rerun_is_cached_and_deterministic(built, reg):
@@ -143,7 +144,7 @@ def test_cli_ingest_in_a_copy_of_the_workbench(tmp_path, root):
     cmd = [str(Path(sys.executable).parent / "citybank"), "ingest", "--year", "2024"]
     run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert "Bank: 187 values from 4 of 4 datasets; 1 rows quarantined." in run.stdout
+    assert "Bank: 197 values from 4 of 4 datasets; 1 rows quarantined." in run.stdout
     assert "pup-bezrobocie: 1 rows rejected" in run.stdout
     assert (tmp_path / "reports" / "2024" / "qa" / "quality.md").is_file()
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
@@ -151,7 +152,7 @@ def test_cli_ingest_in_a_copy_of_the_workbench(tmp_path, root):
     (tmp_path / "data" / "raw" / "gus" / "api_by_unit_1750207.json").write_bytes(b"")
     broken = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert broken.returncode == 1 and "gus-wynagrodzenia" in broken.stderr and "Traceback" not in broken.stderr
-    assert "Bank: 178 values from 3 of 4 datasets" in broken.stdout
+    assert "Bank: 188 values from 3 of 4 datasets" in broken.stdout
 
 
 def test_sample_round_trip(sample_raw, reg, tmp_path):
@@ -173,3 +174,29 @@ def test_sample_round_trip(sample_raw, reg, tmp_path):
     assert set(zip(off["variable"], off["year"], strict=True)) <= {("population_registered", 2022)}
     checks = set(result.quarantine["check"])
     assert {"duplicate", "yoy_jump", "allowed_values", "missing_year"} <= checks
+
+
+def test_city_total_is_the_sum_of_complete_districts(reg):
+    from citybank.bank import SUM_OF_DISTRICTS, city_from_districts
+
+    codes = [d.code for d in reg.city.districts]
+    base = {"territory_name": "", "level": "district", "unit": "persons", "flag": "", "dataset": "um-ludnosc-dzielnice",
+            "provider": "um-ewidencja", "source_file": "f.csv", "source_sha256": "x"}
+    rows = [dict(base, variable="population_registered", territory=c, year=2020, value=v, source_row=i)
+            for i, (c, v) in enumerate(zip(codes, [100, 200, 300, 400, 500], strict=True), start=2)]
+    # 2021: one district missing → no city total (a partial sum would understate the city)
+    rows += [dict(base, variable="population_registered", territory=c, year=2021, value=10.0, source_row=9)
+             for c in codes[:4]]
+    # a non-additive variable is never summed
+    rows += [dict(base, variable="median_gross_wage", territory=c, year=2020, value=5000.0, source_row=20)
+             for c in codes]
+    frame = pd.DataFrame(rows)
+    derived = city_from_districts(frame, reg)
+    assert len(derived) == 1
+    row = derived.iloc[0]
+    assert (row["territory"], row["year"], row["value"], row["flag"], row["source_row"]) == (
+        reg.city.terc, 2020, 1500.0, SUM_OF_DISTRICTS, 0)
+    # a city row given by the file wins over the sum
+    given = pd.DataFrame([dict(base, variable="population_registered", territory=reg.city.terc, year=2020,
+                               value=1499.0, source_row=7)])
+    assert city_from_districts(pd.concat([frame, given]), reg).empty

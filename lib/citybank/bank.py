@@ -77,7 +77,35 @@ def _provenance(rows: pd.DataFrame, files: dict[str, str], ds_id: str, provider:
         "dataset": ds_id, "provider": provider, "source_file": rows["source_file"],
         "source_row": rows["source_row"], "source_sha256": rows["source_file"].map(files),
     })
-    return out
+    return pd.concat([out, city_from_districts(out, reg)], ignore_index=True)
+
+
+SUM_OF_DISTRICTS = "sum of districts"
+
+
+def city_from_districts(rows: pd.DataFrame, reg: Registry) -> pd.DataFrame:
+    """City rows derived from district rows: for additive variables, the city value is the sum of the
+    districts, in years where the file gave no city row and EVERY district has a value (a partial sum would
+    understate the city, so then the city value stays missing). Derived rows carry the flag
+    ``sum of districts`` and ``source_row`` 0; their source file is the district rows' file."""
+    city, districts = reg.city.terc, {d.code for d in reg.city.districts}
+    additive = {v for v, var in reg.variables.items() if var.additive}
+    part = rows[rows["territory"].isin(districts) & rows["variable"].isin(additive)]
+    if part.empty:
+        return rows.iloc[0:0]
+    given = rows.loc[rows["territory"] == city, ["variable", "year"]].drop_duplicates()
+    agg = (part.groupby(["variable", "year"], sort=True)
+           .agg(value=("value", "sum"), n=("territory", "nunique"), unit=("unit", "first"),
+                dataset=("dataset", "first"), provider=("provider", "first"), source_file=("source_file", "first"),
+                source_sha256=("source_sha256", "first"))
+           .reset_index())
+    agg = agg[agg["n"] == len(districts)].drop(columns="n")
+    agg = agg.merge(given, on=["variable", "year"], how="left", indicator=True)
+    agg = agg[agg["_merge"] == "left_only"].drop(columns="_merge")
+    if agg.empty:
+        return rows.iloc[0:0]
+    return agg.assign(territory=city, territory_name=reg.city.name, level="gmina", flag=SUM_OF_DISTRICTS,
+                      source_row=0)[list(rows.columns)]
 
 
 def empty_bank() -> pd.DataFrame:
