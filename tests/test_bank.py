@@ -72,7 +72,7 @@ def test_duckdb_tables_views_and_query_api(built, reg):
     try:
         assert con.execute("SELECT count(*) FROM bank").fetchone()[0] == 197
         assert con.execute("SELECT count(*) FROM datasets").fetchone()[0] == len(reg.datasets)
-        assert con.execute("SELECT count(*) FROM cat_ludnosc").fetchone()[0] == 119 + 50
+        assert con.execute("SELECT count(*) FROM cat_ludnosc").fetchone()[0] == 119 + 50 + 10
         assert con.execute("SELECT count(*) FROM cat_biznes").fetchone()[0] == 18
         assert con.execute("SELECT count(*) FROM cat_karta_duzej_rodziny").fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM quarantine WHERE \"check\" = 'yoy_jump'").fetchone()[0] == 1
