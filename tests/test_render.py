@@ -66,16 +66,19 @@ def make_report_tree(root: Path, missing: tuple[str, ...] = ()) -> Path:
 
 
 def chapter_titles(lang: str) -> list[str]:
-    """The level-1 chapter titles of the report, hand-listed from params and the UI strings."""
-    fixed = {
-        "pl": ["Przegląd", "ISO 37120 – przegląd wskaźników", "Strategia rozwoju miasta",
-               "Spójność danych między dostawcami", "Jakość danych", "Dane do pobrania", "Metodologia"],
-        "en": ["Overview", "ISO 37120 – indicator overview", "City development strategy",
-               "Consistency between providers", "Data quality", "Downloads", "Methodology"],
-        "de": ["Überblick", "ISO 37120 – Indikatorenübersicht", "Stadtentwicklungsstrategie",
-               "Konsistenz zwischen den Datenlieferanten", "Datenqualität", "Downloads", "Methodik"],
-    }[lang]  # fmt: skip
-    return [fixed[0], *[c["name"][lang] for c in categories()], *fixed[1:]]
+    """The level-1 chapter titles: category names from params, chapter names from the project's UI strings
+    (lib/citybank/i18n.yml), the ISO overview title of the renderer."""
+    from citybank.i18n import t
+
+    iso = {"pl": "ISO 37120 – przegląd wskaźników", "en": "ISO 37120 – indicator overview",
+           "de": "ISO 37120 – Indikatorenübersicht"}[lang]  # fmt: skip
+    tail = ["strategy", "consistency", "data_quality", "downloads", "methodology"]
+    return [
+        t("chapter.overview", lang),
+        *[c["name"][lang] for c in categories()],
+        iso,
+        *[t(f"chapter.{k}", lang) for k in tail],
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +215,7 @@ def test_sample_banner_on_every_page(rendered, tmp_path):
     assert "banner sample" not in (other / "reports" / "2024" / "site" / "pl" / "index.html").read_text("utf-8")
 
 
-def test_iso_theme_page_downloads_and_methodology(rendered):
+def test_iso_theme_page_downloads_and_methodology(rendered, tmp_path):
     root, _ = rendered
     site = root / "reports" / "2024" / "site"
     theme = (site / "pl" / "iso-theme-5.html").read_text(encoding="utf-8")
@@ -230,6 +233,20 @@ def test_iso_theme_page_downloads_and_methodology(rendered):
     assert "Population of working age" in method  # a variable of params/datasets/gus-ludnosc-wiek.yml
     quality = (site / "pl" / "quality.html").read_text(encoding="utf-8")
     assert "Kwarantanna: 2 wiersze." in quality and "<h1>Jakość danych</h1>" in quality
+    # the published per-indicator file of citybank.indicators (meta + yearly series) is read too
+    data = tmp_path / "data"
+    shutil.copytree(root / "reports" / "2024" / "data", data)
+    (data / "iso37120" / "8.1.json").write_text(
+        json.dumps({"meta": {"id": "8.1", "unit": "µg/m³", "status": "reported"},
+                    "data": [{"year": 2023, "value": 30.0, "status": "reported"},
+                             {"year": 2024, "value": 27.25, "status": "reported"}]}),
+        encoding="utf-8",
+    )  # fmt: skip
+    from citybank.render.book import iso_values
+
+    got = iso_values(data, 2024)
+    assert got["8.1"] == {"clause": "8.1", "unit": "µg/m³", "value": 27.25, "status": "reported"}
+    assert got["5.1"]["value"] == 1234.5
 
 
 def test_missing_notebook_gives_an_honest_page_and_a_failing_exit(tmp_path):

@@ -380,9 +380,21 @@ def iso_catalogue(raw: dict[str, Any] | None, clauses_found: list[str]) -> list[
     return [themes_out[n] for n in sorted(themes_out)]
 
 
-def iso_values(data_dir: Path) -> dict[str, dict[str, Any]]:
-    """Computed indicator values by clause from the published ``data/iso37120/*.json`` (any of: a list of
-    records, ``{"indicators": [...]}``, a mapping clause → record, or one record per file)."""
+def _from_series(doc: dict[str, Any], year: int) -> dict[str, Any] | None:
+    """A per-indicator file ``{"meta": {"id", "unit", "status", ...}, "data": [{"year", "value", "status"}]}``."""
+    meta = doc.get("meta") or {}
+    clause = str(meta.get("id") or meta.get("clause") or "")
+    if not clause:
+        return None
+    row = next((r for r in doc.get("data") or [] if isinstance(r, dict) and r.get("year") == year), {})
+    return {"clause": clause, "unit": meta.get("unit"), "value": row.get("value"),
+            "status": row.get("status") or meta.get("status")}  # fmt: skip
+
+
+def iso_values(data_dir: Path, year: int) -> dict[str, dict[str, Any]]:
+    """Computed indicator values of ``year`` by clause from the published ``data/iso37120/*.json``: per-indicator
+    files (``meta`` + ``data`` series, as citybank.indicators writes them), or records with clause/value/unit/
+    status (a list, ``{"indicators": [...]}`` or one record per file)."""
     out: dict[str, dict[str, Any]] = {}
     folder = data_dir / "iso37120"
     if not folder.is_dir():
@@ -393,14 +405,14 @@ def iso_values(data_dir: Path) -> dict[str, dict[str, Any]]:
         except (OSError, ValueError):
             continue
         records: list[Any]
-        if isinstance(doc, list):
+        if isinstance(doc, dict) and isinstance(doc.get("meta"), dict):
+            records = [r for r in [_from_series(doc, year)] if r]
+        elif isinstance(doc, list):
             records = doc
         elif isinstance(doc, dict) and isinstance(doc.get("indicators"), list):
             records = doc["indicators"]
         elif isinstance(doc, dict) and ("clause" in doc or "id" in doc):
             records = [doc]
-        elif isinstance(doc, dict):
-            records = [{"clause": k, **v} for k, v in doc.items() if isinstance(v, dict)]
         else:
             records = []
         for rec in records:
@@ -409,6 +421,29 @@ def iso_values(data_dir: Path) -> dict[str, dict[str, Any]]:
                 if clause:
                     out[clause] = rec
     return out
+
+
+def status_text(status: Any, lang: str) -> str:
+    """An indicator status (``reported``, ``not_available``...) in the report language when the UI strings
+    know it, else as written."""
+    if not status:
+        return ""
+    for key in (f"availability.{status}", f"status.{status}"):
+        text = t(key, lang) if key in _known_keys() else None
+        if text:
+            return text
+    return str(status)
+
+
+def _known_keys() -> set[str]:
+    try:
+        from ..i18n import load_catalog
+    except ImportError:
+        return set()
+    try:
+        return set(load_catalog())
+    except Exception:  # a broken catalogue must not stop the report
+        return set()
 
 
 def format_value(value: Any, lang: str) -> str:
@@ -502,11 +537,11 @@ def build_page(inp: BookInputs, lang: str, pid: str, title: str, section: str, l
 
 
 def _indicator_summary(inp: BookInputs, lang: str, clause: str) -> list[Block]:
-    rec = iso_values(inp.report_dir / "data").get(clause)
+    rec = iso_values(inp.report_dir / "data", inp.year).get(clause)
     if not rec:
         return []
     header = [[t("value", lang), t("unit", lang), t("status", lang)]]
-    row = [format_value(rec.get("value"), lang), str(rec.get("unit") or ""), str(rec.get("status") or "")]
+    row = [format_value(rec.get("value"), lang), str(rec.get("unit") or ""), status_text(rec.get("status"), lang)]
     return [Block("table", table=Table(header, [row]))]
 
 
@@ -514,13 +549,13 @@ def iso_theme_table(inp: BookInputs, theme: IsoTheme, lang: str, names: dict[str
     """Clause, indicator name, value, unit and status of every indicator of a theme; ``names`` supplies the
     names the catalogue lacks (from the indicator notebooks' titles)."""
     names = names or {}
-    values = iso_values(inp.report_dir / "data")
+    values = iso_values(inp.report_dir / "data", inp.year)
     header = [[t("clause", lang), t("indicator", lang), t("value", lang), t("unit", lang), t("status", lang)]]
     rows = []
     for ind in theme.indicators:
         rec = values.get(ind.clause, {})
         value = format_value(rec.get("value"), lang)
-        status = str(rec.get("status") or ("" if value else t("not_computed", lang)))
+        status = status_text(rec.get("status"), lang) or ("" if value else t("not_computed", lang))
         rows.append(
             [ind.clause, ind.name[lang] or names.get(ind.clause, ""), value, str(rec.get("unit") or ind.unit), status]
         )

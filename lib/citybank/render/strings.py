@@ -1,8 +1,8 @@
 """UI strings of the report in the three languages.
 
 ``citybank.i18n.t(key, lang)`` is the project's string table; the renderer asks it first and falls back to
-the strings below (so the report still renders when a key is missing there). Keys are prefixed ``render.``
-when looked up in i18n, then tried bare.
+the strings below (so the report still renders when a key is missing there). ``I18N_KEYS`` maps the keys
+used here to the table's dotted keys; other keys are looked up as given.
 """
 
 from __future__ import annotations
@@ -171,6 +171,34 @@ ISO_THEMES: dict[int, dict[str, str]] = {
 }
 
 
+# Keys of this module → keys of the project's string table (lib/citybank/i18n.yml).
+I18N_KEYS = {
+    "overview": "chapter.overview",
+    "categories": "chapter.categories",
+    "iso": "chapter.iso37120",
+    "strategy": "chapter.strategy",
+    "consistency": "chapter.consistency",
+    "quality": "chapter.data_quality",
+    "downloads": "chapter.downloads",
+    "methodology": "chapter.methodology",
+    "contents": "chapter.contents",
+    "sources": "chapter.sources",
+    "file": "table.file",
+    "format": "table.format",
+    "size": "table.size",
+    "value": "table.value",
+    "unit": "table.unit",
+    "status": "table.status",
+    "indicator": "table.indicator",
+    "theme": "table.theme",
+    "dataset": "table.dataset",
+    "licence": "table.licence",
+    "frequency": "table.frequency",
+    "variable": "table.variable",
+    "definition": "table.definition",
+}
+
+
 @cache
 def _i18n():
     try:
@@ -185,7 +213,7 @@ def t(key: str, lang: str, **fmt: object) -> str:
     text: str | None = None
     i18n_t = _i18n()
     if i18n_t is not None:
-        for k in (f"render.{key}", key):
+        for k in (I18N_KEYS.get(key, f"render.{key}"), key):
             try:
                 found = i18n_t(k, lang)
             except (KeyError, LookupError, ValueError):
@@ -194,5 +222,5 @@ def t(key: str, lang: str, **fmt: object) -> str:
                 text = found
                 break
     if text is None:
-        text = FALLBACK[key][lang]
+        text = FALLBACK[key][lang] if key in FALLBACK else key
     return text.format(**fmt) if fmt else text
