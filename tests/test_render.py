@@ -340,3 +340,16 @@ def test_quarto_engine_renders_the_book(tmp_path):
     result = render_year(2024, ["pl"], ["html"], "quarto", paths=get_paths(root))
     assert result.engine == "quarto" and result.failures == []
     assert (root / "reports" / "2024" / "quarto" / "pl" / "_book" / "index.html").is_file()
+
+
+def test_rendering_one_language_keeps_the_others(tmp_path):
+    root = make_report_tree(tmp_path)
+    render_year(2024, ["pl", "en"], ["html"], "offline", paths=get_paths(root), sample=False)
+    (root / "reports" / "2024" / "notebooks" / "pl" / "strategy.ipynb").unlink()
+    result = render_year(2024, ["pl"], ["html"], "offline", paths=get_paths(root), sample=False)
+    assert result.failures[0].startswith("pl/strategy: ")
+    site = root / "reports" / "2024" / "site"
+    assert (site / "en" / "strategy.html").is_file()  # untouched
+    assert "Tego rozdziału nie udało się zbudować" in (site / "pl" / "strategy.html").read_text(encoding="utf-8")
+    assert 'href="../en/index.html"' in (site / "pl" / "index.html").read_text(encoding="utf-8")
+    assert not (site / "de").exists() and not (root / "reports" / "2024" / ".site.tmp").exists()

@@ -89,11 +89,19 @@ def _inputs(year: int, paths: Paths) -> BookInputs:
     )
 
 
-def _swap_dir(tmp: Path, final: Path) -> None:
-    """Replace ``final`` by ``tmp`` (so a site never mixes pages of two renders)."""
-    if final.exists():
-        shutil.rmtree(final)
-    tmp.rename(final)
+def _merge_site(tmp: Path, site: Path, langs: list[str]) -> None:
+    """Move a freshly written site into place: each rendered language folder replaces the old one whole (no
+    page of an earlier render survives), figures (content-addressed) and the stylesheet are added."""
+    (site / "assets" / "img").mkdir(parents=True, exist_ok=True)
+    for lang in langs:
+        if (site / lang).exists():
+            shutil.rmtree(site / lang)
+        (tmp / lang).rename(site / lang)
+    for img in sorted((tmp / "assets" / "img").glob("*.png")):
+        img.replace(site / "assets" / "img" / img.name)
+    (tmp / "assets" / "site.css").replace(site / "assets" / "site.css")
+    (tmp / "index.html").replace(site / "index.html")
+    shutil.rmtree(tmp)
 
 
 def render_year(
@@ -160,16 +168,18 @@ def render_year(
         from .site import SiteWriter
 
         t0 = time.perf_counter()
+        site = report_dir / "site"
         tmp = report_dir / ".site.tmp"
         if tmp.exists():
             shutil.rmtree(tmp)
-        writer = SiteWriter(
-            tmp, {lg: f"{t('report_title', lg)} {year} · {inp.city}" for lg in LANGS}, langs, inp.sample
-        )
+        # Languages rendered earlier stay in the site (and in its language switcher).
+        site_langs = [lg for lg in LANGS if lg in langs or (site / lg / "index.html").is_file()]
+        titles_site = {lg: f"{t('report_title', lg)} {year} · {inp.city}" for lg in LANGS}
+        writer = SiteWriter(tmp, titles_site, site_langs, inp.sample)
         writer.write_root(inp.city, year)
         for lang, pages in books.items():
             writer.write_language(lang, pages)
-        _swap_dir(tmp, report_dir / "site")
+        _merge_site(tmp, site, langs)
         result.outputs.append(report_dir / "site" / "index.html")
         result.seconds["html"] = time.perf_counter() - t0
 
