@@ -223,14 +223,12 @@ def test_png_bytes_are_a_valid_image():
         assert img.getpixel((5, 5))[:3] == (255, 255, 255)
 
 
-def test_show_gives_png_and_html_with_alt_text():
+def test_show_gives_png_with_alt_text_in_metadata():
     fig = peer_comparison({"Siemianowice Śląskie": 5.1, "Katowice": 3.2}, "Siemianowice Śląskie",
                           title="Stopa \"bezrobocia\" <2024>", lang="pl", source="GUS", percent=True)
     out = show(fig)
-    assert out._repr_png_() == png_bytes(fig)
-    html = out._repr_html_()
-    assert html.startswith('<img src="data:image/png;base64,iVBORw0KGgo')
-    assert html.endswith(
-        '" alt="Wykres słupkowy „Stopa &quot;bezrobocia&quot; &lt;2024&gt;”, 2 słupki: najwyższa wartość – '
-        'Siemianowice Śląskie (5,1%), najniższa – Katowice (3,2%); Siemianowice Śląskie na 1. miejscu." '
-        'style="max-width:100%;height:auto">')
+    data, meta = out._repr_mimebundle_()
+    assert data["image/png"] == png_bytes(fig)
+    alt = ('Wykres słupkowy „Stopa "bezrobocia" <2024>”, 2 słupki: najwyższa wartość – '
+           'Siemianowice Śląskie (5,1%), najniższa – Katowice (3,2%); Siemianowice Śląskie na 1. miejscu.')
+    assert data["text/plain"] == alt and meta == {"image/png": {"alt": alt}}

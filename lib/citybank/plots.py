@@ -400,29 +400,24 @@ def save_png(fig: Figure, path: str | os.PathLike, dpi: int = DPI) -> Path:
 
 
 class ChartImage:
-    """A chart as notebook output: PNG for Jupyter and DOCX/PDF converters, and an ``<img>`` with alt text
-    for the HTML report. Works without pyplot or the inline backend.
-
-    In a notebook cell: ``show(line_chart(...))``.
+    """A chart as notebook output: the PNG with its alt text in the output metadata (the report renderer
+    reads it for ``<img alt>``), and the alt text as the plain-text form — a readable stand-in in
+    terminals, and what nbval compares (PNG bytes are not compared). Works without pyplot or the inline
+    backend. In a notebook cell: ``show(line_chart(...))``.
     """
 
     def __init__(self, png: bytes, alt: str) -> None:
         self.png = png
         self.alt = alt
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict[str, Any], dict[str, Any]]:
+        return {"image/png": self.png, "text/plain": self.alt}, {"image/png": {"alt": self.alt}}
+
     def _repr_png_(self) -> bytes:
         return self.png
 
-    def _repr_html_(self) -> str:
-        import base64
-        import html
-
-        data = base64.b64encode(self.png).decode("ascii")
-        return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt, quote=True)}" '
-                f'style="max-width:100%;height:auto">')
-
-    def _repr_markdown_(self) -> None:  # let converters pick PNG/HTML, never a text stand-in
-        return None
+    def __repr__(self) -> str:
+        return self.alt
 
 
 def show(fig: Figure, dpi: int = DPI) -> ChartImage:
