@@ -775,12 +775,13 @@ def consistency(year: int, lang: str) -> ConsistencyPage:
         t("table.verdict", lang): [t(f"verdict.{v}", lang) for v in now["verdict"]],
     })
     charts = []
+    side = lambda s: " + ".join(variable_name(v, lang, reg) for v in cs.side_ids(s))  # noqa: E731
     for rid, rule in rules.items():
         part = df[df["rule"] == rid]
         left = part[["year", "left_value"]].rename(columns={"left_value": "value"}).assign(
-            source=f"{cs.side_label(rule.left)} ({provider_name(str(part['left_provider'].iloc[0]) if len(part) else '', lang, reg)})")
+            source=f"{side(rule.left)} ({provider_name(str(part['left_provider'].iloc[0]) if len(part) else '', lang, reg)})")
         right = part[["year", "right_value"]].rename(columns={"right_value": "value"}).assign(
-            source=f"{cs.side_label(rule.right)} ({provider_name(str(part['right_provider'].iloc[0]) if len(part) else '', lang, reg)})")
+            source=f"{side(rule.right)} ({provider_name(str(part['right_provider'].iloc[0]) if len(part) else '', lang, reg)})")
         both = pd.concat([left, right]).dropna(subset=["value"])
         both = both[both["year"] <= year]
         if both["year"].nunique() >= 2:
@@ -803,15 +804,15 @@ def consistency(year: int, lang: str) -> ConsistencyPage:
                       "de": f"Im Jahr {year} keine Inkonsistenzen."}[lang]
     counts = now["verdict"].value_counts()
     story = {
-        "pl": f"Sprawdzono {len(now)} par danych opisujących to samo zjawisko u różnych dostawców: "
-              f"{counts.get('consistent', 0)} spójnych, {counts.get('explained', 0)} z wyjaśnioną różnicą, "
-              f"{counts.get('inconsistent', 0)} niespójnych, {counts.get('not_comparable', 0)} nieporównywalnych.",
-        "en": f"{len(now)} pairs of figures describing the same phenomenon at different providers were checked: "
-              f"{counts.get('consistent', 0)} consistent, {counts.get('explained', 0)} with an explained difference, "
-              f"{counts.get('inconsistent', 0)} inconsistent, {counts.get('not_comparable', 0)} not comparable.",
-        "de": f"Geprüft wurden {len(now)} Paare von Angaben verschiedener Lieferanten zum selben Sachverhalt: "
-              f"{counts.get('consistent', 0)} konsistent, {counts.get('explained', 0)} mit erklärter Differenz, "
-              f"{counts.get('inconsistent', 0)} inkonsistent, {counts.get('not_comparable', 0)} nicht vergleichbar.",
+        "pl": f"Sprawdzone pary danych opisujących to samo zjawisko u różnych dostawców: {len(now)} "
+              f"(spójne: {counts.get('consistent', 0)}, z wyjaśnioną różnicą: {counts.get('explained', 0)}, "
+              f"niespójne: {counts.get('inconsistent', 0)}, nieporównywalne: {counts.get('not_comparable', 0)}).",
+        "en": f"Pairs of figures describing the same phenomenon at different providers checked: {len(now)} "
+              f"(consistent: {counts.get('consistent', 0)}, explained difference: {counts.get('explained', 0)}, "
+              f"inconsistent: {counts.get('inconsistent', 0)}, not comparable: {counts.get('not_comparable', 0)}).",
+        "de": f"Geprüfte Paare von Angaben verschiedener Lieferanten zum selben Sachverhalt: {len(now)} "
+              f"(konsistent: {counts.get('consistent', 0)}, erklärte Differenz: {counts.get('explained', 0)}, "
+              f"inkonsistent: {counts.get('inconsistent', 0)}, nicht vergleichbar: {counts.get('not_comparable', 0)}).",
     }[lang]
     explanations = [f"- **{r.name.get(lang)}**: {r.expected_difference.get(lang)}" for r in rules.values()
                     if r.expected_difference]
