@@ -15,7 +15,7 @@ export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report data build render test test-fast lab lint bench clean
+.PHONY: help setup report data build render test test-fast reference lab lint bench clean
 
 help: ## list the targets with what they do
 	@echo "citybank — reproducible reporting workbench. Targets:"
@@ -43,11 +43,16 @@ report: setup ## the main job: data, notebooks, and the report in PL/EN/DE (HTML
 render: setup ## render the report from the executed notebooks
 	$(CITYBANK) render $(YEAR_ARG)
 
-test: data ## run every test (unit, notebooks under nbval, end-to-end)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+NBVAL := --nbval-lax --nbval-sanitize-with tests/reference/sanitize.cfg
+
+test: data ## run every test: unit, every notebook under nbval, reference notebooks compared, end-to-end
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(NBVAL) tests notebooks
 
 test-fast: data ## the tests without the slow end-to-end ones
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow"
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(NBVAL) -m "not slow" tests notebooks
+
+reference: data ## refresh the stored reference notebooks (review `git diff tests/reference` after)
+	$(BIN)/python -m citybank.reference
 
 lab: setup ## JupyterLab on this repository's environment
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -10,6 +10,9 @@ import pytest
 
 from citybank.paths import PATHS
 
+# tests/data holds fixtures (some are notebooks): never collect them as tests, nor under nbval.
+collect_ignore_glob = ["data/*"]
+
 ROOT = PATHS.root
 SHARED = PATHS.shared
 
