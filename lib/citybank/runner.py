@@ -468,7 +468,6 @@ def _kernel_main(argv: list[str], cwd: str, env: dict[str, str]) -> None:
 def _fork_kernel_manager_class():
     """Build the kernel manager class lazily (jupyter_client is imported only in workers)."""
     import uuid
-
     from queue import Empty
 
     from jupyter_client.asynchronous import AsyncKernelClient

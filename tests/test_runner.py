@@ -1,0 +1,302 @@
+"""The build runner: plan, parameter validation, cache keys, incremental builds, isolation, failures, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from citybank import runner
+from citybank.params import expand_files, load_params
+from citybank.runner import Task, check_parameters, code_hash, declared_parameters, plan, run_tasks
+
+DATA = Path(__file__).parent / "data" / "notebooks"
+TEMPLATES = ("overview", "category", "iso_overview", "iso_indicator", "strategy", "consistency")
+
+# A generic notebook for every template: declares every parameter of the plan, reads an input file.
+GENERIC = {
+    "cells": [
+        {
+            "cell_type": "code", "execution_count": None, "id": "p", "metadata": {"tags": ["parameters"]},
+            "outputs": [], "source": 'year = 0\nlang = "pl"\ncategory = None\nindicator = None',
+        },
+        {
+            "cell_type": "code", "execution_count": None, "id": "c", "metadata": {}, "outputs": [],
+            "source": "import pathlib\ntext = pathlib.Path('../params/city.yml').read_text()\nprint(year, lang, category)",
+        },
+    ],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}  # fmt: skip
+
+
+def make_root(tmp: Path, root: Path) -> Path:
+    """A workbench in ``tmp``: params copied, generic notebooks, one small file per raw dataset file."""
+    shutil.copytree(root / "params", tmp / "params")
+    (tmp / "notebooks").mkdir()
+    for name in TEMPLATES:
+        (tmp / "notebooks" / f"{name}.ipynb").write_text(json.dumps(GENERIC), encoding="utf-8")
+    reg = load_params(tmp / "params")
+    for ds in reg.datasets.values():
+        for rel, _ in expand_files(ds):
+            p = tmp / "data" / "raw" / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(f"{ds.id} {rel}\n", encoding="utf-8")
+    (tmp / "data" / "bank").mkdir(parents=True)
+    (tmp / "data" / "bank" / "bank.parquet").write_bytes(b"bank v1")
+    return tmp
+
+
+def task(root: Path, name: str, notebook: str, **params) -> Task:
+    return Task(
+        id=f"pl/{name}", notebook=notebook, parameters={"year": 2024, "lang": "pl", **params}, inputs=(notebook,),
+        output=f"reports/2024/notebooks/pl/{name}.ipynb", year=2024, root=root,
+    )  # fmt: skip
+
+
+@pytest.fixture()
+def nbroot(tmp_path: Path) -> Path:
+    """A root holding a copy of the test notebooks."""
+    shutil.copytree(DATA, tmp_path / "tests" / "data" / "notebooks")
+    return tmp_path
+
+
+# ---------------------------------------------------------------- plan
+
+
+def test_plan_lists_every_task_with_parameters_inputs_and_outputs(tmp_path, root):
+    base = make_root(tmp_path, root)
+    reg = load_params(base / "params")
+    tasks = plan(2024, reg)
+    cats = list(reg.categories)
+    n_iso = len((reg.extra.get("iso37120") or {}).get("indicators") or [])
+    per_lang = 1 + len(cats) + 1 + n_iso + 2
+    assert len(cats) == 18
+    assert len(tasks) == len(reg.city.languages) * per_lang
+    ids = [t.id for t in tasks]
+    assert ids[:3] == ["pl/overview", f"pl/category-{cats[0]}", f"pl/category-{cats[1]}"]
+    assert ids[per_lang - 2 : per_lang] == ["pl/strategy", "pl/consistency"]
+    assert len(set(ids)) == len(ids)
+
+    ds = next(iter(reg.datasets.values()))
+    cat = next(t for t in tasks if t.id == f"en/category-{ds.category}")
+    assert cat.notebook == "notebooks/category.ipynb"
+    assert cat.parameters == {"year": 2024, "lang": "en", "category": ds.category}
+    assert cat.output == f"reports/2024/notebooks/en/category-{ds.category}.ipynb"
+    raw = [f"data/raw/{rel}" for rel, _ in expand_files(ds)]
+    assert set(raw) <= set(cat.inputs)
+    assert {"notebooks/category.ipynb", "data/bank/bank.parquet", f"params/datasets/{ds.id}.yml"} <= set(cat.inputs)
+    # another category does not depend on this dataset's files; the overview depends on all of them
+    other = next(t for t in tasks if t.id.startswith("en/category-") and t.parameters["category"] != ds.category)
+    if not any(d.category == other.parameters["category"] for d in reg.datasets.values() if d.id == ds.id):
+        assert not set(raw) & set(other.inputs)
+    overview = next(t for t in tasks if t.id == "en/overview")
+    assert set(raw) <= set(overview.inputs) and "data/results/indicators.parquet" in overview.inputs
+    strategy = next(t for t in tasks if t.id == "de/strategy")
+    assert strategy.inputs[-2:] == ("params/strategy.yml", "data/results/strategy.parquet")
+
+
+def test_plan_uses_a_category_specific_notebook_and_lists_iso_indicators(tmp_path, root):
+    base = make_root(tmp_path, root)
+    (base / "notebooks" / "ludnosc.ipynb").write_text(json.dumps(GENERIC), encoding="utf-8")
+    cats = (base / "params" / "categories.yml").read_text(encoding="utf-8")
+    cats = cats.replace("  - slug: ludnosc\n", "  - slug: ludnosc\n    notebook: ludnosc.ipynb\n", 1)
+    (base / "params" / "categories.yml").write_text(cats, encoding="utf-8")
+    reg = load_params(base / "params")
+    tasks = {t.id: t for t in plan(2024, reg)}
+    assert tasks["pl/category-ludnosc"].notebook == "notebooks/ludnosc.ipynb"
+    assert tasks["pl/category-ekologia"].notebook == "notebooks/category.ipynb"
+    reg.extra["iso37120"] = {"indicators": [{"id": "5.1"}, {"id": "12.5.10"}]}
+    tasks = {t.id: t for t in plan(2024, reg)}
+    assert tasks["de/iso-12.5.10"].parameters == {"year": 2024, "lang": "de", "indicator": "12.5.10"}
+    assert tasks["de/iso-12.5.10"].notebook == "notebooks/iso_indicator.ipynb"
+    assert tasks["de/iso-5.1"].output == "reports/2024/notebooks/de/iso-5.1.ipynb"
+
+
+def test_plan_json_has_the_documented_fields(tmp_path, root):
+    t = plan(2024, load_params(make_root(tmp_path, root) / "params"))[0]
+    assert set(t.to_json()) == {"id", "notebook", "parameters", "inputs", "output"}
+
+
+# ---------------------------------------------------------------- parameters and hashes
+
+
+def test_declared_parameters_reads_literal_assignments():
+    nb = json.loads((DATA / "page.ipynb").read_text())
+    assert declared_parameters(nb) == {"year": 2024, "lang": "pl", "category": "ludnosc", "data_file": "values.csv"}
+    check_parameters("page.ipynb", nb, {"year": 2020, "lang": "de"})  # missing ones keep defaults
+
+
+def test_an_undeclared_parameter_names_the_notebook_and_the_parameter():
+    nb = json.loads((DATA / "fails.ipynb").read_text())
+    with pytest.raises(runner.NotebookProblem, match=r"fails\.ipynb: parameter\(s\) 'category' not declared.*year"):
+        check_parameters("fails.ipynb", nb, {"year": 2020, "category": "ekologia"})
+
+
+def test_code_hash_ignores_outputs_and_metadata_but_not_code():
+    nb = json.loads((DATA / "fails.ipynb").read_text())
+    before = code_hash(nb)
+    nb["cells"][1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "hello"}]
+    nb["cells"][1]["execution_count"] = 7
+    nb["metadata"]["papermill"] = {"duration": 1.5}
+    assert code_hash(nb) == before
+    nb["cells"][1]["source"] = "x = 2"
+    assert code_hash(nb) != before
+
+
+# ---------------------------------------------------------------- incremental builds
+
+
+def test_incremental_builds(tmp_path, root):
+    base = make_root(tmp_path / "w", root)
+    lib = tmp_path / "lib"
+    shutil.copytree(runner.LIB_ROOT, lib, ignore=shutil.ignore_patterns("__pycache__"))
+    reg = load_params(base / "params")
+    tasks = [t for t in plan(2024, reg) if t.parameters["lang"] == "pl" and not t.id.startswith("pl/iso-")]
+
+    cold = run_tasks(tasks, jobs=2, timeout=120, lib_root=lib, progress=False)
+    assert cold.failures == [] and sorted(cold.executed) == sorted(t.id for t in tasks) and cold.skipped == []
+    out = json.loads((base / tasks[0].output).read_text())
+    assert out["metadata"]["papermill"]["parameters"] == {"year": 2024, "lang": "pl"}
+    assert any(o.get("text") == ["2024 pl None\n"] for o in out["cells"][-1]["outputs"])
+
+    again = run_tasks(tasks, jobs=2, timeout=120, lib_root=lib, progress=False)
+    assert again.executed == [] and len(again.skipped) == len(tasks)
+    assert runner.status(tasks, lib_root=lib) == {t.id: [] for t in tasks}
+
+    ds = next(d for d in reg.datasets.values())
+    rel, _ = expand_files(ds)[0]
+    (base / "data" / "raw" / rel).write_text("changed\n", encoding="utf-8")
+    why = runner.status(tasks, lib_root=lib)
+    assert why[f"pl/category-{ds.category}"] == [f"input data/raw/{rel} changed"]
+    assert why["pl/strategy"] == []
+    one = run_tasks(tasks, jobs=2, timeout=120, lib_root=lib, progress=False)
+    assert sorted(one.executed) == sorted(["pl/overview", f"pl/category-{ds.category}"])
+
+    (lib / "util.py").write_text((lib / "util.py").read_text() + "\n# changed\n", encoding="utf-8")
+    assert set(runner.status(tasks, lib_root=lib)["pl/strategy"]) == {"lib code changed"}
+    everything = run_tasks(tasks, jobs=2, timeout=120, lib_root=lib, progress=False)
+    assert sorted(everything.executed) == sorted(t.id for t in tasks)
+
+    # code change in one notebook, parameters and a deleted output are explained too
+    nb = json.loads((base / "notebooks/strategy.ipynb").read_text())
+    nb["cells"][1]["source"] += "\nx = 1"
+    (base / "notebooks/strategy.ipynb").write_text(json.dumps(nb))
+    (base / tasks[0].output).unlink()
+    why = runner.status(tasks, lib_root=lib)
+    assert why["pl/strategy"] == ["notebook code changed"] and why["pl/overview"] == ["output missing"]
+    assert sum(bool(v) for v in why.values()) == 2
+    timings = (base / "build/2024/timings.csv").read_text().splitlines()
+    assert timings[0] == "task,status,seconds,kernel_start,execute,write,pid" and len(timings) == len(tasks) + 1
+
+
+# ---------------------------------------------------------------- isolation between notebooks of one worker
+
+
+def test_no_state_leaks_between_notebooks_run_by_the_same_worker(nbroot):
+    nb = "tests/data/notebooks/"
+    tasks = [task(nbroot, "a-set", nb + "leak_set.ipynb"), task(nbroot, "b-check", nb + "leak_check.ipynb")]
+    res = run_tasks(tasks, jobs=1, timeout=120, progress=False)
+    assert res.failures == [], res.failures
+    assert res.executed == ["pl/a-set", "pl/b-check"]
+    pids = {row["pid"] for row in res.timings}
+    assert len(pids) == 1  # the same worker process ran both
+    polluted = json.loads((nbroot / tasks[0].output).read_text())
+    assert polluted["cells"][-1]["outputs"][0]["text"][0].startswith("polluted")
+
+
+# ---------------------------------------------------------------- failures
+
+
+def test_failures_are_collected_and_the_build_goes_on(nbroot):
+    nb = "tests/data/notebooks/"
+    (nbroot / "reports/2024/notebooks/pl").mkdir(parents=True)
+    (nbroot / "reports/2024/notebooks/pl/boom.ipynb").write_text("previous good output")
+    tasks = [
+        task(nbroot, "boom", nb + "fails.ipynb"),
+        task(nbroot, "hang", nb + "hangs.ipynb", seconds=60),
+        task(nbroot, "dead", nb + "dies.ipynb"),
+        task(nbroot, "absent", nb + "nope.ipynb"),
+        task(nbroot, "typo", nb + "fails.ipynb", categroy="x"),
+        task(nbroot, "fine", nb + "page.ipynb", data_file=str(nbroot / nb / "values.csv")),
+    ]
+    t0 = time.monotonic()
+    res = run_tasks(tasks, jobs=2, timeout=4, progress=False)
+    assert time.monotonic() - t0 < 30
+    assert res.executed == ["pl/fine"]
+    errors = {f.task: f for f in res.failures}
+    assert sorted(errors) == ["pl/absent", "pl/boom", "pl/dead", "pl/hang", "pl/typo"]
+    assert errors["pl/boom"].error.startswith("ValueError: broken on purpose for 2024")
+    failed = json.loads(Path(errors["pl/boom"].notebook).read_text())
+    assert any(o.get("ename") == "ValueError" for c in failed["cells"] for o in c.get("outputs", []))
+    assert errors["pl/hang"].error.startswith("timed out after 4 s")
+    assert "died" in errors["pl/dead"].error.lower() or "DeadKernel" in errors["pl/dead"].error
+    assert errors["pl/absent"].error.startswith("notebook not found")
+    assert "'categroy' not declared" in errors["pl/typo"].error
+    # the failed task left the previous output alone, and nothing half-written anywhere
+    assert (nbroot / "reports/2024/notebooks/pl/boom.ipynb").read_text() == "previous good output"
+    outputs = sorted(p.name for p in (nbroot / "reports/2024/notebooks/pl").iterdir())
+    assert outputs == ["boom.ipynb", "fine.ipynb"]
+    state = json.loads((nbroot / "build/2024/state.json").read_text())
+    assert list(state["tasks"]) == ["pl/fine"]
+
+
+def test_ctrl_c_stops_workers_leaves_no_half_file_and_the_next_build_resumes(nbroot):
+    script = f"""
+import sys
+from pathlib import Path
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from test_runner import task
+from citybank.runner import run_tasks
+root = Path({str(nbroot)!r})
+nb = "tests/data/notebooks/"
+tasks = [task(root, "fine", nb + "page.ipynb", data_file=str(root / nb / "values.csv")),
+         task(root, "hang", nb + "hangs.ipynb", seconds=120)]
+try:
+    run_tasks(tasks, jobs=2, timeout=300, progress=False)
+except KeyboardInterrupt:
+    print("INTERRUPTED", flush=True)
+    sys.exit(130)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=nbroot)
+    state = nbroot / "build/2024/state.json"
+    deadline = time.monotonic() + 60
+    while not (state.is_file() and "pl/fine" in state.read_text()):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.2)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "INTERRUPTED" in out
+    folder = nbroot / "reports/2024/notebooks/pl"
+    assert sorted(p.name for p in folder.iterdir()) == ["fine.ipynb"]  # no temporary, no half notebook
+    # no process of the build is left (workers, clients and kernels all ran with their cwd in the root)
+    time.sleep(0.5)
+    assert _processes_under(nbroot) == []
+    nb = "tests/data/notebooks/"
+    tasks = [
+        task(nbroot, "fine", nb + "page.ipynb", data_file=str(nbroot / nb / "values.csv")),
+        task(nbroot, "hang", nb + "hangs.ipynb", seconds=0),
+    ]
+    res = run_tasks(tasks, jobs=2, timeout=120, progress=False)
+    assert res.skipped == ["pl/fine"] and res.executed == ["pl/hang"]
+
+
+def _processes_under(folder: Path) -> list[int]:
+    """Pids of live processes whose working directory is inside ``folder``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cwd = Path(os.readlink(entry / "cwd"))
+            except OSError:
+                continue
+            if cwd == folder or folder in cwd.parents:
+                found.append(int(entry.name))
+    return found
