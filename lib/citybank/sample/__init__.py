@@ -52,7 +52,8 @@ def _long_file(ds: Dataset, rel: str, year: int | None, years: list[int], model:
         for t in territories:
             values = {cm.variable: model.values(cm.variable, t)[y] for cm in ds.source.columns
                       if y in model.values(cm.variable, t)}
-            rows.append(LongRow(y, t, values, dict(values)))
+            if values:  # no value of any column in this year (e.g. no election): no row
+                rows.append(LongRow(y, t, values, dict(values)))
     headers = {cm.variable: cm.source for cm in ds.source.columns}
     return LongFile(ds, rel, year, rows, headers)
 

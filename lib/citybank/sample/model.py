@@ -22,7 +22,7 @@ from . import facts
 MODEL_PATH = Path(__file__).resolve().parent.parent / "sample_model.yml"
 MODEL_YEAR = 2024  # the year `base` values describe
 MODEL_KEYS = {"base", "share_of", "share", "sum_of", "real", "trend", "noise", "decimals", "min", "max",
-              "districts", "peers"}
+              "districts", "peers", "years"}
 SOURCE_KEYS = ("base", "share_of", "sum_of", "real")
 # Defaults for a dataset variable that sample_model.yml does not describe yet, by variable kind.
 DEFAULT_BASE = {"count": 1000.0, "amount": 1.0e6, "rate": 5.0, "mean": 100.0, "share": 30.0, "index": 100.0,
@@ -314,8 +314,10 @@ class SampleModel:
         """Values of one variable in one territory (any level); computed once."""
         key = (var, territory)
         if key not in self._values:
-            self._values[key] = (self.district_values(var)[territory] if "-" in territory
-                                 else self.territory_values(var, territory))
+            vals = (self.district_values(var)[territory] if "-" in territory
+                    else self.territory_values(var, territory))
+            only = self.spec(var).get("years")  # e.g. elections: values only in election years
+            self._values[key] = {y: v for y, v in vals.items() if y in only} if only else vals
         return self._values[key]
 
 
