@@ -212,7 +212,8 @@ def plan(year: int, reg=None) -> list[Task]:
 
 def synthetic_plan(n: int, root: Path, year: int = 2024) -> list[Task]:
     """``n`` tasks of the test notebook ``tests/data/notebooks/page.ipynb`` (for benchmarks without the
-    real notebooks): parameters cycle through languages and fake categories; input ``values.csv``."""
+    real notebooks): parameters cycle through languages and fake categories; inputs ``values.csv`` and one
+    of six "raw datasets" ``data/raw/synthetic/d<i % 6>.csv`` (so that changing one re-runs a sixth)."""
     nb = "tests/data/notebooks/page.ipynb"
     data = "tests/data/notebooks/values.csv"
     langs = ("pl", "en", "de")
@@ -223,7 +224,7 @@ def synthetic_plan(n: int, root: Path, year: int = 2024) -> list[Task]:
         tasks.append(Task(
             id=f"{lang}/{name}", notebook=nb,
             parameters={"year": year, "lang": lang, "category": f"c{i:03d}", "data_file": str(root / data)},
-            inputs=(nb, data), output=f"reports/{year}/notebooks/{lang}/{name}.ipynb", year=year, root=root,
+            inputs=(nb, data, f"data/raw/synthetic/d{i % 6}.csv"), output=f"reports/{year}/notebooks/{lang}/{name}.ipynb", year=year, root=root,
         ))  # fmt: skip
     return tasks
 
