@@ -12,6 +12,7 @@ that the checkout's reports/ and build/ are never touched.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import os
 import shutil
 import subprocess
@@ -51,13 +52,15 @@ def workbench(tmp: Path, synthetic: bool) -> Path:
     return root
 
 
-def tasks_for(root: Path, years: list[int], synthetic: int) -> list[runner.Task]:
+def tasks_for(root: Path, years: list[int], synthetic: int, only: str | None = None) -> list[runner.Task]:
     if synthetic:
-        return [t for y in years for t in runner.synthetic_plan(synthetic, root, y)]
-    from citybank.params import load_params
+        tasks = [t for y in years for t in runner.synthetic_plan(synthetic, root, y)]
+    else:
+        from citybank.params import load_params
 
-    reg = load_params(root / "params")
-    return [t for y in years for t in runner.plan(y, reg)]
+        reg = load_params(root / "params")
+        tasks = [t for y in years for t in runner.plan(y, reg)]
+    return [t for t in tasks if not only or fnmatch.fnmatch(t.id, only)]
 
 
 def plain_loop(tasks: list[runner.Task], out: Path) -> tuple[float, int]:
@@ -88,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--synthetic", type=int, default=0, metavar="N", help="N tasks of the test notebook")
     ap.add_argument("--year", type=int, default=None)
     ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--only", metavar="PATTERN", help="only tasks whose id matches (e.g. 'pl/category-*')")
     ap.add_argument("--skip-plain", action="store_true", help="skip the (slow) plain papermill loop")
     args = ap.parse_args(argv)
     jobs = args.jobs or os.cpu_count() or 1
@@ -106,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
             if not (root / "notebooks" / "category.ipynb").is_file():
                 print("the real notebooks do not exist yet; run with --synthetic N", file=sys.stderr)
                 return 2
-        tasks = tasks_for(root, [year], args.synthetic)
+        tasks = tasks_for(root, [year], args.synthetic, args.only)
         n = len(tasks)
         kind = f"synthetic ({args.synthetic} tasks of page.ipynb)" if args.synthetic else f"real plan of {year}"
         print(f"citybank runner benchmark — {kind}, {n} notebooks, {jobs} jobs, {os.cpu_count()} cores\n")
@@ -145,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\ncold build by number of years:")
         print(f"{'years':<8} {'notebooks':>10} {'wall s':>8} {'s/notebook':>11}")
         for k_years in (1, 2, 4):
-            ts = tasks_for(root, all_years[:k_years], args.synthetic)
+            ts = tasks_for(root, all_years[:k_years], args.synthetic, args.only)
             res = runner.run_tasks(ts, jobs=jobs, force=True, progress=False)
             print(f"{k_years:<8} {len(ts):>10} {res.seconds:>8.2f} {res.seconds / len(ts):>11.3f}  {_fails(res)}")
 

@@ -907,22 +907,29 @@ def _record(task: Task, key: dict[str, Any], msg: dict[str, Any], state: State, 
 
 
 def _write_timings(tasks: list[Task], result: BuildResult) -> None:
+    """``build/<Y>/timings.csv``: one row per task; a skipped task keeps the timings of its last execution."""
     if not tasks:
         return
+    cols = ["task", "status", "seconds", "kernel_start", "execute", "write", "pid"]
     rows = {r["task"]: r for r in result.timings}
-    for tid in result.skipped:
-        rows.setdefault(tid, {"task": tid, "status": "skipped"})
     for f in result.failures:
         rows.setdefault(f.task, {"task": f.task, "status": "failed"})
-    cols = ["task", "status", "seconds", "kernel_start", "execute", "write", "pid"]
     for build_dir in sorted({t.build_dir for t in tasks}):
-        ids = [t.id for t in tasks if t.build_dir == build_dir]
-        with atomic_path(build_dir / "timings.csv") as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
+        path = build_dir / "timings.csv"
+        previous: dict[str, dict[str, str]] = {}
+        if path.is_file():
+            with path.open(encoding="utf-8", newline="") as fh:
+                previous = {r["task"]: r for r in csv.DictReader(fh)}
+        with atomic_path(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
             w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
             w.writeheader()
-            for tid in ids:
-                if tid in rows:
-                    w.writerow(rows[tid])
+            for t in tasks:
+                if t.build_dir != build_dir:
+                    continue
+                if t.id in rows:
+                    w.writerow(rows[t.id])
+                elif t.id in result.skipped:
+                    w.writerow({**previous.get(t.id, {"task": t.id}), "status": "skipped"})
 
 
 def status(tasks: list[Task], lib_root: Path | None = None) -> dict[str, list[str]]:
