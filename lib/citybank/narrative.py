@@ -234,6 +234,10 @@ UNIT_SYMBOLS: dict[str, dict[str, str]] = {
     "t": {"pl": "t", "en": "t", "de": "t"},
     "MWh": {"pl": "MWh", "en": "MWh", "de": "MWh"},
     "µg/m3": {"pl": "µg/m³", "en": "µg/m³", "de": "µg/m³"},
+    "ug/m3": {"pl": "µg/m³", "en": "µg/m³", "de": "µg/m³"},  # ASCII spelling used in params/variables.yml
+    "m3": {"pl": "m³", "en": "m³", "de": "m³"},
+    "GJ": {"pl": "GJ", "en": "GJ", "de": "GJ"},
+    "kWh": {"pl": "kWh", "en": "kWh", "de": "kWh"},
 }
 PREFIX_SYMBOLS = {("PLN", "en")}
 PERCENT_UNITS = {"%", "percent", "pct"}
