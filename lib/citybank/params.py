@@ -29,6 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .paths import PATHS
 
 LANGS = ("pl", "en", "de")
+# libyaml's loader when PyYAML was built with it (several times faster on 100+ files), else the pure one.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SLUG = r"^[a-z0-9][a-z0-9_\-]*$"
 
 
@@ -270,7 +272,7 @@ class _Loader:
             return None
         try:
             with path.open(encoding="utf-8") as fh:
-                return yaml.safe_load(fh)
+                return yaml.load(fh, Loader=YAML_LOADER)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark else ""
