@@ -48,14 +48,28 @@ def _md(text: Any) -> Any:
 
 
 def heading(title: str, lang: str, subtitle: str | None = None) -> str:
-    """Markdown page title, optional subtitle, and the sample-data notice when the data are the sample."""
-    reg = registry()
-    parts = [f"# {title}"]
-    if subtitle:
-        parts.append(f"*{subtitle}*")
+    """Markdown page title and optional subtitle."""
+    return f"# {title}" + (f"\n\n*{subtitle}*" if subtitle else "")
+
+
+class SampleNotice:
+    """The sample-data notice as notebook output, marked in its metadata so that the report (which shows
+    its own banner on every page) can leave it out."""
+
+    def __init__(self, lang: str):
+        self.text = f"> **{t('notice.sample_data', lang, city=registry().city.name)}**"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/markdown": self.text, "text/plain": self.text}, {"text/markdown": {"citybank": "sample-notice"}}
+
+
+def show_heading(page: Any, lang: str) -> None:
+    """Display a page's heading, then the sample-data notice when the data are the bundled sample."""
+    from IPython.display import display
+
+    display(_md(page.heading))
     if _is_sample():
-        parts.append(f"> **{t('notice.sample_data', lang, city=reg.city.name)}**")
-    return "\n\n".join(parts)
+        display(SampleNotice(lang))
 
 
 def provider_name(provider: str, lang: str, reg: Registry | None = None) -> str:
@@ -169,7 +183,7 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
     for var in ranked[:max_trends]:
         part = city_rows[(city_rows["variable"] == var) & (city_rows["year"] <= year)]
         fig = line_chart(part, "year", "value", title=variable_name(var, lang), lang=lang,
-                         source=t("chart.source", lang, source=source_line(list(part["provider"].unique()), lang)),
+                         source=source_line(list(part["provider"].unique()), lang),
                          unit=reg.variables[var].unit)
         trends.append(show(fig))
 
@@ -180,7 +194,7 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
         part = dist[dist["variable"] == var].assign(district=lambda d: d["territory"].map(district_codes))
         city_value = None  # a count: the city total is the sum, not a level to compare against
         fig = district_bars(part, "district", "value", title=f"{variable_name(var, lang)} ({year})", lang=lang,
-                            source=t("chart.source", lang, source=source_line(list(part["provider"].unique()), lang)),
+                            source=source_line(list(part["provider"].unique()), lang),
                             unit=reg.variables[var].unit, city_value=city_value)
         dcharts.append(show(fig))
 
@@ -203,7 +217,7 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
             title += {"pl": " na 1000 mieszkańców", "en": " per 1,000 residents", "de": " je 1.000 Einwohner"}[lang]
         provs = list(peer_rows["provider"].unique())
         fig = peer_comparison(vals, city.name, title=f"{title} ({year})", lang=lang,
-                              source=t("chart.source", lang, source=source_line(provs, lang)))
+                              source=source_line(provs, lang))
         pcharts.append(show(fig))
 
     prov = provenance_table(datasets, year, lang, reg)
@@ -300,8 +314,7 @@ def overview(year: int, lang: str) -> OverviewPage:
                                                                "en": f"Change {prev}–{year}",
                                                                "de": f"Veränderung {prev}–{year}"}[lang],
                                  lang=lang, percent=True, horizontal=True, sort=True,
-                                 source=t("chart.source", lang, source=source_line(
-                                     [r["provider"] for r in recs], lang))))
+                                 source=source_line([r["provider"] for r in recs], lang)))
 
     # the data bank's own statistics, like the portal's "Statistics" tab
     try:
@@ -321,9 +334,9 @@ def overview(year: int, lang: str) -> OverviewPage:
     openness = show(bar_chart(stars, "stars", "n", title={"pl": "Zbiory danych według poziomu otwartości",
                                                           "en": "Datasets by openness level",
                                                           "de": "Datensätze nach Offenheitsstufe"}[lang],
-                              lang=lang, source=t("chart.source", lang, source={
+                              lang=lang, source={
                                   "pl": "katalog Banku Danych", "en": "data bank catalogue",
-                                  "de": "Katalog der Datenbank"}[lang])))
+                                  "de": "Katalog der Datenbank"}[lang]))
     overdue_ids = qa.get("datasets_overdue", []) if qa else []
     overdue = pd.DataFrame([{
         t("table.dataset", lang): reg.datasets[i].title.get(lang),
@@ -515,12 +528,14 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
 
     story = ""
     if len(reported) >= 1:
-        story = nv.describe_trend(reported, {lang: ind.name.get(lang)}, lang, year=year,
+        q = nv.quote(ind.name.get(lang), lang)
+        subject = {"pl": f"Wartość wskaźnika {q}", "en": f"The value of {q}", "de": f"Der Wert von {q}"}
+        story = nv.describe_trend(reported, subject, lang, year=year,
                                   higher_is_better={"higher": True, "lower": False}.get(ind.direction))
     trend = None
     if len(reported) >= 2:
         trend = show(line_chart(reported.reset_index(), "year", "value", title=title, lang=lang,
-                                source=t("chart.source", lang, source=ind.source_pl), unit=ind.unit))
+                                source=ind.source_pl, unit=ind.unit))
     peers = None
     peer_codes = {p.code: p.name for p in city.peers}
     pr = res[(res["id"] == ind.id) & (res["year"] == year) & (res["status"] == "reported")
@@ -528,7 +543,7 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
     if status == "reported" and len(pr) >= 2:
         vals = {peer_codes.get(r.territory, city.name): r.value for r in pr.itertuples()}
         peers = show(peer_comparison(vals, city.name, title=f"{title} ({year})", lang=lang,
-                                     source=t("chart.source", lang, source=ind.source_pl)))
+                                     source=ind.source_pl))
         cmp = nv.compare_to_peers(vals.pop(city.name), vals, lang, city_name=city.name,
                                   higher_is_better={"higher": True, "lower": False}.get(ind.direction))
         story = f"{story} {cmp}".strip()
@@ -590,7 +605,7 @@ def iso_overview(year: int, lang: str) -> IsoOverviewPage:
         "pl": f"Odsetek wskaźników ISO 37120 raportowanych w {year} r.",
         "en": f"Share of ISO 37120 indicators reported, {year}",
         "de": f"Anteil der berichteten ISO-37120-Indikatoren, {year}"}[lang], lang=lang, percent=True,
-        horizontal=True, source=t("chart.source", lang, source="ISO 37120:2018")))
+        horizontal=True, source="ISO 37120:2018"))
 
     cert = certification_level(res, cat, city.terc, year, reg)
     level = cert["level"]["name"][lang] if cert["level"] else {"pl": "poniżej poziomu podstawowego",
@@ -720,8 +735,7 @@ def strategy(year: int, lang: str) -> StrategyPage:
                                title={"pl": f"Postęp względem ścieżki do celu, {year}",
                                       "en": f"Progress against the path to the target, {year}",
                                       "de": f"Fortschritt gegenüber dem Zielpfad, {year}"}[lang],
-                               source=t("chart.source", lang, source=source_line(
-                                   [p for p in prog["provider"].dropna().unique()], lang))))
+                               source=source_line([p for p in prog["provider"].dropna().unique()], lang)))
     sentences = [nv.status_sentence(r.status, names.get(r.indicator, r.indicator), lang, value=r.actual, year=year,
                                     target=r.target_value, target_year=int(r.target_year), unit=units.get(r.indicator))
                  for r in rows.itertuples() if r.status in ("off_track", "at_risk")]
@@ -787,7 +801,7 @@ def consistency(year: int, lang: str) -> ConsistencyPage:
         if both["year"].nunique() >= 2:
             provs = [p for p in (part["left_provider"].tolist() + part["right_provider"].tolist()) if p and p != "nan"]
             charts.append(show(line_chart(both, "year", "value", hue="source", title=rule.name.get(lang), lang=lang,
-                                          source=t("chart.source", lang, source=source_line(provs, lang)))))
+                                          source=source_line(provs, lang))))
     bad = now[now["verdict"] == "inconsistent"]
     items = []
     for r in bad.itertuples():

@@ -167,6 +167,11 @@ def parse_tables(html: str) -> list[Table]:
 _NUMBER = re.compile(r"^[-+\u2212\u2013]?(\d[\d\s\u00a0\u202f.,']*)(\s?(%|‰|pp|p\.p\.))?$")
 
 
+# Cells that say "no value" (the narrative module's missing markers in pl/en/de, dashes): neutral when
+# deciding whether a column is numeric.
+MISSING_MARKS = frozenset({"–", "-", "—", "NaN", "nan", "b.d.", "n/a", "k. A."})
+
+
 def is_number(cell: str) -> bool:
     """True for cells that read as numbers (``1 234,5``, ``-3.2%``, ``12``): these are right-aligned."""
     return bool(_NUMBER.match(cell.strip()))
@@ -179,7 +184,7 @@ def numeric_columns(table: Table) -> list[bool]:
     _, rows = table.padded()
     out = []
     for j in range(table.ncols):
-        vals = [r[j] for r in rows if r[j].strip() and r[j].strip() not in ("–", "-", "—", "NaN", "nan")]
+        vals = [r[j] for r in rows if r[j].strip() and r[j].strip() not in MISSING_MARKS]
         out.append(bool(vals) and all(is_number(v) for v in vals))
     return out
 
@@ -287,7 +292,14 @@ def notebook_blocks(nb: dict[str, Any], lang: str, title: str) -> tuple[list[Blo
                     raw = base64.b64decode(_src(data["image/png"]).replace("\n", ""))
                     blocks.append(Block("image", image=raw, alt=alt, caption=given or context))
                 elif "text/markdown" in data:
-                    blocks.append(Block("markdown", _src(data["text/markdown"])))
+                    meta = (out.get("metadata") or {}).get("text/markdown") or {}
+                    if isinstance(meta, dict) and meta.get("citybank") == "sample-notice":
+                        continue  # every page of the report carries its own sample-data banner
+                    text = _src(data["text/markdown"])
+                    if nb_title is None and not blocks:
+                        text, nb_title = strip_title(text)
+                    if text.strip():
+                        blocks.append(Block("markdown", text))
                 elif "text/html" in data:
                     html = _src(data["text/html"])
                     tables = parse_tables(html)
