@@ -37,6 +37,11 @@ def make_report_tree(root: Path, missing: tuple[str, ...] = ()) -> Path:
     ``missing`` lists '<lang>/<task>' notebooks to leave out.
     """
     shutil.copytree(ROOT / "params", root / "params")
+    iso_file = root / "params" / "iso37120.yml"
+    if iso_file.exists():  # keep only the indicators the fixtures have notebooks for
+        iso = yaml.safe_load(iso_file.read_text(encoding="utf-8"))
+        iso["indicators"] = [i for i in iso["indicators"] if i["id"] in CLAUSES]
+        iso_file.write_text(yaml.safe_dump(iso, allow_unicode=True, sort_keys=False), encoding="utf-8")
     tasks = ["overview", *[f"category-{c['slug']}" for c in categories()], "iso-overview", "strategy", "consistency"]
     for lang in LANGS:
         folder = root / "reports" / "2024" / "notebooks" / lang
@@ -221,7 +226,7 @@ def test_iso_theme_page_downloads_and_methodology(rendered, tmp_path):
     theme = (site / "pl" / "iso-theme-5.html").read_text(encoding="utf-8")
     row = '<td>5.1</td><td>Stopa bezrobocia</td><td class="num">1\u00a0234,5</td><td>%</td><td>computed</td>'
     assert row in theme
-    assert '<td>5.4</td><td>Stopa bezrobocia</td><td class="num"></td><td></td><td>nie obliczono</td>' in theme
+    assert '<td>5.4</td><td>Stopa bezrobocia młodzieży</td><td class="num"></td><td>%</td><td>nie obliczono</td>' in theme
     assert "1,234.5" in (site / "en" / "iso-theme-5.html").read_text(encoding="utf-8")
     assert "5.1 Stopa bezrobocia" in (site / "pl" / "iso-5.1.html").read_text(encoding="utf-8")
     downloads = (site / "en" / "downloads.html").read_text(encoding="utf-8")
