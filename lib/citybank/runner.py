@@ -153,10 +153,15 @@ def _dataset_files(reg, ds) -> list[str]:
 
 
 def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None = None) -> tuple[str, ...]:
-    """The files a task depends on (relative to the root) — every dependency rule lives here."""
+    """The files a task depends on (relative to the root) — every dependency rule lives here.
+
+    The bank and the result files are deterministic functions of the raw files, params and lib code (all
+    hashed), so a category page depends on its own datasets' raw files (plus the population dataset used to
+    compare peers per resident) rather than on the whole bank: re-ingesting after one provider's file
+    changed re-executes that provider's category pages, the overview, and the pages of results it changed.
+    """
     common = [
         notebook,
-        "data/bank/bank.parquet",
         "params/city.yml",
         f"params/years/{year}.yml",
         "params/categories.yml",
@@ -165,14 +170,18 @@ def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None =
     ]
     extra: list[str] = []
     if kind == "category":
-        for ds in reg.datasets_in(category):
+        wanted = {ds.id for ds in reg.datasets_in(category)}
+        wanted |= {ds.id for ds in reg.datasets.values() if "population_total" in ds.variables}
+        for ds in sorted((reg.datasets[i] for i in wanted), key=lambda d: d.id):
             extra += [f"params/datasets/{ds.id}.yml", *_dataset_files(reg, ds)]
     elif kind == "overview":
+        extra.append("data/bank/bank.parquet")
         for ds in sorted(reg.datasets.values(), key=lambda d: d.id):
             extra += [f"params/datasets/{ds.id}.yml", *_dataset_files(reg, ds)]
         extra += [p for group in RESULTS.values() for p in group]
     elif kind == "iso":
-        extra += ["params/iso37120.yml", *RESULTS["iso"]]
+        extra += ["params/iso37120.yml", *RESULTS["iso"],
+                  *(f"params/datasets/{i}.yml" for i in sorted(reg.datasets))]
     elif kind in ("strategy", "consistency"):
         extra += [f"params/{kind}.yml", *RESULTS[kind]]
     return tuple(dict.fromkeys(common + extra))
@@ -602,6 +611,10 @@ class _Worker:
         for name in PRELOAD:
             with contextlib.suppress(Exception):
                 importlib.import_module(name)
+        # Load what every page reads (params, bank, ISO results, fonts) once per worker: each notebook's
+        # kernel is forked from this process, so it starts with them, and whatever it changes dies with it.
+        with contextlib.suppress(Exception):
+            importlib.import_module("citybank.views").warm()
         return time.perf_counter() - t
 
     def kill_child(self) -> None:

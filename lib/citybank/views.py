@@ -41,6 +41,20 @@ def _is_sample() -> bool:
     return is_sample(PATHS.raw)
 
 
+def warm() -> None:
+    """Load what every page needs — params, the bank, the ISO catalogue and results, matplotlib's fonts —
+    so that processes forked from a warm runner worker start with it (see citybank.runner)."""
+    from .plots import line_chart, png_bytes
+
+    registry()
+    _is_sample()
+    _bank()
+    _catalogue()
+    _iso_results()
+    png_bytes(line_chart(pd.DataFrame({"year": [2023, 2024], "value": [1.0, 2.0]}), "year", "value",
+                         title="ąę", lang="pl", source="-"))
+
+
 def _md(text: Any) -> Any:
     from IPython.display import Markdown
 
