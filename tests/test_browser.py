@@ -11,34 +11,7 @@ import pytest
 from citybank.paths import get_paths
 from citybank.render import render_year
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory):
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip(
-            f"headless browser absent: need {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1366,900",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):  # fmt: skip
-        opts.add_argument(arg)
-    # The driver path is explicit: selenium-manager never runs, nothing is downloaded.
-    drv = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=opts)
-    drv.set_page_load_timeout(30)
-    yield drv
-    drv.quit()
 
 
 @pytest.fixture(scope="module")
@@ -51,14 +24,16 @@ def site(tmp_path_factory) -> Path:
     return root / "reports" / "2024" / "site"
 
 
-def test_every_internal_link_loads_with_figures(driver, site):
+def crawl(driver, site: Path) -> tuple[int, dict[str, str]]:
+    """Open site/index.html and follow every internal link (breadth first): every page has a title, every
+    link target exists, every image decodes. Returns the number of pages and each language's index text."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
-    from test_render import LANGS, chapter_titles
 
     start = (site / "index.html").resolve().as_uri()
     queue, seen, pages = deque([start]), {start}, 0
-    text_by_lang: dict[str, str] = {lang: "" for lang in LANGS}
+    langs = [p.name for p in sorted(site.iterdir()) if p.is_dir() and (p / "index.html").exists()]
+    text_by_lang: dict[str, str] = {lang: "" for lang in langs}
     while queue:
         url = queue.popleft()
         driver.get(url)
@@ -66,15 +41,14 @@ def test_every_internal_link_loads_with_figures(driver, site):
         pages += 1
         for img in driver.find_elements(By.TAG_NAME, "img"):
             driver.execute_script("arguments[0].scrollIntoView()", img)
-            width = WebDriverWait(driver, 10).until(
-                lambda d, img=img: (
-                    d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img) is not False
-                )
+            WebDriverWait(driver, 10).until(
+                lambda d, img=img: d.execute_script("return arguments[0].complete", img)
             )
             width = driver.execute_script("return arguments[0].naturalWidth", img)
             assert width > 0, f"{url}: image {img.get_attribute('src')} did not load"
+            assert (img.get_attribute("alt") or "").strip(), f"{url}: image without alt text"
         path = Path(unquote(urlparse(url).path))
-        if path.name == "index.html" and path.parent.name in LANGS:
+        if path.name == "index.html" and path.parent.name in langs:
             text_by_lang[path.parent.name] = driver.find_element(By.TAG_NAME, "body").text
         for a in driver.find_elements(By.CSS_SELECTOR, "a[href]"):
             href = urldefrag(a.get_attribute("href"))[0]
@@ -85,6 +59,13 @@ def test_every_internal_link_loads_with_figures(driver, site):
             if target.suffix == ".html" and href not in seen:
                 seen.add(href)
                 queue.append(href)
+    return pages, text_by_lang
+
+
+def test_every_internal_link_loads_with_figures(driver, site):
+    from test_render import LANGS, chapter_titles
+
+    pages, text_by_lang = crawl(driver, site)
     assert pages == 1 + 3 * len(list((site / "pl").glob("*.html")))
     for lang in LANGS:
         for title in chapter_titles(lang):

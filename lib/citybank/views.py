@@ -117,9 +117,24 @@ def _change(new: Any, old: Any, lang: str) -> str:
     return t("value.missing", lang) if pct is None else nv.fmt_change(pct, lang)
 
 
+UNIT_WORDS = {
+    "persons": {"pl": "osoby", "en": "persons", "de": "Personen"},
+    "count": {"pl": "liczba", "en": "number", "de": "Anzahl"},
+    "units": {"pl": "liczba", "en": "number", "de": "Anzahl"},
+    "events": {"pl": "liczba", "en": "number", "de": "Anzahl"},
+    "years": {"pl": "lata", "en": "years", "de": "Jahre"},
+    "hours": {"pl": "godziny", "en": "hours", "de": "Stunden"},
+    "minutes": {"pl": "minuty", "en": "minutes", "de": "Minuten"},
+}
+
+
 def _unit_label(unit: str, lang: str) -> str:
-    return {"persons": {"pl": "osoby", "en": "persons", "de": "Personen"},
-            "PLN": {"pl": "zł", "en": "PLN", "de": "PLN"}}.get(unit, {}).get(lang, unit)
+    """A unit as a table header shows it: a word for counts, the symbol for measures (µg/m³, zł, km²)."""
+    if unit in UNIT_WORDS:
+        return UNIT_WORDS[unit][lang]
+    if unit in nv.UNIT_SYMBOLS:
+        return nv.UNIT_SYMBOLS[unit][lang]
+    return unit
 
 
 def variable_name(var: str, lang: str, reg: Registry | None = None) -> str:
@@ -317,7 +332,8 @@ def overview(year: int, lang: str) -> OverviewPage:
         t("table.change_yoy", lang): [_change(r["value"], r["previous"], lang) for r in recs],
         t("table.source", lang): [provider_name(r["provider"], lang, reg) for r in recs],
     })
-    sentences = nv.category_story(frame, lang, year, previous_year=prev) if len(frame) else []
+    # the first sentence of a category story counts the category's indicators: not wanted here
+    sentences = nv.category_story(frame, lang, year, previous_year=prev)[1:] if len(frame) else []
 
     pct = [(r["name"][lang], nv.pct_change(r["previous"], r["value"])) for r in recs
            if not pd.isna(r["value"]) and not pd.isna(r["previous"]) and r["previous"]]

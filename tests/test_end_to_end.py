@@ -1,0 +1,154 @@
+"""End to end, as the users meet it: `citybank report` (what `make report` runs) on the bundled sample in a
+fresh copy of the workbench; then what the council member (PDF), the editor (DOCX), the reader of the site
+(a real browser), the academic partner (manifest, byte-identical rebuild) and the analyst (a no-change
+rebuild) get.
+
+These tests build whole years, so they are marked slow and grouped on one xdist worker.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from citybank.paths import PATHS
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+YEAR = 2024
+LANGS = ("pl", "en", "de")
+CLI = [sys.executable, "-m", "citybank.cli"]
+
+
+def fresh_workbench(root: Path) -> Path:
+    """What a fresh clone holds that the build reads: params and notebooks (the package is installed)."""
+    root.mkdir(parents=True)
+    for name in ("params", "notebooks"):
+        shutil.copytree(PATHS.root / name, root / name)
+    shutil.copyfile(PATHS.root / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+def run(root: Path, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CITYBANK_ROOT": str(root), "MPLBACKEND": "Agg"}
+    return subprocess.run([*CLI, *args], cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    root = fresh_workbench(tmp_path_factory.mktemp("e2e") / "wb")
+    proc = run(root, "report", "--year", str(YEAR))
+    return root, proc
+
+
+@pytest.fixture(scope="session")
+def report(built) -> Path:
+    root, proc = built
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return root / "reports" / str(YEAR)
+
+
+def test_report_runs_on_the_sample_and_says_where_it_is(built, report):
+    root, proc = built
+    assert f"The report of {YEAR} is ready: {report / 'site' / 'index.html'}" in proc.stdout
+    assert "generated the bundled SAMPLE city" in proc.stdout
+    assert (root / "data" / "raw" / "SAMPLE.yml").exists()
+    for lang in LANGS:
+        assert (report / "site" / lang / "index.html").exists()
+        assert (report / f"report_{lang}.pdf").stat().st_size > 50_000
+        assert (report / f"report_{lang}.docx").exists()
+    assert (report / "quarto" / "pl" / "_quarto.yml").exists()
+
+
+def test_every_page_of_the_real_site_in_a_browser(report, driver):
+    from citybank.i18n import t
+    from citybank.params import load_params
+    from test_browser import crawl
+
+    reg = load_params(PATHS.params)
+    pages, text = crawl(driver, report / "site")
+    n_pages = len(list((report / "site" / "pl").glob("*.html")))
+    assert n_pages > 150  # overview, 18 categories, ISO overview, 19 themes, 128 indicators, …
+    assert pages == 1 + 3 * n_pages
+    for lang in LANGS:
+        for key in ("overview", "strategy", "consistency", "data_quality", "downloads", "methodology"):
+            assert t(f"chapter.{key}", lang) in text[lang], (lang, key)
+        for cat in reg.categories.values():
+            assert cat.name.get(lang) in text[lang], (lang, cat.slug)
+
+
+def test_pdf_has_chapters_and_polish_letters_in_each_language(report):
+    from pypdf import PdfReader
+
+    from citybank.i18n import t
+
+    for lang in LANGS:
+        reader = PdfReader(report / f"report_{lang}.pdf")
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        assert len(reader.pages) > 20
+        for key in ("overview", "strategy", "consistency", "data_quality", "methodology"):
+            assert t(f"chapter.{key}", lang) in text, (lang, key)
+        assert "Siemianowice Śląskie" in text
+        assert "Bańgów" in text or "Michałkowice" in text  # district names with diacritics
+
+
+def test_docx_opens_and_has_the_chapters(report):
+    import docx
+
+    from citybank.i18n import t
+
+    for lang in LANGS:
+        doc = docx.Document(str(report / f"report_{lang}.docx"))
+        headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+        for key in ("overview", "strategy", "consistency", "methodology"):
+            assert any(t(f"chapter.{key}", lang) in h for h in headings), (lang, key)
+        assert doc.inline_shapes, "figures are embedded"
+
+
+def test_published_data_package_is_valid(report):
+    from frictionless import validate
+
+    result = validate(str(report / "data" / "datapackage.json"))
+    assert result.valid, result.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    assert len(list((report / "data" / "iso37120").glob("*.json"))) == 128
+
+
+def test_manifest_verifies(report):
+    import json
+
+    from citybank.publish import verify_manifest
+
+    manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["sample_data"] is True
+    assert {"pandas", "papermill", "typst"} <= set(manifest["packages"])
+    outputs = {o["path"] for o in manifest["outputs"]}
+    assert f"reports/{YEAR}/report_pl.pdf" in outputs
+    assert verify_manifest(report / "manifest.json", root=report.parents[1]) == []
+
+
+def test_rebuild_with_no_change_executes_nothing(built, report):
+    root, _ = built
+    t0 = time.perf_counter()
+    proc = run(root, "build", "--year", str(YEAR))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "0 executed" in proc.stdout
+    assert time.perf_counter() - t0 < 30  # generous: the process start dominates; the bench measures it
+
+
+def test_two_builds_from_scratch_are_byte_identical(report, tmp_path_factory):
+    """An academic partner rebuilding from the same inputs gets the same published files and PDF."""
+    from citybank.util import sha256_file
+
+    other = fresh_workbench(tmp_path_factory.mktemp("e2e-again") / "wb")
+    proc = run(other, "report", "--year", str(YEAR), "--lang", "pl")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    second = other / "reports" / str(YEAR)
+    published = sorted(p.relative_to(report) for p in (report / "data").rglob("*") if p.is_file())
+    assert len(published) > 50
+    for rel in [*published, Path("report_pl.pdf"), Path("report_pl.docx")]:
+        assert sha256_file(report / rel) == sha256_file(second / rel), rel
