@@ -20,8 +20,11 @@ import pandas as pd
 from citybank.ingest.bdl import read_bdl_ctab
 from citybank.paths import PATHS
 
-EXPORTS = ["RYNE_1944_registered_unemployed_2003-2024.csv", "LUDN_population_by_economic_age_2010-2019.csv",
-           "FINA_gmina_revenues_2010-2019.csv"]
+EXPORTS = [
+    "RYNE_1944_registered_unemployed_2003-2024.csv",
+    "LUDN_population_by_economic_age_2010-2019.csv",
+    "FINA_gmina_revenues_2010-2019.csv",
+]
 
 
 def naive_ctab(path: Path) -> pd.DataFrame:
@@ -35,10 +38,26 @@ def naive_ctab(path: Path) -> pd.DataFrame:
             cell = r[header]
             if not m or cell.strip() == "":
                 continue
-            level = ("country" if code == "0000000" else "voivodeship" if code.endswith("00000")
-                     else "powiat" if code.endswith("000") else "gmina")
-            rows.append({"code": code, "name": r.iloc[1], "level": level, "variable": m[1], "year": int(m[2]),
-                         "value": float(cell.replace(",", ".")), "unit": m[3]})
+            level = (
+                "country"
+                if code == "0000000"
+                else "voivodeship"
+                if code.endswith("00000")
+                else "powiat"
+                if code.endswith("000")
+                else "gmina"
+            )
+            rows.append(
+                {
+                    "code": code,
+                    "name": r.iloc[1],
+                    "level": level,
+                    "variable": m[1],
+                    "year": int(m[2]),
+                    "value": float(cell.replace(",", ".")),
+                    "unit": m[3],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -77,8 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     rows_v, secs_v, peak_v = measure(read_bdl_ctab, base, args.repeat)
     rows_n, secs_n, peak_n = measure(naive_ctab, base, 1)
     assert rows_n == rows_v, f"baseline found {rows_n} values, read_bdl_ctab {rows_v}"
-    print(f"\nbaseline on {base.name}: naive read_csv + per-row loop {secs_n:.3f} s ({rows_n / secs_n:,.0f} values/s, "
-          f"peak {peak_n:.1f} MiB); read_bdl_ctab {secs_v:.3f} s (peak {peak_v:.1f} MiB) → {secs_n / secs_v:.1f}× faster")
+    print(
+        f"\nbaseline on {base.name}: naive read_csv + per-row loop {secs_n:.3f} s ({rows_n / secs_n:,.0f} values/s, "
+        f"peak {peak_n:.1f} MiB); read_bdl_ctab {secs_v:.3f} s (peak {peak_v:.1f} MiB) → {secs_n / secs_v:.1f}× faster"
+    )
     return 0
 
 

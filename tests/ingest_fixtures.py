@@ -15,11 +15,11 @@ YEARS = list(range(2015, 2025))
 # population by economic age group (CTAB): code → (pre-working, working, post-working) for 2015..2024
 LUDN_CITY = [(10889 + i, 42503 - 700 * i, 14839 + 300 * i) for i in range(10)]
 LUDN_UNITS = {
-    "0000000": ("POLSKA", 1000),        # country
-    "2400000": ("ŚLĄSKIE", 100),        # voivodeship
+    "0000000": ("POLSKA", 1000),  # country
+    "2400000": ("ŚLĄSKIE", 100),  # voivodeship
     "2474011": ("Siemianowice Śląskie (1)", 1),
-    "2469011": ("Katowice (1)", 4),     # peer
-    "201011": ("Bolesławiec (1)", 2),   # not kept; the export dropped its leading zero
+    "2469011": ("Katowice (1)", 4),  # peer
+    "201011": ("Bolesławiec (1)", 2),  # not kept; the export dropped its leading zero
 }
 
 
@@ -37,22 +37,46 @@ def ludn_ctab(path: Path) -> Path:
     return path
 
 
-WAGES = {2016: 3800.5, 2017: 4012.0, 2018: 4250.25, 2019: 4501.0, 2020: 4720.0, 2021: 5105.0, 2022: 5690.0,
-         2023: 6410.0, 2024: 7136.0}
+WAGES = {
+    2016: 3800.5,
+    2017: 4012.0,
+    2018: 4250.25,
+    2019: 4501.0,
+    2020: 4720.0,
+    2021: 5105.0,
+    2022: 5690.0,
+    2023: 6410.0,
+    2024: 7136.0,
+}
 
 
 def wages_json(path: Path) -> Path:
     values = [{"year": "2015", "val": 0, "attrId": 0}]  # no data, not a zero
     values += [{"year": str(y), "val": v, "attrId": 9 if y == 2024 else 1} for y, v in WAGES.items()]
-    doc = {"totalRecords": 1, "unitId": "012414874011", "unitName": "Siemianowice Śląskie", "aggregateId": 1,
-           "results": [{"id": 1750207, "measureUnitId": 4, "lastUpdate": "2025-06-01T08:45:17.01", "values": values}]}
+    doc = {
+        "totalRecords": 1,
+        "unitId": "012414874011",
+        "unitName": "Siemianowice Śląskie",
+        "aggregateId": 1,
+        "results": [{"id": 1750207, "measureUnitId": 4, "lastUpdate": "2025-06-01T08:45:17.01", "values": values}],
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     return path
 
 
-UNEMPLOYED = {2015: 2464, 2016: 1675, 2017: 1364, 2018: 1145, 2019: 888, 2020: 1311, 2021: 923, 2022: 860,
-              2023: 798, 2024: 826}
+UNEMPLOYED = {
+    2015: 2464,
+    2016: 1675,
+    2017: 1364,
+    2018: 1145,
+    2019: 888,
+    2020: 1311,
+    2021: 923,
+    2022: 860,
+    2023: 798,
+    2024: 826,
+}
 
 
 def pup_xlsx(path: Path, planted: dict[int, float] | None = None, numbers_as_text: bool = False) -> Path:
@@ -109,8 +133,11 @@ def build_raw(raw: Path, planted: dict[int, float] | None = None) -> Path:
     wages_json(raw / "gus" / "api_by_unit_1750207.json")
     pup_xlsx(raw / "pup" / "bezrobocie_2015-2024.xlsx", planted=planted)
     for y in YEARS:
-        zameldowani_csv(raw / "um-ewidencja" / f"zameldowani_{y}.csv", y,
-                        header="Liczba zameldowanych" if y < 2018 else "Zameldowani na pobyt stały")
+        zameldowani_csv(
+            raw / "um-ewidencja" / f"zameldowani_{y}.csv",
+            y,
+            header="Liczba zameldowanych" if y < 2018 else "Zameldowani na pobyt stały",
+        )
     return raw
 
 
@@ -133,10 +160,13 @@ def bad_corpus(out: Path) -> dict[str, Path]:
     put("zameldowani_utf16.csv", (GOOD_HEADER + "\r\n2024;Bytków;14100\r\n").encode("utf-16"))
     put("zameldowani_wrong_encoding.csv", GOOD_HEADER.encode("cp1250") + b"\r\n2024;\x81\x98\x90;14100\r\n")
     put("zameldowani_missing_column.csv", "Rok;Dzielnica;Wymeldowani\r\n2024;Bytków;120\r\n".encode("cp1250"))
-    put("zameldowani_text_in_number.csv",
-        (GOOD_HEADER + "\r\n2024;Bytków;14100\r\n2024;Bańgów;brak danych\r\n").encode("cp1250"))
-    put("zameldowani_duplicates.csv",
-        (GOOD_HEADER + "\r\n2024;Bytków;14100\r\n2024;Bytkow;14 100\r\n").encode("cp1250"))
+    put(
+        "zameldowani_text_in_number.csv",
+        (GOOD_HEADER + "\r\n2024;Bytków;14100\r\n2024;Bańgów;brak danych\r\n").encode("cp1250"),
+    )
+    put(
+        "zameldowani_duplicates.csv", (GOOD_HEADER + "\r\n2024;Bytków;14100\r\n2024;Bytkow;14 100\r\n").encode("cp1250")
+    )
     put("zameldowani_future_year.csv", (GOOD_HEADER + "\r\n2031;Bytków;14100\r\n").encode("cp1250"))
     put("zameldowani_unknown_district.csv", (GOOD_HEADER + "\r\n2024;Zalesie;900\r\n").encode("cp1250"))
     put("zameldowani_negative.csv", (GOOD_HEADER + "\r\n2024;Bytków;-5\r\n").encode("cp1250"))

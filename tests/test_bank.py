@@ -35,8 +35,9 @@ def test_bank_rows_and_provenance(built, reg):
     # 4 units × 3 variables × 10 years − 1 empty cell; 9 wages; 10 − 1 rejected unemployment; 5 districts × 10
     # + 10 city totals summed from the districts
     assert len(bank) == 119 + 9 + 9 + 50 + 10
-    row = bank[(bank["variable"] == "population_working") & (bank["territory"] == "2474011")
-               & (bank["year"] == 2024)].iloc[0]
+    row = bank[
+        (bank["variable"] == "population_working") & (bank["territory"] == "2474011") & (bank["year"] == 2024)
+    ].iloc[0]
     assert row["value"] == LUDN_CITY[9][1] and row["unit"] == "persons" and row["level"] == "gmina"
     assert row["dataset"] == "gus-ludnosc-wiek" and row["provider"] == "gus"
     assert row["source_file"] == "gus/LUDN_ludnosc_wg_grup_wieku.csv" and row["source_row"] == 4
@@ -48,20 +49,28 @@ def test_bank_rows_and_provenance(built, reg):
     assert bank[bank["territory"] == "0000000"]["level"].unique().tolist() == ["country"]
     wage = bank[(bank["variable"] == "median_gross_wage") & (bank["year"] == 2024)].iloc[0]
     assert wage["flag"] == "s" and wage["unit"] == "PLN"
-    assert bank.equals(bank.sort_values(["variable", "territory", "year", "dataset", "source_file", "source_row"])
-                       .reset_index(drop=True))
+    assert bank.equals(
+        bank.sort_values(["variable", "territory", "year", "dataset", "source_file", "source_row"]).reset_index(
+            drop=True
+        )
+    )
 
 
 def test_planted_outlier_quarantined_with_reason(built):
     root, _, result = built
-    q = pd.read_csv(root / "data" / "quality" / "2021" / "quarantine.csv") if (
-        root / "data" / "quality" / "2021").exists() else None
+    q = (
+        pd.read_csv(root / "data" / "quality" / "2021" / "quarantine.csv")
+        if (root / "data" / "quality" / "2021").exists()
+        else None
+    )
     assert q is None  # only the requested years are written
     q24 = pd.read_csv(root / "data" / "quality" / "2024" / "quarantine.csv", keep_default_na=False)
     assert list(q24.columns) == QUARANTINE_COLUMNS
     assert "yoy_jump" not in set(q24["check"])  # the outlier is a 2021 row
     rej = result.quarantine[result.quarantine["check"] == "yoy_jump"]
-    assert rej[["source_file", "source_row", "value"]].values.tolist() == [["pup/bezrobocie_2015-2024.xlsx", 11, "9230"]]
+    assert rej[["source_file", "source_row", "value"]].values.tolist() == [
+        ["pup/bezrobocie_2015-2024.xlsx", 11, "9230"]
+    ]
     bank = load_bank(variables=["registered_unemployed"], root=root)
     assert dict(zip(bank["year"], bank["value"], strict=True)) == {y: v for y, v in UNEMPLOYED.items() if y != 2021}
 
@@ -93,8 +102,11 @@ def test_quality_report_counts_and_freshness(built):
     assert (pup["rows_read"], pup["rows_accepted"], pup["rows_rejected"]) == (10, 9, 1)
     assert pup["problems"] == {"missing_year": 1, "yoy_jump": 1}
     assert qa["datasets"]["gus-ludnosc-wiek"]["rows_dropped_other_units"] == 30
-    assert qa["datasets"]["gus-wynagrodzenia"]["freshness"] == {"last_data_year": 2024, "expected_last_year": 2024,
-                                                                "overdue": False}
+    assert qa["datasets"]["gus-wynagrodzenia"]["freshness"] == {
+        "last_data_year": 2024,
+        "expected_last_year": 2024,
+        "overdue": False,
+    }
     assert qa["datasets_overdue"] == [] and qa["datasets_failed"] == []
     md = (root / "reports" / "2024" / "qa" / "quality.md").read_text(encoding="utf-8")
     assert "| pup-bezrobocie | problems | 10 | 9 | 1 | 0 | 2024 | no | missing_year 1, yoy_jump 1 |" in md
@@ -119,16 +131,27 @@ def test_overdue_and_failed_dataset_do_not_stop_the_rest(tmp_path, reg):
 def test_rerun_is_cached_and_deterministic(built, reg):
     root, raw, first = built
     parquet = root / "data" / "bank" / "bank.parquet"
-    files = [parquet, root / "data" / "quality" / "2024" / "quarantine.csv", root / "reports" / "2024" / "qa" / "quality.json",
-             root / "reports" / "2024" / "qa" / "quality.md"]
+    files = [
+        parquet,
+        root / "data" / "quality" / "2024" / "quarantine.csv",
+        root / "reports" / "2024" / "qa" / "quality.json",
+        root / "reports" / "2024" / "qa" / "quality.md",
+    ]
     hashes = [sha256_file(f) for f in files]
     again = build_bank(reg, raw=raw, out=root, years=[2023, 2024])
     assert again.cached and again.bank.equals(first.bank)
     forced = build_bank(reg, raw=raw, out=root, years=[2023, 2024], force=True)
     assert not forced.cached
     assert [sha256_file(f) for f in files] == hashes  # byte-identical outputs
-    (raw / "gus" / "api_by_unit_1750207.json").write_text(json.dumps({"unitId": "012414874011", "results": [
-        {"id": 1750207, "values": [{"year": "2024", "val": 7000, "attrId": 1}]}]}), encoding="utf-8")
+    (raw / "gus" / "api_by_unit_1750207.json").write_text(
+        json.dumps(
+            {
+                "unitId": "012414874011",
+                "results": [{"id": 1750207, "values": [{"year": "2024", "val": 7000, "attrId": 1}]}],
+            }
+        ),
+        encoding="utf-8",
+    )
     changed = build_bank(reg, raw=raw, out=root, years=[2023, 2024])
     assert not changed.cached
     assert series("median_gross_wage", "2474011", root=root)["value"].tolist() == [7000]
@@ -165,9 +188,11 @@ def test_sample_round_trip(sample_raw, reg, tmp_path):
     m = true.merge(result.bank, on=["variable", "territory", "year"], how="left", suffixes=("_true", ""))
     missing = m[m["value"].isna()][["variable", "territory", "year"]].values.tolist()
     # the factor-10 row was rejected, 2018 was never in the sheet, the unknown district went to quarantine
-    assert sorted(map(tuple, missing)) == [("population_registered", "2474011-03", 2023),
-                                          ("registered_unemployed", "2474011", 2018),
-                                          ("registered_unemployed", "2474011", 2021)]
+    assert sorted(map(tuple, missing)) == [
+        ("population_registered", "2474011-03", 2023),
+        ("registered_unemployed", "2474011", 2018),
+        ("registered_unemployed", "2474011", 2021),
+    ]
     found = m.dropna(subset=["value"])
     off = found[(found["value"] - found["value_true"]).abs() > 1e-6 * found["value_true"].abs().clip(lower=1)]
     # only the planted 2022 provider disagreement (a consistency matter, not an ingest one) differs
@@ -180,23 +205,42 @@ def test_city_total_is_the_sum_of_complete_districts(reg):
     from citybank.bank import SUM_OF_DISTRICTS, city_from_districts
 
     codes = [d.code for d in reg.city.districts]
-    base = {"territory_name": "", "level": "district", "unit": "persons", "flag": "", "dataset": "um-ludnosc-dzielnice",
-            "provider": "um-ewidencja", "source_file": "f.csv", "source_sha256": "x"}
-    rows = [dict(base, variable="population_registered", territory=c, year=2020, value=v, source_row=i)
-            for i, (c, v) in enumerate(zip(codes, [100, 200, 300, 400, 500], strict=True), start=2)]
+    base = {
+        "territory_name": "",
+        "level": "district",
+        "unit": "persons",
+        "flag": "",
+        "dataset": "um-ludnosc-dzielnice",
+        "provider": "um-ewidencja",
+        "source_file": "f.csv",
+        "source_sha256": "x",
+    }
+    rows = [
+        dict(base, variable="population_registered", territory=c, year=2020, value=v, source_row=i)
+        for i, (c, v) in enumerate(zip(codes, [100, 200, 300, 400, 500], strict=True), start=2)
+    ]
     # 2021: one district missing → no city total (a partial sum would understate the city)
-    rows += [dict(base, variable="population_registered", territory=c, year=2021, value=10.0, source_row=9)
-             for c in codes[:4]]
+    rows += [
+        dict(base, variable="population_registered", territory=c, year=2021, value=10.0, source_row=9)
+        for c in codes[:4]
+    ]
     # a non-additive variable is never summed
-    rows += [dict(base, variable="median_gross_wage", territory=c, year=2020, value=5000.0, source_row=20)
-             for c in codes]
+    rows += [
+        dict(base, variable="median_gross_wage", territory=c, year=2020, value=5000.0, source_row=20) for c in codes
+    ]
     frame = pd.DataFrame(rows)
     derived = city_from_districts(frame, reg)
     assert len(derived) == 1
     row = derived.iloc[0]
     assert (row["territory"], row["year"], row["value"], row["flag"], row["source_row"]) == (
-        reg.city.terc, 2020, 1500.0, SUM_OF_DISTRICTS, 0)
+        reg.city.terc,
+        2020,
+        1500.0,
+        SUM_OF_DISTRICTS,
+        0,
+    )
     # a city row given by the file wins over the sum
-    given = pd.DataFrame([dict(base, variable="population_registered", territory=reg.city.terc, year=2020,
-                               value=1499.0, source_row=7)])
+    given = pd.DataFrame(
+        [dict(base, variable="population_registered", territory=reg.city.terc, year=2020, value=1499.0, source_row=7)]
+    )
     assert city_from_districts(pd.concat([frame, given]), reg).empty

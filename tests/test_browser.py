@@ -41,9 +41,7 @@ def crawl(driver, site: Path) -> tuple[int, dict[str, str]]:
         pages += 1
         for img in driver.find_elements(By.TAG_NAME, "img"):
             driver.execute_script("arguments[0].scrollIntoView()", img)
-            WebDriverWait(driver, 10).until(
-                lambda d, img=img: d.execute_script("return arguments[0].complete", img)
-            )
+            WebDriverWait(driver, 10).until(lambda d, img=img: d.execute_script("return arguments[0].complete", img))
             width = driver.execute_script("return arguments[0].naturalWidth", img)
             assert width > 0, f"{url}: image {img.get_attribute('src')} did not load"
             assert (img.get_attribute("alt") or "").strip(), f"{url}: image without alt text"

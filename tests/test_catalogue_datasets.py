@@ -47,8 +47,13 @@ PARTS = [
     ("population_with_electricity", "population_total"),
     ("population_improved_water", "population_water_supply"),
 ]
-WASTE_STREAMS = ["waste_recycled_t", "waste_landfilled_t", "waste_energy_recovery_t", "waste_biological_t",
-                 "waste_other_t"]
+WASTE_STREAMS = [
+    "waste_recycled_t",
+    "waste_landfilled_t",
+    "waste_energy_recovery_t",
+    "waste_biological_t",
+    "waste_other_t",
+]
 
 
 @pytest.fixture(scope="module")

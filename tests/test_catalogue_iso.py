@@ -17,8 +17,14 @@ from test_indicators import bank_rows
 
 NOT_APPLICABLE = {"5.8", "16.7", "21.2"}
 # the CSV's type column → (type, type_verified); blank = new in 2018, type not known
-CSV_TYPES = {"core?": ("core", False), "supporting?": ("supporting", False), "": ("supporting", False),
-             "core": ("core", True), "supporting": ("supporting", True), "profile": ("profile", True)}
+CSV_TYPES = {
+    "core?": ("core", False),
+    "supporting?": ("supporting", False),
+    "": ("supporting", False),
+    "core": ("core", True),
+    "supporting": ("supporting", True),
+    "profile": ("profile", True),
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +60,12 @@ def test_counts_themes_and_levels(catalogue: ind.Catalogue):
     # so every level can be reached
     n_core = types.count("core")
     assert [(lv.id, lv.min_core, lv.min_total) for lv in catalogue.certification.levels] == [
-        ("aspirational", 30, 30), ("bronze", n_core, 46), ("silver", n_core, 60), ("gold", n_core, 70),
-        ("platinum", n_core, 80)]
+        ("aspirational", 30, 30),
+        ("bronze", n_core, 46),
+        ("silver", n_core, 60),
+        ("gold", n_core, 70),
+        ("platinum", n_core, 80),
+    ]
     # profile indicators are the x.y.z sub-clauses, and only they
     assert all((i.type == "profile") == (i.id.count(".") == 2) for i in catalogue.indicators)
 
@@ -85,8 +95,12 @@ def test_every_formula_variable_is_defined(catalogue: ind.Catalogue, reg):
 def test_every_text_has_three_distinct_languages(catalogue: ind.Catalogue, reg):
     texts = [(f"variable {v.id}", v.name) for v in reg.variables.values()]
     texts += [(f"variable {v.id} definition", v.definition) for v in reg.variables.values()]
-    texts += [(f"indicator {i.id}", t) for i in catalogue.indicators
-              for t in (i.name, i.method_note, i.not_applicable) if t is not None]
+    texts += [
+        (f"indicator {i.id}", t)
+        for i in catalogue.indicators
+        for t in (i.name, i.method_note, i.not_applicable)
+        if t is not None
+    ]
     texts += [(f"theme {t.id}", t.name) for t in catalogue.themes]
     for where, t in texts:
         assert t.pl.strip() and t.en.strip() and t.de.strip(), where
@@ -118,17 +132,26 @@ def test_variables_without_a_dataset_are_the_documented_ones(catalogue: ind.Cata
 def test_hand_computed_values(catalogue: ind.Catalogue):
     """Population 50 000 (49 500 a year before): the engine's results equal the values computed by hand."""
     rows = [
-        ("population_total", "C", 2023, 49_500), ("population_total", "C", 2024, 50_000),
+        ("population_total", "C", 2023, 49_500),
+        ("population_total", "C", 2024, 50_000),
         ("registered_businesses", "C", 2024, 6_250),  # 6 250 / 50 000 × 100 000 = 12 500
         ("water_household_m3", "C", 2024, 1_825_000),  # 36.5 m³ a person a year = 100 litres a day
-        ("expenditure_culture", "C", 2024, 3_000_000), ("expenditure_sport", "C", 2024, 1_500_000),
+        ("expenditure_culture", "C", 2024, 3_000_000),
+        ("expenditure_sport", "C", 2024, 1_500_000),
         ("expenditure_total", "C", 2024, 300_000_000),  # 4.5 M / 300 M = 1.5 %
-        ("deaths_under5", "C", 2024, 2), ("live_births", "C", 2024, 400),  # 2 / 400 × 1000 = 5
+        ("deaths_under5", "C", 2024, 2),
+        ("live_births", "C", 2024, 400),  # 2 / 400 × 1000 = 5
         ("area_km2", "C", 2024, 25.5),  # 50 000 / 25.5 = 1960.784…
     ]
     res = ind.compute(bank_rows(rows), catalogue, years=[2024]).set_index("id")
-    expected = {"5.5": 12_500.0, "23.3": 100.0, "17.2": 1.5, "11.4": 5.0, "13.4.1": 100 * (50_000 / 49_500 - 1),
-                "21.5.1": 50_000 / 25.5}
+    expected = {
+        "5.5": 12_500.0,
+        "23.3": 100.0,
+        "17.2": 1.5,
+        "11.4": 5.0,
+        "13.4.1": 100 * (50_000 / 49_500 - 1),
+        "21.5.1": 50_000 / 25.5,
+    }
     for clause, value in expected.items():
         assert res.loc[clause, "status"] == "reported", clause
         assert res.loc[clause, "value"] == pytest.approx(value, rel=1e-9), clause

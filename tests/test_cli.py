@@ -7,8 +7,21 @@ import sys
 
 from citybank.paths import PATHS
 
-SUBCOMMANDS = ["check-params", "sample", "import-bdl", "validate-file", "ingest", "indicators", "publish",
-               "plan", "build", "status", "render", "prepare", "report"]
+SUBCOMMANDS = [
+    "check-params",
+    "sample",
+    "import-bdl",
+    "validate-file",
+    "ingest",
+    "indicators",
+    "publish",
+    "plan",
+    "build",
+    "status",
+    "render",
+    "prepare",
+    "report",
+]
 
 
 def test_help_lists_subcommands():

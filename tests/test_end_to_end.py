@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from citybank.paths import PATHS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
@@ -83,9 +82,8 @@ def test_every_page_of_the_real_site_in_a_browser(report, driver):
 
 
 def test_pdf_has_chapters_and_polish_letters_in_each_language(report):
-    from pypdf import PdfReader
-
     from citybank.i18n import t
+    from pypdf import PdfReader
 
     for lang in LANGS:
         reader = PdfReader(report / f"report_{lang}.pdf")
@@ -99,7 +97,6 @@ def test_pdf_has_chapters_and_polish_letters_in_each_language(report):
 
 def test_docx_opens_and_has_the_chapters(report):
     import docx
-
     from citybank.i18n import t
 
     for lang in LANGS:

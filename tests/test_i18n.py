@@ -22,9 +22,16 @@ def test_catalog_has_the_report_vocabulary():
     assert t("table.last_year", "pl") == "Ostatni rok danych"
     assert t("table.openness", "de") == "Offenheit"
     assert [t(f"status.{s}", "en") for s in ("on_track", "at_risk", "off_track")] == [
-        "on track", "at risk", "off track"]
+        "on track",
+        "at risk",
+        "off track",
+    ]
     assert [t(f"verdict.{v}", "pl") for v in ("consistent", "explained", "inconsistent", "not_comparable")] == [
-        "spójne", "wyjaśnione", "niespójne", "nieporównywalne"]
+        "spójne",
+        "wyjaśnione",
+        "niespójne",
+        "nieporównywalne",
+    ]
     assert t("availability.not_applicable", "de") == "nicht zutreffend"
     assert t("frequency.quarterly", "pl") == "kwartalna"
     # YAML 1.1 would read an unquoted `yes:` key as True; the catalogue keeps it as text
@@ -35,7 +42,8 @@ def test_placeholders_are_filled():
     assert t("notice.no_data_year", "pl", year=2024) == "Brak danych za 2024 r."
     assert t("chart.source", "de", source="GUS, BDL") == "Quelle: GUS, BDL; eigene Berechnungen"
     assert t("notice.sample_data", "pl", city="Siemianowice Śląskie").startswith(
-        "Dane przykładowe — liczby w tym raporcie zostały wygenerowane dla miasta Siemianowice Śląskie ")
+        "Dane przykładowe — liczby w tym raporcie zostały wygenerowane dla miasta Siemianowice Śląskie "
+    )
 
 
 def test_errors_name_the_problem():

@@ -95,16 +95,26 @@ def bank_rows(rows: list[tuple[str, str, int, float]], dataset: str = "ds", prov
     return df[list(BANK_COLUMNS)].astype(BANK_COLUMNS)
 
 
-TINY = bank_rows([
-    ("registered_unemployed", "A", 2020, 50), ("population_working", "A", 2020, 950),
-    ("registered_unemployed", "A", 2021, 30), ("population_working", "A", 2021, 970),
-    ("population_pre_working", "A", 2020, 200), ("population_post_working", "A", 2020, 300),
-    ("population_pre_working", "A", 2021, 210), ("population_post_working", "A", 2021, 320),
-    ("live_births", "A", 2021, 12), ("population_total", "A", 2021, 1500),
-    # territory B: no unemployment data in 2021, zero population_total in 2021
-    ("registered_unemployed", "B", 2020, 10), ("population_working", "B", 2020, 90),
-    ("population_working", "B", 2021, 100), ("live_births", "B", 2021, 3), ("population_total", "B", 2021, 0),
-])
+TINY = bank_rows(
+    [
+        ("registered_unemployed", "A", 2020, 50),
+        ("population_working", "A", 2020, 950),
+        ("registered_unemployed", "A", 2021, 30),
+        ("population_working", "A", 2021, 970),
+        ("population_pre_working", "A", 2020, 200),
+        ("population_post_working", "A", 2020, 300),
+        ("population_pre_working", "A", 2021, 210),
+        ("population_post_working", "A", 2021, 320),
+        ("live_births", "A", 2021, 12),
+        ("population_total", "A", 2021, 1500),
+        # territory B: no unemployment data in 2021, zero population_total in 2021
+        ("registered_unemployed", "B", 2020, 10),
+        ("population_working", "B", 2020, 90),
+        ("population_working", "B", 2021, 100),
+        ("live_births", "B", 2021, 3),
+        ("population_total", "B", 2021, 0),
+    ]
+)
 
 
 def row(res: pd.DataFrame, iid: str, terr: str, year: int) -> pd.Series:
@@ -157,8 +167,13 @@ def test_zero_denominator_is_not_available_with_a_reason():
 
 
 def test_change_with_zero_previous_value_is_not_available():
-    bank = bank_rows([(v, "Z", y, 0.0 if y == 2020 else 5.0) for y in (2020, 2021)
-                      for v in ("population_pre_working", "population_working", "population_post_working")])
+    bank = bank_rows(
+        [
+            (v, "Z", y, 0.0 if y == 2020 else 5.0)
+            for y in (2020, 2021)
+            for v in ("population_pre_working", "population_working", "population_post_working")
+        ]
+    )
     r = row(ind.compute(bank, fixture_catalogue(), years=[2021]), "13.4.1", "Z", 2021)
     assert r["status"] == "not_available" and r["reason_en"] == "the previous year's value is zero"
 
@@ -180,14 +195,31 @@ def test_inputs_give_the_provenance_of_every_value_used():
     res = ind.compute(TINY, fixture_catalogue())
     inputs = json.loads(row(res, "5.1", "A", 2021)["inputs"])
     assert inputs == [
-        {"dataset": "ds", "provider": "prov", "source_file": "raw/registered_unemployed.csv", "source_row": 4,
-         "value": 30.0, "variable": "registered_unemployed", "year": 2021},
-        {"dataset": "ds", "provider": "prov", "source_file": "raw/population_working.csv", "source_row": 5,
-         "value": 970.0, "variable": "population_working", "year": 2021},
+        {
+            "dataset": "ds",
+            "provider": "prov",
+            "source_file": "raw/registered_unemployed.csv",
+            "source_row": 4,
+            "value": 30.0,
+            "variable": "registered_unemployed",
+            "year": 2021,
+        },
+        {
+            "dataset": "ds",
+            "provider": "prov",
+            "source_file": "raw/population_working.csv",
+            "source_row": 5,
+            "value": 970.0,
+            "variable": "population_working",
+            "year": 2021,
+        },
     ]
     change = json.loads(row(res, "13.4.1", "A", 2021)["inputs"])
     assert sorted((d["variable"], d["year"]) for d in change) == sorted(
-        (v, y) for v in ("population_pre_working", "population_working", "population_post_working") for y in (2020, 2021))
+        (v, y)
+        for v in ("population_pre_working", "population_working", "population_post_working")
+        for y in (2020, 2021)
+    )
     assert json.loads(row(res, "5.1", "B", 2021)["inputs"])[0]["variable"] == "population_working"
     assert row(res, "5.8", "A", 2021)["inputs"] == "[]"
 
@@ -210,11 +242,14 @@ def test_vectorised_over_many_territories():
     rows = []
     for k in range(n):
         for y in years:
-            rows += [("registered_unemployed", f"T{k:04d}", y, float(k + y % 7)),
-                     ("population_working", f"T{k:04d}", y, float(1000 + k)),
-                     ("population_pre_working", f"T{k:04d}", y, float(100 + k + y)),
-                     ("population_post_working", f"T{k:04d}", y, 50.0),
-                     ("live_births", f"T{k:04d}", y, 7.0), ("population_total", f"T{k:04d}", y, float(700 + k))]
+            rows += [
+                ("registered_unemployed", f"T{k:04d}", y, float(k + y % 7)),
+                ("population_working", f"T{k:04d}", y, float(1000 + k)),
+                ("population_pre_working", f"T{k:04d}", y, float(100 + k + y)),
+                ("population_post_working", f"T{k:04d}", y, 50.0),
+                ("live_births", f"T{k:04d}", y, 7.0),
+                ("population_total", f"T{k:04d}", y, float(700 + k)),
+            ]
     bank = bank_rows(rows)
     start = time.perf_counter()
     res = ind.compute(bank, fixture_catalogue())
@@ -260,21 +295,36 @@ def read_ctab(path: Path, variables: dict[str, str]) -> pd.DataFrame:
 
 def test_real_bdl_exports_every_gmina(shared: Path):
     exports = shared / "data" / "bdl_exports"
-    ludn = read_ctab(exports / "LUDN_population_by_economic_age_2010-2019.csv", {
-        "w wieku przedprodukcyjnym;ogółem": "population_pre_working",
-        "w wieku produkcyjnym;ogółem": "population_working",
-        "w wieku poprodukcyjnym;ogółem": "population_post_working",
-    })
+    ludn = read_ctab(
+        exports / "LUDN_population_by_economic_age_2010-2019.csv",
+        {
+            "w wieku przedprodukcyjnym;ogółem": "population_pre_working",
+            "w wieku produkcyjnym;ogółem": "population_working",
+            "w wieku poprodukcyjnym;ogółem": "population_post_working",
+        },
+    )
     ryne = read_ctab(exports / "RYNE_1944_registered_unemployed_2003-2024.csv", {"ogółem": "registered_unemployed"})
     bank = pd.concat([ludn, ryne], ignore_index=True)
     cat = fixture_catalogue()
     # a custom formula: registered unemployed per 100 persons of working age
     data = yaml.safe_load(FIXTURE_YAML)
-    data["indicators"].append({
-        "id": "5.20", "theme": "5", "type": "supporting", "name": T3, "unit": "%", "direction": "lower",
-        "source_pl": "RYNE + LUDN",
-        "formula": {"kind": "ratio", "numerator": ["registered_unemployed"], "denominator": ["population_working"],
-                    "multiplier": 100}})
+    data["indicators"].append(
+        {
+            "id": "5.20",
+            "theme": "5",
+            "type": "supporting",
+            "name": T3,
+            "unit": "%",
+            "direction": "lower",
+            "source_pl": "RYNE + LUDN",
+            "formula": {
+                "kind": "ratio",
+                "numerator": ["registered_unemployed"],
+                "denominator": ["population_working"],
+                "multiplier": 100,
+            },
+        }
+    )
     cat = ind.parse_catalogue(data)
     start = time.perf_counter()
     res = ind.compute(bank, cat, years=list(range(2015, 2020)))
@@ -295,10 +345,13 @@ def test_real_bdl_exports_every_gmina(shared: Path):
     # peers: Katowice and Chorzów
     assert row(res, "5.20", "2469011", 2019)["value"] == pytest.approx(2233 / 171439 * 100)
     assert row(res, "13.4.1", "2463011", 2016)["value"] == pytest.approx(
-        ((18541 + 66208 + 24649) / (18543 + 66975 + 24239) - 1) * 100)
+        ((18541 + 66208 + 24649) / (18543 + 66975 + 24239) - 1) * 100
+    )
     prov = json.loads(row(res, "5.20", "2474011", 2019)["inputs"])
-    assert {p["source_file"] for p in prov} == {"RYNE_1944_registered_unemployed_2003-2024.csv",
-                                                 "LUDN_population_by_economic_age_2010-2019.csv"}
+    assert {p["source_file"] for p in prov} == {
+        "RYNE_1944_registered_unemployed_2003-2024.csv",
+        "LUDN_population_by_economic_age_2010-2019.csv",
+    }
     # the powiat row 2474000 has unemployment but no LUDN data → not available, with the reason
     r = row(res, "5.20", "2474000", 2019)
     assert r["status"] == "not_available" and r["missing"] == "population_working"
@@ -308,9 +361,16 @@ def test_real_bdl_exports_every_gmina(shared: Path):
 
 
 def hand_results(statuses: dict[str, str], territory: str = "C", year: int = 2024) -> pd.DataFrame:
-    rows = [{"id": i, "territory": territory, "year": year, "status": s,
-             "missing": "" if s != "not_available" else "registered_unemployed; population_total"}
-            for i, s in statuses.items()]
+    rows = [
+        {
+            "id": i,
+            "territory": territory,
+            "year": year,
+            "status": s,
+            "missing": "" if s != "not_available" else "registered_unemployed; population_total",
+        }
+        for i, s in statuses.items()
+    ]
     return pd.DataFrame(rows)
 
 
@@ -324,13 +384,25 @@ def test_coverage_counts_per_theme_and_type():
     cov = ind.coverage(res, fixture_catalogue(), "C", 2024)
     got = {(r.theme, r.type): (r.reported, r.not_available, r.not_applicable, r.total) for r in cov.itertuples()}
     # 21.2 is absent from the results: counted as not available
-    assert got == {("5", "core"): (1, 0, 0, 1), ("5", "supporting"): (0, 0, 1, 1),
-                   ("13", "core"): (0, 1, 0, 1), ("13", "profile"): (1, 0, 0, 1), ("21", "supporting"): (0, 1, 0, 1)}
+    assert got == {
+        ("5", "core"): (1, 0, 0, 1),
+        ("5", "supporting"): (0, 0, 1, 1),
+        ("13", "core"): (0, 1, 0, 1),
+        ("13", "profile"): (1, 0, 0, 1),
+        ("21", "supporting"): (0, 1, 0, 1),
+    }
 
 
 def test_certification_level_and_todo_list():
-    res = hand_results({"5.1": "reported", "5.8": "not_applicable", "13.4.1": "reported",
-                        "13.10": "not_available", "21.2": "not_available"})
+    res = hand_results(
+        {
+            "5.1": "reported",
+            "5.8": "not_applicable",
+            "13.4.1": "reported",
+            "13.10": "not_available",
+            "21.2": "not_available",
+        }
+    )
     cert = ind.certification_level(res, fixture_catalogue(), "C", 2024, reg=fake_reg())
     assert (cert["count_core"], cert["count_supporting"], cert["count_profile"], cert["count_total"]) == (1, 0, 1, 1)
     assert cert["level"]["id"] == "aspirational" and cert["level"]["name"]["en"] == "Aspirational"
@@ -340,7 +412,8 @@ def test_certification_level_and_todo_list():
     assert cert["todo"][0]["missing"] == ["registered_unemployed", "population_total"]
     assert cert["todo"][0]["sources"] == [
         {"variable": "registered_unemployed", "dataset": "pup-bezrobocie", "provider": "pup"},
-        {"variable": "population_total", "dataset": "no dataset", "provider": "no dataset"}]
+        {"variable": "population_total", "dataset": "no dataset", "provider": "no dataset"},
+    ]
     assert cert["providers"] == {"no dataset": ["13.10", "21.2"], "pup": ["13.10", "21.2"]}
 
 
@@ -370,8 +443,20 @@ def test_indicator_table_is_sorted_by_clause():
     res = ind.compute(TINY, cat)
     table = ind.indicator_table(2021, territory="A", res=res, catalogue=cat)
     assert list(table["id"]) == ["5.1", "5.8", "5.9.1", "13.4.1", "13.4.9", "13.4.10", "13.9", "13.10", "21.2"]
-    for col in ("id", "theme", "type", "status", "value", "unit", "name_pl", "name_en", "name_de", "numerator",
-                "denominator", "missing"):
+    for col in (
+        "id",
+        "theme",
+        "type",
+        "status",
+        "value",
+        "unit",
+        "name_pl",
+        "name_en",
+        "name_de",
+        "numerator",
+        "denominator",
+        "missing",
+    ):
         assert col in table.columns
     assert table.set_index("id").loc["5.1", "value"] == pytest.approx(3.0)
 
@@ -387,8 +472,10 @@ def test_indicator_json_files_shape_and_bytes(tmp_path: Path):
     assert {"id", "name", "unit", "theme", "update_frequency", "status", "source"} <= set(meta)
     assert meta["id"] == "5.1" and meta["name"]["de"] == "Arbeitslosigkeit" and meta["update_frequency"] == "annual"
     assert meta["status"] == "reported" and meta["datasets"] == ["ds"] and meta["theme"]["id"] == "5"
-    assert doc["data"] == [{"year": 2020, "value": 5.0, "status": "reported"},
-                           {"year": 2021, "value": 3.0, "status": "reported"}]
+    assert doc["data"] == [
+        {"year": 2020, "value": 5.0, "status": "reported"},
+        {"year": 2021, "value": 3.0, "status": "reported"},
+    ]
     change = json.loads((tmp_path / "a" / "13.4.1.json").read_text(encoding="utf-8"))
     assert change["data"][0] == {"year": 2020, "value": None, "status": "not_available"}
     only_2020 = ind.write_indicator_files(2020, tmp_path / "c", territory="A", res=res, catalogue=cat)
@@ -401,9 +488,20 @@ def test_indicator_json_files_shape_and_bytes(tmp_path: Path):
 
 
 def problems_of(data: dict, tmp_path: Path) -> list[str]:
-    reg = SimpleNamespace(root=tmp_path / "params", variables={
-        v: None for v in ("registered_unemployed", "population_working", "population_pre_working",
-                          "population_post_working", "population_total", "live_births")})
+    reg = SimpleNamespace(
+        root=tmp_path / "params",
+        variables={
+            v: None
+            for v in (
+                "registered_unemployed",
+                "population_working",
+                "population_pre_working",
+                "population_post_working",
+                "population_total",
+                "live_births",
+            )
+        },
+    )
     return [str(p) for p in ind.check_params(reg, data)]
 
 
@@ -411,40 +509,64 @@ def test_fixture_catalogue_is_clean(tmp_path: Path):
     assert problems_of(yaml.safe_load(FIXTURE_YAML), tmp_path) == []
 
 
-@pytest.mark.parametrize("edit, expected", [
-    (lambda d: d["indicators"][0]["formula"]["numerator"].__setitem__(0, "unemployed_typo"),
-     "params/iso37120.yml: indicators[0] (5.1).formula.numerator[0]: unknown variable 'unemployed_typo'"),
-    (lambda d: d["indicators"][4]["formula"]["denominator"].__setitem__(0, "pop"),
-     "indicators[4] (21.2).formula.denominator[0]: unknown variable 'pop'"),
-    (lambda d: d["indicators"][4].__setitem__("theme", "99"),
-     "indicators[4] (21.2).theme: unknown theme '99'"),
-    (lambda d: d["indicators"][4].__setitem__("theme", "13"),
-     "indicators[4] (21.2).theme: is '13' but clause 21.2 belongs to theme '21'"),
-    (lambda d: d["indicators"][1].__setitem__("id", "5.1"),
-     "indicators[1] (5.1).id: duplicate indicator id (also indicators[0])"),
-    (lambda d: d["themes"].append(copy.deepcopy(d["themes"][0])),
-     "themes[3] (5).id: duplicate theme id (also themes[0])"),
-    (lambda d: d["indicators"][0].__setitem__("not_applicable", T3),
-     "indicators[0] (5.1): give either 'formula' or 'not_applicable', not both"),
-    (lambda d: d["indicators"][1].pop("not_applicable"),
-     "indicators[1] (5.8): give either 'formula' or 'not_applicable'"),
-    (lambda d: d["indicators"][3]["formula"].__setitem__("denominator", ["population_total"]),
-     "indicators[3] (13.10).formula: kind 'value' takes no 'denominator'"),
-    (lambda d: d["indicators"][0]["formula"].__setitem__("denominator", []),
-     "indicators[0] (5.1).formula: kind 'ratio' needs a non-empty 'denominator' list"),
-    (lambda d: d["indicators"][0]["formula"].__setitem__("kind", "sum"),
-     "indicators[0] (5.1).formula.kind: Input should be 'ratio', 'value' or 'change' (found 'sum')"),
-    (lambda d: d["indicators"][0].__setitem__("typ", "core"),
-     "indicators[0] (5.1).typ: unknown key"),
-    (lambda d: d["indicators"][0].__setitem__("type", "main"),
-     "indicators[0] (5.1).type: Input should be 'core', 'supporting' or 'profile'"),
-    (lambda d: d["indicators"][0].__setitem__("id", "5-1"),
-     "indicators[0] (5-1).id: String should match pattern"),
-    (lambda d: d["indicators"][2]["name"].pop("de"), "indicators[2] (13.4.1).name.de: required key is missing"),
-    (lambda d: d["certification"]["levels"][1].__setitem__("min_total", 0),
-     "certification.levels: levels must be ordered low→high: 'bronze' asks for less than 'aspirational'"),
-    (lambda d: d.__setitem__("extra", 1), "params/iso37120.yml: extra: unknown top-level key"),
-])
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (
+            lambda d: d["indicators"][0]["formula"]["numerator"].__setitem__(0, "unemployed_typo"),
+            "params/iso37120.yml: indicators[0] (5.1).formula.numerator[0]: unknown variable 'unemployed_typo'",
+        ),
+        (
+            lambda d: d["indicators"][4]["formula"]["denominator"].__setitem__(0, "pop"),
+            "indicators[4] (21.2).formula.denominator[0]: unknown variable 'pop'",
+        ),
+        (lambda d: d["indicators"][4].__setitem__("theme", "99"), "indicators[4] (21.2).theme: unknown theme '99'"),
+        (
+            lambda d: d["indicators"][4].__setitem__("theme", "13"),
+            "indicators[4] (21.2).theme: is '13' but clause 21.2 belongs to theme '21'",
+        ),
+        (
+            lambda d: d["indicators"][1].__setitem__("id", "5.1"),
+            "indicators[1] (5.1).id: duplicate indicator id (also indicators[0])",
+        ),
+        (
+            lambda d: d["themes"].append(copy.deepcopy(d["themes"][0])),
+            "themes[3] (5).id: duplicate theme id (also themes[0])",
+        ),
+        (
+            lambda d: d["indicators"][0].__setitem__("not_applicable", T3),
+            "indicators[0] (5.1): give either 'formula' or 'not_applicable', not both",
+        ),
+        (
+            lambda d: d["indicators"][1].pop("not_applicable"),
+            "indicators[1] (5.8): give either 'formula' or 'not_applicable'",
+        ),
+        (
+            lambda d: d["indicators"][3]["formula"].__setitem__("denominator", ["population_total"]),
+            "indicators[3] (13.10).formula: kind 'value' takes no 'denominator'",
+        ),
+        (
+            lambda d: d["indicators"][0]["formula"].__setitem__("denominator", []),
+            "indicators[0] (5.1).formula: kind 'ratio' needs a non-empty 'denominator' list",
+        ),
+        (
+            lambda d: d["indicators"][0]["formula"].__setitem__("kind", "sum"),
+            "indicators[0] (5.1).formula.kind: Input should be 'ratio', 'value' or 'change' (found 'sum')",
+        ),
+        (lambda d: d["indicators"][0].__setitem__("typ", "core"), "indicators[0] (5.1).typ: unknown key"),
+        (
+            lambda d: d["indicators"][0].__setitem__("type", "main"),
+            "indicators[0] (5.1).type: Input should be 'core', 'supporting' or 'profile'",
+        ),
+        (lambda d: d["indicators"][0].__setitem__("id", "5-1"), "indicators[0] (5-1).id: String should match pattern"),
+        (lambda d: d["indicators"][2]["name"].pop("de"), "indicators[2] (13.4.1).name.de: required key is missing"),
+        (
+            lambda d: d["certification"]["levels"][1].__setitem__("min_total", 0),
+            "certification.levels: levels must be ordered low→high: 'bronze' asks for less than 'aspirational'",
+        ),
+        (lambda d: d.__setitem__("extra", 1), "params/iso37120.yml: extra: unknown top-level key"),
+    ],
+)
 def test_check_params_catches_each_kind_of_error(tmp_path: Path, edit, expected):
     data = yaml.safe_load(FIXTURE_YAML)
     edit(data)
@@ -463,27 +585,46 @@ def test_check_params_reports_every_problem_at_once(tmp_path: Path):
 def bank_from_reader(frame: pd.DataFrame, mapping: dict[str, str], source_file: str) -> pd.DataFrame:
     """Bank rows from ``read_bdl_ctab`` output (code, name, level, variable, year, value, unit)."""
     sel = frame[frame["variable"].isin(list(mapping))]
-    df = pd.DataFrame({
-        "variable": sel["variable"].map(mapping), "territory": sel["code"], "territory_name": sel["name"],
-        "level": sel["level"], "year": sel["year"], "value": sel["value"], "unit": sel["unit"], "flag": "",
-        "dataset": Path(source_file).stem, "provider": "gus", "source_file": source_file, "source_row": 0,
-        "source_sha256": ""})
+    df = pd.DataFrame(
+        {
+            "variable": sel["variable"].map(mapping),
+            "territory": sel["code"],
+            "territory_name": sel["name"],
+            "level": sel["level"],
+            "year": sel["year"],
+            "value": sel["value"],
+            "unit": sel["unit"],
+            "flag": "",
+            "dataset": Path(source_file).stem,
+            "provider": "gus",
+            "source_file": source_file,
+            "source_row": 0,
+            "source_sha256": "",
+        }
+    )
     return df[list(BANK_COLUMNS)].astype(BANK_COLUMNS)
 
 
 def test_bank_from_the_project_bdl_reader_gives_the_same_indicators(shared: Path):
     bdl = pytest.importorskip("citybank.ingest.bdl")
     exports = shared / "data" / "bdl_exports"
-    groups = {"w wieku przedprodukcyjnym;ogółem": "population_pre_working",
-              "w wieku produkcyjnym;ogółem": "population_working",
-              "w wieku poprodukcyjnym;ogółem": "population_post_working"}
+    groups = {
+        "w wieku przedprodukcyjnym;ogółem": "population_pre_working",
+        "w wieku produkcyjnym;ogółem": "population_working",
+        "w wieku poprodukcyjnym;ogółem": "population_post_working",
+    }
     ludn_file = exports / "LUDN_population_by_economic_age_2010-2019.csv"
     ryne_file = exports / "RYNE_1944_registered_unemployed_2003-2024.csv"
-    bank = pd.concat([bank_from_reader(bdl.read_bdl_ctab(ludn_file), groups, ludn_file.name),
-                      bank_from_reader(bdl.read_bdl_ctab(ryne_file), {"ogółem": "registered_unemployed"},
-                                       ryne_file.name)], ignore_index=True)
-    mine = pd.concat([read_ctab(ludn_file, groups), read_ctab(ryne_file, {"ogółem": "registered_unemployed"})],
-                     ignore_index=True)
+    bank = pd.concat(
+        [
+            bank_from_reader(bdl.read_bdl_ctab(ludn_file), groups, ludn_file.name),
+            bank_from_reader(bdl.read_bdl_ctab(ryne_file), {"ogółem": "registered_unemployed"}, ryne_file.name),
+        ],
+        ignore_index=True,
+    )
+    mine = pd.concat(
+        [read_ctab(ludn_file, groups), read_ctab(ryne_file, {"ogółem": "registered_unemployed"})], ignore_index=True
+    )
     cat = fixture_catalogue()
     a = ind.compute(bank, cat, years=[2018, 2019]).set_index(["id", "territory", "year"]).sort_index()
     b = ind.compute(mine, cat, years=[2018, 2019]).set_index(["id", "territory", "year"]).sort_index()
@@ -510,9 +651,12 @@ def city_bank(city_reg) -> pd.DataFrame:
     rows = []
     for terr, scale in ((city, 1.0), (peer, 4.0)):
         for y, (u, w, pre, post) in {2023: (800, 39000, 11000, 16500), 2024: (826, 38500, 10900, 16600)}.items():
-            rows += [("registered_unemployed", terr, y, u * scale), ("population_working", terr, y, w * scale),
-                     ("population_pre_working", terr, y, pre * scale),
-                     ("population_post_working", terr, y, post * scale)]
+            rows += [
+                ("registered_unemployed", terr, y, u * scale),
+                ("population_working", terr, y, w * scale),
+                ("population_pre_working", terr, y, pre * scale),
+                ("population_post_working", terr, y, post * scale),
+            ]
     rows.append(("registered_unemployed", "2400000", 2024, 50000.0))  # voivodeship: outside the city's scope
     return bank_rows(rows, dataset="gus-ludnosc-wiek", provider="gus")
 
@@ -566,8 +710,10 @@ def test_cli_table_csv_json(cli_env: Path, capsys):
     assert lines[4] == "5.1     core        reported             2.10  %            Unemployment proxy"
     assert lines[7] == "13.10   core        reported        66 000.00  persons      Population"
     assert "21.2    supporting  not available" in lines[8]
-    assert ("reported 2 of 4 numbered indicators; core 2 of 2; supporting 0 of 2; profile 1 of 1; "
-            "1 not applicable; certification estimate: Bronze (2014 WCCD scheme)") in out
+    assert (
+        "reported 2 of 4 numbered indicators; core 2 of 2; supporting 0 of 2; profile 1 of 1; "
+        "1 not applicable; certification estimate: Bronze (2014 WCCD scheme)"
+    ) in out
     assert main(["indicators", "--year", "2024", "--format", "csv", "--out", str(cli_env / "t.csv")]) == 0
     table = pd.read_csv(cli_env / "t.csv", dtype={"id": str, "theme": str})
     assert list(table["id"]) == ["5.1", "5.8", "13.4.1", "13.10", "21.2"]
@@ -596,8 +742,10 @@ def test_load_params_runs_the_catalogue_check(params_copy: Path):
     with pytest.raises(ParamsError) as exc:
         load_params(params_copy)
     mine = [str(p) for p in exc.value.problems if p.file == ind.FILE]
-    assert mine == ["params/iso37120.yml: indicators[0] (5.1).formula.numerator[0]: unknown variable "
-                    "'registered_unemployd'; add it to params/variables.yml or fix the spelling"]
+    assert mine == [
+        "params/iso37120.yml: indicators[0] (5.1).formula.numerator[0]: unknown variable "
+        "'registered_unemployd'; add it to params/variables.yml or fix the spelling"
+    ]
 
 
 # ---------------------------------------------------------------- the real catalogue
@@ -623,8 +771,15 @@ def test_every_real_formula_matches_an_independent_evaluation(real_catalogue: di
     """Each variable gets a known value (previous year: another known value); every formula is re-evaluated here
     from the YAML numbers — sum(numerator) / sum(denominator) × multiplier — and compared with the engine."""
     cat = ind.parse_catalogue(real_catalogue)
-    variables = sorted({v for i in real_catalogue["indicators"] if "formula" in i
-                        for part in ("numerator", "denominator") for v in i["formula"].get(part, [])})
+    variables = sorted(
+        {
+            v
+            for i in real_catalogue["indicators"]
+            if "formula" in i
+            for part in ("numerator", "denominator")
+            for v in i["formula"].get(part, [])
+        }
+    )
     now = {v: 100.0 + 37.0 * k for k, v in enumerate(variables)}
     before = {v: 90.0 + 29.0 * k for k, v in enumerate(variables)}
     bank = bank_rows([(v, "X", 2024, x) for v, x in now.items()] + [(v, "X", 2023, x) for v, x in before.items()])

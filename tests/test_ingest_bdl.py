@@ -25,8 +25,13 @@ def test_ctab_fixture_codes_levels_and_empty_cells(tmp_path):
     assert list(df.columns) == CTAB_COLUMNS
     assert set(df["code"]) == {"0000000", "2400000", "2474011", "2469011", "0201011"}  # 201011 → 0201011
     levels = df.drop_duplicates("code").set_index("code")["level"].to_dict()
-    assert levels == {"0000000": "country", "2400000": "voivodeship", "2474011": "gmina", "2469011": "gmina",
-                      "0201011": "gmina"}
+    assert levels == {
+        "0000000": "country",
+        "2400000": "voivodeship",
+        "2474011": "gmina",
+        "2469011": "gmina",
+        "0201011": "gmina",
+    }
     city = df[(df["code"] == "2474011") & (df["variable"] == "w wieku produkcyjnym;ogółem")]
     assert city.set_index("year")["value"].to_dict() == {2015 + i: float(LUDN_CITY[i][1]) for i in range(10)}
     kat = df[(df["code"] == "2469011") & (df["variable"] == "w wieku przedprodukcyjnym;ogółem")]
@@ -40,15 +45,20 @@ def test_ctab_dataset_keeps_city_peers_voivodeship_country(tmp_path, reg):
     got = read_file(ludn_ctab(tmp_path / "l.csv"), ds, reg)
     assert set(got.frame["territory"]) == {"0000000", "2400000", "2474011", "2469011"}
     assert got.dropped == 30  # Bolesławiec: 3 variables × 10 years
-    row = got.frame[(got.frame["territory"] == "2474011") & (got.frame["variable"] == "population_post_working")
-                    & (got.frame["year"] == 2024)]
+    row = got.frame[
+        (got.frame["territory"] == "2474011")
+        & (got.frame["variable"] == "population_post_working")
+        & (got.frame["year"] == 2024)
+    ]
     assert row["value"].tolist() == [LUDN_CITY[9][2]] and row["source_row"].tolist() == [4]
 
 
 def test_ctab_text_cell_reported_not_zero(tmp_path, capsys):
     path = tmp_path / "t.csv"
-    path.write_text('Kod;Nazwa;"ogółem;2023;[osoba]";"ogółem;2024;[osoba]";\n2474011;"Siemianowice Śląskie (1)";'
-                    "798;brak;\n", encoding="utf-8")
+    path.write_text(
+        'Kod;Nazwa;"ogółem;2023;[osoba]";"ogółem;2024;[osoba]";\n2474011;"Siemianowice Śląskie (1)";798;brak;\n',
+        encoding="utf-8",
+    )
     df = read_bdl_ctab(path)
     assert df[["year", "value"]].values.tolist() == [[2023, 798.0]]
     assert main(["import-bdl", str(path)]) == 0
@@ -87,8 +97,9 @@ def test_real_values_checked_by_hand(shared):
     # read off the file: row "2474011;Siemianowice Śląskie (1);133955113,8;…" and "…;27030623,35;…" (property tax 2010)
     city = fina[fina["code"] == "2474011"].set_index(["variable", "year"])["value"]
     assert city[("gminy łącznie z miastami na prawach powiatu;razem", 2010)] == pytest.approx(133955113.8)
-    assert city[("gminy łącznie z miastami na prawach powiatu;dochody podatkowe - podatek od nieruchomości",
-                 2010)] == pytest.approx(27030623.35)
+    assert city[
+        ("gminy łącznie z miastami na prawach powiatu;dochody podatkowe - podatek od nieruchomości", 2010)
+    ] == pytest.approx(27030623.35)
     assert "0201011" in set(fina["code"])  # the export wrote 201011
 
 
@@ -112,18 +123,39 @@ def test_api_real_responses(shared):
 
 
 def test_api_jsonapi_and_by_variable_shapes(tmp_path, reg):
-    doc = {"data": [{"id": "1750207", "type": "variabledata", "attributes": {
-        "measureUnitId": 4, "values": [{"year": "2024", "val": 7136.0, "attrId": 1},
-                                       {"year": "2025", "val": 7872.07, "attrId": 1}]}}],
-           "meta": {"unitId": "012414874011", "unitName": "Siemianowice Śląskie"}}
+    doc = {
+        "data": [
+            {
+                "id": "1750207",
+                "type": "variabledata",
+                "attributes": {
+                    "measureUnitId": 4,
+                    "values": [
+                        {"year": "2024", "val": 7136.0, "attrId": 1},
+                        {"year": "2025", "val": 7872.07, "attrId": 1},
+                    ],
+                },
+            }
+        ],
+        "meta": {"unitId": "012414874011", "unitName": "Siemianowice Śląskie"},
+    }
     (tmp_path / "a.json").write_text(json.dumps(doc), encoding="utf-8")
     got = read_file(tmp_path / "a.json", reg.datasets["gus-wynagrodzenia"], reg).frame
-    assert got[["territory", "year", "value"]].values.tolist() == [["2474011", 2024, 7136.0],
-                                                                   ["2474011", 2025, 7872.07]]
-    by_var = {"results": [
-        {"id": "012414869011", "name": "Katowice", "values": [{"year": "2024", "val": 8800, "attrId": 1}]},
-        {"id": "012414874011", "name": "Siemianowice Śląskie", "values": [{"year": "2024", "val": 7136, "attrId": 3}]},
-        {"id": "012414999011", "name": "elsewhere", "values": [{"year": "2024", "val": 1, "attrId": 4}]}]}
+    assert got[["territory", "year", "value"]].values.tolist() == [
+        ["2474011", 2024, 7136.0],
+        ["2474011", 2025, 7872.07],
+    ]
+    by_var = {
+        "results": [
+            {"id": "012414869011", "name": "Katowice", "values": [{"year": "2024", "val": 8800, "attrId": 1}]},
+            {
+                "id": "012414874011",
+                "name": "Siemianowice Śląskie",
+                "values": [{"year": "2024", "val": 7136, "attrId": 3}],
+            },
+            {"id": "012414999011", "name": "elsewhere", "values": [{"year": "2024", "val": 1, "attrId": 4}]},
+        ]
+    }
     (tmp_path / "v.json").write_text(json.dumps(by_var), encoding="utf-8")
     res = read_file(tmp_path / "v.json", reg.datasets["gus-wynagrodzenia"], reg)
     assert res.frame[["territory", "value", "flag"]].values.tolist() == [["2469011", 8800, ""], ["2474011", 7136, "k"]]

@@ -81,8 +81,13 @@ def test_wide_years_layout(tmp_path, reg):
     path.write_text("Dzielnica;2022;2023;2024\nBytków;14 080;14 090;\nBańgów;6190;6200;6210\n", encoding="utf-8")
     frame = read_file(path, ds, reg).frame.dropna(subset=["value"])
     got = {(t, y): v for t, y, v in zip(frame["territory"], frame["year"], frame["value"], strict=True)}
-    assert got == {("2474011-02", 2022): 14080, ("2474011-02", 2023): 14090, ("2474011-01", 2022): 6190,
-                   ("2474011-01", 2023): 6200, ("2474011-01", 2024): 6210}
+    assert got == {
+        ("2474011-02", 2022): 14080,
+        ("2474011-02", 2023): 14090,
+        ("2474011-01", 2022): 6190,
+        ("2474011-01", 2023): 6200,
+        ("2474011-01", 2024): 6210,
+    }
 
 
 def test_xlsx_two_merged_header_rows_and_footnotes(tmp_path, reg):
@@ -107,8 +112,13 @@ def test_xlsx_header_detected_and_numbers_stored_as_text(tmp_path, reg):
 def test_xlsx_single_header_read_only_with_title_rows(tmp_path, reg):
     import openpyxl
 
-    ds = _ds(reg, "pup-bezrobocie", header_row=None, header_rows=1,
-             columns=[{"source": "Bezrobotni ogółem", "variable": "registered_unemployed"}])
+    ds = _ds(
+        reg,
+        "pup-bezrobocie",
+        header_row=None,
+        header_rows=1,
+        columns=[{"source": "Bezrobotni ogółem", "variable": "registered_unemployed"}],
+    )
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Bezrobocie"

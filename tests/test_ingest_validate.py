@@ -18,11 +18,20 @@ BAD = Path(__file__).parent / "data" / "bad"
 
 def _rows(values: dict[int, float], variable: str = "registered_unemployed", territory: str = "2474011"):
     n = len(values)
-    return pd.DataFrame({
-        "variable": [variable] * n, "territory": [territory] * n, "year": list(values),
-        "value": [float(v) for v in values.values()], "flag": [""] * n, "source_row": range(2, n + 2),
-        "column": ["c"] * n, "raw_value": [""] * n, "raw_territory": [""] * n, "source_file": ["f.csv"] * n,
-    })[[*READ_COLUMNS, "source_file"]].astype({"year": "Int64"})
+    return pd.DataFrame(
+        {
+            "variable": [variable] * n,
+            "territory": [territory] * n,
+            "year": list(values),
+            "value": [float(v) for v in values.values()],
+            "flag": [""] * n,
+            "source_row": range(2, n + 2),
+            "column": ["c"] * n,
+            "raw_value": [""] * n,
+            "raw_territory": [""] * n,
+            "source_file": ["f.csv"] * n,
+        }
+    )[[*READ_COLUMNS, "source_file"]].astype({"year": "Int64"})
 
 
 def test_yoy_rejects_the_planted_outlier_not_its_neighbour():
@@ -40,8 +49,20 @@ def test_yoy_keeps_a_real_step_change():
 
 def test_every_problem_at_once(reg):
     ds = reg.datasets["pup-bezrobocie"]
-    df = _rows({2015: 2464, 2016: 1675, 2017: 1364, 2019: 888, 2020: 1311, 2021: 9230, 2022: 860, 2023: 798,
-                2024: 826, 2031: 800})
+    df = _rows(
+        {
+            2015: 2464,
+            2016: 1675,
+            2017: 1364,
+            2019: 888,
+            2020: 1311,
+            2021: 9230,
+            2022: 860,
+            2023: 798,
+            2024: 826,
+            2031: 800,
+        }
+    )
     dup = df[df["year"] == 2016].assign(source_row=99)
     neg = df[df["year"] == 2023].assign(value=-3.0, year=2023, source_row=50)
     text = df[df["year"] == 2024].assign(value=float("nan"), raw_value="b.d.", source_row=60)

@@ -223,12 +223,21 @@ THREE_FALLS = series({2021: 1500, 2022: 1400, 2023: 1314, 2024: 1234})
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("en", "Registered unemployment fell for the third year running, to 1,234 people (−6.1%). "
-               "This is the lowest value in the whole series (since 2021)."),
-        ("pl", f"Liczba bezrobotnych zarejestrowanych spadła trzeci rok z rzędu, do 1{NBSP}234 osób (−6,1%). "
-               "To najniższa wartość w całej serii (od 2021 r.)."),
-        ("de", f"Die Zahl der registrierten Arbeitslosen sank im dritten Jahr in Folge auf 1.234 Personen "
-               f"(−6,1{NBSP}%). Das ist der niedrigste Wert der gesamten Reihe (seit 2021)."),
+        (
+            "en",
+            "Registered unemployment fell for the third year running, to 1,234 people (−6.1%). "
+            "This is the lowest value in the whole series (since 2021).",
+        ),
+        (
+            "pl",
+            f"Liczba bezrobotnych zarejestrowanych spadła trzeci rok z rzędu, do 1{NBSP}234 osób (−6,1%). "
+            "To najniższa wartość w całej serii (od 2021 r.).",
+        ),
+        (
+            "de",
+            f"Die Zahl der registrierten Arbeitslosen sank im dritten Jahr in Folge auf 1.234 Personen "
+            f"(−6,1{NBSP}%). Das ist der niedrigste Wert der gesamten Reihe (seit 2021).",
+        ),
     ],
 )
 def test_trend_third_year_running_and_record(lang, expected):
@@ -240,8 +249,11 @@ def test_trend_third_year_running_and_record(lang, expected):
     [
         ("en", "Live births rose in 2024, to 99 births (+10.0%). This is a favourable change."),
         ("pl", "Liczba urodzeń żywych wzrosła w 2024 r., do 99 urodzeń (+10,0%). To zmiana korzystna."),
-        ("de", f"Die Zahl der Lebendgeburten stieg 2024 auf 99 Geburten (+10,0{NBSP}%). "
-               "Das ist eine günstige Entwicklung."),
+        (
+            "de",
+            f"Die Zahl der Lebendgeburten stieg 2024 auf 99 Geburten (+10,0{NBSP}%). "
+            "Das ist eine günstige Entwicklung.",
+        ),
     ],
 )
 def test_trend_single_rise_with_judgement(lang, expected):
@@ -252,7 +264,8 @@ def test_trend_single_rise_with_judgement(lang, expected):
 def test_trend_unfavourable_change():
     s = series({2023: 90, 2024: 99})
     assert describe_trend(s, UNEMPLOYMENT, "en", "persons", higher_is_better=False) == (
-        "Registered unemployment rose in 2024, to 99 people (+10.0%). This is an unfavourable change.")
+        "Registered unemployment rose in 2024, to 99 people (+10.0%). This is an unfavourable change."
+    )
 
 
 @pytest.mark.parametrize(
@@ -270,17 +283,24 @@ def test_trend_zero_change(lang, expected):
 def test_trend_unchanged_for_second_year():
     s = series({2022: 10, 2023: 10, 2024: 10})
     assert describe_trend(s, UNEMPLOYMENT, "pl", "persons") == (
-        "Liczba bezrobotnych zarejestrowanych nie zmieniła się drugi rok z rzędu (10 osób).")
+        "Liczba bezrobotnych zarejestrowanych nie zmieniła się drugi rok z rzędu (10 osób)."
+    )
 
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
         ("en", "Registered unemployment: no data for 2024; the latest available value (2023): 2 people."),
-        ("pl", "Liczba bezrobotnych zarejestrowanych: brak danych za 2024 r.; ostatnia dostępna wartość "
-               "(2023 r.): 2 osoby."),
-        ("de", "Die Zahl der registrierten Arbeitslosen: keine Daten für 2024; letzter verfügbarer Wert "
-               "(2023): 2 Personen."),
+        (
+            "pl",
+            "Liczba bezrobotnych zarejestrowanych: brak danych za 2024 r.; ostatnia dostępna wartość "
+            "(2023 r.): 2 osoby.",
+        ),
+        (
+            "de",
+            "Die Zahl der registrierten Arbeitslosen: keine Daten für 2024; letzter verfügbarer Wert "
+            "(2023): 2 Personen.",
+        ),
     ],
 )
 def test_trend_missing_current_year(lang, expected):
@@ -304,12 +324,14 @@ def test_trend_single_point(lang, expected):
 def test_trend_nullable_integer_series():
     s = pd.Series([1314, 1234, None], index=[2022, 2023, 2024], dtype="Int64")
     assert describe_trend(s, UNEMPLOYMENT, "en", "persons", year=2024) == (
-        "Registered unemployment: no data for 2024; the latest available value (2023): 1,234 people.")
+        "Registered unemployment: no data for 2024; the latest available value (2023): 1,234 people."
+    )
 
 
 def test_trend_empty_series():
     assert describe_trend(series({2023: float("nan")}), UNEMPLOYMENT, "de", "persons") == (
-        "Die Zahl der registrierten Arbeitslosen: keine Daten.")
+        "Die Zahl der registrierten Arbeitslosen: keine Daten."
+    )
 
 
 @pytest.mark.parametrize(
@@ -324,14 +346,16 @@ def test_trend_empty_series():
 def test_polish_genitive_after_do(new, to):
     s = series({2023: 10, 2024: new})
     assert describe_trend(s, UNEMPLOYMENT, "pl", "persons") == (
-        f"Liczba bezrobotnych zarejestrowanych spadła w 2024 r., {to}.")
+        f"Liczba bezrobotnych zarejestrowanych spadła w 2024 r., {to}."
+    )
 
 
 @pytest.mark.parametrize(("new", "to"), [(22, "do 22 osób"), (1001, f"do 1{NBSP}001 osób"), (12, "do 12 osób")])
 def test_polish_genitive_after_do_rise(new, to):
     s = series({2023: 1, 2024: new})
     assert describe_trend(s, UNEMPLOYMENT, "pl", "persons").startswith(
-        f"Liczba bezrobotnych zarejestrowanych wzrosła w 2024 r., {to} (+")
+        f"Liczba bezrobotnych zarejestrowanych wzrosła w 2024 r., {to} (+"
+    )
 
 
 @pytest.mark.parametrize(
@@ -353,8 +377,10 @@ def test_trend_gender_and_currency(lang, expected):
     [
         ("en", "Registered unemployment fell for the first time in 4 years, to 11 people (−8.3%)."),
         ("pl", "Liczba bezrobotnych zarejestrowanych spadła po raz pierwszy od 4 lat, do 11 osób (−8,3%)."),
-        ("de", f"Die Zahl der registrierten Arbeitslosen sank zum ersten Mal seit 4 Jahren auf 11 Personen "
-               f"(−8,3{NBSP}%)."),
+        (
+            "de",
+            f"Die Zahl der registrierten Arbeitslosen sank zum ersten Mal seit 4 Jahren auf 11 Personen (−8,3{NBSP}%).",
+        ),
     ],
 )
 def test_trend_first_time_in_years(lang, expected):
@@ -364,9 +390,11 @@ def test_trend_first_time_in_years(lang, expected):
 
 def test_trend_gap_between_years_and_small_change():
     assert describe_trend(series({2018: 5, 2022: 7}), UNEMPLOYMENT, "en", "persons") == (
-        "Registered unemployment rose between 2018 and 2022, to 7 people (+40.0%).")
+        "Registered unemployment rose between 2018 and 2022, to 7 people (+40.0%)."
+    )
     assert describe_trend(series({2023: 10000, 2024: 10003}), UNEMPLOYMENT, "en", "persons") == (
-        "Registered unemployment rose in 2024, to 10,003 people (+0.03%).")
+        "Registered unemployment rose in 2024, to 10,003 people (+0.03%)."
+    )
 
 
 def test_trend_highest_since_year():
@@ -374,8 +402,8 @@ def test_trend_highest_since_year():
     facts = trend_facts(s)
     assert (facts.direction, facts.streak, facts.record, facts.record_since) == ("rise", 4, "high", 2017)
     assert describe_trend(s, BIRTHS, "pl", "births") == (
-        "Liczba urodzeń żywych wzrosła czwarty rok z rzędu, do 115 urodzeń (+6,5%). "
-        "To najwyższa wartość od 2017 r.")
+        "Liczba urodzeń żywych wzrosła czwarty rok z rzędu, do 115 urodzeń (+6,5%). To najwyższa wartość od 2017 r."
+    )
 
 
 @pytest.mark.parametrize(
@@ -403,7 +431,10 @@ def test_running_ordinals(n, en, pl, de):
     [
         ("pl", f"W 2024 r. wskaźnik „Ludność ogółem” wyniósł 62{NBSP}817 osób, o 1,1% mniej niż przed rokiem."),
         ("en", "In 2024, “Total population” stood at 62,817 people, 1.1% lower than a year earlier."),
-        ("de", f"Im Jahr 2024 betrug der Wert für „Gesamtbevölkerung“ 62.817 Personen, 1,1{NBSP}% weniger als im Vorjahr."),
+        (
+            "de",
+            f"Im Jahr 2024 betrug der Wert für „Gesamtbevölkerung“ 62.817 Personen, 1,1{NBSP}% weniger als im Vorjahr.",
+        ),
     ],
 )
 def test_key_figure_sentence(lang, expected):
@@ -415,9 +446,11 @@ def test_key_figure_sentence_edge_cases():
     assert key_figure_sentence("Zgony", None, 2024, "pl") == "Brak danych za 2024 r. dla wskaźnika „Zgony”."
     assert key_figure_sentence("Zgony", 1, 2024, "pl", unit="deaths") == "W 2024 r. wskaźnik „Zgony”: 1 zgon."
     assert key_figure_sentence("Deaths", 800, 2024, "en", unit="deaths", previous=800) == (
-        "In 2024, “Deaths” stood at 800 deaths, unchanged from a year earlier.")
+        "In 2024, “Deaths” stood at 800 deaths, unchanged from a year earlier."
+    )
     assert key_figure_sentence("Sterbefälle", 820, 2024, "de", unit="deaths", previous=800) == (
-        f"Im Jahr 2024 betrug der Wert für „Sterbefälle“ 820 Sterbefälle, 2,5{NBSP}% mehr als im Vorjahr.")
+        f"Im Jahr 2024 betrug der Wert für „Sterbefälle“ 820 Sterbefälle, 2,5{NBSP}% mehr als im Vorjahr."
+    )
 
 
 # ---------------------------------------------------------------------------------------------- peers
@@ -429,10 +462,8 @@ CITY = "Siemianowice Śląskie"
     ("lang", "expected"),
     [
         ("en", f"The value for {CITY} (5.1) is the lowest of the 3 cities compared, the best result."),
-        ("pl", f"Wartość dla miasta {CITY} (5,1) jest najniższa spośród 3 porównywanych miast – "
-               "to najlepszy wynik."),
-        ("de", f"Der Wert für {CITY} (5,1) ist der niedrigste unter den 3 verglichenen Städten – "
-               "das beste Ergebnis."),
+        ("pl", f"Wartość dla miasta {CITY} (5,1) jest najniższa spośród 3 porównywanych miast – to najlepszy wynik."),
+        ("de", f"Der Wert für {CITY} (5,1) ist der niedrigste unter den 3 verglichenen Städten – das beste Ergebnis."),
     ],
 )
 def test_compare_lowest_of_peers(lang, expected):
@@ -455,14 +486,18 @@ def test_compare_second_of_nine(lang, expected):
 
 def test_compare_ties_long_ranks_and_no_data():
     assert compare_to_peers(5, {"A": 5, "B": 3}, "en", city_name=CITY) == (
-        f"The value for {CITY} (5) is the highest of the 3 cities compared (tied).")
+        f"The value for {CITY} (5) is the highest of the 3 cities compared (tied)."
+    )
     peers = {f"C{i}": float(i) for i in range(25) if i != 12}
     assert compare_to_peers(12, peers, "en", city_name=CITY) == (
-        f"The value for {CITY} (12) ranks 13th highest of the 25 cities compared.")
+        f"The value for {CITY} (12) ranks 13th highest of the 25 cities compared."
+    )
     assert compare_to_peers(3, {"A": None}, "pl", city_name=CITY) == (
-        f"Brak danych do porównania miasta {CITY} z innymi miastami.")
+        f"Brak danych do porównania miasta {CITY} z innymi miastami."
+    )
     assert compare_to_peers(2, {"A": 2, "B": 2}, "de", city_name=CITY) == (
-        f"Alle 3 verglichenen Städte haben denselben Wert wie {CITY} (2).")
+        f"Alle 3 verglichenen Städte haben denselben Wert wie {CITY} (2)."
+    )
 
 
 # ---------------------------------------------------------------------------------------- statuses
@@ -471,13 +506,17 @@ def test_compare_ties_long_ranks_and_no_data():
 def test_status_sentences():
     kw = {"value": 5.2, "year": 2024, "target": 4.0, "target_year": 2030, "unit": "%"}
     assert status_sentence("On track", "Unemployment rate", "en", **kw) == (
-        "The indicator “Unemployment rate” is on track to reach its target (2024: 5.2%; target for 2030: 4.0%).")
+        "The indicator “Unemployment rate” is on track to reach its target (2024: 5.2%; target for 2030: 4.0%)."
+    )
     assert status_sentence("at-risk", "Stopa bezrobocia", "pl", **kw) == (
-        "Realizacja wskaźnika „Stopa bezrobocia” jest zagrożona (2024 r.: 5,2%; cel na 2030 r.: 4,0%).")
+        "Realizacja wskaźnika „Stopa bezrobocia” jest zagrożona (2024 r.: 5,2%; cel na 2030 r.: 4,0%)."
+    )
     assert status_sentence("off_track", "Arbeitslosenquote", "de", **kw) == (
-        f"Der Indikator „Arbeitslosenquote“ liegt nicht im Plan (2024: 5,2{NBSP}%; Ziel für 2030: 4,0{NBSP}%).")
+        f"Der Indikator „Arbeitslosenquote“ liegt nicht im Plan (2024: 5,2{NBSP}%; Ziel für 2030: 4,0{NBSP}%)."
+    )
     assert status_sentence("no_data", "Stopa bezrobocia", "pl") == (
-        "Brak wystarczających danych do oceny wskaźnika „Stopa bezrobocia”.")
+        "Brak wystarczających danych do oceny wskaźnika „Stopa bezrobocia”."
+    )
     assert normalize_status("insufficient data") == "no_data"
     with pytest.raises(ValueError, match="unknown strategy status 'green': expected one of on_track"):
         status_sentence("green", "X", "en")
@@ -487,19 +526,21 @@ def test_status_sentences():
 
 
 def population_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "name": [
-            {"pl": "Ludność ogółem", "en": "Total population", "de": "Gesamtbevölkerung"},
-            {"pl": "Urodzenia żywe", "en": "Live births", "de": "Lebendgeburten"},
-            {"pl": "Bezrobotni zarejestrowani", "en": "Registered unemployed", "de": "Registrierte Arbeitslose"},
-            {"pl": "Zgony", "en": "Deaths", "de": "Sterbefälle"},
-        ],
-        "value": [62817, 512, 1234, float("nan")],
-        "previous": [63500, 491, 1314, 800],
-        "baseline": [68000, 600, 2500, 820],
-        "unit": ["persons", "births", "persons", "deaths"],
-        "higher_is_better": [None, True, False, False],
-    })
+    return pd.DataFrame(
+        {
+            "name": [
+                {"pl": "Ludność ogółem", "en": "Total population", "de": "Gesamtbevölkerung"},
+                {"pl": "Urodzenia żywe", "en": "Live births", "de": "Lebendgeburten"},
+                {"pl": "Bezrobotni zarejestrowani", "en": "Registered unemployed", "de": "Registrierte Arbeitslose"},
+                {"pl": "Zgony", "en": "Deaths", "de": "Sterbefälle"},
+            ],
+            "value": [62817, 512, 1234, float("nan")],
+            "previous": [63500, 491, 1314, 800],
+            "baseline": [68000, 600, 2500, 820],
+            "unit": ["persons", "births", "persons", "deaths"],
+            "higher_is_better": [None, True, False, False],
+        }
+    )
 
 
 CATEGORY = {"pl": "Ludność", "en": "Population", "de": "Bevölkerung"}
@@ -549,7 +590,8 @@ def test_category_story_limits_and_errors():
         "Brak danych za 2024 r.: „A”, „B”, „C”, „D”, „E” i jeszcze 2.",
     ]
     assert category_story(pd.DataFrame({"name": [], "value": []}), "en", 2024) == [
-        "This category has no indicators with data for 2024 yet."]
+        "This category has no indicators with data for 2024 yet."
+    ]
     with pytest.raises(ValueError, match="needs the column\\(s\\) value"):
         category_story(pd.DataFrame({"name": ["A"], "val": [1]}), "en", 2024)
 

@@ -10,17 +10,22 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from citybank.contract import check_notebook, parameters_of
 from citybank.paths import PATHS
 
 NOTEBOOKS = sorted((PATHS.root / "notebooks").glob("*.ipynb"))
-EXPECTED = {"overview.ipynb", "category.ipynb", "iso_indicator.ipynb", "iso_overview.ipynb", "strategy.ipynb",
-            "consistency.ipynb"}
+EXPECTED = {
+    "overview.ipynb",
+    "category.ipynb",
+    "iso_indicator.ipynb",
+    "iso_overview.ipynb",
+    "strategy.ipynb",
+    "consistency.ipynb",
+}
 
 
 def test_every_notebook_exists():
-    assert EXPECTED <= {p.name for p in NOTEBOOKS}
+    assert {p.name for p in NOTEBOOKS} >= EXPECTED
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -43,8 +48,13 @@ def _broken(tmp_path: Path, change) -> list[str]:
 
 
 def _code(src: str, tags=()) -> dict:
-    return {"cell_type": "code", "execution_count": None, "metadata": {"tags": list(tags)}, "outputs": [],
-            "source": src}
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {"tags": list(tags)},
+        "outputs": [],
+        "source": src,
+    }
 
 
 def test_second_parameters_cell(tmp_path):
@@ -56,12 +66,16 @@ def test_stored_output(tmp_path):
     def add_output(nb):
         nb["cells"][2]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x"}]
 
-    assert "category.ipynb, cell 3: has stored outputs; commit notebooks stripped (nbstripout)" in _broken(tmp_path, add_output)
+    assert "category.ipynb, cell 3: has stored outputs; commit notebooks stripped (nbstripout)" in _broken(
+        tmp_path, add_output
+    )
 
 
 def test_function_class_lambda_path_and_import(tmp_path):
-    src = ("import requests\nfrom sklearn import tree\n\ndef helper(x):\n    return x\n\nclass K:\n    pass\n\n"
-           "f = lambda y: y\ndf = open('data/bank/bank.parquet')\n")
+    src = (
+        "import requests\nfrom sklearn import tree\n\ndef helper(x):\n    return x\n\nclass K:\n    pass\n\n"
+        "f = lambda y: y\ndf = open('data/bank/bank.parquet')\n"
+    )
     msgs = _broken(tmp_path, lambda nb: nb["cells"].append(_code(src)))
     cell = len(json.loads((PATHS.root / "notebooks" / "category.ipynb").read_text())["cells"]) + 1
     where = f"category.ipynb, cell {cell}"
@@ -106,7 +120,11 @@ def test_hygiene_command_fails_on_a_broken_notebook(tmp_path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     nb["cells"].append(_code("def f():\n    pass"))
     path.write_text(json.dumps(nb), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "citybank.hygiene"], capture_output=True, text=True,
-                          env={**__import__("os").environ, "CITYBANK_ROOT": str(root)})
+    proc = subprocess.run(
+        [sys.executable, "-m", "citybank.hygiene"],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "CITYBANK_ROOT": str(root)},
+    )
     assert proc.returncode == 1
     assert "strategy.ipynb, cell" in proc.stderr and "defines function `f`" in proc.stderr

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from citybank.params import ParamsError, load_params
 
 CLI = [sys.executable, "-m", "citybank.cli"]
@@ -34,15 +33,30 @@ def test_city_facts(reg):
     city = reg.city
     assert city.terc == "2474011" and city.bdl_unit_gmina == "012414874011"
     assert city.area_km2 == 25.5
-    assert [d.name for d in city.districts] == ["Bańgów", "Bytków", "Michałkowice", "Przełajka", "Siemianowice (Centrum)"]
+    assert [d.name for d in city.districts] == [
+        "Bańgów",
+        "Bytków",
+        "Michałkowice",
+        "Przełajka",
+        "Siemianowice (Centrum)",
+    ]
     assert city.languages == ["pl", "en", "de"]
     assert city.default_year == 2024 and sorted(reg.years) == list(range(2015, 2025))
 
 
 def test_categories_include_the_portal_nine(reg):
     portal = {c.name.pl for c in reg.categories.values() if c.portal}
-    assert portal == {"Ekologia", "Bezpieczeństwo", "Ludność", "Finanse", "Biznes", "Administracja",
-                      "Karta Dużej Rodziny", "Mieszkańcy", "Demografia"}
+    assert portal == {
+        "Ekologia",
+        "Bezpieczeństwo",
+        "Ludność",
+        "Finanse",
+        "Biznes",
+        "Administracja",
+        "Karta Dużej Rodziny",
+        "Mieszkańcy",
+        "Demografia",
+    }
     assert len(reg.categories) == 18
     assert len(reg.providers) == 16
 

@@ -37,16 +37,22 @@ POLISH = "ąćęłńóśźż ĄĆĘŁŃÓŚŹŻ"
 
 def population() -> pd.DataFrame:
     years = list(range(2015, 2025))
-    return pd.DataFrame({
-        "year": years * 2,
-        "city": ["Siemianowice Śląskie"] * 10 + ["Chorzów"] * 10,
-        "value": [68000 - 500 * i for i in range(10)] + [108000 - 900 * i for i in range(10)],
-    })
+    return pd.DataFrame(
+        {
+            "year": years * 2,
+            "city": ["Siemianowice Śląskie"] * 10 + ["Chorzów"] * 10,
+            "value": [68000 - 500 * i for i in range(10)] + [108000 - 900 * i for i in range(10)],
+        }
+    )
 
 
 def districts() -> pd.DataFrame:
-    return pd.DataFrame({"district": ["Bańgów", "Bytków", "Michałkowice", "Przełajka", "Centrum"],
-                         "value": [5200, 14000, 17000, 9000, 16000]})
+    return pd.DataFrame(
+        {
+            "district": ["Bańgów", "Bytków", "Michałkowice", "Przełajka", "Centrum"],
+            "value": [5200, 14000, 17000, 9000, 16000],
+        }
+    )
 
 
 def png_chunks(data: bytes) -> list[bytes]:
@@ -54,10 +60,10 @@ def png_chunks(data: bytes) -> list[bytes]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, types = 8, []
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind = data[pos + 4:pos + 8]
-        body = data[pos + 8:pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
         assert zlib.crc32(kind + body) == crc
         types.append(kind)
         pos += 12 + length
@@ -94,10 +100,32 @@ def test_missing_glyph_check_can_fail():
 
 
 def test_save_png_is_byte_identical(tmp_path):
-    a = save_png(line_chart(population(), "year", "value", "city", title="Ludność", lang="pl",
-                            source="GUS, BDL", highlight="Siemianowice Śląskie"), tmp_path / "a.png")
-    b = save_png(line_chart(population(), "year", "value", "city", title="Ludność", lang="pl",
-                            source="GUS, BDL", highlight="Siemianowice Śląskie"), tmp_path / "sub" / "b.png")
+    a = save_png(
+        line_chart(
+            population(),
+            "year",
+            "value",
+            "city",
+            title="Ludność",
+            lang="pl",
+            source="GUS, BDL",
+            highlight="Siemianowice Śląskie",
+        ),
+        tmp_path / "a.png",
+    )
+    b = save_png(
+        line_chart(
+            population(),
+            "year",
+            "value",
+            "city",
+            title="Ludność",
+            lang="pl",
+            source="GUS, BDL",
+            highlight="Siemianowice Śląskie",
+        ),
+        tmp_path / "sub" / "b.png",
+    )
     data = a.read_bytes()
     assert data == b.read_bytes()
     chunks = png_chunks(data)
@@ -135,8 +163,11 @@ def test_apply_style_is_explicit_and_idempotent():
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("pl", ["0", f"20{NBSP}000", f"40{NBSP}000"]), ("en", ["0", "20,000", "40,000"]),
-     ("de", ["0", "20.000", "40.000"])],
+    [
+        ("pl", ["0", f"20{NBSP}000", f"40{NBSP}000"]),
+        ("en", ["0", "20,000", "40,000"]),
+        ("de", ["0", "20.000", "40.000"]),
+    ],
 )
 def test_locale_formatter_thousands(lang, expected):
     fmt = LocaleFormatter(lang)
@@ -168,28 +199,39 @@ def test_line_chart_axes_years_plain_values_localised():
 
 
 def test_district_bars_order_and_city_line():
-    fig = district_bars(districts(), "district", "value", title="Ludność w dzielnicach", lang="pl",
-                        source=["Urząd Miasta"], city_value=12000)
+    fig = district_bars(
+        districts(),
+        "district",
+        "value",
+        title="Ludność w dzielnicach",
+        lang="pl",
+        source=["Urząd Miasta"],
+        city_value=12000,
+    )
     assert tick_texts(fig, "y") == ["Michałkowice", "Centrum", "Bytków", "Przełajka", "Bańgów"]
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == [f"Miasto ogółem: 12{NBSP}000"]
     assert fig.texts[0].get_text() == "Źródło: Urząd Miasta; opracowanie własne"
     assert figure_alt_text(fig) == (
         f"Wykres słupkowy „Ludność w dzielnicach”, 5 słupków: najwyższa wartość – Michałkowice (17{NBSP}000), "
-        f"najniższa – Bańgów (5{NBSP}200).")
+        f"najniższa – Bańgów (5{NBSP}200)."
+    )
 
 
 def test_peer_comparison_highlights_the_city():
     values = {"Siemianowice Śląskie": 5.1, "Katowice": 3.2, "Bytom": 9.9, "Gdynia": None}
-    fig = peer_comparison(values, "Siemianowice Śląskie", title="Unemployment rate", lang="en",
-                          source="GUS, BDL", percent=True)
+    fig = peer_comparison(
+        values, "Siemianowice Śląskie", title="Unemployment rate", lang="en", source="GUS, BDL", percent=True
+    )
     ax = fig.axes[0]
     assert tick_texts(fig, "y") == ["Bytom", "Siemianowice Śląskie", "Katowice"]
     colors = [to_hex(p.get_facecolor()).upper() for p in ax.patches]
     assert colors == ["#A6A6A6", HIGHLIGHT, "#A6A6A6"]
     assert [t.get_text() for t in ax.texts] == ["9.9%", "5.1%", "3.2%"]
-    assert figure_alt_text(fig) == ("Bar chart “Unemployment rate”, 3 bars: highest Bytom (9.9%), "
-                                    "lowest Katowice (3.2%); Siemianowice Śląskie ranks 2 of 3.")
+    assert figure_alt_text(fig) == (
+        "Bar chart “Unemployment rate”, 3 bars: highest Bytom (9.9%), "
+        "lowest Katowice (3.2%); Siemianowice Śląskie ranks 2 of 3."
+    )
     with pytest.raises(ValueError, match="'Kielce' is not among the values"):
         peer_comparison(values, "Kielce", title="T", lang="en", source="GUS")
 
@@ -201,14 +243,32 @@ def test_every_chart_needs_a_source():
 
 def test_alt_text():
     assert alt_text("line", "Ludność", "pl", {2015: 68000, 2024: 62817}, unit="persons") == (
-        f"Wykres liniowy „Ludność”, lata 2015–2024: od 68{NBSP}000 osób w 2015 r. do 62{NBSP}817 osób w 2024 r.")
-    assert alt_text("line", "Population", "en", {2024: 62817, 2015: 68000}, unit="persons", series_count=2,
-                    series_name="Siemianowice Śląskie") == (
+        f"Wykres liniowy „Ludność”, lata 2015–2024: od 68{NBSP}000 osób w 2015 r. do 62{NBSP}817 osób w 2024 r."
+    )
+    assert alt_text(
+        "line",
+        "Population",
+        "en",
+        {2024: 62817, 2015: 68000},
+        unit="persons",
+        series_count=2,
+        series_name="Siemianowice Śląskie",
+    ) == (
         "Line chart “Population”, 2015–2024: from 68,000 people in 2015 to 62,817 people in 2024 "
-        "(2 lines; described: “Siemianowice Śląskie”).")
+        "(2 lines; described: “Siemianowice Śląskie”)."
+    )
     assert alt_text("bar", "Bevölkerung", "de", {}) == "Balkendiagramm „Bevölkerung“: keine Daten."
-    fig = line_chart(population(), "year", "value", "city", title="Ludność", lang="pl", source="GUS",
-                     highlight="Siemianowice Śląskie", unit="persons")
+    fig = line_chart(
+        population(),
+        "year",
+        "value",
+        "city",
+        title="Ludność",
+        lang="pl",
+        source="GUS",
+        highlight="Siemianowice Śląskie",
+        unit="persons",
+    )
     assert figure_alt_text(fig).endswith("(2 serie; opisano „Siemianowice Śląskie”).")
     with pytest.raises(ValueError, match="not made by citybank.plots"):
         figure_alt_text(Figure())
@@ -224,11 +284,19 @@ def test_png_bytes_are_a_valid_image():
 
 
 def test_show_gives_png_with_alt_text_in_metadata():
-    fig = peer_comparison({"Siemianowice Śląskie": 5.1, "Katowice": 3.2}, "Siemianowice Śląskie",
-                          title="Stopa \"bezrobocia\" <2024>", lang="pl", source="GUS", percent=True)
+    fig = peer_comparison(
+        {"Siemianowice Śląskie": 5.1, "Katowice": 3.2},
+        "Siemianowice Śląskie",
+        title='Stopa "bezrobocia" <2024>',
+        lang="pl",
+        source="GUS",
+        percent=True,
+    )
     out = show(fig)
     data, meta = out._repr_mimebundle_()
     assert data["image/png"] == png_bytes(fig)
-    alt = ('Wykres słupkowy „Stopa "bezrobocia" <2024>”, 2 słupki: najwyższa wartość – '
-           'Siemianowice Śląskie (5,1%), najniższa – Katowice (3,2%); Siemianowice Śląskie na 1. miejscu.')
+    alt = (
+        'Wykres słupkowy „Stopa "bezrobocia" <2024>”, 2 słupki: najwyższa wartość – '
+        "Siemianowice Śląskie (5,1%), najniższa – Katowice (3,2%); Siemianowice Śląskie na 1. miejscu."
+    )
     assert data["text/plain"] == alt and meta == {"image/png": {"alt": alt}}

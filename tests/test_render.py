@@ -226,7 +226,9 @@ def test_iso_theme_page_downloads_and_methodology(rendered, tmp_path):
     theme = (site / "pl" / "iso-theme-5.html").read_text(encoding="utf-8")
     row = '<td>5.1</td><td>Stopa bezrobocia</td><td class="num">1\u00a0234,5</td><td>%</td><td>computed</td>'
     assert row in theme
-    assert '<td>5.4</td><td>Stopa bezrobocia młodzieży</td><td class="num"></td><td>%</td><td>nie obliczono</td>' in theme
+    assert (
+        '<td>5.4</td><td>Stopa bezrobocia młodzieży</td><td class="num"></td><td>%</td><td>nie obliczono</td>' in theme
+    )
     assert "1,234.5" in (site / "en" / "iso-theme-5.html").read_text(encoding="utf-8")
     assert "5.1 Stopa bezrobocia" in (site / "pl" / "iso-5.1.html").read_text(encoding="utf-8")
     downloads = (site / "en" / "downloads.html").read_text(encoding="utf-8")

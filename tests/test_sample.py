@@ -40,8 +40,11 @@ def ctab_population(path: Path, code: str, year: int) -> int:
 
 
 def read_um(raw: Path, year: int) -> list[list[str]]:
-    return list(csv.reader(io.StringIO((raw / f"um-ewidencja/zameldowani_{year}.csv").read_bytes().decode("cp1250")),
-                           delimiter=";"))
+    return list(
+        csv.reader(
+            io.StringIO((raw / f"um-ewidencja/zameldowani_{year}.csv").read_bytes().decode("cp1250")), delimiter=";"
+        )
+    )
 
 
 def sheet_rows(raw: Path) -> list[tuple]:
@@ -121,9 +124,9 @@ def test_gus_population_calibrated(sample_raw: Path) -> None:
     for year, value in expected.items():
         assert ctab_population(path, "2474011", year) == value, year
         assert ctab_population(path, "2474000", year) == value, year  # the powiat row of a city with powiat rights
-    assert ctab_population(path, "2469011", 2019) == 292774      # Katowice, real
-    assert ctab_population(path, "2400000", 2019) == 4517635     # ŚLĄSKIE, real
-    assert ctab_population(path, "0000000", 2019) == 38382576    # POLSKA, real
+    assert ctab_population(path, "2469011", 2019) == 292774  # Katowice, real
+    assert ctab_population(path, "2400000", 2019) == 4517635  # ŚLĄSKIE, real
+    assert ctab_population(path, "0000000", 2019) == 38382576  # POLSKA, real
 
 
 def test_facts_match_the_real_exports(shared: Path) -> None:
@@ -139,7 +142,9 @@ def test_facts_match_the_real_exports(shared: Path) -> None:
     for var, dims in zip(facts.GROUP_VARIABLES, GROUP_DIMS, strict=True):
         for year, value in facts.CITY_GROUPS_2015_2019[var].items():
             assert int(ludn["2474011"][header.index(f"{dims};{year};[osoba]")]) == value
-    assert sum(int(ludn["2474011"][header.index(f"{d};2014;[osoba]")]) for d in GROUP_DIMS) == facts.CITY_POPULATION_2014
+    assert (
+        sum(int(ludn["2474011"][header.index(f"{d};2014;[osoba]")]) for d in GROUP_DIMS) == facts.CITY_POPULATION_2014
+    )
 
 
 def read_ctab_any(path: Path) -> tuple[list[str], dict[str, list[str]]]:
@@ -250,7 +255,11 @@ def test_xlsx_layout_and_fixed_properties(sample_raw: Path) -> None:
     ws = wb["Bezrobocie"]
     assert {str(r) for r in ws.merged_cells.ranges} == {"A3:A4", "B3:C3"}
     assert (ws["A3"].value, ws["B3"].value, ws["B4"].value, ws["C4"].value) == (
-        "Rok", "Bezrobotni zarejestrowani", "ogółem", "w tym kobiety")
+        "Rok",
+        "Bezrobotni zarejestrowani",
+        "ogółem",
+        "w tym kobiety",
+    )
     assert ws["A1"].value.startswith("Bezrobotni zarejestrowani")
     rows = sheet_rows(sample_raw)
     assert any(isinstance(r[1], str) and r[1].isdigit() for r in rows[4:]), "some numbers stored as text"
@@ -264,8 +273,17 @@ def test_xlsx_layout_and_fixed_properties(sample_raw: Path) -> None:
 
 def test_planted_list_is_complete() -> None:
     kinds = [p["kind"] for p in PLANTED]
-    assert sorted(kinds) == sorted(["provider_disagreement", "missing_year", "renamed_column", "district_alias",
-                                    "unknown_district", "factor_10", "duplicate_row"])
+    assert sorted(kinds) == sorted(
+        [
+            "provider_disagreement",
+            "missing_year",
+            "renamed_column",
+            "district_alias",
+            "unknown_district",
+            "factor_10",
+            "duplicate_row",
+        ]
+    )
     assert all({"dataset", "file", "year", "kind", "description", "check", "rows"} <= set(p) for p in PLANTED)
 
 
@@ -291,9 +309,9 @@ def test_planted_problems_are_in_the_files(sample_raw: Path, reg) -> None:
     rows = sheet_rows(sample_raw)
     years = [r[0] for r in rows[4:14]]
     assert years == [2015, 2016, 2016, 2017, 2019, 2020, 2021, 2022, 2023, 2024]
-    assert rows[5] == rows[6] and int(rows[5][1]) == 1675        # rows 6 and 7
-    assert rows[7][0] == 2017 and rows[8][0] == 2019             # rows 8 and 9: 2018 missing
-    assert (rows[10][0], int(rows[10][1])) == (2021, 9230)       # row 11: 923 × 10
+    assert rows[5] == rows[6] and int(rows[5][1]) == 1675  # rows 6 and 7
+    assert rows[7][0] == 2017 and rows[8][0] == 2019  # rows 8 and 9: 2018 missing
+    assert (rows[10][0], int(rows[10][1])) == (2021, 9230)  # row 11: 923 × 10
     by_id = {p["id"]: p for p in PLANTED}
     assert by_id["factor_10"]["rows"] == [11] and by_id["duplicate_row"]["rows"] == [6, 7]
     assert by_id["district_alias"]["rows"] == [4, 6] and by_id["unknown_district"]["rows"] == [4]
@@ -387,8 +405,9 @@ def test_generic_over_new_descriptors(tmp_path: Path, root: Path) -> None:
     with (params / "variables.yml").open("a", encoding="utf-8") as fh:
         fh.write(NEW_VARIABLE + wage)
     for ds_id, text in NEW_DATASETS.items():
-        (params / "datasets" / f"{ds_id}.yml").write_text(text.replace("CATEGORY", cat).replace("PROVIDER", prov),
-                                                          encoding="utf-8")
+        (params / "datasets" / f"{ds_id}.yml").write_text(
+            text.replace("CATEGORY", cat).replace("PROVIDER", prov), encoding="utf-8"
+        )
     files = generate(tmp_path / "raw", params_root=params)
     rels = {p.relative_to(tmp_path / "raw").as_posix() for p in files}
     assert "test/wide.csv" in rels and {f"test/arkusz_{y}.xlsx" for y in range(2015, 2025)} <= rels

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import pytest
-
 from citybank import views
 from citybank.bank import empty_bank
 from citybank.paths import PATHS
 
-pytestmark = pytest.mark.skipif(not (PATHS.bank / "bank.parquet").exists(),
-                                reason="the bank is built by `make data` (make test runs it first)")
+pytestmark = pytest.mark.skipif(
+    not (PATHS.bank / "bank.parquet").exists(), reason="the bank is built by `make data` (make test runs it first)"
+)
 
 
 def test_a_category_without_data_gives_an_honest_page(monkeypatch):
     monkeypatch.setattr(views, "_bank", empty_bank)
-    for lang, words in {"pl": "Brak danych za 2024 r.", "en": "No data for 2024.", "de": "Keine Daten für 2024."}.items():
+    for lang, words in {
+        "pl": "Brak danych za 2024 r.",
+        "en": "No data for 2024.",
+        "de": "Keine Daten für 2024.",
+    }.items():
         page = views.category("transport", 2024, lang)
         assert not page.has_data
         assert words in page.story

@@ -26,8 +26,18 @@ from .paths import PATHS, Paths, get_paths
 from .schema import BANK_COLUMNS, QUARANTINE_COLUMNS
 from .util import atomic_path, sha256_file, write_json, write_text_atomic
 
-CODE_FILES = ["bank.py", "schema.py", "params.py", "ingest/__init__.py", "ingest/common.py", "ingest/table.py",
-              "ingest/text.py", "ingest/xlsx.py", "ingest/bdl.py", "ingest/validate.py"]
+CODE_FILES = [
+    "bank.py",
+    "schema.py",
+    "params.py",
+    "ingest/__init__.py",
+    "ingest/common.py",
+    "ingest/table.py",
+    "ingest/text.py",
+    "ingest/xlsx.py",
+    "ingest/bdl.py",
+    "ingest/validate.py",
+]
 SORT = ["variable", "territory", "year", "dataset", "source_file", "source_row"]
 # How old the last data year may be, by declared frequency, before a dataset counts as overdue.
 MAX_AGE = {"monthly": 0, "quarterly": 0, "annual": 0, "irregular": 4}
@@ -37,9 +47,9 @@ MAX_AGE = {"monthly": 0, "quarterly": 0, "annual": 0, "irregular": 4}
 class BankResult:
     """What ``build_bank`` did."""
 
-    bank: pd.DataFrame                                  # BANK_COLUMNS
-    quarantine: pd.DataFrame                            # QUARANTINE_COLUMNS + year
-    summary: dict[str, dict[str, Any]]                  # per dataset: counts, problems, files, error
+    bank: pd.DataFrame  # BANK_COLUMNS
+    quarantine: pd.DataFrame  # QUARANTINE_COLUMNS + year
+    summary: dict[str, dict[str, Any]]  # per dataset: counts, problems, files, error
     failures: dict[str, str] = field(default_factory=dict)  # dataset id → error
     cached: bool = False
     written: list[Path] = field(default_factory=list)
@@ -69,14 +79,23 @@ def _provenance(rows: pd.DataFrame, files: dict[str, str], ds_id: str, provider:
     from .ingest.common import level_of
 
     names = reg.city.territory_names
-    out = pd.DataFrame({
-        "variable": rows["variable"], "territory": rows["territory"],
-        "territory_name": rows["territory"].map(lambda c: names.get(c, c)),
-        "level": rows["territory"].map(level_of), "year": rows["year"], "value": rows["value"],
-        "unit": rows["variable"].map(lambda v: reg.variables[v].unit), "flag": rows["flag"],
-        "dataset": ds_id, "provider": provider, "source_file": rows["source_file"],
-        "source_row": rows["source_row"], "source_sha256": rows["source_file"].map(files),
-    })
+    out = pd.DataFrame(
+        {
+            "variable": rows["variable"],
+            "territory": rows["territory"],
+            "territory_name": rows["territory"].map(lambda c: names.get(c, c)),
+            "level": rows["territory"].map(level_of),
+            "year": rows["year"],
+            "value": rows["value"],
+            "unit": rows["variable"].map(lambda v: reg.variables[v].unit),
+            "flag": rows["flag"],
+            "dataset": ds_id,
+            "provider": provider,
+            "source_file": rows["source_file"],
+            "source_row": rows["source_row"],
+            "source_sha256": rows["source_file"].map(files),
+        }
+    )
     return pd.concat([out, city_from_districts(out, reg)], ignore_index=True)
 
 
@@ -94,18 +113,27 @@ def city_from_districts(rows: pd.DataFrame, reg: Registry) -> pd.DataFrame:
     if part.empty:
         return rows.iloc[0:0]
     given = rows.loc[rows["territory"] == city, ["variable", "year"]].drop_duplicates()
-    agg = (part.groupby(["variable", "year"], sort=True)
-           .agg(value=("value", "sum"), n=("territory", "nunique"), unit=("unit", "first"),
-                dataset=("dataset", "first"), provider=("provider", "first"), source_file=("source_file", "first"),
-                source_sha256=("source_sha256", "first"))
-           .reset_index())
+    agg = (
+        part.groupby(["variable", "year"], sort=True)
+        .agg(
+            value=("value", "sum"),
+            n=("territory", "nunique"),
+            unit=("unit", "first"),
+            dataset=("dataset", "first"),
+            provider=("provider", "first"),
+            source_file=("source_file", "first"),
+            source_sha256=("source_sha256", "first"),
+        )
+        .reset_index()
+    )
     agg = agg[agg["n"] == len(districts)].drop(columns="n")
     agg = agg.merge(given, on=["variable", "year"], how="left", indicator=True)
     agg = agg[agg["_merge"] == "left_only"].drop(columns="_merge")
     if agg.empty:
         return rows.iloc[0:0]
-    return agg.assign(territory=city, territory_name=reg.city.name, level="gmina", flag=SUM_OF_DISTRICTS,
-                      source_row=0)[list(rows.columns)]
+    return agg.assign(territory=city, territory_name=reg.city.name, level="gmina", flag=SUM_OF_DISTRICTS, source_row=0)[
+        list(rows.columns)
+    ]
 
 
 def empty_bank() -> pd.DataFrame:
@@ -119,8 +147,15 @@ def _typed(bank: pd.DataFrame) -> pd.DataFrame:
     return bank.sort_values(SORT, kind="stable").reset_index(drop=True)[list(BANK_COLUMNS)]
 
 
-def build_bank(reg: Registry | None = None, raw: str | Path | None = None, out: str | Path | Paths | None = None,
-               *, years: list[int] | None = None, force: bool = False, progress: bool = False) -> BankResult:
+def build_bank(
+    reg: Registry | None = None,
+    raw: str | Path | None = None,
+    out: str | Path | Paths | None = None,
+    *,
+    years: list[int] | None = None,
+    force: bool = False,
+    progress: bool = False,
+) -> BankResult:
     """Ingest every dataset of ``reg`` from ``raw`` (default data/raw) and write the bank, the quarantine and
     the QA reports under the root ``out`` (default: the workbench). ``years``: the reporting years whose
     quarantine and QA report to write (default: every params/years file). Skips the work when raw files,
@@ -135,8 +170,10 @@ def build_bank(reg: Registry | None = None, raw: str | Path | None = None, out: 
     key = _cache_key(reg, raw)
     state_file = paths.build / "ingest.json"
     outputs = [paths.bank / "bank.parquet", paths.bank / "bank.duckdb"] + [
-        p for y in years for p in (paths.quality / str(y) / "quarantine.csv",
-                                   paths.year_report(y) / "qa" / "quality.json")]
+        p
+        for y in years
+        for p in (paths.quality / str(y) / "quarantine.csv", paths.year_report(y) / "qa" / "quality.json")
+    ]
     if not force and state_file.is_file() and all(p.is_file() for p in outputs):
         state = json.loads(state_file.read_text(encoding="utf-8"))
         if state.get("key") == key:
@@ -158,9 +195,15 @@ def build_bank(reg: Registry | None = None, raw: str | Path | None = None, out: 
             bar.set_postfix_str(ds.id)
         got = ingest_dataset(ds, reg, raw)
         info: dict[str, Any] = {
-            "title": ds.title.en, "provider": ds.provider, "category": ds.category, "format": ds.source.format,
-            "frequency": ds.frequency, "files": dict(sorted(got.files.items())), "error": got.error,
-            "rows_read": got.rows_read, "rows_dropped_other_units": got.dropped,
+            "title": ds.title.en,
+            "provider": ds.provider,
+            "category": ds.category,
+            "format": ds.source.format,
+            "frequency": ds.frequency,
+            "files": dict(sorted(got.files.items())),
+            "error": got.error,
+            "rows_read": got.rows_read,
+            "rows_dropped_other_units": got.dropped,
         }
         if got.error:
             failures[ds.id] = got.error
@@ -173,17 +216,22 @@ def build_bank(reg: Registry | None = None, raw: str | Path | None = None, out: 
             notes.append(v.notes)
             problems = v.problems["check"].value_counts().sort_index()
             info.update(
-                rows_accepted=len(v.accepted), rows_rejected=len(v.rejected), missing_cells=v.missing,
+                rows_accepted=len(v.accepted),
+                rows_rejected=len(v.rejected),
+                missing_cells=v.missing,
                 problems={k: int(n) for k, n in problems.items()},
-                rejected_by_year={str(int(y)): int(n) for y, n in v.rejected["year"].dropna().value_counts().sort_index().items()},
+                rejected_by_year={
+                    str(int(y)): int(n) for y, n in v.rejected["year"].dropna().value_counts().sort_index().items()
+                },
                 data_years=_data_years(v.accepted),
             )
         summary[ds.id] = info
     bank = _typed(pd.concat(parts, ignore_index=True)) if parts else empty_bank()
     all_q = [q for q in rejected + notes if not q.empty]
     quarantine = pd.concat(all_q, ignore_index=True) if all_q else empty_quarantine()
-    quarantine = quarantine.sort_values(["dataset", "source_file", "source_row", "column", "check"],
-                                        kind="stable", na_position="first").reset_index(drop=True)
+    quarantine = quarantine.sort_values(
+        ["dataset", "source_file", "source_row", "column", "check"], kind="stable", na_position="first"
+    ).reset_index(drop=True)
 
     written = _write_bank(paths, bank, quarantine, reg)
     for y in years:
@@ -205,12 +253,27 @@ def _write_bank(paths: Paths, bank: pd.DataFrame, quarantine: pd.DataFrame, reg:
     with atomic_path(target) as tmp:
         bank.to_parquet(tmp, index=False, compression="zstd")
     db = paths.bank / "bank.duckdb"
-    catalogue = pd.DataFrame([{
-        "id": d.id, "title_pl": d.title.pl, "title_en": d.title.en, "title_de": d.title.de, "category": d.category,
-        "provider": d.provider, "frequency": d.frequency, "openness": d.openness, "licence": d.licence,
-        "first_year": d.first_year, "last_year": d.last_year, "format": d.source.format,
-        "files": ", ".join(d.source.files), "variables": ", ".join(d.variables),
-    } for d in sorted(reg.datasets.values(), key=lambda d: d.id)])
+    catalogue = pd.DataFrame(
+        [
+            {
+                "id": d.id,
+                "title_pl": d.title.pl,
+                "title_en": d.title.en,
+                "title_de": d.title.de,
+                "category": d.category,
+                "provider": d.provider,
+                "frequency": d.frequency,
+                "openness": d.openness,
+                "licence": d.licence,
+                "first_year": d.first_year,
+                "last_year": d.last_year,
+                "format": d.source.format,
+                "files": ", ".join(d.source.files),
+                "variables": ", ".join(d.variables),
+            }
+            for d in sorted(reg.datasets.values(), key=lambda d: d.id)
+        ]
+    )
     with atomic_path(db) as tmp:
         tmp.unlink()  # duckdb creates the file itself
         con = duckdb.connect(str(tmp))
@@ -221,8 +284,10 @@ def _write_bank(paths: Paths, bank: pd.DataFrame, quarantine: pd.DataFrame, reg:
                 con.unregister("frame_in")
             for slug in sorted(reg.categories):
                 view = "cat_" + slug.replace("-", "_")
-                con.execute(f"CREATE VIEW {view} AS SELECT b.* FROM bank b JOIN datasets d ON b.dataset = d.id "
-                            f"WHERE d.category = '{slug}'")
+                con.execute(
+                    f"CREATE VIEW {view} AS SELECT b.* FROM bank b JOIN datasets d ON b.dataset = d.id "
+                    f"WHERE d.category = '{slug}'"
+                )
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -251,8 +316,14 @@ def freshness(info: dict[str, Any], frequency: str, year: int) -> dict[str, Any]
     return {"last_data_year": last, "expected_last_year": expected, "overdue": overdue}
 
 
-def _write_year(paths: Paths, year: int, bank: pd.DataFrame, quarantine: pd.DataFrame,
-                summary: dict[str, dict[str, Any]], reg: Registry) -> list[Path]:
+def _write_year(
+    paths: Paths,
+    year: int,
+    bank: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    summary: dict[str, dict[str, Any]],
+    reg: Registry,
+) -> list[Path]:
     q = quarantine[quarantine["year"].isna() | quarantine["year"].eq(year)]
     qfile = paths.quality / str(year) / "quarantine.csv"
     with atomic_path(qfile) as tmp:
@@ -288,20 +359,26 @@ def _write_year(paths: Paths, year: int, bank: pd.DataFrame, quarantine: pd.Data
 def quality_markdown(report: dict[str, Any], reg: Registry) -> str:
     """The QA report in the analyst's words (English; the file is for the data team, not the public report)."""
     y = report["year"]
-    lines = [f"# Data quality report {y}", "",
-             f"- {report['values_in_bank']:,} values in the bank, {report['values_in_year']:,} of them for {y}.",
-             f"- {report['datasets_total']} datasets; failed: {', '.join(report['datasets_failed']) or 'none'}.",
-             f"- overdue (no data for the period their frequency promises): "
-             f"{', '.join(report['datasets_overdue']) or 'none'}.",
-             f"- {report['rows_quarantined']} rows quarantined (see data/quality/{y}/quarantine.csv).", "",
-             "| dataset | status | read | accepted | rejected | other units | last data year | overdue | problems |",
-             "|---|---|--:|--:|--:|--:|--:|---|---|"]
+    lines = [
+        f"# Data quality report {y}",
+        "",
+        f"- {report['values_in_bank']:,} values in the bank, {report['values_in_year']:,} of them for {y}.",
+        f"- {report['datasets_total']} datasets; failed: {', '.join(report['datasets_failed']) or 'none'}.",
+        f"- overdue (no data for the period their frequency promises): "
+        f"{', '.join(report['datasets_overdue']) or 'none'}.",
+        f"- {report['rows_quarantined']} rows quarantined (see data/quality/{y}/quarantine.csv).",
+        "",
+        "| dataset | status | read | accepted | rejected | other units | last data year | overdue | problems |",
+        "|---|---|--:|--:|--:|--:|--:|---|---|",
+    ]
     for ds_id, d in report["datasets"].items():
         probs = ", ".join(f"{k} {n}" for k, n in d.get("problems", {}).items()) or "–"
         f = d["freshness"]
-        lines.append(f"| {ds_id} | {d['status']} | {d['rows_read']} | {d['rows_accepted']} | {d['rows_rejected']} | "
-                     f"{d['rows_dropped_other_units']} | {f['last_data_year'] or '–'} | "
-                     f"{'yes' if f['overdue'] else 'no'} | {probs} |")
+        lines.append(
+            f"| {ds_id} | {d['status']} | {d['rows_read']} | {d['rows_accepted']} | {d['rows_rejected']} | "
+            f"{d['rows_dropped_other_units']} | {f['last_data_year'] or '–'} | "
+            f"{'yes' if f['overdue'] else 'no'} | {probs} |"
+        )
     failed = [(k, d) for k, d in report["datasets"].items() if d["status"] == "failed"]
     if failed:
         lines += ["", "## Failed datasets", ""]
@@ -312,8 +389,13 @@ def quality_markdown(report: dict[str, Any], reg: Registry) -> str:
 # ------------------------------------------------------------------ query API
 
 
-def load_bank(years: list[int] | None = None, variables: list[str] | None = None,
-              territories: list[str] | None = None, *, root: str | Path | Paths | None = None) -> pd.DataFrame:
+def load_bank(
+    years: list[int] | None = None,
+    variables: list[str] | None = None,
+    territories: list[str] | None = None,
+    *,
+    root: str | Path | Paths | None = None,
+) -> pd.DataFrame:
     """The bank (BANK_COLUMNS), optionally filtered; raises UserError when it has not been built yet."""
     path = _paths(root).bank / "bank.parquet"
     if not path.is_file():
@@ -372,12 +454,16 @@ def main_ingest(args) -> int:
         print("Nothing changed since the last ingest (same raw files, params and code): bank left as it was.")
     n_ds = len(result.summary)
     rejected = sum(v.get("rows_rejected", 0) for v in result.summary.values())
-    print(f"Bank: {len(result.bank):,} values from {n_ds - len(result.failures)} of {n_ds} datasets; "
-          f"{rejected} rows quarantined.")
+    print(
+        f"Bank: {len(result.bank):,} values from {n_ds - len(result.failures)} of {n_ds} datasets; "
+        f"{rejected} rows quarantined."
+    )
     years = [year] if year else sorted(reg.years)
     shown = years[-1]
-    print(f"Quality report: {PATHS.year_report(shown) / 'qa' / 'quality.md'}"
-          + (f" (and {len(years) - 1} other years)" if len(years) > 1 else ""))
+    print(
+        f"Quality report: {PATHS.year_report(shown) / 'qa' / 'quality.md'}"
+        + (f" (and {len(years) - 1} other years)" if len(years) > 1 else "")
+    )
     for ds_id, info in sorted(result.summary.items()):
         if info.get("rows_rejected"):
             probs = ", ".join(f"{k}: {n}" for k, n in info["problems"].items())

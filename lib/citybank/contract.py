@@ -98,7 +98,13 @@ def check_notebook(path: Path, declared: set[str] | None = None, allow_outputs: 
                     and isinstance(node.value.value, (int, float, str, bool, type(None)))
                 )
                 if not ok:
-                    out.append(Violation(name, i, f"parameters cell may hold only `name = <literal scalar>` lines (line {node.lineno})"))
+                    out.append(
+                        Violation(
+                            name,
+                            i,
+                            f"parameters cell may hold only `name = <literal scalar>` lines (line {node.lineno})",
+                        )
+                    )
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                 kind = "class" if isinstance(node, ast.ClassDef) else "function"
@@ -109,16 +115,33 @@ def check_notebook(path: Path, declared: set[str] | None = None, allow_outputs: 
                 for mod in mods:
                     top = mod.split(".")[0]
                     if top not in ALLOWED_IMPORTS and top not in std:
-                        out.append(Violation(name, i, f"imports `{mod}`; allowed: the standard library, {', '.join(sorted(ALLOWED_IMPORTS))}"))
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" not in node.value:
-                if PATH_LIKE.search(node.value) and not node.value.startswith(("http://", "https://")):
-                    out.append(Violation(name, i, f"types a file path {node.value!r}; get paths from citybank.paths"))
+                        out.append(
+                            Violation(
+                                name,
+                                i,
+                                f"imports `{mod}`; allowed: the standard library, {', '.join(sorted(ALLOWED_IMPORTS))}",
+                            )
+                        )
+            elif (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and "\n" not in node.value
+                and PATH_LIKE.search(node.value)
+                and not node.value.startswith(("http://", "https://"))
+            ):
+                out.append(Violation(name, i, f"types a file path {node.value!r}; get paths from citybank.paths"))
     if len(param_cells) != 1:
         out.append(Violation(name, None, f"has {len(param_cells)} cells tagged 'parameters'; expected exactly one"))
     if declared is not None and len(param_cells) == 1:
         have = set(parameters_of(nb))
         for p in sorted(declared - have):
-            out.append(Violation(name, param_cells[0], f"the runner passes parameter `{p}`, which the parameters cell does not declare"))
+            out.append(
+                Violation(
+                    name,
+                    param_cells[0],
+                    f"the runner passes parameter `{p}`, which the parameters cell does not declare",
+                )
+            )
         for p in sorted(have - declared):
             out.append(Violation(name, param_cells[0], f"declares parameter `{p}`, which the runner never passes"))
     return out

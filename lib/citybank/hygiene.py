@@ -30,16 +30,19 @@ def declared_parameters() -> dict[str, set[str]]:
 
 def large_files(root: Path, limit: int = MAX_BYTES) -> list[str]:
     try:
-        names = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=root, capture_output=True,
-                               text=True, check=True).stdout.splitlines()
+        names = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.splitlines()
     except (OSError, subprocess.CalledProcessError):
         return []
     out = []
     for name in names:
         p = root / name
         if p.is_file() and p.stat().st_size > limit:
-            out.append(f"{name}: {p.stat().st_size / 1e6:.1f} MB is larger than {limit / 1e6:.1f} MB; "
-                       "generated files belong in .gitignore")
+            out.append(
+                f"{name}: {p.stat().st_size / 1e6:.1f} MB is larger than {limit / 1e6:.1f} MB; "
+                "generated files belong in .gitignore"
+            )
     return out
 
 

@@ -119,8 +119,9 @@ def t(key: str, lang: str, **fmt: object) -> str:
     try:
         return text.format_map(fmt)
     except KeyError as exc:
-        raise KeyError(f"UI string {key!r} needs a value for {{{exc.args[0]}}}: pass t({key!r}, {lang!r}, "
-                       f"{exc.args[0]}=...)") from None
+        raise KeyError(
+            f"UI string {key!r} needs a value for {{{exc.args[0]}}}: pass t({key!r}, {lang!r}, {exc.args[0]}=...)"
+        ) from None
 
 
 def t_all(key: str) -> dict[str, str]:
@@ -131,8 +132,13 @@ def t_all(key: str) -> dict[str, str]:
     return {lang: catalog[key][lang] for lang in LANGS}
 
 
-def month_name(month: int, lang: str, *, context: Literal["stand-alone", "format"] = "stand-alone",
-               width: Literal["wide", "abbreviated"] = "wide") -> str:
+def month_name(
+    month: int,
+    lang: str,
+    *,
+    context: Literal["stand-alone", "format"] = "stand-alone",
+    width: Literal["wide", "abbreviated"] = "wide",
+) -> str:
     """The name of ``month`` (1–12) from CLDR via Babel.
 
     ``context="stand-alone"`` gives the nominative used in headings (pl ``grudzień``);

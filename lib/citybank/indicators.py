@@ -43,8 +43,20 @@ RESULTS_NAME = "indicators.parquet"
 STATUSES = ("reported", "not_available", "not_applicable")
 TYPES = ("core", "supporting", "profile")
 RESULT_COLUMNS = [
-    "id", "theme", "type", "territory", "territory_name", "year", "value", "unit", "numerator", "denominator",
-    "status", "missing", "reason_en", "inputs",
+    "id",
+    "theme",
+    "type",
+    "territory",
+    "territory_name",
+    "year",
+    "value",
+    "unit",
+    "numerator",
+    "denominator",
+    "status",
+    "missing",
+    "reason_en",
+    "inputs",
 ]
 NO_DATASET = "no dataset"
 
@@ -183,7 +195,9 @@ def check_params(reg: Registry, data: Any) -> list[ParamsProblem]:
     for i, t in enumerate(themes):
         tid = str(t.get("id")) if isinstance(t, dict) else None
         if tid is not None and tid in theme_ids:
-            problems.append(ParamsProblem(FILE, f"themes[{i}] ({tid}).id", f"duplicate theme id (also themes[{theme_ids[tid]}])"))
+            problems.append(
+                ParamsProblem(FILE, f"themes[{i}] ({tid}).id", f"duplicate theme id (also themes[{theme_ids[tid]}])")
+            )
         if tid is not None:
             theme_ids.setdefault(tid, i)
     indicators = data.get("indicators") if isinstance(data.get("indicators"), list) else []
@@ -195,15 +209,25 @@ def check_params(reg: Registry, data: Any) -> list[ParamsProblem]:
         where = f"indicators[{i}]" + (f" ({iid})" if iid else "")
         if iid is not None:
             if iid in seen:
-                problems.append(ParamsProblem(FILE, f"{where}.id", f"duplicate indicator id (also indicators[{seen[iid]}])"))
+                problems.append(
+                    ParamsProblem(FILE, f"{where}.id", f"duplicate indicator id (also indicators[{seen[iid]}])")
+                )
             seen.setdefault(iid, i)
         theme = ind.get("theme")
         if theme is not None and theme_ids and str(theme) not in theme_ids:
-            problems.append(ParamsProblem(FILE, f"{where}.theme", f"unknown theme '{theme}'; expected one of the themes: "
-                                          f"{', '.join(sorted(theme_ids, key=int))}"))
+            problems.append(
+                ParamsProblem(
+                    FILE,
+                    f"{where}.theme",
+                    f"unknown theme '{theme}'; expected one of the themes: {', '.join(sorted(theme_ids, key=int))}",
+                )
+            )
         elif theme is not None and isinstance(iid, str) and iid.split(".")[0] != str(theme):
-            problems.append(ParamsProblem(FILE, f"{where}.theme", f"is '{theme}' but clause {iid} belongs to theme "
-                                          f"'{iid.split('.')[0]}'"))
+            problems.append(
+                ParamsProblem(
+                    FILE, f"{where}.theme", f"is '{theme}' but clause {iid} belongs to theme '{iid.split('.')[0]}'"
+                )
+            )
         formula = ind.get("formula")
         if isinstance(formula, dict):
             for part in ("numerator", "denominator"):
@@ -212,9 +236,13 @@ def check_params(reg: Registry, data: Any) -> list[ParamsProblem]:
                     continue
                 for j, var in enumerate(names):
                     if isinstance(var, str) and var not in reg.variables:
-                        problems.append(ParamsProblem(FILE, f"{where}.formula.{part}[{j}]",
-                                                      f"unknown variable '{var}'; add it to params/variables.yml "
-                                                      "or fix the spelling"))
+                        problems.append(
+                            ParamsProblem(
+                                FILE,
+                                f"{where}.formula.{part}[{j}]",
+                                f"unknown variable '{var}'; add it to params/variables.yml or fix the spelling",
+                            )
+                        )
     return problems
 
 
@@ -234,7 +262,9 @@ def load_catalogue(reg: Registry | None = None) -> Catalogue:
         reg = registry()
     data = reg.extra.get("iso37120")
     if data is None:
-        raise ParamsError([ParamsProblem(FILE, "", "file is missing; the ISO 37120 catalogue is needed for indicators")])
+        raise ParamsError(
+            [ParamsProblem(FILE, "", "file is missing; the ISO 37120 catalogue is needed for indicators")]
+        )
     return parse_catalogue(data, reg.root)
 
 
@@ -279,13 +309,35 @@ def _provenance(bank: pd.DataFrame, index: pd.MultiIndex, variables: list[str]) 
 
     def enc(col: str) -> pd.Series:
         uniq = bank[col].astype("str").unique()
-        return bank[col].astype("str").map(dict(zip(uniq, [json.dumps(u, ensure_ascii=False) for u in uniq], strict=True)))
+        return (
+            bank[col].astype("str").map(dict(zip(uniq, [json.dumps(u, ensure_ascii=False) for u in uniq], strict=True)))
+        )
 
-    row = bank["source_row"].astype("int64").astype("str") if "source_row" in bank else pd.Series("null", index=bank.index)
-    frag = ('{"dataset": ' + enc("dataset") + ', "provider": ' + enc("provider") + ', "source_file": '
-            + enc("source_file") + ', "source_row": ' + row + ', "value": ' + bank["value"].map(repr)
-            + ', "variable": ' + enc("variable") + ', "year": ' + bank["year"].astype("int64").astype("str") + "}")
-    frame = pd.DataFrame({"territory": bank["territory"], "year": bank["year"], "variable": bank["variable"], "f": frag})
+    row = (
+        bank["source_row"].astype("int64").astype("str")
+        if "source_row" in bank
+        else pd.Series("null", index=bank.index)
+    )
+    frag = (
+        '{"dataset": '
+        + enc("dataset")
+        + ', "provider": '
+        + enc("provider")
+        + ', "source_file": '
+        + enc("source_file")
+        + ', "source_row": '
+        + row
+        + ', "value": '
+        + bank["value"].map(repr)
+        + ', "variable": '
+        + enc("variable")
+        + ', "year": '
+        + bank["year"].astype("int64").astype("str")
+        + "}"
+    )
+    frame = pd.DataFrame(
+        {"territory": bank["territory"], "year": bank["year"], "variable": bank["variable"], "f": frag}
+    )
     wide = frame.pivot(index=["territory", "year"], columns="variable", values="f")
     return wide.reindex(index=index, columns=variables).astype("str")
 
@@ -315,8 +367,10 @@ def _check_bank(bank: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
     if dup.any():
         first = bank[dup].sort_values(["variable", "territory", "year"]).head(3)
         shown = "; ".join(f"{r.variable} {r.territory} {r.year} ({r.dataset})" for r in first.itertuples())
-        raise ValueError(f"the bank holds {int(dup.sum())} rows that repeat a (variable, territory, year): {shown}. "
-                         "Each variable must come from one dataset (see params/datasets).")
+        raise ValueError(
+            f"the bank holds {int(dup.sum())} rows that repeat a (variable, territory, year): {shown}. "
+            "Each variable must come from one dataset (see params/datasets)."
+        )
     return bank
 
 
@@ -336,8 +390,14 @@ class _Prepared:
     prev_txt: Any
 
 
-def compute(bank: pd.DataFrame, catalogue: Catalogue, years: list[int] | None = None,
-            territories: list[str] | None = None, *, provenance: bool = True) -> pd.DataFrame:
+def compute(
+    bank: pd.DataFrame,
+    catalogue: Catalogue,
+    years: list[int] | None = None,
+    territories: list[str] | None = None,
+    *,
+    provenance: bool = True,
+) -> pd.DataFrame:
     """Evaluate every catalogued indicator for every (territory, year): one row each (RESULT_COLUMNS).
 
     ``years`` / ``territories`` default to all those in the bank. ``change`` formulas read year − 1
@@ -348,8 +408,11 @@ def compute(bank: pd.DataFrame, catalogue: Catalogue, years: list[int] | None = 
 
     variables = sorted({v for ind in catalogue.indicators if ind.formula for v in ind.formula.variables})
     bank = _check_bank(bank, variables)
-    territories = sorted(dict.fromkeys(str(t) for t in territories)) if territories is not None \
+    territories = (
+        sorted(dict.fromkeys(str(t) for t in territories))
+        if territories is not None
         else sorted(bank["territory"].unique())
+    )
     years = sorted({int(y) for y in years}) if years is not None else sorted(int(y) for y in bank["year"].unique())
     wanted = sorted(set(years) | {y - 1 for y in years})
     bank = bank[bank["territory"].isin(territories) & bank["year"].isin(wanted)]
@@ -369,10 +432,14 @@ def compute(bank: pd.DataFrame, catalogue: Catalogue, years: list[int] | None = 
     terr = index.get_level_values(0).astype("str")
     year = index.get_level_values(1).to_numpy(dtype="int64")
     mx = _Prepared(
-        n=len(index), territory=terr.to_numpy(dtype=object), year=year,
+        n=len(index),
+        territory=terr.to_numpy(dtype=object),
+        year=year,
         territory_name=pd.Series(terr).map(names).fillna("").to_numpy(dtype=object),
-        m=m_all.reindex(index), m_prev=m_all.reindex(prev_index).set_axis(index),
-        p=texts(p_all, index), p_prev=texts(p_all, prev_index),
+        m=m_all.reindex(index),
+        m_prev=m_all.reindex(prev_index).set_axis(index),
+        p=texts(p_all, index),
+        p_prev=texts(p_all, prev_index),
         year_txt=pa.array(year.astype(str).astype(object), pa.large_string()),
         prev_txt=pa.array((year - 1).astype(str).astype(object), pa.large_string()),
     )
@@ -380,8 +447,12 @@ def compute(bank: pd.DataFrame, catalogue: Catalogue, years: list[int] | None = 
     for ind in catalogue.sorted_indicators():
         frames.append(_evaluate(ind, mx))
     if not frames:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("value", "numerator", "denominator") else "str")
-                             for c in RESULT_COLUMNS})
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype="float64" if c in ("value", "numerator", "denominator") else "str")
+                for c in RESULT_COLUMNS
+            }
+        )
     out = pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]
     text = [c for c in RESULT_COLUMNS if c not in ("year", "value", "numerator", "denominator")]
     return out.astype({**dict.fromkeys(text, "str"), "year": "int64"})
@@ -390,12 +461,29 @@ def compute(bank: pd.DataFrame, catalogue: Catalogue, years: list[int] | None = 
 def _evaluate(ind: Indicator, mx: _Prepared) -> pd.DataFrame:
     n = mx.n
     nan = np.full(n, np.nan)
-    base = {"id": ind.id, "theme": ind.theme, "type": ind.type, "territory": mx.territory,
-            "territory_name": mx.territory_name, "year": mx.year, "unit": ind.unit}
+    base = {
+        "id": ind.id,
+        "theme": ind.theme,
+        "type": ind.type,
+        "territory": mx.territory,
+        "territory_name": mx.territory_name,
+        "year": mx.year,
+        "unit": ind.unit,
+    }
     if ind.formula is None:
         assert ind.not_applicable is not None
-        return pd.DataFrame({**base, "value": nan, "numerator": nan, "denominator": nan, "status": "not_applicable",
-                             "missing": "", "reason_en": ind.not_applicable.en, "inputs": "[]"})
+        return pd.DataFrame(
+            {
+                **base,
+                "value": nan,
+                "numerator": nan,
+                "denominator": nan,
+                "status": "not_applicable",
+                "missing": "",
+                "reason_en": ind.not_applicable.en,
+                "inputs": "[]",
+            }
+        )
     f = ind.formula
     m, m_prev = mx.m, mx.m_prev
     num = m[f.numerator].sum(axis=1, skipna=False).to_numpy(dtype="float64")
@@ -426,8 +514,12 @@ def _evaluate(ind: Indicator, mx: _Prepared) -> pd.DataFrame:
     import pyarrow.compute as pc
 
     def labelled(v: str, years: Any) -> Any:  # "<variable> (<year>)" for every row
-        return pc.binary_join_element_wise(pa.scalar(v + " (", pa.large_string()), years,
-                                           pa.scalar(")", pa.large_string()), pa.scalar("", pa.large_string()))
+        return pc.binary_join_element_wise(
+            pa.scalar(v + " (", pa.large_string()),
+            years,
+            pa.scalar(")", pa.large_string()),
+            pa.scalar("", pa.large_string()),
+        )
 
     none = np.zeros(n, dtype=bool)
     missing = _join_parts([(mask_cur[v] | mask_prev.get(v, none), v) for v in f.variables], n, "; ")
@@ -441,16 +533,31 @@ def _evaluate(ind: Indicator, mx: _Prepared) -> pd.DataFrame:
 
     inputs: Any = "[]"
     if mx.p:
-        prov = [(mx.p_prev[v].is_valid().to_numpy(zero_copy_only=False), mx.p_prev[v]) for v in f.numerator] \
-            if f.kind == "change" else []
+        prov = (
+            [(mx.p_prev[v].is_valid().to_numpy(zero_copy_only=False), mx.p_prev[v]) for v in f.numerator]
+            if f.kind == "change"
+            else []
+        )
         prov += [(mx.p[v].is_valid().to_numpy(zero_copy_only=False), mx.p[v]) for v in f.variables]
         joined = _join_parts(prov, n, ", ")
         empty = pa.scalar("", pa.large_string())
-        inputs = _text(pc.binary_join_element_wise(pa.scalar("[", pa.large_string()), joined,
-                                                   pa.scalar("]", pa.large_string()), empty))
-    return pd.DataFrame({**base, "value": value, "numerator": num, "denominator": den,
-                         "status": np.where(ok, "reported", "not_available"), "missing": _text(missing),
-                         "reason_en": reason, "inputs": inputs})
+        inputs = _text(
+            pc.binary_join_element_wise(
+                pa.scalar("[", pa.large_string()), joined, pa.scalar("]", pa.large_string()), empty
+            )
+        )
+    return pd.DataFrame(
+        {
+            **base,
+            "value": value,
+            "numerator": num,
+            "denominator": den,
+            "status": np.where(ok, "reported", "not_available"),
+            "missing": _text(missing),
+            "reason_en": reason,
+            "inputs": inputs,
+        }
+    )
 
 
 # ---------------------------------------------------------------- coverage and certification
@@ -483,8 +590,15 @@ def coverage(results: pd.DataFrame, catalogue: Catalogue, territory: str, year: 
             if part.empty:
                 continue
             counts = part["status"].value_counts()
-            rows.append({"theme": theme.id, "theme_key": theme.key, "type": typ,
-                         **{s: int(counts.get(s, 0)) for s in STATUSES}, "total": len(part)})
+            rows.append(
+                {
+                    "theme": theme.id,
+                    "theme_key": theme.key,
+                    "type": typ,
+                    **{s: int(counts.get(s, 0)) for s in STATUSES},
+                    "total": len(part),
+                }
+            )
     cols = ["theme", "theme_key", "type", *STATUSES, "total"]
     return pd.DataFrame(rows, columns=cols)
 
@@ -498,8 +612,9 @@ def variable_sources(reg: Registry) -> dict[str, tuple[str, str]]:
     return out
 
 
-def certification_level(results: pd.DataFrame, catalogue: Catalogue, territory: str, year: int,
-                        reg: Registry | None = None) -> dict[str, Any]:
+def certification_level(
+    results: pd.DataFrame, catalogue: Catalogue, territory: str, year: int, reg: Registry | None = None
+) -> dict[str, Any]:
     """The certification estimate and the to-do list towards the next level.
 
     Returns counts (``count_core``, ``count_supporting``, ``count_profile``, ``count_total`` = core +
@@ -524,21 +639,33 @@ def certification_level(results: pd.DataFrame, catalogue: Catalogue, territory: 
         elif nxt is None:
             nxt = lv
     if level is not None:
-        higher = catalogue.certification.levels[catalogue.certification.levels.index(level) + 1:]
+        higher = catalogue.certification.levels[catalogue.certification.levels.index(level) + 1 :]
         nxt = higher[0] if higher else None
     by_id = catalogue.by_id
     todo = []
     todo_rows = sl[(sl["status"] == "not_available") & (sl["type"] != "profile")]
     todo_rows = todo_rows.assign(_core=todo_rows["type"] != "core").sort_values(
-        ["_core", "id"], key=lambda s: s.map(clause_key) if s.name == "id" else s, kind="stable")
+        ["_core", "id"], key=lambda s: s.map(clause_key) if s.name == "id" else s, kind="stable"
+    )
     for r in todo_rows.itertuples():
         ind = by_id[r.id]
         variables = [v for v in str(r.missing).split("; ") if v]
-        todo.append({
-            "id": r.id, "type": r.type, "name": ind.name.model_dump(), "missing": variables,
-            "sources": [{"variable": v, "dataset": sources.get(v, (NO_DATASET, NO_DATASET))[0],
-                         "provider": sources.get(v, (NO_DATASET, NO_DATASET))[1]} for v in variables],
-        })
+        todo.append(
+            {
+                "id": r.id,
+                "type": r.type,
+                "name": ind.name.model_dump(),
+                "missing": variables,
+                "sources": [
+                    {
+                        "variable": v,
+                        "dataset": sources.get(v, (NO_DATASET, NO_DATASET))[0],
+                        "provider": sources.get(v, (NO_DATASET, NO_DATASET))[1],
+                    }
+                    for v in variables
+                ],
+            }
+        )
     providers: dict[str, list[str]] = {}
     for item in todo:
         for s in item["sources"]:
@@ -547,16 +674,23 @@ def certification_level(results: pd.DataFrame, catalogue: Catalogue, territory: 
                 ids.append(item["id"])
 
     def lv_dict(lv: Level | None) -> dict[str, Any] | None:
-        return None if lv is None else {"id": lv.id, "name": lv.name.model_dump(), "min_core": lv.min_core,
-                                        "min_total": lv.min_total}
+        return (
+            None
+            if lv is None
+            else {"id": lv.id, "name": lv.name.model_dump(), "min_core": lv.min_core, "min_total": lv.min_total}
+        )
 
     next_level = lv_dict(nxt)
     if next_level is not None and nxt is not None:
         next_level["needs_core"] = max(0, nxt.min_core - counts["count_core"])
         next_level["needs_total"] = max(0, nxt.min_total - counts["count_total"])
     return {
-        "territory": str(territory), "year": int(year), **counts,
-        "level": lv_dict(level), "next_level": next_level, "todo": todo,
+        "territory": str(territory),
+        "year": int(year),
+        **counts,
+        "level": lv_dict(level),
+        "next_level": next_level,
+        "todo": todo,
         "providers": {k: providers[k] for k in sorted(providers)},
         "note": catalogue.certification.note.model_dump(),
     }
@@ -568,8 +702,21 @@ def certification_level(results: pd.DataFrame, catalogue: Catalogue, territory: 
 def _fingerprint(bank: pd.DataFrame, catalogue: Catalogue, territories: list[str], years: list[int]) -> str:
     """A content key of everything the results depend on: bank values, catalogue, engine code, scope."""
     h = hashlib.sha256()
-    cols = [c for c in ("variable", "territory", "year", "value", "dataset", "provider", "source_file", "source_row",
-                        "territory_name") if c in bank.columns]
+    cols = [
+        c
+        for c in (
+            "variable",
+            "territory",
+            "year",
+            "value",
+            "dataset",
+            "provider",
+            "source_file",
+            "source_row",
+            "territory_name",
+        )
+        if c in bank.columns
+    ]
     frame = bank[cols].sort_values(["variable", "territory", "year"]).reset_index(drop=True)
     h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     h.update(catalogue.model_dump_json().encode())
@@ -632,8 +779,9 @@ def _stored_key(path: Path) -> str | None:
     return value.decode() if value else None
 
 
-def results(year: int | None = None, *, reg: Registry | None = None, bank: pd.DataFrame | None = None,
-            path: Path | None = None) -> pd.DataFrame:
+def results(
+    year: int | None = None, *, reg: Registry | None = None, bank: pd.DataFrame | None = None, path: Path | None = None
+) -> pd.DataFrame:
     """The indicator results (all territories; one year when ``year`` is given).
 
     Reads data/results/indicators.parquet; computes and writes it first when it is absent or stale (its
@@ -660,8 +808,14 @@ def results(year: int | None = None, *, reg: Registry | None = None, bank: pd.Da
     return res
 
 
-def indicator_table(year: int, *, territory: str | None = None, res: pd.DataFrame | None = None,
-                    catalogue: Catalogue | None = None, reg: Registry | None = None) -> pd.DataFrame:
+def indicator_table(
+    year: int,
+    *,
+    territory: str | None = None,
+    res: pd.DataFrame | None = None,
+    catalogue: Catalogue | None = None,
+    reg: Registry | None = None,
+) -> pd.DataFrame:
     """One row per catalogued indicator for the city (or ``territory``) in ``year``, in clause order."""
     if reg is None and (territory is None or catalogue is None or res is None):
         from .params import registry
@@ -687,13 +841,26 @@ def indicator_table(year: int, *, territory: str | None = None, res: pd.DataFram
             value = num = den = float("nan")
             missing = "" if f is None else "; ".join(f.variables)
             reason = ind.not_applicable.en if ind.not_applicable else "not computed (results predate this indicator)"
-        rows.append({
-            "id": ind.id, "theme": ind.theme, "theme_key": themes[ind.theme].key if ind.theme in themes else "",
-            "type": ind.type, "status": status, "value": value, "unit": ind.unit,
-            "name_pl": ind.name.pl, "name_en": ind.name.en, "name_de": ind.name.de,
-            "numerator": num, "denominator": den, "missing": missing, "reason_en": reason,
-            "direction": ind.direction, "formula": "" if f is None else f.kind,
-        })
+        rows.append(
+            {
+                "id": ind.id,
+                "theme": ind.theme,
+                "theme_key": themes[ind.theme].key if ind.theme in themes else "",
+                "type": ind.type,
+                "status": status,
+                "value": value,
+                "unit": ind.unit,
+                "name_pl": ind.name.pl,
+                "name_en": ind.name.en,
+                "name_de": ind.name.de,
+                "numerator": num,
+                "denominator": den,
+                "missing": missing,
+                "reason_en": reason,
+                "direction": ind.direction,
+                "formula": "" if f is None else f.kind,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -704,8 +871,15 @@ def _num(value: Any) -> float | None:
     return float(f"{float(value):.12g}")
 
 
-def write_indicator_files(year: int, out_dir: Path, *, territory: str | None = None, res: pd.DataFrame | None = None,
-                          catalogue: Catalogue | None = None, reg: Registry | None = None) -> list[Path]:
+def write_indicator_files(
+    year: int,
+    out_dir: Path,
+    *,
+    territory: str | None = None,
+    res: pd.DataFrame | None = None,
+    catalogue: Catalogue | None = None,
+    reg: Registry | None = None,
+) -> list[Path]:
     """One JSON file per indicator (``<clause>.json``): meta + the series of every year up to ``year``."""
     from .util import write_json
 
@@ -724,21 +898,31 @@ def write_indicator_files(year: int, out_dir: Path, *, territory: str | None = N
     for ind in catalogue.sorted_indicators():
         rows = sel[sel["id"] == ind.id].sort_values("year")
         this = rows[rows["year"] == int(year)]
-        status = str(this["status"].iloc[0]) if len(this) else ("not_applicable" if ind.formula is None
-                                                                else "not_available")
+        status = (
+            str(this["status"].iloc[0]) if len(this) else ("not_applicable" if ind.formula is None else "not_available")
+        )
         datasets = sorted({d["dataset"] for s in rows["inputs"] for d in json.loads(s)})
         theme = themes.get(ind.theme)
         doc = {
             "meta": {
-                "id": ind.id, "name": ind.name.model_dump(), "unit": ind.unit,
-                "theme": {"id": ind.theme, "key": theme.key if theme else "",
-                          "name": theme.name.model_dump() if theme else None},
-                "type": ind.type, "direction": ind.direction, "update_frequency": "annual", "status": status,
-                "source": ind.source_pl, "datasets": datasets, "territory": str(territory),
+                "id": ind.id,
+                "name": ind.name.model_dump(),
+                "unit": ind.unit,
+                "theme": {
+                    "id": ind.theme,
+                    "key": theme.key if theme else "",
+                    "name": theme.name.model_dump() if theme else None,
+                },
+                "type": ind.type,
+                "direction": ind.direction,
+                "update_frequency": "annual",
+                "status": status,
+                "source": ind.source_pl,
+                "datasets": datasets,
+                "territory": str(territory),
                 "standard": "ISO 37120:2018",
             },
-            "data": [{"year": int(r.year), "value": _num(r.value), "status": str(r.status)}
-                     for r in rows.itertuples()],
+            "data": [{"year": int(r.year), "value": _num(r.value), "status": str(r.status)} for r in rows.itertuples()],
         }
         paths.append(write_json(out_dir / f"{ind.id}.json", doc))
     return paths
@@ -767,18 +951,27 @@ def _text_table(table: pd.DataFrame) -> str:
     def fmt(v: float) -> str:
         return "" if pd.isna(v) else f"{v:,.2f}".replace(",", " ")
 
-    cols = [("id", table["id"]), ("type", table["type"]), ("status", table["status"].str.replace("_", " ")),
-            ("value", table["value"].map(fmt)), ("unit", table["unit"]),
-            ("indicator", table["name_en"].str.slice(0, 60))]
+    cols = [
+        ("id", table["id"]),
+        ("type", table["type"]),
+        ("status", table["status"].str.replace("_", " ")),
+        ("value", table["value"].map(fmt)),
+        ("unit", table["unit"]),
+        ("indicator", table["name_en"].str.slice(0, 60)),
+    ]
     widths = [max(len(h), *(len(str(x)) for x in s)) if len(s) else len(h) for h, s in cols]
     right = {"value"}
-    lines = ["  ".join(h.rjust(w) if h in right else h.ljust(w)
-                       for (h, _), w in zip(cols, widths, strict=True)).rstrip()]
+    lines = [
+        "  ".join(h.rjust(w) if h in right else h.ljust(w) for (h, _), w in zip(cols, widths, strict=True)).rstrip()
+    ]
     lines.append("  ".join("-" * w for w in widths))
     for i in range(len(table)):
         cells = [str(s.iloc[i]) for _, s in cols]
-        lines.append("  ".join(c.rjust(w) if h in right else c.ljust(w)
-                               for (h, _), c, w in zip(cols, cells, widths, strict=True)).rstrip())
+        lines.append(
+            "  ".join(
+                c.rjust(w) if h in right else c.ljust(w) for (h, _), c, w in zip(cols, cells, widths, strict=True)
+            ).rstrip()
+        )
     return "\n".join(lines)
 
 
@@ -793,22 +986,31 @@ def main_indicators(args: Any) -> int:
     res = results(reg=reg)
     if not (res["year"] == year).any():
         have = ", ".join(str(y) for y in sorted(res["year"].unique())) or "none"
-        raise UserError(f"no indicator results for {year}; years with results: {have}. "
-                        f"Add params/years/{year}.yml and the year's data, then run `citybank ingest`.")
+        raise UserError(
+            f"no indicator results for {year}; years with results: {have}. "
+            f"Add params/years/{year}.yml and the year's data, then run `citybank ingest`."
+        )
     table = indicator_table(year, res=res, catalogue=catalogue, reg=reg)
     fmt = getattr(args, "format", "table") or "table"
     if fmt == "csv":
         text = table.to_csv(index=False, lineterminator="\n")
     elif fmt == "json":
-        records = [{k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
-                   for row in table.to_dict(orient="records")]
+        records = [
+            {k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
+            for row in table.to_dict(orient="records")
+        ]
         from .util import dumps_json
 
         text = dumps_json(records)
     else:
         cert = certification_level(res, catalogue, reg.city.terc, year, reg=reg)
-        text = (f"ISO 37120:2018 indicators — {reg.city.name}, {year}\n\n" + _text_table(table) + "\n\n"
-                + summary_line(table, cert) + "\n")
+        text = (
+            f"ISO 37120:2018 indicators — {reg.city.name}, {year}\n\n"
+            + _text_table(table)
+            + "\n\n"
+            + summary_line(table, cert)
+            + "\n"
+        )
     out = getattr(args, "out", None)
     if out:
         from .util import write_text_atomic

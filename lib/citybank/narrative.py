@@ -189,40 +189,92 @@ def join_list(items: Sequence[str], lang: str) -> str:
 # singular also serves fractions (1,5 osoby). English and German: (one, other).
 UNIT_FORMS: dict[str, dict[str, tuple[str, ...]]] = {
     "persons": {"pl": ("osoba", "osoby", "osób", "osoby"), "en": ("person", "people"), "de": ("Person", "Personen")},
-    "births": {"pl": ("urodzenie", "urodzenia", "urodzeń", "urodzenia"), "en": ("birth", "births"),
-               "de": ("Geburt", "Geburten")},
-    "deaths": {"pl": ("zgon", "zgony", "zgonów", "zgonu"), "en": ("death", "deaths"),
-               "de": ("Sterbefall", "Sterbefälle")},
-    "crimes": {"pl": ("przestępstwo", "przestępstwa", "przestępstw", "przestępstwa"), "en": ("crime", "crimes"),
-               "de": ("Straftat", "Straftaten")},
-    "dwellings": {"pl": ("mieszkanie", "mieszkania", "mieszkań", "mieszkania"), "en": ("dwelling", "dwellings"),
-                  "de": ("Wohnung", "Wohnungen")},
-    "businesses": {"pl": ("podmiot", "podmioty", "podmiotów", "podmiotu"), "en": ("business", "businesses"),
-                   "de": ("Unternehmen", "Unternehmen")},
-    "accidents": {"pl": ("wypadek", "wypadki", "wypadków", "wypadku"), "en": ("accident", "accidents"),
-                  "de": ("Unfall", "Unfälle")},
-    "pupils": {"pl": ("uczeń", "uczniowie", "uczniów", "ucznia"), "en": ("pupil", "pupils"),
-               "de": ("Schüler", "Schüler")},
-    "datasets": {"pl": ("zbiór danych", "zbiory danych", "zbiorów danych", "zbioru danych"),
-                 "en": ("dataset", "datasets"), "de": ("Datensatz", "Datensätze")},
-    "indicators": {"pl": ("wskaźnik", "wskaźniki", "wskaźników", "wskaźnika"), "en": ("indicator", "indicators"),
-                   "de": ("Indikator", "Indikatoren")},
-    "variables": {"pl": ("zmienna", "zmienne", "zmiennych", "zmiennej"), "en": ("variable", "variables"),
-                  "de": ("Variable", "Variablen")},
-    "providers": {"pl": ("dostawca", "dostawcy", "dostawców", "dostawcy"), "en": ("provider", "providers"),
-                  "de": ("Datenlieferant", "Datenlieferanten")},
+    "births": {
+        "pl": ("urodzenie", "urodzenia", "urodzeń", "urodzenia"),
+        "en": ("birth", "births"),
+        "de": ("Geburt", "Geburten"),
+    },
+    "deaths": {
+        "pl": ("zgon", "zgony", "zgonów", "zgonu"),
+        "en": ("death", "deaths"),
+        "de": ("Sterbefall", "Sterbefälle"),
+    },
+    "crimes": {
+        "pl": ("przestępstwo", "przestępstwa", "przestępstw", "przestępstwa"),
+        "en": ("crime", "crimes"),
+        "de": ("Straftat", "Straftaten"),
+    },
+    "dwellings": {
+        "pl": ("mieszkanie", "mieszkania", "mieszkań", "mieszkania"),
+        "en": ("dwelling", "dwellings"),
+        "de": ("Wohnung", "Wohnungen"),
+    },
+    "businesses": {
+        "pl": ("podmiot", "podmioty", "podmiotów", "podmiotu"),
+        "en": ("business", "businesses"),
+        "de": ("Unternehmen", "Unternehmen"),
+    },
+    "accidents": {
+        "pl": ("wypadek", "wypadki", "wypadków", "wypadku"),
+        "en": ("accident", "accidents"),
+        "de": ("Unfall", "Unfälle"),
+    },
+    "pupils": {
+        "pl": ("uczeń", "uczniowie", "uczniów", "ucznia"),
+        "en": ("pupil", "pupils"),
+        "de": ("Schüler", "Schüler"),
+    },
+    "datasets": {
+        "pl": ("zbiór danych", "zbiory danych", "zbiorów danych", "zbioru danych"),
+        "en": ("dataset", "datasets"),
+        "de": ("Datensatz", "Datensätze"),
+    },
+    "indicators": {
+        "pl": ("wskaźnik", "wskaźniki", "wskaźników", "wskaźnika"),
+        "en": ("indicator", "indicators"),
+        "de": ("Indikator", "Indikatoren"),
+    },
+    "variables": {
+        "pl": ("zmienna", "zmienne", "zmiennych", "zmiennej"),
+        "en": ("variable", "variables"),
+        "de": ("Variable", "Variablen"),
+    },
+    "providers": {
+        "pl": ("dostawca", "dostawcy", "dostawców", "dostawcy"),
+        "en": ("provider", "providers"),
+        "de": ("Datenlieferant", "Datenlieferanten"),
+    },
     "files": {"pl": ("plik", "pliki", "plików", "pliku"), "en": ("file", "files"), "de": ("Datei", "Dateien")},
     "rows": {"pl": ("wiersz", "wiersze", "wierszy", "wiersza"), "en": ("row", "rows"), "de": ("Zeile", "Zeilen")},
     "years": {"pl": ("rok", "lata", "lat", "roku"), "en": ("year", "years"), "de": ("Jahr", "Jahre")},
     "cities": {"pl": ("miasto", "miasta", "miast", "miasta"), "en": ("city", "cities"), "de": ("Stadt", "Städte")},
-    "districts": {"pl": ("dzielnica", "dzielnice", "dzielnic", "dzielnicy"), "en": ("district", "districts"),
-                  "de": ("Stadtteil", "Stadtteile")},
+    "districts": {
+        "pl": ("dzielnica", "dzielnice", "dzielnic", "dzielnicy"),
+        "en": ("district", "districts"),
+        "de": ("Stadtteil", "Stadtteile"),
+    },
 }
-UNIT_ALIASES = {"person": "persons", "people": "persons", "birth": "births", "death": "deaths", "crime": "crimes",
-                "dwelling": "dwellings", "business": "businesses", "entities": "businesses", "accident": "accidents",
-                "pupil": "pupils", "dataset": "datasets", "indicator": "indicators", "variable": "variables",
-                "provider": "providers", "file": "files", "row": "rows", "year": "years", "city": "cities",
-                "district": "districts"}
+UNIT_ALIASES = {
+    "person": "persons",
+    "people": "persons",
+    "birth": "births",
+    "death": "deaths",
+    "crime": "crimes",
+    "dwelling": "dwellings",
+    "business": "businesses",
+    "entities": "businesses",
+    "accident": "accidents",
+    "pupil": "pupils",
+    "dataset": "datasets",
+    "indicator": "indicators",
+    "variable": "variables",
+    "provider": "providers",
+    "file": "files",
+    "row": "rows",
+    "year": "years",
+    "city": "cities",
+    "district": "districts",
+}
 
 # Units written as a symbol after (or, for PLN in English, before) the number: no plural forms.
 UNIT_SYMBOLS: dict[str, dict[str, str]] = {
@@ -284,8 +336,9 @@ def unit_word(number: float | int | Decimal, unit_forms: UnitForms, lang: str, c
     return one if category == "one" else other
 
 
-def count_phrase(n: float | int | None, unit_forms: UnitForms, lang: str, *, case: Case = "nom",
-                 decimals: int | None = None) -> str:
+def count_phrase(
+    n: float | int | None, unit_forms: UnitForms, lang: str, *, case: Case = "nom", decimals: int | None = None
+) -> str:
     """A number with its unit in the right plural form.
 
     >>> count_phrase(1234, "persons", "pl"), count_phrase(5, "persons", "pl"), count_phrase(2, "persons", "de")
@@ -309,8 +362,9 @@ def count_phrase(n: float | int | None, unit_forms: UnitForms, lang: str, *, cas
     return f"{number} {word}"
 
 
-def fmt_value(value: float | int | None, unit: str | None, lang: str, *, case: Case = "nom",
-              decimals: int | None = None) -> str:
+def fmt_value(
+    value: float | int | None, unit: str | None, lang: str, *, case: Case = "nom", decimals: int | None = None
+) -> str:
     """A value with its unit as used in the bank's ``unit`` column.
 
     Count units (``persons``, ``births`` …) get plural forms, symbol units a no-break space and the symbol
@@ -328,13 +382,46 @@ def fmt_value(value: float | int | None, unit: str | None, lang: str, *, case: C
 
 # ------------------------------------------------------------------------------------ ordinals, years
 
-_ORD_PL_M = ["", "pierwszy", "drugi", "trzeci", "czwarty", "piąty", "szósty", "siódmy", "ósmy", "dziewiąty",
-             "dziesiąty"]
-_ORD_PL_F = ["", "pierwsza", "druga", "trzecia", "czwarta", "piąta", "szósta", "siódma", "ósma", "dziewiąta",
-             "dziesiąta"]
+_ORD_PL_M = [
+    "",
+    "pierwszy",
+    "drugi",
+    "trzeci",
+    "czwarty",
+    "piąty",
+    "szósty",
+    "siódmy",
+    "ósmy",
+    "dziewiąty",
+    "dziesiąty",
+]
+_ORD_PL_F = [
+    "",
+    "pierwsza",
+    "druga",
+    "trzecia",
+    "czwarta",
+    "piąta",
+    "szósta",
+    "siódma",
+    "ósma",
+    "dziewiąta",
+    "dziesiąta",
+]
 _ORD_EN = ["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
-_ORD_DE = ["", "ersten", "zweiten", "dritten", "vierten", "fünften", "sechsten", "siebten", "achten", "neunten",
-           "zehnten"]
+_ORD_DE = [
+    "",
+    "ersten",
+    "zweiten",
+    "dritten",
+    "vierten",
+    "fünften",
+    "sechsten",
+    "siebten",
+    "achten",
+    "neunten",
+    "zehnten",
+]
 _ORD_DE_STEM = ["", "", "zweit", "dritt", "viert", "fünft", "sechst", "siebt", "acht", "neunt", "zehnt"]
 
 
@@ -366,8 +453,13 @@ German only ``pl`` matters (plural verb)."""
 _PL_VERBS = {
     "fall": {"m": "spadł", "f": "spadła", "n": "spadło", "pl": "spadły", "vir": "spadli"},
     "rise": {"m": "wzrósł", "f": "wzrosła", "n": "wzrosło", "pl": "wzrosły", "vir": "wzrośli"},
-    "same": {"m": "nie zmienił się", "f": "nie zmieniła się", "n": "nie zmieniło się", "pl": "nie zmieniły się",
-             "vir": "nie zmienili się"},
+    "same": {
+        "m": "nie zmienił się",
+        "f": "nie zmieniła się",
+        "n": "nie zmieniło się",
+        "pl": "nie zmieniły się",
+        "vir": "nie zmienili się",
+    },
 }
 _DE_VERBS = {"fall": ("sank", "sanken"), "rise": ("stieg", "stiegen"), "same": ("blieb", "blieben")}
 _EN_VERBS = {"fall": "fell", "rise": "rose", "same": "was unchanged"}
@@ -420,8 +512,10 @@ def trend_facts(series: pd.Series, year: int | None = None) -> TrendFacts:
     prev_year, prev = upto[-2]
     direction = _direction(prev, value)
     # Streak of consecutive-year changes in the same direction, ending at the current year.
-    steps = [(upto[i][0], _direction(upto[i - 1][1], upto[i][1]), upto[i][0] - upto[i - 1][0] == 1)
-             for i in range(1, len(upto))]
+    steps = [
+        (upto[i][0], _direction(upto[i - 1][1], upto[i][1]), upto[i][0] - upto[i - 1][0] == 1)
+        for i in range(1, len(upto))
+    ]
     streak = 0
     for _, step_dir, consecutive in reversed(steps):
         if step_dir != direction or not consecutive:
@@ -448,9 +542,18 @@ def trend_facts(series: pd.Series, year: int | None = None) -> TrendFacts:
             record = "low" if len(upto) >= 3 else None
         elif current_year - not_higher[-1] >= 3:
             record, record_since = "low", not_higher[-1]
-    return TrendFacts(year=current_year, value=value, previous_year=prev_year, previous=prev,
-                      change_pct=pct_change(prev, value), direction=direction, streak=streak,
-                      first_since=first_since, record=record, record_since=record_since)
+    return TrendFacts(
+        year=current_year,
+        value=value,
+        previous_year=prev_year,
+        previous=prev,
+        change_pct=pct_change(prev, value),
+        direction=direction,
+        streak=streak,
+        first_since=first_since,
+        record=record,
+        record_since=record_since,
+    )
 
 
 def _subject(variable_name: Mapping[str, str] | str, lang: str) -> str:
@@ -469,9 +572,17 @@ def _change_text(pct: float | None, lang: str) -> str:
     return "" if pct is None else fmt_change(pct, lang, change_decimals(pct))
 
 
-def describe_trend(series: pd.Series, variable_name: Mapping[str, str] | str, lang: str,
-                   unit_forms: UnitForms = None, higher_is_better: bool | None = None, *, year: int | None = None,
-                   gender: Mapping[str, str] | None = None, decimals: int | None = None) -> str:
+def describe_trend(
+    series: pd.Series,
+    variable_name: Mapping[str, str] | str,
+    lang: str,
+    unit_forms: UnitForms = None,
+    higher_is_better: bool | None = None,
+    *,
+    year: int | None = None,
+    gender: Mapping[str, str] | None = None,
+    decimals: int | None = None,
+) -> str:
     """One or two sentences on the latest change of a yearly series.
 
     ``series``: values indexed by year (NaN/None = no data). ``variable_name``: the grammatical subject per
@@ -499,8 +610,9 @@ def describe_trend(series: pd.Series, variable_name: Mapping[str, str] | str, la
 
     if facts.value is None:
         if facts.latest_year is None:
-            return {"pl": f"{subject}: brak danych.", "en": f"{subject}: no data.",
-                    "de": f"{subject}: keine Daten."}[lang]
+            return {"pl": f"{subject}: brak danych.", "en": f"{subject}: no data.", "de": f"{subject}: keine Daten."}[
+                lang
+            ]
         latest = value_text(facts.previous)  # type: ignore[arg-type]
         y, ly = facts.year, facts.latest_year
         return {
@@ -548,16 +660,20 @@ def describe_trend(series: pd.Series, variable_name: Mapping[str, str] | str, la
     change = _change_text(facts.change_pct, lang)
     paren = f" ({change})" if change else ""
     if gap:
-        when = {"pl": f"w latach {facts.previous_year}–{facts.year}",
-                "en": f"between {facts.previous_year} and {facts.year}",
-                "de": f"zwischen {facts.previous_year} und {facts.year}"}[lang]
+        when = {
+            "pl": f"w latach {facts.previous_year}–{facts.year}",
+            "en": f"between {facts.previous_year} and {facts.year}",
+            "de": f"zwischen {facts.previous_year} und {facts.year}",
+        }[lang]
     elif facts.streak >= 2:
         when = running_phrase(facts.streak, lang)
     elif facts.first_since is not None and facts.year - facts.first_since >= 2:
         n = facts.year - facts.first_since
-        when = {"pl": f"po raz pierwszy od {n} lat",
-                "en": f"for the first time in {n} years",
-                "de": f"zum ersten Mal seit {n} Jahren"}[lang]
+        when = {
+            "pl": f"po raz pierwszy od {n} lat",
+            "en": f"for the first time in {n} years",
+            "de": f"zum ersten Mal seit {n} Jahren",
+        }[lang]
     else:
         when = in_year(facts.year, lang)
     first = {
@@ -591,13 +707,17 @@ def _record_and_judgement(facts: TrendFacts, lang: str, higher_is_better: bool |
     if higher_is_better is not None and facts.direction in ("rise", "fall"):
         good = (facts.direction == "rise") == higher_is_better
         if record:
-            judgement = {"pl": f" – zmiana {'korzystna' if good else 'niekorzystna'}",
-                         "en": f", a {'favourable' if good else 'unfavourable'} change",
-                         "de": f" – eine {'günstige' if good else 'ungünstige'} Entwicklung"}[lang]
+            judgement = {
+                "pl": f" – zmiana {'korzystna' if good else 'niekorzystna'}",
+                "en": f", a {'favourable' if good else 'unfavourable'} change",
+                "de": f" – eine {'günstige' if good else 'ungünstige'} Entwicklung",
+            }[lang]
         else:
-            judgement = {"pl": f"To zmiana {'korzystna' if good else 'niekorzystna'}",
-                         "en": f"This is {'a favourable' if good else 'an unfavourable'} change",
-                         "de": f"Das ist eine {'günstige' if good else 'ungünstige'} Entwicklung"}[lang]
+            judgement = {
+                "pl": f"To zmiana {'korzystna' if good else 'niekorzystna'}",
+                "en": f"This is {'a favourable' if good else 'an unfavourable'} change",
+                "de": f"Das ist eine {'günstige' if good else 'ungünstige'} Entwicklung",
+            }[lang]
     text = record + judgement
     return text + "." if text and not text.endswith(".") else text
 
@@ -609,18 +729,35 @@ def _changed_by(pct: float, lang: str) -> str:
     """``6.1% lower than a year earlier`` / ``o 6,1% mniej niż przed rokiem`` / ``6,1 % weniger als im Vorjahr``."""
     d = change_decimals(pct)
     if to_decimal(pct, d) == 0:
-        return {"pl": "bez zmian w porównaniu z poprzednim rokiem", "en": "unchanged from a year earlier",
-                "de": "unverändert gegenüber dem Vorjahr"}[lang]
+        return {
+            "pl": "bez zmian w porównaniu z poprzednim rokiem",
+            "en": "unchanged from a year earlier",
+            "de": "unverändert gegenüber dem Vorjahr",
+        }[lang]
     size = fmt_percent(abs(pct), lang, d)
     if pct > 0:
-        return {"pl": f"o {size} więcej niż przed rokiem", "en": f"{size} higher than a year earlier",
-                "de": f"{size} mehr als im Vorjahr"}[lang]
-    return {"pl": f"o {size} mniej niż przed rokiem", "en": f"{size} lower than a year earlier",
-            "de": f"{size} weniger als im Vorjahr"}[lang]
+        return {
+            "pl": f"o {size} więcej niż przed rokiem",
+            "en": f"{size} higher than a year earlier",
+            "de": f"{size} mehr als im Vorjahr",
+        }[lang]
+    return {
+        "pl": f"o {size} mniej niż przed rokiem",
+        "en": f"{size} lower than a year earlier",
+        "de": f"{size} weniger als im Vorjahr",
+    }[lang]
 
 
-def key_figure_sentence(name: str, value: float | None, year: int, lang: str, *, unit: str | None = None,
-                        previous: float | None = None, decimals: int | None = None) -> str:
+def key_figure_sentence(
+    name: str,
+    value: float | None,
+    year: int,
+    lang: str,
+    *,
+    unit: str | None = None,
+    previous: float | None = None,
+    decimals: int | None = None,
+) -> str:
     """A sentence on one figure, for labels that are names rather than subjects (quoted, no agreement).
 
     >>> key_figure_sentence("Ludność ogółem", 62817, 2024, "pl", unit="persons", previous=63500)
@@ -629,15 +766,24 @@ def key_figure_sentence(name: str, value: float | None, year: int, lang: str, *,
     check_lang(lang)
     q = quote(name, lang)
     if _is_missing(value):
-        return {"pl": f"Brak danych za {year} r. dla wskaźnika {q}.", "en": f"No data for {year} for {q}.",
-                "de": f"Für {q} liegen keine Daten für {year} vor."}[lang]
+        return {
+            "pl": f"Brak danych za {year} r. dla wskaźnika {q}.",
+            "en": f"No data for {year} for {q}.",
+            "de": f"Für {q} liegen keine Daten für {year} vor.",
+        }[lang]
     v = fmt_value(value, unit, lang, decimals=decimals)
     # pl "wyniósł" takes the accusative; for counts and symbols it reads as the nominative except with 1
     # (1 osobę), so a value of exactly one persons-like unit goes after a colon instead.
-    head = {"pl": f"W {year} r. wskaźnik {q} wyniósł {v}", "en": f"In {year}, {q} stood at {v}",
-            "de": f"Im Jahr {year} betrug der Wert für {q} {v}"}[lang]  # accusative: no dative plural needed
-    if lang == "pl" and unit_word(to_decimal(value, 0), unit, "pl") is not None and \
-            plural_category(to_decimal(value, auto_decimals(value) if decimals is None else decimals), "pl") == "one":
+    head = {
+        "pl": f"W {year} r. wskaźnik {q} wyniósł {v}",
+        "en": f"In {year}, {q} stood at {v}",
+        "de": f"Im Jahr {year} betrug der Wert für {q} {v}",
+    }[lang]  # accusative: no dative plural needed
+    if (
+        lang == "pl"
+        and unit_word(to_decimal(value, 0), unit, "pl") is not None
+        and plural_category(to_decimal(value, auto_decimals(value) if decimals is None else decimals), "pl") == "one"
+    ):
         head = f"W {year} r. wskaźnik {q}: {v}"
     pct = pct_change(previous, value)
     return head + (f", {_changed_by(pct, lang)}." if pct is not None else ".")
@@ -652,9 +798,16 @@ _RANK_WORDS = {
 }
 
 
-def compare_to_peers(city_value: float, peers: Mapping[str, float | None], lang: str, *, city_name: str,
-                     unit: str | None = None, higher_is_better: bool | None = None,
-                     decimals: int | None = None) -> str:
+def compare_to_peers(
+    city_value: float,
+    peers: Mapping[str, float | None],
+    lang: str,
+    *,
+    city_name: str,
+    unit: str | None = None,
+    higher_is_better: bool | None = None,
+    decimals: int | None = None,
+) -> str:
     """Where the city stands among its peers (peers without a value are left out).
 
     >>> compare_to_peers(5.1, {"Katowice": 6.0, "Bytom": 9.9}, "en", city_name="Siemianowice Śląskie")
@@ -664,9 +817,11 @@ def compare_to_peers(city_value: float, peers: Mapping[str, float | None], lang:
     values = {name: float(v) for name, v in peers.items() if not _is_missing(v) and name != city_name}
     v_city = fmt_value(city_value, unit, lang, decimals=decimals)
     if not values or _is_missing(city_value):
-        return {"pl": f"Brak danych do porównania miasta {city_name} z innymi miastami.",
-                "en": f"There are no data to compare {city_name} with other cities.",
-                "de": f"Für einen Vergleich von {city_name} mit anderen Städten fehlen Daten."}[lang]
+        return {
+            "pl": f"Brak danych do porównania miasta {city_name} z innymi miastami.",
+            "en": f"There are no data to compare {city_name} with other cities.",
+            "de": f"Für einen Vergleich von {city_name} mit anderen Städten fehlen Daten.",
+        }[lang]
     n = len(values) + 1
     higher = sum(v > city_value for v in values.values())
     lower = sum(v < city_value for v in values.values())
@@ -674,16 +829,21 @@ def compare_to_peers(city_value: float, peers: Mapping[str, float | None], lang:
     rank_high = higher + 1  # 1 = highest
     rank_low = lower + 1  # 1 = lowest
     if tied == n - 1:
-        return {"pl": f"Wszystkie {n} porównywane miasta mają taką samą wartość jak {city_name} ({v_city}).",
-                "en": f"All {n} cities compared have the same value as {city_name} ({v_city}).",
-                "de": f"Alle {n} verglichenen Städte haben denselben Wert wie {city_name} ({v_city})."}[lang]
+        return {
+            "pl": f"Wszystkie {n} porównywane miasta mają taką samą wartość jak {city_name} ({v_city}).",
+            "en": f"All {n} cities compared have the same value as {city_name} ({v_city}).",
+            "de": f"Alle {n} verglichenen Städte haben denselben Wert wie {city_name} ({v_city}).",
+        }[lang]
     if rank_high <= rank_low:
         k, high = rank_high, True
     else:
         k, high = rank_low, False
     if k == 1:
-        word = {"pl": "najwyższa" if high else "najniższa", "en": "highest" if high else "lowest",
-                "de": "höchste" if high else "niedrigste"}[lang]
+        word = {
+            "pl": "najwyższa" if high else "najniższa",
+            "en": "highest" if high else "lowest",
+            "de": "höchste" if high else "niedrigste",
+        }[lang]
     elif k <= 10:
         word = _RANK_WORDS[lang](k, high)
     else:
@@ -697,11 +857,11 @@ def compare_to_peers(city_value: float, peers: Mapping[str, float | None], lang:
     else:
         text = {
             "pl": f"Wartość dla miasta {city_name} ({v_city}) zajmuje {k}. miejsce od "
-                  f"{'najwyższej' if high else 'najniższej'} spośród {n} porównywanych miast",
+            f"{'najwyższej' if high else 'najniższej'} spośród {n} porównywanych miast",
             "en": f"The value for {city_name} ({v_city}) ranks {_en_ordinal_digits(k)} "
-                  f"{'highest' if high else 'lowest'} of the {n} cities compared",
+            f"{'highest' if high else 'lowest'} of the {n} cities compared",
             "de": f"Der Wert für {city_name} ({v_city}) liegt auf Platz {k} von {n} verglichenen Städten "
-                  f"(gezählt vom {'höchsten' if high else 'niedrigsten'} Wert)",
+            f"(gezählt vom {'höchsten' if high else 'niedrigsten'} Wert)",
         }[lang]
     if tied:
         text += {"pl": " (ex aequo)", "en": " (tied)", "de": " (gleichauf)"}[lang]
@@ -710,8 +870,7 @@ def compare_to_peers(city_value: float, peers: Mapping[str, float | None], lang:
     if best:
         text += {"pl": " – to najlepszy wynik", "en": ", the best result", "de": " – das beste Ergebnis"}[lang]
     elif worst:
-        text += {"pl": " – to najsłabszy wynik", "en": ", the weakest result",
-                 "de": " – das schwächste Ergebnis"}[lang]
+        text += {"pl": " – to najsłabszy wynik", "en": ", the weakest result", "de": " – das schwächste Ergebnis"}[lang]
     return text + "."
 
 
@@ -730,8 +889,17 @@ def normalize_status(status: str) -> str:
     return key
 
 
-def status_sentence(status: str, name: str, lang: str, *, value: float | None = None, year: int | None = None,
-                    target: float | None = None, target_year: int | None = None, unit: str | None = None) -> str:
+def status_sentence(
+    status: str,
+    name: str,
+    lang: str,
+    *,
+    value: float | None = None,
+    year: int | None = None,
+    target: float | None = None,
+    target_year: int | None = None,
+    unit: str | None = None,
+) -> str:
     """A sentence on a strategy indicator's status, with the value and target when given.
 
     >>> status_sentence("at_risk", "Stopa bezrobocia", "pl", value=5.2, year=2024, target=4.0,
@@ -742,23 +910,34 @@ def status_sentence(status: str, name: str, lang: str, *, value: float | None = 
     key = normalize_status(status)
     q = quote(name, lang)
     head = {
-        "on_track": {"pl": f"Wskaźnik {q} jest realizowany zgodnie z planem",
-                     "en": f"The indicator {q} is on track to reach its target",
-                     "de": f"Der Indikator {q} liegt im Plan"},
-        "at_risk": {"pl": f"Realizacja wskaźnika {q} jest zagrożona",
-                    "en": f"The indicator {q} is at risk of missing its target",
-                    "de": f"Die Zielerreichung beim Indikator {q} ist gefährdet"},
-        "off_track": {"pl": f"Wskaźnik {q} odbiega od planowanej ścieżki",
-                      "en": f"The indicator {q} is off track",
-                      "de": f"Der Indikator {q} liegt nicht im Plan"},
-        "no_data": {"pl": f"Brak wystarczających danych do oceny wskaźnika {q}",
-                    "en": f"There are not enough data to assess the indicator {q}",
-                    "de": f"Für den Indikator {q} liegen nicht genügend Daten für eine Bewertung vor"},
+        "on_track": {
+            "pl": f"Wskaźnik {q} jest realizowany zgodnie z planem",
+            "en": f"The indicator {q} is on track to reach its target",
+            "de": f"Der Indikator {q} liegt im Plan",
+        },
+        "at_risk": {
+            "pl": f"Realizacja wskaźnika {q} jest zagrożona",
+            "en": f"The indicator {q} is at risk of missing its target",
+            "de": f"Die Zielerreichung beim Indikator {q} ist gefährdet",
+        },
+        "off_track": {
+            "pl": f"Wskaźnik {q} odbiega od planowanej ścieżki",
+            "en": f"The indicator {q} is off track",
+            "de": f"Der Indikator {q} liegt nicht im Plan",
+        },
+        "no_data": {
+            "pl": f"Brak wystarczających danych do oceny wskaźnika {q}",
+            "en": f"There are not enough data to assess the indicator {q}",
+            "de": f"Für den Indikator {q} liegen nicht genügend Daten für eine Bewertung vor",
+        },
     }[key][lang]
     parts = []
     if not _is_missing(value):
-        label = {"pl": f"{year} r.", "en": f"{year}", "de": f"{year}"}[lang] if year is not None else \
-            {"pl": "wartość", "en": "value", "de": "Wert"}[lang]
+        label = (
+            {"pl": f"{year} r.", "en": f"{year}", "de": f"{year}"}[lang]
+            if year is not None
+            else {"pl": "wartość", "en": "value", "de": "Wert"}[lang]
+        )
         parts.append(f"{label}: {fmt_value(value, unit, lang)}")
     if not _is_missing(target):
         label = {"pl": "cel", "en": "target", "de": "Ziel"}[lang]
@@ -801,9 +980,11 @@ class _Row:
 def _story_rows(frame: pd.DataFrame, lang: str) -> list[_Row]:
     missing = [c for c in STORY_COLUMNS if c not in frame.columns]
     if missing:
-        raise ValueError(f"category_story needs the column(s) {', '.join(missing)}; the frame has "
-                         f"{', '.join(map(str, frame.columns))}. Expected: {', '.join(STORY_COLUMNS)} and "
-                         f"optionally {', '.join(STORY_OPTIONAL)}")
+        raise ValueError(
+            f"category_story needs the column(s) {', '.join(missing)}; the frame has "
+            f"{', '.join(map(str, frame.columns))}. Expected: {', '.join(STORY_COLUMNS)} and "
+            f"optionally {', '.join(STORY_OPTIONAL)}"
+        )
 
     def get(rec: Mapping[str, Any], col: str) -> Any:
         v = rec.get(col)
@@ -812,14 +993,16 @@ def _story_rows(frame: pd.DataFrame, lang: str) -> list[_Row]:
     rows = []
     for rec in frame.to_dict("records"):
         hib = get(rec, "higher_is_better")
-        rows.append(_Row(
-            name=_row_name(rec["name"], lang),
-            value=None if get(rec, "value") is None else float(rec["value"]),
-            previous=None if get(rec, "previous") is None else float(rec["previous"]),
-            baseline=None if get(rec, "baseline") is None else float(rec["baseline"]),
-            unit=None if get(rec, "unit") is None else str(rec["unit"]),
-            higher_is_better=None if hib is None else bool(hib),
-        ))
+        rows.append(
+            _Row(
+                name=_row_name(rec["name"], lang),
+                value=None if get(rec, "value") is None else float(rec["value"]),
+                previous=None if get(rec, "previous") is None else float(rec["previous"]),
+                baseline=None if get(rec, "baseline") is None else float(rec["baseline"]),
+                unit=None if get(rec, "unit") is None else str(rec["unit"]),
+                higher_is_better=None if hib is None else bool(hib),
+            )
+        )
     return rows
 
 
@@ -832,9 +1015,16 @@ def _names_list(names: Iterable[str], lang: str, limit: int = 5) -> str:
     return ", ".join(names)
 
 
-def category_story(frame: pd.DataFrame, lang: str, year: int, *, category_name: str | None = None,
-                   baseline_year: int | None = None, previous_year: int | None = None,
-                   max_sentences: int = 6) -> list[str]:
+def category_story(
+    frame: pd.DataFrame,
+    lang: str,
+    year: int,
+    *,
+    category_name: str | None = None,
+    baseline_year: int | None = None,
+    previous_year: int | None = None,
+    max_sentences: int = 6,
+) -> list[str]:
     """3–6 sentences for a category page from a tidy frame with one row per variable.
 
     Columns: ``name`` (label in ``lang``, or a ``{lang: label}`` dict), ``value`` (the year's value, NaN when
@@ -848,15 +1038,24 @@ def category_story(frame: pd.DataFrame, lang: str, year: int, *, category_name: 
     with_data = [r for r in rows if r.value is not None]
     n, k = len(rows), len(with_data)
     if n == 0:
-        return [{"pl": f"Ta kategoria nie ma jeszcze wskaźników z danymi za {year} r.",
-                 "en": f"This category has no indicators with data for {year} yet.",
-                 "de": f"Diese Kategorie hat noch keine Indikatoren mit Daten für {year}."}[lang]]
+        return [
+            {
+                "pl": f"Ta kategoria nie ma jeszcze wskaźników z danymi za {year} r.",
+                "en": f"This category has no indicators with data for {year} yet.",
+                "de": f"Diese Kategorie hat noch keine Indikatoren mit Daten für {year}.",
+            }[lang]
+        ]
     cat = quote(category_name, lang) if category_name else None
     ind = count_phrase(n, "indicators", lang)
     if lang == "pl":
         who = f"Kategoria {cat}" if cat else "Ta kategoria"
-        avail = "są dostępne dla wszystkich" if k == n else "nie są dostępne dla żadnego z nich" if k == 0 \
+        avail = (
+            "są dostępne dla wszystkich"
+            if k == n
+            else "nie są dostępne dla żadnego z nich"
+            if k == 0
             else f"są dostępne dla {k} z nich"
+        )
         sentences = [f"{who} obejmuje {ind}; dane za {year} r. {avail}."]
     elif lang == "de":
         who = f"Die Kategorie {cat}" if cat else "Diese Kategorie"
@@ -879,8 +1078,9 @@ def category_story(frame: pd.DataFrame, lang: str, year: int, *, category_name: 
         q = quote(r.name, lang)
         if lang == "pl":
             what = "wzrost" if up else "spadek"
-            sentences.append(f"Największy {what} w porównaniu z {prev_year} r. dotyczy wskaźnika {q} "
-                             f"({chg}, do {to_v}).")
+            sentences.append(
+                f"Największy {what} w porównaniu z {prev_year} r. dotyczy wskaźnika {q} ({chg}, do {to_v})."
+            )
         elif lang == "de":
             what = "den stärksten Anstieg" if up else "den stärksten Rückgang"
             sentences.append(f"{_cap(what)} gegenüber {prev_year} verzeichnete {q} ({chg}, auf {to_v}).")
@@ -893,14 +1093,16 @@ def category_story(frame: pd.DataFrame, lang: str, year: int, *, category_name: 
         better = sum((r.change > 0) == r.higher_is_better for r in judged)  # type: ignore[operator]
         worse = len(judged) - better
         m = len(judged)
-        sentences.append({
-            "pl": f"Spośród {count_phrase(m, 'indicators', 'pl', case='gen')} o określonym kierunku zmian "
-                  f"poprawa w porównaniu z {prev_year} r. nastąpiła w {better}, a pogorszenie w {worse}.",
-            "en": f"Of the {m} indicators where a direction is better, {better} improved and {worse} "
-                  f"worsened compared with {prev_year}.",
-            "de": f"Von {m} Indikatoren mit einer Zielrichtung haben sich gegenüber {prev_year} {better} "
-                  f"verbessert und {worse} verschlechtert.",
-        }[lang])
+        sentences.append(
+            {
+                "pl": f"Spośród {count_phrase(m, 'indicators', 'pl', case='gen')} o określonym kierunku zmian "
+                f"poprawa w porównaniu z {prev_year} r. nastąpiła w {better}, a pogorszenie w {worse}.",
+                "en": f"Of the {m} indicators where a direction is better, {better} improved and {worse} "
+                f"worsened compared with {prev_year}.",
+                "de": f"Von {m} Indikatoren mit einer Zielrichtung haben sich gegenüber {prev_year} {better} "
+                f"verbessert und {worse} verschlechtert.",
+            }[lang]
+        )
 
     if baseline_year is not None:
         base = [r for r in with_data if r.since_baseline is not None]
@@ -908,24 +1110,58 @@ def category_story(frame: pd.DataFrame, lang: str, year: int, *, category_name: 
             r = sorted(base, key=lambda r: (-abs(r.since_baseline), r.name))[0]  # type: ignore[arg-type]
             chg = fmt_change(r.since_baseline, lang, change_decimals(r.since_baseline))  # type: ignore[arg-type]
             q = quote(r.name, lang)
-            sentences.append({
-                "pl": f"W porównaniu z {baseline_year} r. najbardziej zmienił się wskaźnik {q} ({chg}).",
-                "en": f"Compared with {baseline_year}, {q} changed the most ({chg}).",
-                "de": f"Gegenüber {baseline_year} veränderte sich {q} am stärksten ({chg}).",
-            }[lang])
+            sentences.append(
+                {
+                    "pl": f"W porównaniu z {baseline_year} r. najbardziej zmienił się wskaźnik {q} ({chg}).",
+                    "en": f"Compared with {baseline_year}, {q} changed the most ({chg}).",
+                    "de": f"Gegenüber {baseline_year} veränderte sich {q} am stärksten ({chg}).",
+                }[lang]
+            )
 
     missing = [r.name for r in rows if r.value is None]
     if missing:
         names = _names_list(missing, lang)
-        sentences.append({"pl": f"Brak danych za {year} r.: {names}.", "en": f"No data for {year}: {names}.",
-                          "de": f"Keine Daten für {year}: {names}."}[lang])
+        sentences.append(
+            {
+                "pl": f"Brak danych za {year} r.: {names}.",
+                "en": f"No data for {year}: {names}.",
+                "de": f"Keine Daten für {year}: {names}.",
+            }[lang]
+        )
     return sentences[:max_sentences]
 
 
 __all__ = [
-    "LANGS", "MINUS", "NBSP", "UNIT_FORMS", "UNIT_SYMBOLS", "TrendFacts", "STATUSES",
-    "fmt_number", "fmt_percent", "fmt_change", "fmt_points", "fmt_value", "fmt_date", "fmt_year",
-    "pct_change", "to_decimal", "auto_decimals", "change_decimals", "plural_category", "unit_word",
-    "count_phrase", "quote", "join_list", "running_phrase", "in_year", "trend_facts", "describe_trend",
-    "key_figure_sentence", "compare_to_peers", "normalize_status", "status_sentence", "category_story",
+    "LANGS",
+    "MINUS",
+    "NBSP",
+    "UNIT_FORMS",
+    "UNIT_SYMBOLS",
+    "TrendFacts",
+    "STATUSES",
+    "fmt_number",
+    "fmt_percent",
+    "fmt_change",
+    "fmt_points",
+    "fmt_value",
+    "fmt_date",
+    "fmt_year",
+    "pct_change",
+    "to_decimal",
+    "auto_decimals",
+    "change_decimals",
+    "plural_category",
+    "unit_word",
+    "count_phrase",
+    "quote",
+    "join_list",
+    "running_phrase",
+    "in_year",
+    "trend_facts",
+    "describe_trend",
+    "key_figure_sentence",
+    "compare_to_peers",
+    "normalize_status",
+    "status_sentence",
+    "category_story",
 ]

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .paths import PATHS
 
@@ -201,7 +201,7 @@ class Dataset(Strict):
     keywords: list[str] = []
 
     @model_validator(mode="after")
-    def _years(self) -> "Dataset":
+    def _years(self) -> Dataset:
         if self.last_year < self.first_year:
             raise ValueError(f"last_year {self.last_year} is before first_year {self.first_year}")
         return self
@@ -366,14 +366,22 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
         y = ld.model(YearParams, ld.read(path), path)
         if y is not None:
             if path.stem != str(y.year):
-                ld.problems.append(ParamsProblem(ld.rel(path), "year", f"is {y.year} but the file is named {path.name}"))
+                ld.problems.append(
+                    ParamsProblem(ld.rel(path), "year", f"is {y.year} but the file is named {path.name}")
+                )
             years[y.year] = y
     if not years:
         ld.problems.append(ParamsProblem(ld.rel(root / "years"), "", "no years/<YEAR>.yml file found"))
 
-    categories = _dupes(ld.items(Category, root / "categories.yml", "categories"), "slug", "params/categories.yml", ld.problems)
-    providers = _dupes(ld.items(Provider, root / "providers.yml", "providers"), "id", "params/providers.yml", ld.problems)
-    variables = _dupes(ld.items(Variable, root / "variables.yml", "variables"), "id", "params/variables.yml", ld.problems)
+    categories = _dupes(
+        ld.items(Category, root / "categories.yml", "categories"), "slug", "params/categories.yml", ld.problems
+    )
+    providers = _dupes(
+        ld.items(Provider, root / "providers.yml", "providers"), "id", "params/providers.yml", ld.problems
+    )
+    variables = _dupes(
+        ld.items(Variable, root / "variables.yml", "variables"), "id", "params/variables.yml", ld.problems
+    )
 
     datasets: dict[str, Dataset] = {}
     for path in sorted((root / "datasets").glob("*.yml")):
@@ -382,16 +390,36 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
             continue
         rel = ld.rel(path)
         if d.id != path.stem:
-            ld.problems.append(ParamsProblem(rel, "id", f"is '{d.id}' but the file is named {path.name}; they must match"))
+            ld.problems.append(
+                ParamsProblem(rel, "id", f"is '{d.id}' but the file is named {path.name}; they must match")
+            )
         if d.id in datasets:
             ld.problems.append(ParamsProblem(rel, "id", f"duplicate dataset id '{d.id}'"))
         if d.category not in categories:
-            ld.problems.append(ParamsProblem(rel, "category", f"unknown category '{d.category}'; expected one of params/categories.yml: {', '.join(sorted(categories))}"))
+            ld.problems.append(
+                ParamsProblem(
+                    rel,
+                    "category",
+                    f"unknown category '{d.category}'; expected one of params/categories.yml: {', '.join(sorted(categories))}",
+                )
+            )
         if d.provider not in providers:
-            ld.problems.append(ParamsProblem(rel, "provider", f"unknown provider '{d.provider}'; expected one of params/providers.yml: {', '.join(sorted(providers))}"))
+            ld.problems.append(
+                ParamsProblem(
+                    rel,
+                    "provider",
+                    f"unknown provider '{d.provider}'; expected one of params/providers.yml: {', '.join(sorted(providers))}",
+                )
+            )
         for i, col in enumerate(d.source.columns):
             if col.variable not in variables:
-                ld.problems.append(ParamsProblem(rel, f"source.columns[{i}].variable", f"unknown variable '{col.variable}'; add it to params/variables.yml or fix the spelling"))
+                ld.problems.append(
+                    ParamsProblem(
+                        rel,
+                        f"source.columns[{i}].variable",
+                        f"unknown variable '{col.variable}'; add it to params/variables.yml or fix the spelling",
+                    )
+                )
         datasets[d.id] = d
 
     # One variable, one dataset: two providers describing one phenomenon get two variables, paired
@@ -400,25 +428,43 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
     for d in datasets.values():
         for v in dict.fromkeys(d.variables):
             if v in owner:
-                ld.problems.append(ParamsProblem(
-                    f"params/datasets/{d.id}.yml", "source.columns",
-                    f"variable '{v}' is already provided by dataset '{owner[v]}'; give each provider's figure its "
-                    "own variable (e.g. '<name>_<provider>') and pair them in params/consistency.yml"))
+                ld.problems.append(
+                    ParamsProblem(
+                        f"params/datasets/{d.id}.yml",
+                        "source.columns",
+                        f"variable '{v}' is already provided by dataset '{owner[v]}'; give each provider's figure its "
+                        "own variable (e.g. '<name>_<provider>') and pair them in params/consistency.yml",
+                    )
+                )
             owner.setdefault(v, d.id)
 
     if city is not None:
         if city.default_year not in years:
-            ld.problems.append(ParamsProblem("params/city.yml", "default_year", f"{city.default_year} has no params/years/{city.default_year}.yml"))
+            ld.problems.append(
+                ParamsProblem(
+                    "params/city.yml",
+                    "default_year",
+                    f"{city.default_year} has no params/years/{city.default_year}.yml",
+                )
+            )
         seen: dict[str, str] = {}
         for d in city.districts:
             for n in [d.name, *d.aliases]:
                 k = n.casefold()
                 if k in seen and seen[k] != d.code:
-                    ld.problems.append(ParamsProblem("params/city.yml", f"districts ({d.code})", f"spelling '{n}' is already used by {seen[k]}"))
+                    ld.problems.append(
+                        ParamsProblem(
+                            "params/city.yml", f"districts ({d.code})", f"spelling '{n}' is already used by {seen[k]}"
+                        )
+                    )
                 seen[k] = d.code
     for slug, cat in categories.items():
         if cat.notebook and not (root.parent / "notebooks" / cat.notebook).exists():
-            ld.problems.append(ParamsProblem("params/categories.yml", f"{slug}.notebook", f"notebook '{cat.notebook}' not found in notebooks/"))
+            ld.problems.append(
+                ParamsProblem(
+                    "params/categories.yml", f"{slug}.notebook", f"notebook '{cat.notebook}' not found in notebooks/"
+                )
+            )
 
     reg = None
     if city is not None:
@@ -444,7 +490,11 @@ def _extra_checker(name: str):
     """Import the module that owns an extra params file; it exposes ``check_params(registry, data)``."""
     import importlib
 
-    modname = {"iso37120": "citybank.indicators", "strategy": "citybank.strategy", "consistency": "citybank.consistency"}[name]
+    modname = {
+        "iso37120": "citybank.indicators",
+        "strategy": "citybank.strategy",
+        "consistency": "citybank.consistency",
+    }[name]
     try:
         mod = importlib.import_module(modname)
     except ModuleNotFoundError:
@@ -473,5 +523,3 @@ def expand_files(ds: Dataset, years: list[int] | None = None) -> list[tuple[str,
         else:
             out.append((pattern, None))
     return out
-
-

@@ -89,8 +89,10 @@ def prepare(year: int, report: JobReport | None = None) -> JobReport:
         result = build_bank(reg, progress=True)
         st.failures.extend(f"dataset {ds}: {err}" for ds, err in sorted(result.failures.items()))
         rejected = len(result.quarantine)
-        print(f"  {len(result.bank):,} values in the bank; {rejected:,} quarantined row(s) or problem(s)"
-              f"{' (unchanged since the last run)' if result.cached else ''}")
+        print(
+            f"  {len(result.bank):,} values in the bank; {rejected:,} quarantined row(s) or problem(s)"
+            f"{' (unchanged since the last run)' if result.cached else ''}"
+        )
     with _stage(report, "indicators and checks") as st:
         from . import consistency, indicators, strategy
 

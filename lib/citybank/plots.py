@@ -165,8 +165,17 @@ def _new_figure(figsize: tuple[float, float] | None = None) -> tuple[Figure, Any
     return fig, ax
 
 
-def _finish(fig: Figure, ax: Any, *, title: str, lang: str, source: str | Sequence[str], alt: str,
-            ylabel: str | None = None, xlabel: str | None = None) -> Figure:
+def _finish(
+    fig: Figure,
+    ax: Any,
+    *,
+    title: str,
+    lang: str,
+    source: str | Sequence[str],
+    alt: str,
+    ylabel: str | None = None,
+    xlabel: str | None = None,
+) -> Figure:
     ax.set_title(title)
     ax.set_ylabel(ylabel or "")
     ax.set_xlabel(xlabel or "")
@@ -195,9 +204,17 @@ _BARS = {"pl": ("słupek", "słupki", "słupków", "słupka"), "en": ("bar", "ba
 _LINES = {"pl": ("seria", "serie", "serii", "serii"), "en": ("line", "lines"), "de": ("Linie", "Linien")}
 
 
-def alt_text(kind: Literal["line", "bar"], title: str, lang: str, data: Mapping[Any, float], *,
-             unit: str | None = None, highlight: str | None = None, series_count: int = 1,
-             series_name: str | None = None) -> str:
+def alt_text(
+    kind: Literal["line", "bar"],
+    title: str,
+    lang: str,
+    data: Mapping[Any, float],
+    *,
+    unit: str | None = None,
+    highlight: str | None = None,
+    series_count: int = 1,
+    series_name: str | None = None,
+) -> str:
     """A sentence describing a chart for readers who cannot see it.
 
     ``data``: for a line chart, year → value of the series described (``series_name`` when the chart has
@@ -222,42 +239,67 @@ def alt_text(kind: Literal["line", "bar"], title: str, lang: str, data: Mapping[
         if series_count > 1:
             lines = count_phrase(series_count, _LINES, lang)
             named = quote(series_name, lang) if series_name else ""
-            extra = {"pl": f" ({lines}; opisano {named or 'pierwszą'})",
-                     "en": f" ({lines}; described: {named or 'the first'})",
-                     "de": f" ({lines}; beschrieben: {named or 'die erste'})"}[lang]
+            extra = {
+                "pl": f" ({lines}; opisano {named or 'pierwszą'})",
+                "en": f" ({lines}; described: {named or 'the first'})",
+                "de": f" ({lines}; beschrieben: {named or 'die erste'})",
+            }[lang]
         if y0 == y1:
-            body = {"pl": f": {val(v0)} w {y0} r.{extra}", "en": f": {val(v0)} in {y0}{extra}",
-                    "de": f": {val(v0)} im Jahr {y0}{extra}"}[lang]
+            body = {
+                "pl": f": {val(v0)} w {y0} r.{extra}",
+                "en": f": {val(v0)} in {y0}{extra}",
+                "de": f": {val(v0)} im Jahr {y0}{extra}",
+            }[lang]
         else:
-            body = {"pl": f", lata {y0}–{y1}: od {val(v0)} w {y0} r. do {val(v1)} w {y1} r.{extra}",
-                    "en": f", {y0}–{y1}: from {val(v0)} in {y0} to {val(v1)} in {y1}{extra}",
-                    "de": f", {y0}–{y1}: von {val(v0)} ({y0}) auf {val(v1)} ({y1}){extra}"}[lang]
+            body = {
+                "pl": f", lata {y0}–{y1}: od {val(v0)} w {y0} r. do {val(v1)} w {y1} r.{extra}",
+                "en": f", {y0}–{y1}: from {val(v0)} in {y0} to {val(v1)} in {y1}{extra}",
+                "de": f", {y0}–{y1}: von {val(v0)} ({y0}) auf {val(v1)} ({y1}){extra}",
+            }[lang]
         return head + body + ("" if body.endswith(".") else ".")
     ranked = sorted(points, key=lambda p: (-p[1], str(p[0])))
     (top, vt), (low, vl) = ranked[0], ranked[-1]
     n = len(ranked)
     bars = count_phrase(n, _BARS, lang)
-    text = head + {
-        "pl": f", {bars}: najwyższa wartość – {top} ({val(vt)}), najniższa – {low} ({val(vl)})",
-        "en": f", {bars}: highest {top} ({val(vt)}), lowest {low} ({val(vl)})",
-        "de": f", {bars}: höchster Wert {top} ({val(vt)}), niedrigster {low} ({val(vl)})",
-    }[lang]
+    text = (
+        head
+        + {
+            "pl": f", {bars}: najwyższa wartość – {top} ({val(vt)}), najniższa – {low} ({val(vl)})",
+            "en": f", {bars}: highest {top} ({val(vt)}), lowest {low} ({val(vl)})",
+            "de": f", {bars}: höchster Wert {top} ({val(vt)}), niedrigster {low} ({val(vl)})",
+        }[lang]
+    )
     if n == 1:
         text = head + f": {top} ({val(vt)})"
     if highlight is not None and highlight in dict(points):
         rank = [str(k) for k, _ in ranked].index(str(highlight)) + 1
-        text += {"pl": f"; {highlight} na {rank}. miejscu", "en": f"; {highlight} ranks {rank} of {n}",
-                 "de": f"; {highlight} auf Platz {rank} von {n}"}[lang]
+        text += {
+            "pl": f"; {highlight} na {rank}. miejscu",
+            "en": f"; {highlight} ranks {rank} of {n}",
+            "de": f"; {highlight} auf Platz {rank} von {n}",
+        }[lang]
     return text + "."
 
 
 # -------------------------------------------------------------------------------------------- charts
 
 
-def line_chart(df: pd.DataFrame, x: str, y: str, hue: str | None = None, *, title: str, lang: str,
-               source: str | Sequence[str], ylabel: str | None = None, unit: str | None = None,
-               percent: bool = False, highlight: str | None = None, zero_based: bool = False,
-               figsize: tuple[float, float] | None = None) -> Figure:
+def line_chart(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    hue: str | None = None,
+    *,
+    title: str,
+    lang: str,
+    source: str | Sequence[str],
+    ylabel: str | None = None,
+    unit: str | None = None,
+    percent: bool = False,
+    highlight: str | None = None,
+    zero_based: bool = False,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
     """Lines over years from a tidy frame: ``x`` years, ``y`` values, one line per ``hue`` value.
 
     ``highlight``: a hue value drawn thick in ``HIGHLIGHT``, the others thin in colours of the palette.
@@ -272,9 +314,15 @@ def line_chart(df: pd.DataFrame, x: str, y: str, hue: str | None = None, *, titl
             part = part.sort_values(x)
             is_hl = highlight is not None and name == highlight
             color = HIGHLIGHT if is_hl else next(colors) if highlight is None else NEUTRAL
-            ax.plot(part[x].astype(int), part[y].astype(float), marker="o", color=color,
-                    linewidth=3.0 if is_hl or highlight is None else 1.4, label=None if name is None else str(name),
-                    zorder=3 if is_hl else 2)
+            ax.plot(
+                part[x].astype(int),
+                part[y].astype(float),
+                marker="o",
+                color=color,
+                linewidth=3.0 if is_hl or highlight is None else 1.4,
+                label=None if name is None else str(name),
+                zorder=3 if is_hl else 2,
+            )
         if hue is not None:
             ax.legend(loc="best")
         year_axis(ax)
@@ -285,13 +333,29 @@ def line_chart(df: pd.DataFrame, x: str, y: str, hue: str | None = None, *, titl
         if highlight is not None:
             described_name, described = next(((n, p) for n, p in groups if n == highlight), groups[0])
         data = {int(a): float(b) for a, b in zip(described[x], described[y], strict=True)}
-        alt = alt_text("line", title, lang, data, unit="%" if percent else unit, series_count=len(groups),
-                       series_name=None if described_name is None else str(described_name))
+        alt = alt_text(
+            "line",
+            title,
+            lang,
+            data,
+            unit="%" if percent else unit,
+            series_count=len(groups),
+            series_name=None if described_name is None else str(described_name),
+        )
         return _finish(fig, ax, title=title, lang=lang, source=source, alt=alt, ylabel=ylabel)
 
 
-def _bars(labels: Sequence[str], values: Sequence[float], *, horizontal: bool, colors: Sequence[str], ax: Any,
-          lang: str, percent: bool, value_labels: bool) -> None:
+def _bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    horizontal: bool,
+    colors: Sequence[str],
+    ax: Any,
+    lang: str,
+    percent: bool,
+    value_labels: bool,
+) -> None:
     positions = range(len(labels))
     bars = (ax.barh if horizontal else ax.bar)(positions, values, color=list(colors), zorder=2)
     axis = ax.yaxis if horizontal else ax.xaxis
@@ -313,10 +377,23 @@ def _bars(labels: Sequence[str], values: Sequence[float], *, horizontal: bool, c
             ax.margins(y=0.12)
 
 
-def bar_chart(df: pd.DataFrame, x: str, y: str, *, title: str, lang: str, source: str | Sequence[str],
-              ylabel: str | None = None, unit: str | None = None, percent: bool = False, horizontal: bool = False,
-              sort: bool = False, highlight: str | None = None, value_labels: bool = True,
-              figsize: tuple[float, float] | None = None) -> Figure:
+def bar_chart(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    title: str,
+    lang: str,
+    source: str | Sequence[str],
+    ylabel: str | None = None,
+    unit: str | None = None,
+    percent: bool = False,
+    horizontal: bool = False,
+    sort: bool = False,
+    highlight: str | None = None,
+    value_labels: bool = True,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
     """Bars of ``y`` per category ``x`` (one row per bar). ``sort``: largest first."""
     check_lang(lang)
     data = df[[x, y]].dropna()
@@ -327,18 +404,50 @@ def bar_chart(df: pd.DataFrame, x: str, y: str, *, title: str, lang: str, source
     colors = [HIGHLIGHT if lab == highlight else (NEUTRAL if highlight is not None else PALETTE[0]) for lab in labels]
     with style_context():
         fig, ax = _new_figure(figsize)
-        _bars(labels, values, horizontal=horizontal, colors=colors, ax=ax, lang=lang, percent=percent,
-              value_labels=value_labels)
-        alt = alt_text("bar", title, lang, dict(zip(labels, values, strict=True)), unit="%" if percent else unit,
-                       highlight=highlight)
-        return _finish(fig, ax, title=title, lang=lang, source=source, alt=alt,
-                       xlabel=ylabel if horizontal else None, ylabel=None if horizontal else ylabel)
+        _bars(
+            labels,
+            values,
+            horizontal=horizontal,
+            colors=colors,
+            ax=ax,
+            lang=lang,
+            percent=percent,
+            value_labels=value_labels,
+        )
+        alt = alt_text(
+            "bar",
+            title,
+            lang,
+            dict(zip(labels, values, strict=True)),
+            unit="%" if percent else unit,
+            highlight=highlight,
+        )
+        return _finish(
+            fig,
+            ax,
+            title=title,
+            lang=lang,
+            source=source,
+            alt=alt,
+            xlabel=ylabel if horizontal else None,
+            ylabel=None if horizontal else ylabel,
+        )
 
 
-def district_bars(df: pd.DataFrame, district: str, value: str, *, title: str, lang: str,
-                  source: str | Sequence[str], city_value: float | None = None, unit: str | None = None,
-                  percent: bool = False, xlabel: str | None = None,
-                  figsize: tuple[float, float] | None = None) -> Figure:
+def district_bars(
+    df: pd.DataFrame,
+    district: str,
+    value: str,
+    *,
+    title: str,
+    lang: str,
+    source: str | Sequence[str],
+    city_value: float | None = None,
+    unit: str | None = None,
+    percent: bool = False,
+    xlabel: str | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
     """Horizontal bars per district, largest on top; ``city_value`` draws the city-wide level as a line."""
     check_lang(lang)
     data = df[[district, value]].dropna().sort_values([value, district], ascending=[False, True])
@@ -346,30 +455,56 @@ def district_bars(df: pd.DataFrame, district: str, value: str, *, title: str, la
     values = [float(v) for v in data[value]]
     with style_context():
         fig, ax = _new_figure(figsize)
-        _bars(labels, values, horizontal=True, colors=[PALETTE[0]] * len(values), ax=ax, lang=lang,
-              percent=percent, value_labels=True)
+        _bars(
+            labels,
+            values,
+            horizontal=True,
+            colors=[PALETTE[0]] * len(values),
+            ax=ax,
+            lang=lang,
+            percent=percent,
+            value_labels=True,
+        )
         if city_value is not None:
-            ax.axvline(city_value, color=HIGHLIGHT, linewidth=1.5, linestyle="--", zorder=3,
-                       label=f"{t('chart.city_average', lang)}: "
-                             f"{fmt_percent(city_value, lang) if percent else fmt_number(city_value, lang)}")
+            ax.axvline(
+                city_value,
+                color=HIGHLIGHT,
+                linewidth=1.5,
+                linestyle="--",
+                zorder=3,
+                label=f"{t('chart.city_average', lang)}: "
+                f"{fmt_percent(city_value, lang) if percent else fmt_number(city_value, lang)}",
+            )
             ax.legend(loc="lower right")
         alt = alt_text("bar", title, lang, dict(zip(labels, values, strict=True)), unit="%" if percent else unit)
         return _finish(fig, ax, title=title, lang=lang, source=source, alt=alt, xlabel=xlabel)
 
 
-def peer_comparison(values: Mapping[str, float | None], city: str, *, title: str, lang: str,
-                    source: str | Sequence[str], unit: str | None = None, percent: bool = False,
-                    xlabel: str | None = None, figsize: tuple[float, float] | None = None) -> Figure:
+def peer_comparison(
+    values: Mapping[str, float | None],
+    city: str,
+    *,
+    title: str,
+    lang: str,
+    source: str | Sequence[str],
+    unit: str | None = None,
+    percent: bool = False,
+    xlabel: str | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
     """The city against its peers: horizontal bars sorted by value, the city in ``HIGHLIGHT``.
 
     ``values``: city name → value (the city included); peers without a value are left out.
     """
     check_lang(lang)
     if city not in values:
-        raise ValueError(f"peer_comparison: {city!r} is not among the values ({', '.join(map(str, values))}); "
-                         "include the city's own value")
-    points = sorted(((str(k), float(v)) for k, v in values.items() if v is not None and v == v),
-                    key=lambda p: (-p[1], p[0]))
+        raise ValueError(
+            f"peer_comparison: {city!r} is not among the values ({', '.join(map(str, values))}); "
+            "include the city's own value"
+        )
+    points = sorted(
+        ((str(k), float(v)) for k, v in values.items() if v is not None and v == v), key=lambda p: (-p[1], p[0])
+    )
     labels = [k for k, _ in points]
     nums = [v for _, v in points]
     colors = [HIGHLIGHT if k == city else NEUTRAL for k in labels]
@@ -426,8 +561,22 @@ def show(fig: Figure, dpi: int = DPI) -> ChartImage:
 
 
 __all__ = [
-    "ChartImage", "show",
-    "PALETTE", "HIGHLIGHT", "NEUTRAL", "STYLE", "style_context", "apply_style", "LocaleFormatter", "year_axis",
-    "alt_text", "figure_alt_text", "line_chart", "bar_chart", "district_bars", "peer_comparison", "png_bytes",
+    "ChartImage",
+    "show",
+    "PALETTE",
+    "HIGHLIGHT",
+    "NEUTRAL",
+    "STYLE",
+    "style_context",
+    "apply_style",
+    "LocaleFormatter",
+    "year_axis",
+    "alt_text",
+    "figure_alt_text",
+    "line_chart",
+    "bar_chart",
+    "district_bars",
+    "peer_comparison",
+    "png_bytes",
     "save_png",
 ]

@@ -48,8 +48,14 @@ def update(out_dir: Path | None = None) -> list[Path]:
     written = []
     for notebook, params in REFERENCES:
         target = out_dir / reference_name(notebook, params)
-        nb = pm.execute_notebook(str(PATHS.notebooks / notebook), None, parameters=params, kernel_name="python3",
-                                 progress_bar=False, cwd=str(PATHS.notebooks))
+        nb = pm.execute_notebook(
+            str(PATHS.notebooks / notebook),
+            None,
+            parameters=params,
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(PATHS.notebooks),
+        )
         data = _stable(json.loads(json.dumps(nb)))
         target.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
         written.append(target)

@@ -180,8 +180,7 @@ def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None =
             extra += [f"params/datasets/{ds.id}.yml", *_dataset_files(reg, ds)]
         extra += [p for group in RESULTS.values() for p in group]
     elif kind == "iso":
-        extra += ["params/iso37120.yml", *RESULTS["iso"],
-                  *(f"params/datasets/{i}.yml" for i in sorted(reg.datasets))]
+        extra += ["params/iso37120.yml", *RESULTS["iso"], *(f"params/datasets/{i}.yml" for i in sorted(reg.datasets))]
     elif kind in ("strategy", "consistency"):
         extra += [f"params/{kind}.yml", *RESULTS[kind]]
     return tuple(dict.fromkeys(common + extra))

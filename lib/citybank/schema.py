@@ -4,18 +4,18 @@ from __future__ import annotations
 
 # The bank: one tidy long table; every value carries its provenance.
 BANK_COLUMNS: dict[str, str] = {
-    "variable": "string",        # canonical variable id (params/variables.yml)
-    "territory": "string",       # code: city TERC '2474011', district '2474011-01', peers/voivodeship/country 7-digit BDL codes
+    "variable": "string",  # canonical variable id (params/variables.yml)
+    "territory": "string",  # code: city TERC '2474011', district '2474011-01', peers/voivodeship/country 7-digit BDL codes
     "territory_name": "string",
-    "level": "string",           # country | voivodeship | powiat | gmina | district
+    "level": "string",  # country | voivodeship | powiat | gmina | district
     "year": "int64",
-    "value": "float64",          # NaN never stored: a missing value is no row (or a row with flag 'missing' in quarantine)
+    "value": "float64",  # NaN never stored: a missing value is no row (or a row with flag 'missing' in quarantine)
     "unit": "string",
-    "flag": "string",            # '' normal; BDL attribute symbols ('k', 's', 'M', ...) or 'estimate'
-    "dataset": "string",         # params/datasets/<id>.yml
-    "provider": "string",        # params/providers.yml id
-    "source_file": "string",     # path under data/raw
-    "source_row": "int64",       # 1-based line/row in the source file (for XLSX: the sheet row)
+    "flag": "string",  # '' normal; BDL attribute symbols ('k', 's', 'M', ...) or 'estimate'
+    "dataset": "string",  # params/datasets/<id>.yml
+    "provider": "string",  # params/providers.yml id
+    "source_file": "string",  # path under data/raw
+    "source_row": "int64",  # 1-based line/row in the source file (for XLSX: the sheet row)
     "source_sha256": "string",
 }
 

@@ -85,10 +85,9 @@ def normalize_zip(path: str | os.PathLike) -> None:
     with zipfile.ZipFile(path) as zin:
         members = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
     # [Content_Types].xml must stay first for some readers; keep the writer's order otherwise.
-    with atomic_path(path) as tmp:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zout:
-            for name, data in members:
-                info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                zout.writestr(info, data)
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zout.writestr(info, data)

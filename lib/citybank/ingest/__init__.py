@@ -34,8 +34,9 @@ def _readers() -> dict[str, Callable[..., ReadResult]]:
     return {"csv": read_text, "xlsx": read_xlsx, "bdl_ctab": read_ctab_dataset, "bdl_api": read_api_dataset}
 
 
-def read_file(path: str | Path, ds: Dataset, reg: Registry, *, source_file: str | None = None,
-              file_year: int | None = None) -> ReadResult:
+def read_file(
+    path: str | Path, ds: Dataset, reg: Registry, *, source_file: str | None = None, file_year: int | None = None
+) -> ReadResult:
     """Read one raw file of dataset ``ds`` with the reader of its declared format."""
     return _readers()[ds.source.format](Path(path), ds, reg, source_file=source_file, file_year=file_year)
 
@@ -48,7 +49,7 @@ class DatasetIngest:
     files: dict[str, str] = field(default_factory=dict)  # source_file (relative to data/raw) → sha256
     validation: Validation | None = None
     rows_read: int = 0
-    dropped: int = 0       # rows of territorial units the bank does not keep
+    dropped: int = 0  # rows of territorial units the bank does not keep
     error: str | None = None
 
     @property
@@ -68,12 +69,25 @@ def ingest_dataset(ds: Dataset, reg: Registry, raw: str | Path, *, latest_year: 
         present = [(rel, y) for rel, y in files if (raw / rel).is_file()]
         if not present:
             wanted = ", ".join(rel for rel, _ in files[:3]) + (" …" if len(files) > 3 else "")
-            raise SourceFileError(raw, f"no file of dataset {ds.id} found (expected {wanted})",
-                                  "put the provider's files into data/raw or fix source.files")
+            raise SourceFileError(
+                raw,
+                f"no file of dataset {ds.id} found (expected {wanted})",
+                "put the provider's files into data/raw or fix source.files",
+            )
         for rel, y in files:
             if (rel, y) not in present:
-                problems.append(problem(ds.id, rel, None, "", "", "missing_file", f"file {rel} not found",
-                                        f"one file per year {ds.first_year}–{ds.last_year}"))
+                problems.append(
+                    problem(
+                        ds.id,
+                        rel,
+                        None,
+                        "",
+                        "",
+                        "missing_file",
+                        f"file {rel} not found",
+                        f"one file per year {ds.first_year}–{ds.last_year}",
+                    )
+                )
         for rel, y in present:
             path = raw / rel
             result.files[rel] = sha256_file(path)
@@ -87,8 +101,9 @@ def ingest_dataset(ds: Dataset, reg: Registry, raw: str | Path, *, latest_year: 
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*READ_COLUMNS, "source_file"])
     result.rows_read = len(frame) + sum(1 for p in problems if p["check"] == "type")
     notes = [p for p in problems if p["check"] == "missing_file"]
-    v = validate(frame, ds, reg, reader_problems=[p for p in problems if p["check"] != "missing_file"],
-                 latest_year=latest_year)
+    v = validate(
+        frame, ds, reg, reader_problems=[p for p in problems if p["check"] != "missing_file"], latest_year=latest_year
+    )
     if notes:
         from .validate import quarantine_frame
 
@@ -141,11 +156,16 @@ def validate_one(path: Path, ds: Dataset, reg: Registry, out=None) -> int:
         v.notes = v.notes[v.notes["check"] != "missing_year"] if not v.notes.empty else v.notes
     problems = v.problems if not (v.rejected.empty and v.notes.empty) else empty_quarantine()
     if problems.empty:
-        print(f"{path}: OK — {len(v.accepted)} values of {ds.id} "
-              f"({', '.join(sorted(v.accepted['variable'].unique()))}), no problems")
+        print(
+            f"{path}: OK — {len(v.accepted)} values of {ds.id} "
+            f"({', '.join(sorted(v.accepted['variable'].unique()))}), no problems"
+        )
         return 0
-    print(f"{path}: {len(problems)} problem(s) for dataset {ds.id} "
-          f"({len(v.accepted)} values accepted, {len(v.rejected)} rejected):", file=out)
+    print(
+        f"{path}: {len(problems)} problem(s) for dataset {ds.id} "
+        f"({len(v.accepted)} values accepted, {len(v.rejected)} rejected):",
+        file=out,
+    )
     for line in format_problems(problems):
         print(line, file=out)
     return 1

@@ -38,8 +38,24 @@ _HEADER = re.compile(r"^(?P<dims>.*?);(?P<year>\d{4});\[(?P<unit>[^\]]*)\]$")
 
 # BDL attribute codes (bdl_api.md §3d) → flag symbol. None = no value at all (the row is not kept).
 ATTR_FLAGS: dict[int, str | None] = {
-    0: None, 1: "", 3: "k", 4: None, 7: "a", 9: "s", 11: "M", 13: "K", 14: "X", 15: None, 17: "A",
-    20: "v", 21: "v", 50: None, 91: None, 94: "z", 97: "p", 98: "Z",
+    0: None,
+    1: "",
+    3: "k",
+    4: None,
+    7: "a",
+    9: "s",
+    11: "M",
+    13: "K",
+    14: "X",
+    15: None,
+    17: "A",
+    20: "v",
+    21: "v",
+    50: None,
+    91: None,
+    94: "z",
+    97: "p",
+    98: "Z",
 }
 
 
@@ -54,24 +70,41 @@ def _ctab_frame(path: Path) -> tuple[pd.DataFrame, int]:
     text, _ = decode_text(path, data, None)
     first = text.split("\n", 1)[0]
     if not first.lstrip('"').startswith("Kod"):
-        raise SourceFileError(path, f"does not start with the columns Kod;Nazwa (found {first[:60]!r}), so it is "
-                              "not a BDL table export (CTAB)", "export the table from bdl.stat.gov.pl as CSV (CTAB)")
+        raise SourceFileError(
+            path,
+            f"does not start with the columns Kod;Nazwa (found {first[:60]!r}), so it is not a BDL table export (CTAB)",
+            "export the table from bdl.stat.gov.pl as CSV (CTAB)",
+        )
     # The C parser reads the numbers (decimal comma) directly; a column holding some text stays as text
     # and is parsed below, so that text cells can be reported instead of silently becoming "no data".
     head = pd.read_csv(io.StringIO(first), sep=";", dtype=str, quotechar='"', nrows=0)
-    table = pd.read_csv(io.StringIO(text), sep=";", quotechar='"', engine="c", decimal=",",
-                        dtype={head.columns[0]: str, head.columns[1]: str}, keep_default_na=False, na_values=[""])
+    table = pd.read_csv(
+        io.StringIO(text),
+        sep=";",
+        quotechar='"',
+        engine="c",
+        decimal=",",
+        dtype={head.columns[0]: str, head.columns[1]: str},
+        keep_default_na=False,
+        na_values=[""],
+    )
     table = table.loc[:, [not str(c).startswith("Unnamed:") or table[c].notna().any() for c in table.columns]]
     headers = [str(c) for c in table.columns]
     if len(headers) < 3 or norm_header(headers[0]) != "kod" or norm_header(headers[1]) != "nazwa":
-        raise SourceFileError(path, "first columns are not Kod;Nazwa, so it is not a BDL table export (CTAB)",
-                              "export the table from bdl.stat.gov.pl as CSV (CTAB)")
+        raise SourceFileError(
+            path,
+            "first columns are not Kod;Nazwa, so it is not a BDL table export (CTAB)",
+            "export the table from bdl.stat.gov.pl as CSV (CTAB)",
+        )
     dims, years, units = [], [], []
     for h in headers[2:]:
         m = _HEADER.match(h.strip())
         if not m:
-            raise SourceFileError(path, f"column header {h!r} is not '<dimensions>;<year>;[<unit>]'",
-                                  "this is not an unmodified BDL CTAB export; export the table again")
+            raise SourceFileError(
+                path,
+                f"column header {h!r} is not '<dimensions>;<year>;[<unit>]'",
+                "this is not an unmodified BDL CTAB export; export the table again",
+            )
         dims.append(m["dims"])
         years.append(int(m["year"]))
         units.append(m["unit"])
@@ -96,17 +129,19 @@ def _ctab_frame(path: Path) -> tuple[pd.DataFrame, int]:
     keep = ~np.isnan(values) | bad  # an empty cell is "no data": no row
     nrow, ncol = cells.shape
     rows = np.repeat(np.arange(2, nrow + 2, dtype="int64"), ncol)
-    out = pd.DataFrame({
-        "code": np.repeat(codes, ncol)[keep],
-        "name": np.repeat(names, ncol)[keep],
-        "level": np.repeat(_levels(codes), ncol)[keep],
-        "variable": np.tile(np.array(dims, dtype=object), nrow)[keep],
-        "year": np.tile(np.array(years, dtype="int64"), nrow)[keep],
-        "value": values[keep],
-        "unit": np.tile(np.array(units, dtype=object), nrow)[keep],
-        "source_row": rows[keep],
-        "raw": raw[keep],
-    })
+    out = pd.DataFrame(
+        {
+            "code": np.repeat(codes, ncol)[keep],
+            "name": np.repeat(names, ncol)[keep],
+            "level": np.repeat(_levels(codes), ncol)[keep],
+            "variable": np.tile(np.array(dims, dtype=object), nrow)[keep],
+            "year": np.tile(np.array(years, dtype="int64"), nrow)[keep],
+            "value": values[keep],
+            "unit": np.tile(np.array(units, dtype=object), nrow)[keep],
+            "source_row": rows[keep],
+            "raw": raw[keep],
+        }
+    )
     out = out.astype({"code": "str", "name": "str", "variable": "str", "unit": "str", "raw": "str", "level": "str"})
     return out[[*CTAB_COLUMNS, "source_row", "raw"]], int(bad.sum())
 
@@ -116,7 +151,9 @@ def _levels(codes: np.ndarray) -> np.ndarray:
     c = codes.astype(str)
     return np.select(
         [c == "0000000", np.char.endswith(c, "00000"), np.char.endswith(c, "000")],
-        ["country", "voivodeship", "powiat"], default="gmina")
+        ["country", "voivodeship", "powiat"],
+        default="gmina",
+    )
 
 
 def read_bdl_ctab(path: str | Path) -> pd.DataFrame:
@@ -131,8 +168,9 @@ def read_bdl_ctab(path: str | Path) -> pd.DataFrame:
     return frame[CTAB_COLUMNS].reset_index(drop=True)
 
 
-def read_ctab_dataset(path: Path, ds: Dataset, reg: Registry, *, source_file: str | None = None,
-                      file_year: int | None = None) -> ReadResult:
+def read_ctab_dataset(
+    path: Path, ds: Dataset, reg: Registry, *, source_file: str | None = None, file_year: int | None = None
+) -> ReadResult:
     """A CTAB export of dataset ``ds``: mapped dimension labels, the units the bank keeps (others counted)."""
     source_file = source_file or str(path)
     frame, _ = _ctab_frame(Path(path))
@@ -142,9 +180,18 @@ def read_ctab_dataset(path: Path, ds: Dataset, reg: Registry, *, source_file: st
     for cm in ds.source.columns:
         hit = next((labels[norm_header(n)] for n in [cm.source, *cm.aliases] if norm_header(n) in labels), None)
         if hit is None:
-            problems.append(problem(ds.id, source_file, 1, cm.source, "", "required_column",
-                                    f"dimension {cm.source!r} (variable {cm.variable}) not in the export",
-                                    "one of: " + "; ".join(repr(v) for v in labels.values())))
+            problems.append(
+                problem(
+                    ds.id,
+                    source_file,
+                    1,
+                    cm.source,
+                    "",
+                    "required_column",
+                    f"dimension {cm.source!r} (variable {cm.variable}) not in the export",
+                    "one of: " + "; ".join(repr(v) for v in labels.values()),
+                )
+            )
         else:
             mapping[hit] = (cm.variable, cm.scale, cm.source)
     frame = frame[frame["variable"].isin(list(mapping)).to_numpy()]
@@ -156,11 +203,19 @@ def read_ctab_dataset(path: Path, ds: Dataset, reg: Registry, *, source_file: st
         return ReadResult(empty_read(), problems, dropped)
     var = frame["variable"].map(lambda v: mapping[v][0])
     scale = frame["variable"].map(lambda v: mapping[v][1]).astype("float64")
-    out = pd.DataFrame({
-        "variable": var, "territory": frame["code"], "year": frame["year"], "value": frame["value"] * scale,
-        "flag": "", "source_row": frame["source_row"], "column": frame["variable"] + ";" + frame["year"].astype(str),
-        "raw_value": frame["raw"], "raw_territory": frame["name"],
-    })
+    out = pd.DataFrame(
+        {
+            "variable": var,
+            "territory": frame["code"],
+            "year": frame["year"],
+            "value": frame["value"] * scale,
+            "flag": "",
+            "source_row": frame["source_row"],
+            "column": frame["variable"] + ";" + frame["year"].astype(str),
+            "raw_value": frame["raw"],
+            "raw_territory": frame["name"],
+        }
+    )
     return ReadResult(finish_read(out), problems, dropped)
 
 
@@ -187,8 +242,10 @@ def _api_records(doc: object, path: Path) -> list[tuple[str, str, str, list]]:
     if isinstance(doc, dict) and "results" in doc:
         results = doc["results"]
         if "unitId" in doc:  # by unit: results[] = variables
-            return [(str(doc["unitId"]), str(doc.get("unitName", "")), str(r.get("id")), r.get("values", []))
-                    for r in results]
+            return [
+                (str(doc["unitId"]), str(doc.get("unitName", "")), str(r.get("id")), r.get("values", []))
+                for r in results
+            ]
         var = str(doc.get("variableId", ""))
         return _by_variable(results, var, path)
     if isinstance(doc, list):
@@ -199,8 +256,11 @@ def _api_records(doc: object, path: Path) -> list[tuple[str, str, str, list]]:
             if k.startswith("get_data_by_") and "locality" not in k and v:
                 out.extend(_api_records(v, path) if isinstance(v, dict) else _by_variable(v, "", path))
         return out
-    raise SourceFileError(path, "is JSON but not a BDL API data response (no 'results' or 'data')",
-                          "save the response of /data/by-unit or /data/by-variable with format=json")
+    raise SourceFileError(
+        path,
+        "is JSON but not a BDL API data response (no 'results' or 'data')",
+        "save the response of /data/by-unit or /data/by-variable with format=json",
+    )
 
 
 def _by_variable(results: list, var: str, path: Path) -> list[tuple[str, str, str, list]]:
@@ -229,13 +289,21 @@ def read_bdl_api_json(path: str | Path) -> pd.DataFrame:
     attr = pd.to_numeric(frame["attr_id"], errors="coerce").fillna(1).astype("int64")
     flag = attr.map(lambda a: ATTR_FLAGS.get(int(a), "?"))
     keep = flag.notna() & frame["val"].notna()
-    out = pd.DataFrame({
-        "unit_id": frame["unit_id"], "unit_name": frame["unit_name"], "variable_id": frame["variable_id"],
-        "year": pd.to_numeric(frame["year"], errors="coerce").astype("Int64"),
-        "value": pd.to_numeric(frame["val"], errors="coerce").astype("float64"), "attr_id": attr,
-        "flag": flag, "source_row": frame["source_row"].astype("int64"),
-    })[keep.to_numpy()]
-    return out.astype({"unit_id": "str", "unit_name": "str", "variable_id": "str", "flag": "str"}).reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "unit_id": frame["unit_id"],
+            "unit_name": frame["unit_name"],
+            "variable_id": frame["variable_id"],
+            "year": pd.to_numeric(frame["year"], errors="coerce").astype("Int64"),
+            "value": pd.to_numeric(frame["val"], errors="coerce").astype("float64"),
+            "attr_id": attr,
+            "flag": flag,
+            "source_row": frame["source_row"].astype("int64"),
+        }
+    )[keep.to_numpy()]
+    return out.astype({"unit_id": "str", "unit_name": "str", "variable_id": "str", "flag": "str"}).reset_index(
+        drop=True
+    )
 
 
 def unit_codes(reg: Registry) -> dict[str, str]:
@@ -248,8 +316,9 @@ def unit_codes(reg: Registry) -> dict[str, str]:
     return out
 
 
-def read_api_dataset(path: Path, ds: Dataset, reg: Registry, *, source_file: str | None = None,
-                     file_year: int | None = None) -> ReadResult:
+def read_api_dataset(
+    path: Path, ds: Dataset, reg: Registry, *, source_file: str | None = None, file_year: int | None = None
+) -> ReadResult:
     """A BDL API response of dataset ``ds``: ColumnMap.source is the BDL variable id."""
     source_file = source_file or str(path)
     frame = read_bdl_api_json(path)
@@ -259,20 +328,36 @@ def read_api_dataset(path: Path, ds: Dataset, reg: Registry, *, source_file: str
         frame = frame.assign(variable_id=next(iter(by_id)))
     for vid, cm in by_id.items():
         if not frame["variable_id"].eq(vid).any():
-            problems.append(problem(ds.id, source_file, None, vid, "", "required_column",
-                                    f"BDL variable {vid} ({cm.variable}) not in the response",
-                                    "variables in the file: " + ", ".join(sorted(frame["variable_id"].unique()))))
+            problems.append(
+                problem(
+                    ds.id,
+                    source_file,
+                    None,
+                    vid,
+                    "",
+                    "required_column",
+                    f"BDL variable {vid} ({cm.variable}) not in the response",
+                    "variables in the file: " + ", ".join(sorted(frame["variable_id"].unique())),
+                )
+            )
     frame = frame[frame["variable_id"].isin(list(by_id)).to_numpy()]
     codes = frame["unit_id"].map(unit_codes(reg))
     dropped = int(codes.isna().sum())
     frame, codes = frame[codes.notna().to_numpy()], codes[codes.notna()]
     scale = frame["variable_id"].map(lambda v: by_id[v].scale).astype("float64")
-    out = pd.DataFrame({
-        "variable": frame["variable_id"].map(lambda v: by_id[v].variable), "territory": codes,
-        "year": frame["year"], "value": frame["value"] * scale, "flag": frame["flag"],
-        "source_row": frame["source_row"], "column": frame["variable_id"], "raw_value": "",
-        "raw_territory": frame["unit_name"],
-    })
+    out = pd.DataFrame(
+        {
+            "variable": frame["variable_id"].map(lambda v: by_id[v].variable),
+            "territory": codes,
+            "year": frame["year"],
+            "value": frame["value"] * scale,
+            "flag": frame["flag"],
+            "source_row": frame["source_row"],
+            "column": frame["variable_id"],
+            "raw_value": "",
+            "raw_territory": frame["unit_name"],
+        }
+    )
     return ReadResult(finish_read(out), problems, dropped)
 
 
@@ -286,9 +371,12 @@ def main_import_bdl(args) -> int:
     path = Path(args.file)
     frame, bad = _ctab_frame(path)
     if bad:
-        print(f"warning: {bad} cell(s) hold text where a number belongs; they are left out "
-              f"(e.g. row {frame.loc[frame['raw'].ne(''), 'source_row'].iloc[0]}: "
-              f"{frame.loc[frame['raw'].ne(''), 'raw'].iloc[0]!r})", file=sys.stderr)
+        print(
+            f"warning: {bad} cell(s) hold text where a number belongs; they are left out "
+            f"(e.g. row {frame.loc[frame['raw'].ne(''), 'source_row'].iloc[0]}: "
+            f"{frame.loc[frame['raw'].ne(''), 'raw'].iloc[0]!r})",
+            file=sys.stderr,
+        )
     tidy = frame[frame["raw"].eq("").to_numpy()][CTAB_COLUMNS].reset_index(drop=True)
     out = getattr(args, "out", None)
     if out:
@@ -306,8 +394,10 @@ def main_import_bdl(args) -> int:
         print(f"{len(tidy):,} values written to {target}")
         return 0
     levels = tidy.drop_duplicates("code")["level"].value_counts()
-    print(f"{path.name}: {len(tidy):,} values, {tidy['code'].nunique():,} territorial units "
-          f"({', '.join(f'{n:,} {lvl}' for lvl, n in levels.items())}), years {tidy['year'].min()}–{tidy['year'].max()}")
+    print(
+        f"{path.name}: {len(tidy):,} values, {tidy['code'].nunique():,} territorial units "
+        f"({', '.join(f'{n:,} {lvl}' for lvl, n in levels.items())}), years {tidy['year'].min()}–{tidy['year'].max()}"
+    )
     for (var, unit), n in tidy.groupby(["variable", "unit"], sort=False).size().items():
         print(f"  variable {var!r} [{unit}]: {n:,} values")
     with pd.option_context("display.width", 160, "display.max_columns", 10, "display.max_colwidth", 40):

@@ -49,9 +49,11 @@ class SourceFileError(UserError):
 class ReadResult:
     """What a reader found in one file."""
 
-    frame: pd.DataFrame                       # READ_COLUMNS
-    problems: list[dict] = field(default_factory=list)  # file-level problems (QUARANTINE_COLUMNS), e.g. a missing column
-    dropped: int = 0                          # rows deliberately left out (other territorial units of a BDL export)
+    frame: pd.DataFrame  # READ_COLUMNS
+    problems: list[dict] = field(
+        default_factory=list
+    )  # file-level problems (QUARANTINE_COLUMNS), e.g. a missing column
+    dropped: int = 0  # rows deliberately left out (other territorial units of a BDL export)
 
 
 def empty_read() -> pd.DataFrame:
@@ -59,8 +61,15 @@ def empty_read() -> pd.DataFrame:
 
 
 _READ_DTYPES = {
-    "variable": "str", "territory": "str", "year": "Int64", "value": "float64", "flag": "str",
-    "source_row": "int64", "column": "str", "raw_value": "str", "raw_territory": "str",
+    "variable": "str",
+    "territory": "str",
+    "year": "Int64",
+    "value": "float64",
+    "flag": "str",
+    "source_row": "int64",
+    "column": "str",
+    "raw_value": "str",
+    "raw_territory": "str",
 }
 
 
@@ -72,11 +81,24 @@ def finish_read(frame: pd.DataFrame) -> pd.DataFrame:
     return out.astype(_READ_DTYPES).reset_index(drop=True)
 
 
-def problem(dataset: str, source_file: str, source_row: int | None, column: str, value: object,
-            check: str, reason: str, expected: str) -> dict:
+def problem(
+    dataset: str,
+    source_file: str,
+    source_row: int | None,
+    column: str,
+    value: object,
+    check: str,
+    reason: str,
+    expected: str,
+) -> dict:
     """One row of QUARANTINE_COLUMNS."""
-    return dict(zip(QUARANTINE_COLUMNS, [dataset, source_file, source_row, column, "" if value is None else str(value),
-                                         check, reason, expected], strict=True))
+    return dict(
+        zip(
+            QUARANTINE_COLUMNS,
+            [dataset, source_file, source_row, column, "" if value is None else str(value), check, reason, expected],
+            strict=True,
+        )
+    )
 
 
 # ------------------------------------------------------------------ what is this file really?
@@ -91,7 +113,7 @@ def sniff_kind(data: bytes) -> str:
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK\x05\x06"):
         if not zipfile.is_zipfile(io.BytesIO(data)):
             return "zip-damaged"
-        return "xlsx" if b"xl/" in data[:1 << 16] or b"[Content_Types].xml" in data[:1 << 16] else "zip"
+        return "xlsx" if b"xl/" in data[: 1 << 16] or b"[Content_Types].xml" in data[: 1 << 16] else "zip"
     if head == OLE2_MAGIC:
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
             return "ole2-encrypted"
@@ -126,7 +148,7 @@ KIND_ADVICE = {
     "empty": "ask the provider for the file again (the download or export probably failed)",
     "zip-damaged": "download or export it again; open it in Excel to check it is complete",
     "ole2-encrypted": "open it in Excel with the password and save a copy without a password "
-                      "(File → Info → Protect Workbook → Encrypt with Password → clear it)",
+    "(File → Info → Protect Workbook → Encrypt with Password → clear it)",
     "xls": "open it in Excel or LibreOffice and save it as .xlsx (Excel Workbook)",
     "ole2": "open it in the program that made it and export as .xlsx or CSV",
     "utf16": "save it as UTF-8 (or cp1250) text; in Excel: Save As → CSV UTF-8",
@@ -153,7 +175,9 @@ def _ext(kind: str) -> str:
 
 def read_bytes(path: Path) -> bytes:
     if not path.is_file():
-        raise SourceFileError(path, "file not found", "put the provider's file there or fix source.files in the descriptor")
+        raise SourceFileError(
+            path, "file not found", "put the provider's file there or fix source.files in the descriptor"
+        )
     return path.read_bytes()
 
 
@@ -174,9 +198,11 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> tuple[str, str
             line = data[: exc.start].count(b"\n") + 1
             guess = _guess(data)
             raise SourceFileError(
-                path, f"is not valid {encoding} text (byte {data[exc.start:exc.start + 1]!r} on line {line})"
+                path,
+                f"is not valid {encoding} text (byte {data[exc.start : exc.start + 1]!r} on line {line})"
                 + (f"; it looks like {guess}" if guess else ""),
-                f"set source.encoding: {guess} in the descriptor" if guess else "save the file as UTF-8") from None
+                f"set source.encoding: {guess} in the descriptor" if guess else "save the file as UTF-8",
+            ) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -184,8 +210,11 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> tuple[str, str
     guess = _guess(data)
     if guess == "cp1250":
         return data.decode("cp1250"), "cp1250"
-    raise SourceFileError(path, "is neither UTF-8 nor cp1250 (Windows Central European) text",
-                          "open it in a spreadsheet or text editor and save it as CSV UTF-8")
+    raise SourceFileError(
+        path,
+        "is neither UTF-8 nor cp1250 (Windows Central European) text",
+        "open it in a spreadsheet or text editor and save it as CSV UTF-8",
+    )
 
 
 def _is_utf8_text(data: bytes) -> bool:
@@ -297,19 +326,38 @@ def level_of(code: str) -> str:
     return "gmina"
 
 
-def tidy_long(table: pd.DataFrame, columns: dict[int, ColumnMap], headers: list[str], *, rows: pd.Series,
-              years: pd.Series, territories: pd.Series, raw_territories: pd.Series, decimal: str,
-              thousands: str | None) -> pd.DataFrame:
+def tidy_long(
+    table: pd.DataFrame,
+    columns: dict[int, ColumnMap],
+    headers: list[str],
+    *,
+    rows: pd.Series,
+    years: pd.Series,
+    territories: pd.Series,
+    raw_territories: pd.Series,
+    decimal: str,
+    thousands: str | None,
+) -> pd.DataFrame:
     """Melt the mapped value columns of a long-layout table into READ_COLUMNS (vectorised, one block per column)."""
     parts = []
     for pos, cm in sorted(columns.items()):
         raw = table.iloc[:, pos].astype("str").fillna("")
         value = parse_numbers(raw, decimal, thousands) * cm.scale
-        parts.append(pd.DataFrame({
-            "variable": cm.variable, "territory": territories.to_numpy(), "year": years.to_numpy(),
-            "value": value.to_numpy(), "flag": "", "source_row": rows.to_numpy(), "column": headers[pos],
-            "raw_value": raw.to_numpy(), "raw_territory": raw_territories.to_numpy(),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "variable": cm.variable,
+                    "territory": territories.to_numpy(),
+                    "year": years.to_numpy(),
+                    "value": value.to_numpy(),
+                    "flag": "",
+                    "source_row": rows.to_numpy(),
+                    "column": headers[pos],
+                    "raw_value": raw.to_numpy(),
+                    "raw_territory": raw_territories.to_numpy(),
+                }
+            )
+        )
     if not parts:
         return empty_read()
     return finish_read(pd.concat(parts, ignore_index=True))

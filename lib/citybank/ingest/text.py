@@ -11,8 +11,9 @@ from .common import ReadResult, SourceFileError, decode_text, detect_delimiter, 
 from .table import grid_to_frame, locate_header
 
 
-def read_text(path: Path, ds: Dataset, reg: Registry, *, source_file: str | None = None,
-              file_year: int | None = None) -> ReadResult:
+def read_text(
+    path: Path, ds: Dataset, reg: Registry, *, source_file: str | None = None, file_year: int | None = None
+) -> ReadResult:
     """Read one delimited text file of dataset ``ds`` into READ_COLUMNS."""
     path = Path(path)
     source_file = source_file or str(path)
@@ -30,8 +31,11 @@ def read_text(path: Path, ds: Dataset, reg: Registry, *, source_file: str | None
             numbers.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise SourceFileError(path, f"cannot be split into columns near line {reader.line_num}: {exc}",
-                              "check for an unclosed quote (\") in that line") from None
+        raise SourceFileError(
+            path,
+            f"cannot be split into columns near line {reader.line_num}: {exc}",
+            'check for an unclosed quote (") in that line',
+        ) from None
     if not any(any(c.strip() for c in r) for r in grid):
         raise SourceFileError(path, "has no data (only empty lines)", "ask the provider for the file again")
     if ds.source.header_row:
@@ -40,8 +44,19 @@ def read_text(path: Path, ds: Dataset, reg: Registry, *, source_file: str | None
         found = locate_header(grid, ds)
         h = found if found is not None else 0
     if h >= len(grid):
-        raise SourceFileError(path, f"has {len(grid)} lines, fewer than header_row {ds.source.header_row}",
-                              "fix source.header_row in the descriptor")
+        raise SourceFileError(
+            path,
+            f"has {len(grid)} lines, fewer than header_row {ds.source.header_row}",
+            "fix source.header_row in the descriptor",
+        )
     headers = [c.strip().lstrip("\ufeff") for c in grid[h]]
-    return grid_to_frame(headers, grid[h + 1:], numbers[h + 1:], ds=ds, reg=reg, source_file=source_file,
-                         file_year=file_year, header_line=numbers[h])
+    return grid_to_frame(
+        headers,
+        grid[h + 1 :],
+        numbers[h + 1 :],
+        ds=ds,
+        reg=reg,
+        source_file=source_file,
+        file_year=file_year,
+        header_line=numbers[h],
+    )

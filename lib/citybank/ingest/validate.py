@@ -24,10 +24,10 @@ KEY = ["variable", "territory", "year"]
 
 @dataclass
 class Validation:
-    accepted: pd.DataFrame   # READER_COLUMNS + source_file
-    rejected: pd.DataFrame   # QUARANTINE_COLUMNS: rows taken out of the data
-    notes: pd.DataFrame      # QUARANTINE_COLUMNS: problems without a row to reject (missing column, missing year)
-    missing: int = 0         # empty cells (no value: no row, not a problem)
+    accepted: pd.DataFrame  # READER_COLUMNS + source_file
+    rejected: pd.DataFrame  # QUARANTINE_COLUMNS: rows taken out of the data
+    notes: pd.DataFrame  # QUARANTINE_COLUMNS: problems without a row to reject (missing column, missing year)
+    missing: int = 0  # empty cells (no value: no row, not a problem)
 
     @property
     def problems(self) -> pd.DataFrame:
@@ -36,8 +36,9 @@ class Validation:
 
 
 def empty_quarantine() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="Int64" if c in ("source_row", "year") else "str")
-                         for c in [*QUARANTINE_COLUMNS, "year"]})
+    return pd.DataFrame(
+        {c: pd.Series(dtype="Int64" if c in ("source_row", "year") else "str") for c in [*QUARANTINE_COLUMNS, "year"]}
+    )
 
 
 def quarantine_frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
@@ -65,15 +66,24 @@ def _rejects(rows: pd.DataFrame, ds: Dataset, check: str, reason, expected) -> p
     """Quarantine rows for the reader rows ``rows``; reason/expected are strings or callables of a row."""
     if rows.empty:
         return empty_quarantine()
-    found = np.where(rows["raw_value"].astype("str").str.strip() != "", rows["raw_value"].astype("str"),
-                     rows["value"].map(lambda v: "" if pd.isna(v) else _fmt(v)))
-    out = pd.DataFrame({
-        "dataset": ds.id, "source_file": rows["source_file"].to_numpy(), "source_row": rows["source_row"].to_numpy(),
-        "column": rows["column"].to_numpy(), "value": found, "check": check,
-        "reason": [reason(r) if callable(reason) else reason for r in rows.itertuples()],
-        "expected": [expected(r) if callable(expected) else expected for r in rows.itertuples()],
-        "year": rows["year"].to_numpy(),
-    })
+    found = np.where(
+        rows["raw_value"].astype("str").str.strip() != "",
+        rows["raw_value"].astype("str"),
+        rows["value"].map(lambda v: "" if pd.isna(v) else _fmt(v)),
+    )
+    out = pd.DataFrame(
+        {
+            "dataset": ds.id,
+            "source_file": rows["source_file"].to_numpy(),
+            "source_row": rows["source_row"].to_numpy(),
+            "column": rows["column"].to_numpy(),
+            "value": found,
+            "check": check,
+            "reason": [reason(r) if callable(reason) else reason for r in rows.itertuples()],
+            "expected": [expected(r) if callable(expected) else expected for r in rows.itertuples()],
+            "year": rows["year"].to_numpy(),
+        }
+    )
     return quarantine_frame(out)
 
 
@@ -94,15 +104,21 @@ def yoy_outliers(frame: pd.DataFrame, factor: float) -> pd.Series:
     limit = np.log(factor)
     cur = dev.to_numpy()
     out = np.zeros(len(df), dtype=bool)
-    later = jump & (cur >= prev_dev) & (cur > limit)        # the later year of the pair is the outlier
+    later = jump & (cur >= prev_dev) & (cur > limit)  # the later year of the pair is the outlier
     earlier = jump & (prev_dev > cur) & (prev_dev > limit)  # the earlier one is
     out |= later
     out[np.flatnonzero(earlier) - 1] = True
     return pd.Series(out, index=df.index).reindex(frame.index)
 
 
-def validate(frame: pd.DataFrame, ds: Dataset, reg: Registry, *, reader_problems: list[dict] | None = None,
-             latest_year: int | None = None) -> Validation:
+def validate(
+    frame: pd.DataFrame,
+    ds: Dataset,
+    reg: Registry,
+    *,
+    reader_problems: list[dict] | None = None,
+    latest_year: int | None = None,
+) -> Validation:
     """Run every check on a reader's rows (READ_COLUMNS + source_file); return accepted rows and all problems."""
     checks = ds.checks
     latest = latest_year or max(reg.years)
@@ -123,15 +139,27 @@ def validate(frame: pd.DataFrame, ds: Dataset, reg: Registry, *, reader_problems
     if ds.source.territory_column:
         bad = df["territory"].eq("")
         names = ", ".join(d.name for d in reg.city.districts)
-        rejected.append(_rejects(
-            df[bad].assign(raw_value=df.loc[bad, "raw_territory"], column=ds.source.territory_column), ds,
-            "allowed_values", lambda r: f"{r.raw_value!r} is not a district of {reg.city.name}",
-            f"one of: {names} (or an alias in params/city.yml)"))
+        rejected.append(
+            _rejects(
+                df[bad].assign(raw_value=df.loc[bad, "raw_territory"], column=ds.source.territory_column),
+                ds,
+                "allowed_values",
+                lambda r: f"{r.raw_value!r} is not a district of {reg.city.name}",
+                f"one of: {names} (or an alias in params/city.yml)",
+            )
+        )
         df = df[~bad]
 
     bad = df["year"] > latest
-    rejected.append(_rejects(df[bad], ds, "future_year", lambda r: f"year {r.year} is in the future",
-                             f"a year up to {latest} (the latest year in params/years)"))
+    rejected.append(
+        _rejects(
+            df[bad],
+            ds,
+            "future_year",
+            lambda r: f"year {r.year} is in the future",
+            f"a year up to {latest} (the latest year in params/years)",
+        )
+    )
     df = df[~bad]
 
     lo = checks.min
@@ -139,31 +167,59 @@ def validate(frame: pd.DataFrame, ds: Dataset, reg: Registry, *, reader_problems
     too_low = df["value"] < lo if lo is not None else pd.Series(False, index=df.index)
     too_low |= df["variable"].isin(count_vars) & (df["value"] < 0)
     too_high = df["value"] > checks.max if checks.max is not None else pd.Series(False, index=df.index)
-    rejected.append(_rejects(df[too_low], ds, "range", lambda r: f"{_fmt(r.value)} is below the minimum",
-                             f"at least {_fmt(lo if lo is not None else 0)}"))
-    rejected.append(_rejects(df[too_high], ds, "range", lambda r: f"{_fmt(r.value)} is above the maximum",
-                             f"at most {_fmt(checks.max) if checks.max is not None else ''}"))
+    rejected.append(
+        _rejects(
+            df[too_low],
+            ds,
+            "range",
+            lambda r: f"{_fmt(r.value)} is below the minimum",
+            f"at least {_fmt(lo if lo is not None else 0)}",
+        )
+    )
+    rejected.append(
+        _rejects(
+            df[too_high],
+            ds,
+            "range",
+            lambda r: f"{_fmt(r.value)} is above the maximum",
+            f"at most {_fmt(checks.max) if checks.max is not None else ''}",
+        )
+    )
     df = df[~(too_low | too_high)]
 
     dup = df.duplicated(KEY, keep="first")
     if dup.any():
         first = df[~dup][[*KEY, "source_row"]].rename(columns={"source_row": "source_row_first"})
         firsts = df[dup].merge(first, on=KEY, how="left")
-        rejected.append(_rejects(
-            firsts, ds, "duplicate",
-            lambda r: f"second value for {r.variable} / {r.territory} / {r.year}; the first one "
-                      f"(row {r.source_row_first}) is kept",
-            "one row per variable, territory and year"))
+        rejected.append(
+            _rejects(
+                firsts,
+                ds,
+                "duplicate",
+                lambda r: (
+                    f"second value for {r.variable} / {r.territory} / {r.year}; the first one "
+                    f"(row {r.source_row_first}) is kept"
+                ),
+                "one row per variable, territory and year",
+            )
+        )
     df = df[~dup]
 
     out = yoy_outliers(df, checks.yoy_max_factor)
     if out.any():
         med = df.groupby(["variable", "territory"])["value"].transform("median")
-        rejected.append(_rejects(
-            df[out].assign(median=med[out]), ds, "yoy_jump",
-            lambda r: f"{_fmt(r.value)} is more than ×{checks.yoy_max_factor:g} away from the neighbouring years "
-                      f"(series median {_fmt(r.median)})",
-            f"within ×{checks.yoy_max_factor:g} of the previous year (checks.yoy_max_factor)"))
+        rejected.append(
+            _rejects(
+                df[out].assign(median=med[out]),
+                ds,
+                "yoy_jump",
+                lambda r: (
+                    f"{_fmt(r.value)} is more than ×{checks.yoy_max_factor:g} away from the neighbouring years "
+                    f"(series median {_fmt(r.median)})"
+                ),
+                f"within ×{checks.yoy_max_factor:g} of the previous year (checks.yoy_max_factor)",
+            )
+        )
     df = df[~out]
 
     if not checks.allow_missing_years:
@@ -191,10 +247,18 @@ def _missing_years(df: pd.DataFrame, ds: Dataset, reg: Registry, latest: int) ->
         for t in territories:
             gone = [y for y in wanted if (v, t, y) not in have]
             if gone:
-                rows.append({"dataset": ds.id, "source_file": "", "source_row": None, "column": v,
-                             "value": ", ".join(map(str, gone)), "check": "missing_year",
-                             "reason": f"no value of {v} for {reg.city.territory_name(t)} in {_years(gone)}",
-                             "expected": f"a value for every year {wanted[0]}–{wanted[-1]}"})
+                rows.append(
+                    {
+                        "dataset": ds.id,
+                        "source_file": "",
+                        "source_row": None,
+                        "column": v,
+                        "value": ", ".join(map(str, gone)),
+                        "check": "missing_year",
+                        "reason": f"no value of {v} for {reg.city.territory_name(t)} in {_years(gone)}",
+                        "expected": f"a value for every year {wanted[0]}–{wanted[-1]}",
+                    }
+                )
     return quarantine_frame(rows)
 
 

@@ -35,19 +35,28 @@ def load_sheet(path: Path, data: bytes, sheet: str | int, *, merged: bool) -> li
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=not merged, data_only=True)
     except (zipfile.BadZipFile, KeyError, EOFError, InvalidFileException, OSError, ValueError) as exc:
-        raise SourceFileError(path, f"is a damaged or incomplete Excel file ({type(exc).__name__}: {exc})",
-                              "download or export it again; open it in Excel to check it is complete") from None
+        raise SourceFileError(
+            path,
+            f"is a damaged or incomplete Excel file ({type(exc).__name__}: {exc})",
+            "download or export it again; open it in Excel to check it is complete",
+        ) from None
     try:
         if isinstance(sheet, int):
             if sheet >= len(wb.sheetnames):
-                raise SourceFileError(path, f"has {len(wb.sheetnames)} sheet(s), no sheet number {sheet}",
-                                      f"set source.sheet to one of {wb.sheetnames}")
+                raise SourceFileError(
+                    path,
+                    f"has {len(wb.sheetnames)} sheet(s), no sheet number {sheet}",
+                    f"set source.sheet to one of {wb.sheetnames}",
+                )
             ws = wb[wb.sheetnames[sheet]]
         else:
             names = {n.strip().casefold(): n for n in wb.sheetnames}
             if sheet.strip().casefold() not in names:
-                raise SourceFileError(path, f"has no sheet {sheet!r}; sheets: {', '.join(wb.sheetnames)}",
-                                      "fix source.sheet in the dataset descriptor")
+                raise SourceFileError(
+                    path,
+                    f"has no sheet {sheet!r}; sheets: {', '.join(wb.sheetnames)}",
+                    "fix source.sheet in the dataset descriptor",
+                )
             ws = wb[names[sheet.strip().casefold()]]
         grid = [list(r) for r in ws.iter_rows(values_only=True)]
         if merged:
@@ -59,8 +68,9 @@ def load_sheet(path: Path, data: bytes, sheet: str | int, *, merged: bool) -> li
                     for c in range(rng.min_col, rng.max_col + 1):
                         row[c - 1] = top
     except zipfile.BadZipFile as exc:
-        raise SourceFileError(path, f"is a damaged or incomplete Excel file ({exc})",
-                              "download or export it again") from None
+        raise SourceFileError(
+            path, f"is a damaged or incomplete Excel file ({exc})", "download or export it again"
+        ) from None
     finally:
         wb.close()
     return grid
@@ -80,8 +90,9 @@ def header_labels(rows: list[list[str]]) -> list[str]:
     return labels
 
 
-def read_xlsx(path: Path, ds: Dataset, reg: Registry, *, source_file: str | None = None,
-              file_year: int | None = None) -> ReadResult:
+def read_xlsx(
+    path: Path, ds: Dataset, reg: Registry, *, source_file: str | None = None, file_year: int | None = None
+) -> ReadResult:
     """Read one sheet of an XLSX workbook of dataset ``ds`` into READ_COLUMNS."""
     path = Path(path)
     source_file = source_file or str(path)
@@ -101,11 +112,13 @@ def read_xlsx(path: Path, ds: Dataset, reg: Registry, *, source_file: str | None
         candidates = [i for i in (found, top_found) if i is not None]
         h = min(candidates) if candidates else 0
     if h + src.header_rows > len(grid):
-        raise SourceFileError(path, f"sheet has {len(grid)} rows; no header at row {h + 1}",
-                              "fix source.header_row in the descriptor")
-    headers = header_labels(grid[h:h + src.header_rows])
+        raise SourceFileError(
+            path, f"sheet has {len(grid)} rows; no header at row {h + 1}", "fix source.header_row in the descriptor"
+        )
+    headers = header_labels(grid[h : h + src.header_rows])
     first = h + src.header_rows
     body = grid[first:]
     numbers = list(range(first + 1, len(grid) + 1))
-    return grid_to_frame(headers, body, numbers, ds=ds, reg=reg, source_file=source_file, file_year=file_year,
-                         header_line=h + 1)
+    return grid_to_frame(
+        headers, body, numbers, ds=ds, reg=reg, source_file=source_file, file_year=file_year, header_line=h + 1
+    )

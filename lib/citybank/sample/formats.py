@@ -30,8 +30,21 @@ from .model import SampleModel, round_to, unit_draw
 # The date a provider "sent" every sample file: fixed, never today.
 FILE_DATE = dt.date(2025, 3, 31)
 # Units of params/variables.yml → the bracketed unit of BDL exports.
-BDL_UNITS = {"persons": "osoba", "PLN": "zł", "km2": "km²", "percent": "%", "%": "%", "ha": "ha", "m2": "m²",
-             "tonnes": "t", "t": "t", "km": "km", "units": "szt.", "dwellings": "mieszk.", "MWh": "MWh"}
+BDL_UNITS = {
+    "persons": "osoba",
+    "PLN": "zł",
+    "km2": "km²",
+    "percent": "%",
+    "%": "%",
+    "ha": "ha",
+    "m2": "m²",
+    "tonnes": "t",
+    "t": "t",
+    "km": "km",
+    "units": "szt.",
+    "dwellings": "mieszk.",
+    "MWh": "MWh",
+}
 # Extra sub-column a provider adds next to a total of persons (not mapped: readers must ignore it).
 WOMEN_SUBHEADER = "w tym kobiety"
 
@@ -54,8 +67,8 @@ class LongFile:
     rel: str
     year: int | None
     rows: list[LongRow]
-    headers: dict[str, str]                                # variable → header text written (descriptor source)
-    names: dict[str, str] = field(default_factory=dict)    # territory code → name written
+    headers: dict[str, str]  # variable → header text written (descriptor source)
+    names: dict[str, str] = field(default_factory=dict)  # territory code → name written
 
 
 # ---------------------------------------------------------------- numbers
@@ -81,7 +94,7 @@ def _cell(value: float, digits: int) -> int | float:
 
 def _header_parts(text: str, n: int) -> list[str]:
     parts = [p.strip() for p in text.split(" / ")] if n > 1 else [text]
-    parts = parts[: n - 1] + [" / ".join(parts[n - 1:])] if len(parts) > n else parts
+    parts = parts[: n - 1] + [" / ".join(parts[n - 1 :])] if len(parts) > n else parts
     return parts + [""] * (n - len(parts))
 
 
@@ -128,10 +141,11 @@ def build_table(job: LongFile, model: SampleModel) -> tuple[list[list[str]], lis
     body = []
     decs = []
     for row in job.rows:
-        cells = ([row.year] if year_col else []) + ([names.get(row.territory, row.territory)]
-                                                     if src.territory_column else [])
+        cells = ([row.year] if year_col else []) + (
+            [names.get(row.territory, row.territory)] if src.territory_column else []
+        )
         dec = [0] * len(cells)
-        for i, (_, var) in enumerate(columns[len(lead_cols):], start=len(lead_cols)):
+        for i, (_, var) in enumerate(columns[len(lead_cols) :], start=len(lead_cols)):
             if var is None:  # women ≈ 48–53 % of the total, stable per row
                 total = row.true_values.get(women[i], row.values.get(women[i]))
                 share = 0.48 + 0.05 * unit_draw("women", job.ds.id, row.year, row.territory)
@@ -155,13 +169,16 @@ def render_csv(job: LongFile, model: SampleModel) -> bytes:
     delimiter = src.delimiter or (";" if src.decimal == "," else ",")
     windows = encoding.lower().replace("-", "") in {"cp1250", "windows1250"}
     buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n" if windows else "\n",
-                        quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n" if windows else "\n", quoting=csv.QUOTE_MINIMAL)
     header, body, decs = build_table(job, model)
     writer.writerows(header)
     for cells, dec in zip(body, decs, strict=True):
-        writer.writerow(["" if c is None else fmt_number(c, d, src.decimal, src.thousands)
-                         if isinstance(c, float) else c for c, d in zip(cells, dec, strict=True)])
+        writer.writerow(
+            [
+                "" if c is None else fmt_number(c, d, src.decimal, src.thousands) if isinstance(c, float) else c
+                for c, d in zip(cells, dec, strict=True)
+            ]
+        )
     return buf.getvalue().encode(encoding)
 
 
@@ -180,8 +197,12 @@ def _merge_headers(ws, header: list[list[str]], top: int) -> None:
         while col < width:
             end = col
             key = [header[i][col] for i in range(k + 1)]
-            while (end + 1 < width and header[k][col] and all(header[i][end + 1] == key[i] for i in range(k + 1))
-                   and header[k + 1][end + 1]):
+            while (
+                end + 1 < width
+                and header[k][col]
+                and all(header[i][end + 1] == key[i] for i in range(k + 1))
+                and header[k + 1][end + 1]
+            ):
                 end += 1
             if end > col and header[k + 1][col]:
                 ws.merge_cells(start_row=top + k, start_column=col + 1, end_row=top + k, end_column=end + 1)
@@ -282,16 +303,23 @@ def render_bdl_api(ds: Dataset, model: SampleModel, years: list[int]) -> bytes:
     reg = model.reg
     src = ds.source
     c = reg.city
-    unit_ids = {c.country.code: c.country.bdl_id, c.voivodeship.code: c.voivodeship.bdl_id,
-                c.terc: c.bdl_unit_gmina, c.bdl_code_powiat: c.bdl_unit_powiat}
+    unit_ids = {
+        c.country.code: c.country.bdl_id,
+        c.voivodeship.code: c.voivodeship.bdl_id,
+        c.terc: c.bdl_unit_gmina,
+        c.bdl_code_powiat: c.bdl_unit_powiat,
+    }
     unit_ids.update({p.code: p.bdl_id for p in c.peers})
     preliminary = {y for y in years if y in reg.years and reg.years[y].status == "provisional"}
 
     def values(cm, code: str) -> list[dict[str, object]]:
         series = model.values(cm.variable, code)
         digits = raw_digits(model, cm.variable, cm.scale)
-        return [{"year": str(y), "val": _cell(series[y] / cm.scale, digits), "attrId": 9 if y in preliminary else 1}
-                for y in years if y in series]
+        return [
+            {"year": str(y), "val": _cell(series[y] / cm.scale, digits), "attrId": 9 if y in preliminary else 1}
+            for y in years
+            if y in series
+        ]
 
     def var_id(text: str) -> int | str:
         return int(text) if text.isdigit() else text
@@ -299,14 +327,28 @@ def render_bdl_api(ds: Dataset, model: SampleModel, years: list[int]) -> bytes:
     territories = model.dataset_territories(ds)
     if len(src.columns) == 1:
         cm = src.columns[0]
-        results = [{"id": unit_ids.get(t) or t, "name": bdl_name(reg, t).removesuffix(" (1)"), "values": values(cm, t)}
-                   for t in territories]
+        results = [
+            {"id": unit_ids.get(t) or t, "name": bdl_name(reg, t).removesuffix(" (1)"), "values": values(cm, t)}
+            for t in territories
+        ]
         results.sort(key=lambda r: str(r["id"]))
         doc: dict[str, object] = {"totalRecords": len(results), "variableId": var_id(cm.source), "results": results}
     else:  # several variables: the data-by-unit shape for the city
         city = c.bdl_code_powiat if src.territory == "powiat" else c.terc
-        results = [{"id": var_id(cm.source), "measureUnitId": 1, "lastUpdate": f"{FILE_DATE.isoformat()}T00:00:00",
-                    "values": values(cm, city)} for cm in src.columns]
-        doc = {"totalRecords": len(results), "unitId": unit_ids[city], "unitName": c.territory_name(city),
-               "aggregateId": 1, "results": results}
+        results = [
+            {
+                "id": var_id(cm.source),
+                "measureUnitId": 1,
+                "lastUpdate": f"{FILE_DATE.isoformat()}T00:00:00",
+                "values": values(cm, city),
+            }
+            for cm in src.columns
+        ]
+        doc = {
+            "totalRecords": len(results),
+            "unitId": unit_ids[city],
+            "unitName": c.territory_name(city),
+            "aggregateId": 1,
+            "results": results,
+        }
     return dumps_json(doc).encode("utf-8")

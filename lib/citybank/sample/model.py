@@ -21,12 +21,35 @@ from . import facts
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "sample_model.yml"
 MODEL_YEAR = 2024  # the year `base` values describe
-MODEL_KEYS = {"base", "share_of", "share", "sum_of", "real", "trend", "noise", "decimals", "min", "max",
-              "districts", "peers", "years"}
+MODEL_KEYS = {
+    "base",
+    "share_of",
+    "share",
+    "sum_of",
+    "real",
+    "trend",
+    "noise",
+    "decimals",
+    "min",
+    "max",
+    "districts",
+    "peers",
+    "years",
+}
 SOURCE_KEYS = ("base", "share_of", "sum_of", "real")
 # Defaults for a dataset variable that sample_model.yml does not describe yet, by variable kind.
-DEFAULT_BASE = {"count": 1000.0, "amount": 1.0e6, "rate": 5.0, "mean": 100.0, "share": 30.0, "index": 100.0,
-                "length": 50.0, "area": 10.0, "ratio": 1.5, "time": 30.0}
+DEFAULT_BASE = {
+    "count": 1000.0,
+    "amount": 1.0e6,
+    "rate": 5.0,
+    "mean": 100.0,
+    "share": 30.0,
+    "index": 100.0,
+    "length": 50.0,
+    "area": 10.0,
+    "ratio": 1.5,
+    "time": 30.0,
+}
 
 
 class SampleModelError(UserError):
@@ -76,12 +99,16 @@ def load_model(path: Path = MODEL_PATH) -> dict[str, dict[str, Any]]:
             raise SampleModelError(f"{path}: variables.{var}: expected a mapping like {{base: 100}}, found {spec!r}")
         unknown = sorted(set(spec) - MODEL_KEYS)
         if unknown:
-            raise SampleModelError(f"{path}: variables.{var}: unknown key(s) {', '.join(unknown)}; "
-                                   f"allowed: {', '.join(sorted(MODEL_KEYS))}")
+            raise SampleModelError(
+                f"{path}: variables.{var}: unknown key(s) {', '.join(unknown)}; "
+                f"allowed: {', '.join(sorted(MODEL_KEYS))}"
+            )
         given = [k for k in SOURCE_KEYS if k in spec]
         if len(given) != 1:
-            raise SampleModelError(f"{path}: variables.{var}: needs exactly one of {', '.join(SOURCE_KEYS)}; "
-                                   f"found {', '.join(given) or 'none'}")
+            raise SampleModelError(
+                f"{path}: variables.{var}: needs exactly one of {', '.join(SOURCE_KEYS)}; "
+                f"found {', '.join(given) or 'none'}"
+            )
         if "share_of" in spec and "share" not in spec:
             raise SampleModelError(f"{path}: variables.{var}: 'share_of' needs 'share: <0..1>'")
     return variables
@@ -136,7 +163,7 @@ class SampleModel:
         """The city's value per sample year."""
         if var not in self._city:
             if var in self._busy:
-                chain = " → ".join([*self._busy[self._busy.index(var):], var])
+                chain = " → ".join([*self._busy[self._busy.index(var) :], var])
                 raise SampleModelError(f"{self.model_path}: variables refer to each other in a circle: {chain}")
             self._busy.append(var)
             try:
@@ -176,8 +203,10 @@ class SampleModel:
         refs = [refs] if isinstance(refs, str) else list(refs)
         for r in refs:
             if r not in self.specs and r not in self.reg.variables:
-                raise SampleModelError(f"{self.model_path}: variables.{var} refers to '{r}', which is neither in "
-                                       "sample_model.yml nor in params/variables.yml")
+                raise SampleModelError(
+                    f"{self.model_path}: variables.{var} refers to '{r}', which is neither in "
+                    "sample_model.yml nor in params/variables.yml"
+                )
         return refs
 
     # ------------------------------------------------------------------ real series (typed facts)
@@ -187,8 +216,9 @@ class SampleModel:
         """City population by economic age group: real 2015–2019; 2020+ split the real totals with the
         2019 shares drifting as they did in 2015–2019 (older, fewer children)."""
         out = {v: {y: float(n) for y, n in facts.CITY_GROUPS_2015_2019[v].items()} for v in facts.GROUP_VARIABLES}
-        pre19, post19 = (facts.CITY_GROUPS_2015_2019[v][2019] for v in ("population_pre_working",
-                                                                         "population_post_working"))
+        pre19, post19 = (
+            facts.CITY_GROUPS_2015_2019[v][2019] for v in ("population_pre_working", "population_post_working")
+        )
         total19 = facts.CITY_POPULATION[2019]
         for y, total in facts.CITY_POPULATION.items():
             if y <= 2019:
@@ -205,7 +235,9 @@ class SampleModel:
         if name in facts.GROUP_VARIABLES:
             return self._groups[name]
         if name == "population_total":
-            return {y: sum(self._groups[g][y] for g in facts.GROUP_VARIABLES) for y in self._groups["population_working"]}
+            return {
+                y: sum(self._groups[g][y] for g in facts.GROUP_VARIABLES) for y in self._groups["population_working"]
+            }
         if name == "population_registered":
             total = self.real_series("population_total")
             lo, hi = facts.REGISTER_GAP
@@ -223,15 +255,20 @@ class SampleModel:
         if name == "net_migration":
             total = self.real_series("population_total")
             total = {**total, 2014: float(facts.CITY_POPULATION_2014)}
-            return {y: float(facts.NET_MIGRATION_BREAK_YEAR) if y == facts.CENSUS_BREAK_YEAR
-                    else total[y] - total[y - 1] - facts.LIVE_BIRTHS[y] + facts.DEATHS[y] for y in facts.YEARS}
+            return {
+                y: float(facts.NET_MIGRATION_BREAK_YEAR)
+                if y == facts.CENSUS_BREAK_YEAR
+                else total[y] - total[y - 1] - facts.LIVE_BIRTHS[y] + facts.DEATHS[y]
+                for y in facts.YEARS
+            }
         if name == "natural_increase":
             return {y: float(facts.LIVE_BIRTHS[y] - facts.DEATHS[y]) for y in facts.YEARS}
         if name == "median_gross_wage":
             return dict(facts.MEDIAN_WAGE)
         raise SampleModelError(
             f"{self.model_path}: 'real: {name}' is not a series typed into citybank/sample/facts.py; known: "
-            + ", ".join(REAL_SERIES))
+            + ", ".join(REAL_SERIES)
+        )
 
     # ------------------------------------------------------------------ other territories
 
@@ -282,15 +319,18 @@ class SampleModel:
         codes = [d.code for d in self.reg.city.districts]
         dec = self.decimals(var)
         if self.additive(var):
-            weights = [(0.5 + unit_draw("district-size", c)) * (0.95 + 0.1 * unit_draw("district", var, c))
-                       for c in codes]
+            weights = [
+                (0.5 + unit_draw("district-size", c)) * (0.95 + 0.1 * unit_draw("district", var, c)) for c in codes
+            ]
             out: dict[str, dict[int, float]] = {c: {} for c in codes}
             for y, v in city.items():
                 for c, part in zip(codes, split_total(v, weights, dec), strict=True):
                     out[c][y] = part
             return out
-        return {c: {y: round_to(v * (0.92 + 0.16 * unit_draw("district", var, c)), dec) for y, v in city.items()}
-                for c in codes}
+        return {
+            c: {y: round_to(v * (0.92 + 0.16 * unit_draw("district", var, c)), dec) for y, v in city.items()}
+            for c in codes
+        }
 
     # ------------------------------------------------------------------ per dataset
 
@@ -314,13 +354,22 @@ class SampleModel:
         """Values of one variable in one territory (any level); computed once."""
         key = (var, territory)
         if key not in self._values:
-            vals = (self.district_values(var)[territory] if "-" in territory
-                    else self.territory_values(var, territory))
+            vals = self.district_values(var)[territory] if "-" in territory else self.territory_values(var, territory)
             only = self.spec(var).get("years")  # e.g. elections: values only in election years
             self._values[key] = {y: v for y, v in vals.items() if y in only} if only else vals
         return self._values[key]
 
 
-REAL_SERIES = ("population_total", "population_registered", "population_pre_working", "population_working",
-               "population_post_working", "registered_unemployed", "live_births", "deaths", "net_migration",
-               "natural_increase", "median_gross_wage")
+REAL_SERIES = (
+    "population_total",
+    "population_registered",
+    "population_pre_working",
+    "population_working",
+    "population_post_working",
+    "registered_unemployed",
+    "live_births",
+    "deaths",
+    "net_migration",
+    "natural_increase",
+    "median_gross_wage",
+)
