@@ -27,11 +27,15 @@ def reference_name(notebook: str, params: dict[str, object]) -> str:
 
 
 def _stable(nb: dict) -> dict:
-    """Drop what legitimately varies between runs (papermill timings, kernel versions) and tag every code
-    cell for strict comparison."""
+    """Drop what legitimately varies between runs (papermill timings, kernel versions) and what nbval does
+    not compare (PNG bytes), and tag every code cell for strict comparison."""
     nb["metadata"].pop("papermill", None)
     nb["metadata"].get("language_info", {}).pop("version", None)
     for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            # nbval never compares PNG bytes; the chart's alt text (text/plain) carries its numbers
+            out.get("data", {}).pop("image/png", None)
+            out.get("metadata", {}).pop("image/png", None)
         cell.get("metadata", {}).pop("papermill", None)
         cell.get("metadata", {}).pop("execution", None)
         if cell["cell_type"] == "code":
