@@ -46,10 +46,10 @@ render: setup ## render the report from the executed notebooks
 NBVAL := --nbval-lax --nbval-sanitize-with tests/reference/sanitize.cfg
 
 test: data ## run every test: unit, every notebook under nbval, reference notebooks compared, end-to-end
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(NBVAL) tests notebooks
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) tests notebooks
 
 test-fast: data ## the tests without the slow end-to-end ones
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(NBVAL) -m "not slow" tests notebooks
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) -m "not slow" tests notebooks
 
 reference: data ## refresh the stored reference notebooks (review `git diff tests/reference` after)
 	$(BIN)/python -m citybank.reference

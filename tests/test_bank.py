@@ -17,9 +17,30 @@ from citybank.schema import BANK_COLUMNS, QUARANTINE_COLUMNS
 from citybank.util import sha256_file
 from ingest_fixtures import DISTRICTS, LUDN_CITY, UNEMPLOYED, build_raw
 
+FOUR = ("gus-ludnosc-wiek", "gus-wynagrodzenia", "pup-bezrobocie", "um-ludnosc-dzielnice")
+
+
+def params_with_four(root: Path, target: Path) -> Path:
+    """A copy of params/ whose datasets are the four that tests/ingest_fixtures.py writes files for."""
+    shutil.copytree(root / "params", target)
+    for path in (target / "datasets").glob("*.yml"):
+        if path.stem not in FOUR:
+            path.unlink()
+    return target
+
+
+@pytest.fixture(scope="module")
+def reg4(tmp_path_factory, root):
+    from citybank.params import load_params
+
+    wb = tmp_path_factory.mktemp("four")
+    shutil.copytree(root / "notebooks", wb / "notebooks")
+    return load_params(params_with_four(root, wb / "params"))
+
 
 @pytest.fixture()
-def built(tmp_path, reg):
+def built(tmp_path, reg4):
+    reg = reg4
     raw = build_raw(tmp_path / "raw", planted={2021: 9230})
     before = {p: sha256_file(p) for p in raw.rglob("*") if p.is_file()}
     result = build_bank(reg, raw=raw, out=tmp_path / "wb", years=[2023, 2024])
@@ -27,7 +48,7 @@ def built(tmp_path, reg):
     return tmp_path / "wb", raw, result
 
 
-def test_bank_rows_and_provenance(built, reg):
+def test_bank_rows_and_provenance(built, reg4):
     root, raw, result = built
     assert not result.failures and not result.cached
     bank = load_bank(root=root)
@@ -75,7 +96,8 @@ def test_planted_outlier_quarantined_with_reason(built):
     assert dict(zip(bank["year"], bank["value"], strict=True)) == {y: v for y, v in UNEMPLOYED.items() if y != 2021}
 
 
-def test_duckdb_tables_views_and_query_api(built, reg):
+def test_duckdb_tables_views_and_query_api(built, reg4):
+    reg = reg4
     root, _, _ = built
     con = connect(root)
     try:
@@ -112,7 +134,8 @@ def test_quality_report_counts_and_freshness(built):
     assert "| pup-bezrobocie | problems | 10 | 9 | 1 | 0 | 2024 | no | missing_year 1, yoy_jump 1 |" in md
 
 
-def test_overdue_and_failed_dataset_do_not_stop_the_rest(tmp_path, reg):
+def test_overdue_and_failed_dataset_do_not_stop_the_rest(tmp_path, reg4):
+    reg = reg4
     raw = build_raw(tmp_path / "raw")
     (raw / "pup" / "bezrobocie_2015-2024.xlsx").write_bytes(b"PK\x03\x04 truncated")
     for y in (2023, 2024):
@@ -128,7 +151,8 @@ def test_overdue_and_failed_dataset_do_not_stop_the_rest(tmp_path, reg):
     assert len(load_bank(root=tmp_path / "wb")) == 119 + 9 + 40 + 8  # + 8 city totals from districts
 
 
-def test_rerun_is_cached_and_deterministic(built, reg):
+def test_rerun_is_cached_and_deterministic(built, reg4):
+    reg = reg4
     root, raw, first = built
     parquet = root / "data" / "bank" / "bank.parquet"
     files = [
@@ -158,7 +182,7 @@ def test_rerun_is_cached_and_deterministic(built, reg):
 
 
 def test_cli_ingest_in_a_copy_of_the_workbench(tmp_path, root):
-    shutil.copytree(root / "params", tmp_path / "params")
+    params_with_four(root, tmp_path / "params")
     if (root / "notebooks").is_dir():
         shutil.copytree(root / "notebooks", tmp_path / "notebooks")
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")

@@ -3,7 +3,7 @@ fresh copy of the workbench; then what the council member (PDF), the editor (DOC
 (a real browser), the academic partner (manifest, byte-identical rebuild) and the analyst (a no-change
 rebuild) get.
 
-These tests build whole years, so they are marked slow and grouped on one xdist worker.
+These tests build whole years, so they are marked slow; `make test` runs each file on one xdist worker.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from citybank.paths import PATHS
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.slow  # one file: `--dist loadfile` keeps these tests on one worker
 YEAR = 2024
 LANGS = ("pl", "en", "de")
 CLI = [sys.executable, "-m", "citybank.cli"]

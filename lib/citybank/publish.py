@@ -393,14 +393,19 @@ def publish_year(
 
     providers = sorted({reg.datasets[d].provider for d in used_datasets})
     licences = sorted({reg.datasets[d].licence for d in used_datasets}) or ["CC-BY-4.0"]
+    sample_note = (
+        {"en": " SAMPLE DATA: generated for demonstration, not official figures.",
+         "pl": " DANE PRZYKŁADOWE: wygenerowane w celach demonstracyjnych, nie są danymi urzędowymi."}
+        if data_is_sample() else {"en": "", "pl": ""}
+    )  # fmt: skip
     package = {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": f"{reg.city.slug}-{year}",
         "title": f"Bank Danych o Mieście — {reg.city.name} {year}",
         "description": f"Open data of {reg.city.name} (TERC {reg.city.terc}) published with the annual report "
-        f"{year}: every value with its provider, dataset, source file and row.",
+        f"{year}: every value with its provider, dataset, source file and row." + sample_note["en"],
         "description_pl": f"Otwarte dane miasta {reg.city.name} opublikowane z raportem za {year} r.: każda "
-        "wartość z dostawcą, zbiorem, plikiem i wierszem źródłowym.",
+        "wartość z dostawcą, zbiorem, plikiem i wierszem źródłowym." + sample_note["pl"],
         "version": str(year),
         "keywords": ["city data bank", "ISO 37120", reg.city.name],
         "licenses": [_licence(lic) for lic in licences],
