@@ -24,34 +24,43 @@ def site(tmp_path_factory) -> Path:
     return root / "reports" / "2024" / "site"
 
 
+PAGE_STATE = """
+const done = Array.from(document.images).every(i => i.complete);
+return {done: done,
+        h1: (document.querySelector('h1') || {textContent: ''}).textContent.trim(),
+        images: Array.from(document.images).map(i => [i.src, i.naturalWidth, i.getAttribute('alt') || '']),
+        links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
+        text: document.body.innerText};
+"""
+
+
 def crawl(driver, site: Path) -> tuple[int, dict[str, str]]:
     """Open site/index.html and follow every internal link (breadth first): every page has a title, every
-    link target exists, every image decodes. Returns the number of pages and each language's index text."""
-    from selenium.webdriver.common.by import By
+    link target exists, every image decodes and has alt text. Returns the number of pages and each
+    language's index text. One script call per page reads its state (selenium round trips are slow)."""
     from selenium.webdriver.support.ui import WebDriverWait
 
     start = (site / "index.html").resolve().as_uri()
-    queue, seen, pages = deque([start]), {start}, 0
+    queue, seen, pages, checked = deque([start]), {start}, 0, set()
     langs = [p.name for p in sorted(site.iterdir()) if p.is_dir() and (p / "index.html").exists()]
     text_by_lang: dict[str, str] = {lang: "" for lang in langs}
     while queue:
         url = queue.popleft()
         driver.get(url)
-        assert driver.find_element(By.TAG_NAME, "h1").text.strip(), url
+        state = WebDriverWait(driver, 15).until(lambda d: (s := d.execute_script(PAGE_STATE))["done"] and s)
+        assert state["h1"], f"{url}: page without a title"
         pages += 1
-        for img in driver.find_elements(By.TAG_NAME, "img"):
-            driver.execute_script("arguments[0].scrollIntoView()", img)
-            WebDriverWait(driver, 10).until(lambda d, img=img: d.execute_script("return arguments[0].complete", img))
-            width = driver.execute_script("return arguments[0].naturalWidth", img)
-            assert width > 0, f"{url}: image {img.get_attribute('src')} did not load"
-            assert (img.get_attribute("alt") or "").strip(), f"{url}: image without alt text"
+        for src, width, alt in state["images"]:
+            assert width > 0, f"{url}: image {src} did not load"
+            assert alt.strip(), f"{url}: image {src} without alt text"
         path = Path(unquote(urlparse(url).path))
         if path.name == "index.html" and path.parent.name in langs:
-            text_by_lang[path.parent.name] = driver.find_element(By.TAG_NAME, "body").text
-        for a in driver.find_elements(By.CSS_SELECTOR, "a[href]"):
-            href = urldefrag(a.get_attribute("href"))[0]
-            if not href.startswith("file://"):
+            text_by_lang[path.parent.name] = state["text"]
+        for link in state["links"]:
+            href = urldefrag(link)[0]
+            if not href.startswith("file://") or href in checked:
                 continue  # external links (the city portal) are not followed offline
+            checked.add(href)
             target = Path(unquote(urlparse(href).path))
             assert target.exists(), f"{url}: broken link {href}"
             if target.suffix == ".html" and href not in seen:
