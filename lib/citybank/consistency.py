@@ -376,10 +376,6 @@ def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None) -
 
 def results(year: int | None = None, refresh: bool = False) -> pd.DataFrame:
     """The verdicts (of one year, or all), read from the results file; computed first when absent."""
-    path = results_path()
-    if refresh or not path.exists():
-        compute_all()
-    df = pd.read_parquet(path)
-    if year is not None:
-        df = df[df["year"] == year].reset_index(drop=True)
-    return df
+    from .util import read_results
+
+    return read_results(results_path(), compute_all, year, refresh)

@@ -91,3 +91,16 @@ def normalize_zip(path: str | os.PathLike) -> None:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             zout.writestr(info, data)
+
+
+def read_results(path: Path, compute, year: int | None = None, refresh: bool = False):
+    """A result file between stages (Parquet), computed first by ``compute()`` when absent or ``refresh``;
+    the rows of one ``year`` when given."""
+    import pandas as pd
+
+    if refresh or not path.exists():
+        compute()
+    df = pd.read_parquet(path)
+    if year is not None:
+        df = df[df["year"] == year].reset_index(drop=True)
+    return df

@@ -172,6 +172,20 @@ def _series_for(bank: pd.DataFrame, variable: str, territory: str, upto: int) ->
     return s.set_index("year")["value"].sort_index()
 
 
+def _records(reg: Registry, bank: pd.DataFrame, variables: list[str], year: int, compare: dict[str, int]) -> list[dict]:
+    """Per variable, the city's value in ``year`` and in each comparison year (``{"previous": 2023, …}``),
+    with the name, unit and desired direction the narrative needs."""
+    out = []
+    for var in variables:
+        s = _series_for(bank, var, reg.city.terc, year)
+        v = reg.variables[var]
+        out.append({
+            "variable": var, "name": v.name.model_dump(), "unit": v.unit, "higher_is_better": v.higher_is_better,
+            "value": s.get(year, float("nan")), **{k: s.get(y, float("nan")) for k, y in compare.items()},
+        })  # fmt: skip
+    return out
+
+
 def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> CategoryPage:
     """The page of one category: key figures with changes, trends, districts, peers, provenance, story."""
     from .plots import district_bars, line_chart, peer_comparison, show
@@ -187,21 +201,7 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
     prev = reg.years[year].compare_with if year in reg.years else year - 1
     base = city.baseline_year
 
-    records = []
-    for var in variables:
-        s = _series_for(city_rows, var, city.terc, year)
-        v = reg.variables[var]
-        records.append(
-            {
-                "variable": var,
-                "name": v.name.model_dump(),
-                "unit": v.unit,
-                "higher_is_better": v.higher_is_better,
-                "value": s.get(year, float("nan")),
-                "previous": s.get(prev, float("nan")),
-                "baseline": s.get(base, float("nan")),
-            }
-        )
+    records = _records(reg, city_rows, variables, year, {"previous": prev, "baseline": base})
     frame = pd.DataFrame(records)
     has_data = bool(len(frame)) and frame["value"].notna().any()
     sentences = (
@@ -368,21 +368,9 @@ def overview(year: int, lang: str) -> OverviewPage:
     bank = _bank()
     prev = reg.years[year].compare_with if year in reg.years else year - 1
     heads = [v for v in HEADLINES if v in reg.variables]
-    recs = []
-    for var in heads:
-        s = _series_for(bank, var, city.terc, year)
-        v = reg.variables[var]
-        recs.append(
-            {
-                "variable": var,
-                "name": v.name.model_dump(),
-                "unit": v.unit,
-                "higher_is_better": v.higher_is_better,
-                "value": s.get(year, float("nan")),
-                "previous": s.get(prev, float("nan")),
-                "provider": _provider_of(var, reg),
-            }
-        )
+    recs = [
+        dict(r, provider=_provider_of(r["variable"], reg)) for r in _records(reg, bank, heads, year, {"previous": prev})
+    ]
     frame = pd.DataFrame(recs)
     dec = {r["variable"]: _decimals([r["value"], r["previous"]]) for r in recs}
     headlines = pd.DataFrame(
