@@ -268,3 +268,16 @@ def test_city_total_is_the_sum_of_complete_districts(reg):
         [dict(base, variable="population_registered", territory=reg.city.terc, year=2020, value=1499.0, source_row=7)]
     )
     assert city_from_districts(pd.concat([frame, given]), reg).empty
+
+
+def test_quality_report_speaks_each_report_language(built, reg4):
+    from citybank.bank import quality_markdown
+
+    root, _, _ = built
+    report = quality(2024, root=root)
+    pl = quality_markdown(report, reg4, "pl")
+    de = quality_markdown(report, reg4, "de")
+    assert pl.startswith("# Raport jakości danych 2024") and "| pup-bezrobocie | problems |" in pl
+    assert "po terminie aktualizacji" in pl and "wierszy w kwarantannie" in pl
+    assert de.startswith("# Datenqualitätsbericht 2024") and "Zeilen in Quarantäne" in de
+    assert quality_markdown(report, reg4) == (root / "reports" / "2024" / "qa" / "quality.md").read_text("utf-8")

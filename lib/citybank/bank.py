@@ -356,19 +356,48 @@ def _write_year(
     return [qfile, qa / "quality.json", qa / "quality.md"]
 
 
-def quality_markdown(report: dict[str, Any], reg: Registry) -> str:
-    """The QA report in the analyst's words (English; the file is for the data team, not the public report)."""
+QA_TEXT = {
+    "title": {"pl": "Raport jakości danych {y}", "en": "Data quality report {y}", "de": "Datenqualitätsbericht {y}"},
+    "values": {"pl": "{n} wartości w banku danych, w tym {m} za {y} r.",
+               "en": "{n} values in the bank, {m} of them for {y}.",
+               "de": "{n} Werte in der Datenbank, davon {m} für {y}."},
+    "datasets": {"pl": "{n} zbiorów danych; nieudane: {f}.", "en": "{n} datasets; failed: {f}.",
+                 "de": "{n} Datensätze; fehlgeschlagen: {f}."},
+    "overdue": {"pl": "po terminie aktualizacji (brak danych za okres, który obiecuje częstotliwość): {f}.",
+                "en": "overdue (no data for the period their frequency promises): {f}.",
+                "de": "überfällig (keine Daten für den Zeitraum, den die Häufigkeit verspricht): {f}."},
+    "quarantine": {"pl": "{n} wierszy w kwarantannie (zob. data/quality/{y}/quarantine.csv).",
+                   "en": "{n} rows quarantined (see data/quality/{y}/quarantine.csv).",
+                   "de": "{n} Zeilen in Quarantäne (siehe data/quality/{y}/quarantine.csv)."},
+    "none": {"pl": "brak", "en": "none", "de": "keine"},
+    "header": {"pl": "zbiór | stan | odczytane | przyjęte | odrzucone | inne jednostki | ostatni rok danych | po terminie | problemy",
+               "en": "dataset | status | read | accepted | rejected | other units | last data year | overdue | problems",
+               "de": "Datensatz | Status | gelesen | übernommen | abgelehnt | andere Einheiten | letztes Datenjahr | überfällig | Probleme"},
+    "failed": {"pl": "Zbiory, których nie udało się wczytać", "en": "Failed datasets",
+               "de": "Datensätze, die nicht gelesen werden konnten"},
+    "yes": {"pl": "tak", "en": "yes", "de": "ja"}, "no": {"pl": "nie", "en": "no", "de": "nein"},
+}  # fmt: skip
+
+
+def quality_markdown(report: dict[str, Any], reg: Registry, lang: str = "en") -> str:
+    """The QA report in the analyst's words: ``quality.md`` (English) for the data team, and the data-quality
+    chapter of the report in each of its languages."""
+    from .narrative import fmt_number
+
+    def tx(key: str, **kw: Any) -> str:
+        return QA_TEXT[key][lang].format(**kw)
+
     y = report["year"]
+    none = tx("none")
     lines = [
-        f"# Data quality report {y}",
+        f"# {tx('title', y=y)}",
         "",
-        f"- {report['values_in_bank']:,} values in the bank, {report['values_in_year']:,} of them for {y}.",
-        f"- {report['datasets_total']} datasets; failed: {', '.join(report['datasets_failed']) or 'none'}.",
-        f"- overdue (no data for the period their frequency promises): "
-        f"{', '.join(report['datasets_overdue']) or 'none'}.",
-        f"- {report['rows_quarantined']} rows quarantined (see data/quality/{y}/quarantine.csv).",
+        f"- {tx('values', n=fmt_number(report['values_in_bank'], lang), m=fmt_number(report['values_in_year'], lang), y=y)}",
+        f"- {tx('datasets', n=report['datasets_total'], f=', '.join(report['datasets_failed']) or none)}",
+        f"- {tx('overdue', f=', '.join(report['datasets_overdue']) or none)}",
+        f"- {tx('quarantine', n=report['rows_quarantined'], y=y)}",
         "",
-        "| dataset | status | read | accepted | rejected | other units | last data year | overdue | problems |",
+        f"| {tx('header')} |",
         "|---|---|--:|--:|--:|--:|--:|---|---|",
     ]
     for ds_id, d in report["datasets"].items():
@@ -377,11 +406,11 @@ def quality_markdown(report: dict[str, Any], reg: Registry) -> str:
         lines.append(
             f"| {ds_id} | {d['status']} | {d['rows_read']} | {d['rows_accepted']} | {d['rows_rejected']} | "
             f"{d['rows_dropped_other_units']} | {f['last_data_year'] or '–'} | "
-            f"{'yes' if f['overdue'] else 'no'} | {probs} |"
+            f"{tx('yes') if f['overdue'] else tx('no')} | {probs} |"
         )
     failed = [(k, d) for k, d in report["datasets"].items() if d["status"] == "failed"]
     if failed:
-        lines += ["", "## Failed datasets", ""]
+        lines += ["", f"## {tx('failed')}", ""]
         lines += [f"- **{k}**: {d['error']}" for k, d in failed]
     return "\n".join(lines) + "\n"
 

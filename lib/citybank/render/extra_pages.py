@@ -47,12 +47,22 @@ def downloads_table(report_dir: Path, lang: str) -> Table | None:
 
 
 def _quality(inp: BookInputs, lang: str, page: Page) -> Page:
-    path = inp.report_dir / "qa" / "quality.md"
-    if not path.is_file():
-        page.failure = t("missing_file", lang, path=path.relative_to(inp.paths.root), year=inp.year)
+    """The year's QA report in the page's language (from quality.json; quality.md is the data team's copy)."""
+    import json
+
+    from ..bank import quality_markdown
+
+    path = inp.report_dir / "qa" / "quality.json"
+    md = inp.report_dir / "qa" / "quality.md"
+    if path.is_file() and inp.registry is not None:
+        text = quality_markdown(json.loads(path.read_text(encoding="utf-8")), inp.registry, lang)
+    elif md.is_file():
+        text = md.read_text(encoding="utf-8")
+    else:
+        page.failure = t("missing_file", lang, path=md.relative_to(inp.paths.root), year=inp.year)
         page.blocks = [Block("error", f"{t('missing_chapter', lang)}. {page.failure}")]
         return page
-    body, _ = strip_title(path.read_text(encoding="utf-8"))
+    body, _ = strip_title(text)
     page.blocks = [Block("markdown", body)]
     return page
 
