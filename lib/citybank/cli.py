@@ -166,7 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("build", cmd_build, "execute the year's notebooks (parallel, incremental, fault-tolerant)")
     sp.add_argument("--year", type=int)
     sp.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU core)")
-    sp.add_argument("--only", metavar="PATTERN", help="only tasks whose id matches this glob pattern")
+    sp.add_argument(
+        "--only",
+        metavar="PATTERN",
+        help="only tasks whose id matches one of these comma-separated glob patterns (e.g. 'pl/overview,*/category-*')",
+    )
     sp.add_argument("--force", action="store_true", help="re-execute even when nothing changed")
     sp.add_argument("--timeout", type=int, default=None, help="seconds per notebook (default 600)")
 

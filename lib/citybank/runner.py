@@ -1013,7 +1013,8 @@ def print_failures(failures: list[Failure], root: Path | None = None) -> None:
 def main_build(args) -> int:
     year, tasks = _year_and_tasks(args)
     if getattr(args, "only", None):
-        tasks = [t for t in tasks if fnmatch.fnmatch(t.id, args.only)]
+        patterns = [p.strip() for p in args.only.split(",") if p.strip()]
+        tasks = [t for t in tasks if any(fnmatch.fnmatch(t.id, p) for p in patterns)]
         if not tasks:
             from .cli import UserError
 
