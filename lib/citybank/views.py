@@ -1015,6 +1015,10 @@ def strategy(year: int, lang: str) -> StrategyPage:
         for r in rows.itertuples()
         if r.status in ("off_track", "at_risk")
     ]
+    if not sentences and len(rows) and (rows["status"] == "baseline").all():
+        sentences = [{"pl": f"{year} r. to rok bazowy strategii: wartości są punktami wyjścia.",
+                      "en": f"{year} is the strategy's baseline year: the values are the starting points.",
+                      "de": f"{year} ist das Basisjahr der Strategie: die Werte sind die Ausgangspunkte."}[lang]]  # fmt: skip
     if not sentences:
         sentences = [
             {
