@@ -83,3 +83,23 @@ def test_unquoted_boolean_key_is_reported(tmp_path):
     bad.write_text("value:\n  yes: {pl: tak, en: 'yes', de: ja}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="key True under 'value' must be text; quote it"):
         load_catalog(bad)
+
+
+def test_units_read_in_each_language():
+    from citybank.i18n import UNIT_LABELS, unit_label
+
+    assert unit_label("per 100 000", "pl") == "na 100 tys. mieszkańców"
+    assert unit_label("litres per person per day", "de") == "Liter je Einwohner und Tag"
+    assert unit_label("%", "de") == "%"  # symbols pass through
+    assert all(set(v) == {"pl", "en", "de"} for v in UNIT_LABELS.values())
+
+
+def test_every_iso_unit_has_a_label_or_is_a_symbol():
+    import yaml
+    from citybank.i18n import UNIT_LABELS
+    from citybank.paths import PATHS
+
+    iso = yaml.safe_load((PATHS.params / "iso37120.yml").read_text(encoding="utf-8"))
+    symbols = {"%"}
+    missing = {i["unit"] for i in iso["indicators"]} - set(UNIT_LABELS) - symbols
+    assert not missing, f"add these ISO units to citybank.i18n.UNIT_LABELS: {sorted(missing)}"

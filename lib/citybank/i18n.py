@@ -149,3 +149,57 @@ def month_name(
     if not 1 <= int(month) <= 12:
         raise ValueError(f"month must be 1–12, got {month!r}")
     return get_month_names(width, context=context, locale=babel_locale(lang))[int(month)]
+
+
+# Units as the params write them (variables.yml, iso37120.yml) → how a reader sees them in each language.
+UNIT_LABELS: dict[str, dict[str, str]] = {
+    "persons": {"pl": "osoby", "en": "persons", "de": "Personen"},
+    "count": {"pl": "liczba", "en": "number", "de": "Anzahl"},
+    "units": {"pl": "liczba", "en": "number", "de": "Anzahl"},
+    "events": {"pl": "liczba", "en": "number", "de": "Anzahl"},
+    "years": {"pl": "lata", "en": "years", "de": "Jahre"},
+    "hours": {"pl": "godziny", "en": "hours", "de": "Stunden"},
+    "minutes": {"pl": "minuty", "en": "minutes", "de": "Minuten"},
+    "index": {"pl": "indeks", "en": "index", "de": "Index"},
+    "ug/m3": {"pl": "µg/m³", "en": "µg/m³", "de": "µg/m³"},
+    "PLN": {"pl": "zł", "en": "PLN", "de": "PLN"},
+    "USD": {"pl": "USD", "en": "USD", "de": "USD"},
+    "km2": {"pl": "km²", "en": "km²", "de": "km²"},
+    "m2": {"pl": "m²", "en": "m²", "de": "m²"},
+    "m3": {"pl": "m³", "en": "m³", "de": "m³"},
+    "degree-days": {"pl": "stopniodni", "en": "degree-days", "de": "Gradtage"},
+    "per 100 000": {"pl": "na 100 tys. mieszkańców", "en": "per 100,000 residents", "de": "je 100.000 Einwohner"},
+    "ha per 100 000": {"pl": "ha na 100 tys. mieszkańców", "en": "ha per 100,000 residents",
+                       "de": "ha je 100.000 Einwohner"},
+    "per 1000 live births": {"pl": "na 1000 urodzeń żywych", "en": "per 1,000 live births",
+                             "de": "je 1.000 Lebendgeburten"},
+    "m2 per person": {"pl": "m² na mieszkańca", "en": "m² per person", "de": "m² je Einwohner"},
+    "t per person": {"pl": "t na mieszkańca", "en": "t per person", "de": "t je Einwohner"},
+    "t CO2e per person": {"pl": "t CO₂e na mieszkańca", "en": "t CO₂e per person", "de": "t CO₂e je Einwohner"},
+    "GJ per person": {"pl": "GJ na mieszkańca", "en": "GJ per person", "de": "GJ je Einwohner"},
+    "PLN per person": {"pl": "zł na mieszkańca", "en": "PLN per person", "de": "PLN je Einwohner"},
+    "USD per person": {"pl": "USD na mieszkańca", "en": "USD per person", "de": "USD je Einwohner"},
+    "litres per person per day": {"pl": "litry na mieszkańca dziennie", "en": "litres per person per day",
+                                  "de": "Liter je Einwohner und Tag"},
+    "vehicles per person": {"pl": "pojazdy na mieszkańca", "en": "vehicles per person",
+                            "de": "Fahrzeuge je Einwohner"},
+    "cars per person": {"pl": "samochody na mieszkańca", "en": "cars per person", "de": "Pkw je Einwohner"},
+    "trips per person": {"pl": "przejazdy na mieszkańca", "en": "trips per person", "de": "Fahrten je Einwohner"},
+    "pupils per teacher": {"pl": "uczniowie na nauczyciela", "en": "pupils per teacher",
+                           "de": "Schüler je Lehrkraft"},
+    "persons per km2": {"pl": "osoby na km²", "en": "persons per km²", "de": "Einwohner je km²"},
+    "persons per dwelling": {"pl": "osoby na mieszkanie", "en": "persons per dwelling",
+                             "de": "Personen je Wohnung"},
+    "jobs per dwelling": {"pl": "miejsca pracy na mieszkanie", "en": "jobs per dwelling",
+                          "de": "Arbeitsplätze je Wohnung"},
+    "kWh per km": {"pl": "kWh na km", "en": "kWh per km", "de": "kWh je km"},
+    "hours per household": {"pl": "godziny na gospodarstwo domowe", "en": "hours per household",
+                            "de": "Stunden je Haushalt"},
+    "GJ per m2": {"pl": "GJ na m²", "en": "GJ per m²", "de": "GJ je m²"},
+}  # fmt: skip
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """A params unit in the reader's language; units without a label (%, t, km, GJ, …) are shown as written."""
+    check_lang(lang)
+    return UNIT_LABELS.get(unit, {}).get(lang, unit)

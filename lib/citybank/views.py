@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from . import narrative as nv
-from .i18n import t
+from .i18n import t, unit_label
 from .params import Registry, registry
 from .paths import PATHS
 
@@ -125,26 +125,6 @@ def _change(new: Any, old: Any, lang: str) -> str:
     return t("value.missing", lang) if pct is None else nv.fmt_change(pct, lang)
 
 
-UNIT_WORDS = {
-    "persons": {"pl": "osoby", "en": "persons", "de": "Personen"},
-    "count": {"pl": "liczba", "en": "number", "de": "Anzahl"},
-    "units": {"pl": "liczba", "en": "number", "de": "Anzahl"},
-    "events": {"pl": "liczba", "en": "number", "de": "Anzahl"},
-    "years": {"pl": "lata", "en": "years", "de": "Jahre"},
-    "hours": {"pl": "godziny", "en": "hours", "de": "Stunden"},
-    "minutes": {"pl": "minuty", "en": "minutes", "de": "Minuten"},
-}
-
-
-def _unit_label(unit: str, lang: str) -> str:
-    """A unit as a table header shows it: a word for counts, the symbol for measures (µg/m³, zł, km²)."""
-    if unit in UNIT_WORDS:
-        return UNIT_WORDS[unit][lang]
-    if unit in nv.UNIT_SYMBOLS:
-        return nv.UNIT_SYMBOLS[unit][lang]
-    return unit
-
-
 def variable_name(var: str, lang: str, reg: Registry | None = None) -> str:
     reg = reg or registry()
     v = reg.variables.get(var)
@@ -216,7 +196,7 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
     table = pd.DataFrame(
         {
             t("table.indicator", lang): [r["name"][lang] for r in records],
-            t("table.unit", lang): [_unit_label(r["unit"], lang) for r in records],
+            t("table.unit", lang): [unit_label(r["unit"], lang) for r in records],
             str(year): [_num(r["value"], lang, dec[r["variable"]]) for r in records],
             str(prev): [_num(r["previous"], lang, dec[r["variable"]]) for r in records],
             t("table.change_yoy", lang): [_change(r["value"], r["previous"], lang) for r in records],
@@ -597,7 +577,7 @@ def _formula_md(ind, lang: str) -> str:
     else:
         expr = f"{names(f.numerator)} × {mult}" if f.multiplier != 1 else names(f.numerator)
     label = {"pl": "Wzór", "en": "Formula", "de": "Formel"}[lang]
-    return f"**{label}:** {expr} [{ind.unit}]"
+    return f"**{label}:** {expr} [{unit_label(ind.unit, lang)}]"
 
 
 @dataclass
@@ -652,9 +632,7 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
             if prev is None or pd.isna(prev)
             else f" ({t('table.change_yoy', lang)}: {_change(row['value'], prev, lang)})"
         )
-        value_md = (
-            f"## {t('table.value', lang)} {year}: {_num(row['value'], lang, _decimals([row['value']]))} {ind.unit}{chg}"
-        )
+        value_md = f"## {t('table.value', lang)} {year}: {_num(row['value'], lang, _decimals([row['value']]))} {unit_label(ind.unit, lang)}{chg}"
     elif status == "not_applicable":
         value_md = f"## {t('availability.not_applicable', lang).capitalize()}\n\n{ind.not_applicable.get(lang)}"
     else:

@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Literal
 
+from ..i18n import unit_label
 from ..paths import Paths
 from .strings import ISO_THEMES, t
 
@@ -553,7 +554,11 @@ def _indicator_summary(inp: BookInputs, lang: str, clause: str) -> list[Block]:
     if not rec:
         return []
     header = [[t("value", lang), t("unit", lang), t("status", lang)]]
-    row = [format_value(rec.get("value"), lang), str(rec.get("unit") or ""), status_text(rec.get("status"), lang)]
+    row = [
+        format_value(rec.get("value"), lang),
+        unit_label(str(rec.get("unit") or ""), lang),
+        status_text(rec.get("status"), lang),
+    ]
     return [Block("table", table=Table(header, [row]))]
 
 
@@ -569,7 +574,13 @@ def iso_theme_table(inp: BookInputs, theme: IsoTheme, lang: str, names: dict[str
         value = format_value(rec.get("value"), lang)
         status = status_text(rec.get("status"), lang) or ("" if value else t("not_computed", lang))
         rows.append(
-            [ind.clause, ind.name[lang] or names.get(ind.clause, ""), value, str(rec.get("unit") or ind.unit), status]
+            [
+                ind.clause,
+                ind.name[lang] or names.get(ind.clause, ""),
+                value,
+                unit_label(str(rec.get("unit") or ind.unit), lang),
+                status,
+            ]
         )
     return Table(
         header, rows, caption=f"{theme.number}. {theme.name[lang]}", numeric=[False, False, True, False, False]
