@@ -360,3 +360,21 @@ def test_rendering_one_language_keeps_the_others(tmp_path):
     assert "Tego rozdziału nie udało się zbudować" in (site / "pl" / "strategy.html").read_text(encoding="utf-8")
     assert 'href="../en/index.html"' in (site / "pl" / "index.html").read_text(encoding="utf-8")
     assert not (site / "de").exists() and not (root / "reports" / "2024" / ".site.tmp").exists()
+
+
+def test_quarto_engine_calls_quarto_on_each_language_project(tmp_path, monkeypatch):
+    """Quarto is not installable here: a stand-in `quarto` on PATH records how the wrapper calls it (the
+    real render is covered by the skipped test above wherever Quarto is installed)."""
+    calls = tmp_path / "calls.txt"
+    fake = tmp_path / "bin" / "quarto"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {calls}\nmkdir -p "$2/_book"\n', encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    root = make_report_tree(tmp_path / "wb")
+    result = render_year(2024, langs=["pl", "de"], formats=["html", "pdf"], paths=get_paths(root), engine="auto")
+    assert result.engine == "quarto" and result.failures == []
+    project = root / "reports" / "2024" / "quarto"
+    assert calls.read_text().splitlines() == [f"render {project / 'pl'} --to html,typst",
+                                              f"render {project / 'de'} --to html,typst"]  # fmt: skip
+    assert project / "pl" / "_book" in result.outputs

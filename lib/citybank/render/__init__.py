@@ -150,8 +150,9 @@ def render_year(
     t0 = time.perf_counter()
     projects: dict[str, Path] = {}
     for lang, pages in books.items():
-        projects[lang] = quarto.write_project(report_dir / "quarto" / lang, lang, pages, titles[lang], subtitles[lang])
-        result.outputs.append(projects[lang] / "_quarto.yml")
+        config = quarto.write_project(report_dir / "quarto" / lang, lang, pages, titles[lang], subtitles[lang])
+        projects[lang] = config.parent
+        result.outputs.append(config)
     result.seconds["quarto-project"] = time.perf_counter() - t0
 
     if use_quarto:
