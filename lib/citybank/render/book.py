@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..i18n import unit_label
+from ..indicators import clause_key
 from ..paths import Paths
-from .strings import ISO_THEMES, t
+from .strings import t
 
 BlockKind = Literal["markdown", "table", "image", "text", "html", "error"]
 
@@ -344,51 +345,24 @@ class IsoTheme:
         return f"iso-theme-{self.number}"
 
 
-def clause_key(clause: str) -> tuple[int, ...]:
-    return tuple(int(p) if p.isdigit() else 0 for p in clause.split("."))
-
-
-def _text3(value: Any, fallback: str) -> dict[str, str]:
-    if isinstance(value, dict):
-        base = value.get("en") or next((v for v in value.values() if isinstance(v, str)), fallback)
-        return {lang: str(value.get(lang) or base) for lang in ("pl", "en", "de")}
-    if isinstance(value, str) and value:
-        return dict.fromkeys(("pl", "en", "de"), value)
-    return dict.fromkeys(("pl", "en", "de"), fallback)
-
-
 def iso_catalogue(raw: dict[str, Any] | None, clauses_found: list[str]) -> list[IsoTheme]:
-    """Themes and indicators from params/iso37120.yml (tolerant of its exact layout), completed by the
-    indicator notebooks found on disk; themes named from the built-in ISO 37120:2018 list when absent."""
-    items: list[dict[str, Any]] = []
-    theme_names: dict[int, dict[str, str]] = {n: dict(v) for n, v in ISO_THEMES.items()}
-    if isinstance(raw, dict):
-        inds = raw.get("indicators")
-        if isinstance(inds, dict):
-            inds = [{"clause": k, **(v if isinstance(v, dict) else {})} for k, v in inds.items()]
-        items = [i for i in (inds or []) if isinstance(i, dict)]
-        themes = raw.get("themes")
-        if isinstance(themes, dict):
-            themes = [{"id": k, **(v if isinstance(v, dict) else {"name": v})} for k, v in themes.items()]
-        for th in themes or []:
-            if not isinstance(th, dict):
-                continue
-            num = str(th.get("clause") or th.get("number") or th.get("id") or "")
-            if num.isdigit() and th.get("name"):
-                theme_names[int(num)] = _text3(th["name"], theme_names.get(int(num), {}).get("en", num))
+    """Themes and indicators of params/iso37120.yml (the catalogue citybank.indicators validates), in clause
+    order; an indicator notebook found on disk without a catalogue entry is listed under its theme too."""
+    from ..indicators import parse_catalogue
+
+    names: dict[int, dict[str, str]] = {}
     by_clause: dict[str, IsoIndicator] = {}
-    for it in items:
-        clause = str(it.get("clause") or it.get("id") or "").strip()
-        if not re.match(r"^\d+(\.\d+)+$", clause):
-            continue
-        name = it.get("name") or it.get("title") or it.get("name_en") or clause
-        by_clause[clause] = IsoIndicator(clause, _text3(name, clause), str(it.get("unit") or ""))
-    for clause in clauses_found:  # named from the notebook's own title when the catalogue has no entry
+    if raw:
+        catalogue = parse_catalogue(raw)
+        names = {int(th.id): th.name.model_dump() for th in catalogue.themes}
+        for ind in catalogue.indicators:
+            by_clause[ind.id] = IsoIndicator(ind.id, ind.name.model_dump(), ind.unit)
+    for clause in clauses_found:  # named from the notebook's own title
         by_clause.setdefault(clause, IsoIndicator(clause, dict.fromkeys(("pl", "en", "de"), "")))
     themes_out: dict[int, IsoTheme] = {}
     for clause in sorted(by_clause, key=clause_key):
         num = clause_key(clause)[0]
-        theme = themes_out.setdefault(num, IsoTheme(num, theme_names.get(num) or _text3(None, f"{num}")))
+        theme = themes_out.setdefault(num, IsoTheme(num, names.get(num) or dict.fromkeys(("pl", "en", "de"), str(num))))
         theme.indicators.append(by_clause[clause])
     return [themes_out[n] for n in sorted(themes_out)]
 

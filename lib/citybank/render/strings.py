@@ -139,38 +139,6 @@ FALLBACK: dict[str, dict[str, str]] = {
     "skip_to_content": {"pl": "Przejdź do treści", "en": "Skip to content", "de": "Zum Inhalt springen"},
 }
 
-# ISO 37120:2018 themes by clause number (used when params/iso37120.yml does not name them).
-ISO_THEMES: dict[int, dict[str, str]] = {
-    5: {"pl": "Gospodarka", "en": "Economy", "de": "Wirtschaft"},
-    6: {"pl": "Edukacja", "en": "Education", "de": "Bildung"},
-    7: {"pl": "Energia", "en": "Energy", "de": "Energie"},
-    8: {"pl": "Środowisko i zmiany klimatu", "en": "Environment and climate change", "de": "Umwelt und Klimawandel"},
-    9: {"pl": "Finanse", "en": "Finance", "de": "Finanzen"},
-    10: {"pl": "Zarządzanie", "en": "Governance", "de": "Verwaltung"},
-    11: {"pl": "Zdrowie", "en": "Health", "de": "Gesundheit"},
-    12: {"pl": "Mieszkalnictwo", "en": "Housing", "de": "Wohnen"},
-    13: {
-        "pl": "Ludność i warunki społeczne",
-        "en": "Population and social conditions",
-        "de": "Bevölkerung und soziale Bedingungen",
-    },
-    14: {"pl": "Rekreacja", "en": "Recreation", "de": "Erholung"},
-    15: {"pl": "Bezpieczeństwo", "en": "Safety", "de": "Sicherheit"},
-    16: {"pl": "Odpady stałe", "en": "Solid waste", "de": "Feste Abfälle"},
-    17: {"pl": "Sport i kultura", "en": "Sport and culture", "de": "Sport und Kultur"},
-    18: {"pl": "Telekomunikacja", "en": "Telecommunication", "de": "Telekommunikation"},
-    19: {"pl": "Transport", "en": "Transportation", "de": "Verkehr"},
-    20: {
-        "pl": "Rolnictwo miejskie i bezpieczeństwo żywnościowe",
-        "en": "Urban/local agriculture and food security",
-        "de": "Urbane Landwirtschaft und Ernährungssicherheit",
-    },
-    21: {"pl": "Planowanie przestrzenne", "en": "Urban planning", "de": "Stadtplanung"},
-    22: {"pl": "Ścieki", "en": "Wastewater", "de": "Abwasser"},
-    23: {"pl": "Woda", "en": "Water", "de": "Wasser"},
-}
-
-
 # Keys of this module → keys of the project's string table (lib/citybank/i18n.yml).
 I18N_KEYS = {
     "overview": "chapter.overview",
