@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import openpyxl
+from citybank.schema import SIDECAR_SUFFIX
+from citybank.util import sha256_file
 
 YEARS = list(range(2015, 2025))
 
@@ -138,7 +140,20 @@ def build_raw(raw: Path, planted: dict[int, float] | None = None) -> Path:
             y,
             header="Liczba zameldowanych" if y < 2018 else "Zameldowani na pobyt stały",
         )
+    for path in sorted(p for p in raw.rglob("*") if p.is_file() and not p.name.endswith(SIDECAR_SUFFIX)):
+        write_sidecar(path)
     return raw
+
+
+def write_sidecar(path: Path) -> Path:
+    """The provenance sidecar a provider's file arrives with (provider, origin, date, licence, sha256)."""
+    side = path.with_name(path.name + SIDECAR_SUFFIX)
+    side.write_text(
+        f"provider: test\norigin: tests/ingest_fixtures.py\ndate: '2025-03-31'\nlicence: CC-BY-4.0\n"
+        f"sha256: {sha256_file(path)}\n",
+        encoding="utf-8",
+    )
+    return side
 
 
 # ------------------------------------------------------------------ the bad-file corpus (tests/data/bad/)

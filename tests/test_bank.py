@@ -281,3 +281,19 @@ def test_quality_report_speaks_each_report_language(built, reg4):
     assert "po terminie aktualizacji" in pl and "wierszy w kwarantannie" in pl
     assert de.startswith("# Datenqualitätsbericht 2024") and "Zeilen in Quarantäne" in de
     assert quality_markdown(report, reg4) == (root / "reports" / "2024" / "qa" / "quality.md").read_text("utf-8")
+
+
+def test_provenance_sidecars_are_checked(tmp_path, reg4):
+    """A file changed after its provenance was recorded, and a file without a sidecar, are QA problems
+    (named, with what to do) — the data are still loaded."""
+    raw = build_raw(tmp_path / "raw")
+    changed = raw / "um-ewidencja" / "zameldowani_2020.csv"
+    changed.write_bytes(changed.read_bytes() + b"\n")
+    (raw / "gus" / "api_by_unit_1750207.json.source.yml").unlink()
+    result = build_bank(reg4, raw=raw, out=tmp_path / "wb", years=[2024])
+    notes = result.quarantine[result.quarantine["check"] == "provenance"].sort_values("source_file")
+    assert list(notes["source_file"]) == ["gus/api_by_unit_1750207.json", "um-ewidencja/zameldowani_2020.csv"]
+    assert "no provenance sidecar api_by_unit_1750207.json.source.yml" in notes["reason"].iloc[0]
+    assert "changed after its provenance was written" in notes["reason"].iloc[1]
+    assert notes["expected"].iloc[1] == "update the sidecar (origin, date, sha256) or restore the file"
+    assert not result.failures and (result.bank["dataset"] == "gus-wynagrodzenia").any()

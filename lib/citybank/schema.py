@@ -26,3 +26,6 @@ READER_COLUMNS = ["variable", "territory", "year", "value", "flag", "source_row"
 QUARANTINE_COLUMNS = ["dataset", "source_file", "source_row", "column", "value", "check", "reason", "expected"]
 
 LEVELS = ("country", "voivodeship", "powiat", "gmina", "district")
+
+# The provenance sidecar beside every raw file: provider, origin, date, licence, sha256 of the file.
+SIDECAR_SUFFIX = ".source.yml"

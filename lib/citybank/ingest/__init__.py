@@ -57,6 +57,34 @@ class DatasetIngest:
         return self.error is None
 
 
+# Problems about files rather than rows: reported in the QA report, nothing to quarantine.
+NOTE_CHECKS = ("missing_file", "provenance")
+
+
+def provenance_problems(path: Path, sha256: str, dataset: str, rel: str) -> list[dict]:
+    """The file's provenance sidecar (``<file>.source.yml``): missing, unreadable, or recording another sha256
+    (the file changed after its provenance was written) — each a QA problem, never a reason to drop data."""
+    import yaml
+
+    from ..schema import SIDECAR_SUFFIX
+
+    side = path.with_name(path.name + SIDECAR_SUFFIX)
+    expected = "a sidecar with provider, origin, date, licence and the file's sha256 (see data/README.md)"
+    if not side.is_file():
+        return [problem(dataset, rel, None, "", "", "provenance", f"no provenance sidecar {side.name}", expected)]
+    try:
+        meta = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        return [problem(dataset, rel, None, "", "", "provenance", f"sidecar {side.name} is not valid YAML: {exc}",
+                        expected)]  # fmt: skip
+    recorded = str(meta.get("sha256", "")) if isinstance(meta, dict) else ""
+    if recorded != sha256:
+        return [problem(dataset, rel, None, "sha256", recorded, "provenance",
+                        f"the file differs from the sha256 its sidecar {side.name} records: it changed after its "
+                        "provenance was written", "update the sidecar (origin, date, sha256) or restore the file")]  # fmt: skip
+    return []
+
+
 def ingest_dataset(ds: Dataset, reg: Registry, raw: str | Path, *, latest_year: int | None = None) -> DatasetIngest:
     """Read every file of ``ds`` under ``raw`` and validate the rows; a file that cannot be read makes the
     dataset fail (``error`` says why) without raising."""
@@ -91,6 +119,7 @@ def ingest_dataset(ds: Dataset, reg: Registry, raw: str | Path, *, latest_year: 
         for rel, y in present:
             path = raw / rel
             result.files[rel] = sha256_file(path)
+            problems.extend(provenance_problems(path, result.files[rel], ds.id, rel))
             got = read_file(path, ds, reg, source_file=rel, file_year=y)
             frames.append(got.frame.assign(source_file=rel))
             problems.extend(got.problems)
@@ -100,9 +129,9 @@ def ingest_dataset(ds: Dataset, reg: Registry, raw: str | Path, *, latest_year: 
         return result
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*READ_COLUMNS, "source_file"])
     result.rows_read = len(frame) + sum(1 for p in problems if p["check"] == "type")
-    notes = [p for p in problems if p["check"] == "missing_file"]
+    notes = [p for p in problems if p["check"] in NOTE_CHECKS]
     v = validate(
-        frame, ds, reg, reader_problems=[p for p in problems if p["check"] != "missing_file"], latest_year=latest_year
+        frame, ds, reg, reader_problems=[p for p in problems if p["check"] not in NOTE_CHECKS], latest_year=latest_year
     )
     if notes:
         from .validate import quarantine_frame

@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from ..params import Dataset, Registry, expand_files, registry
+from ..schema import SIDECAR_SUFFIX
 from ..util import normalize_zip, sha256_file, write_bytes_atomic, write_text_atomic
 from .formats import FILE_DATE, LongFile, LongRow, render_bdl_api, render_bdl_ctab, render_csv, render_xlsx
 from .model import SampleModel, SampleModelError
@@ -40,7 +41,6 @@ __all__ = [
 GENERATOR = "citybank.sample"
 SAMPLE_VERSION = "1.0"
 MARKER = "SAMPLE.yml"
-SIDECAR_SUFFIX = ".source.yml"
 
 
 def sidecar_path(data_file: Path) -> Path:
