@@ -803,15 +803,25 @@ def iso_overview(year: int, lang: str) -> IsoOverviewPage:
         f"**{level}**.",
     }[lang]
     if nxt:
+        core, total = nxt["needs_core"], nxt["needs_total"]
+
+        def pl(n: int) -> str:  # "3 wskaźników", "1 wskaźnika": genitive after "brakuje"
+            return nv.count_phrase(n, "indicators", "pl", case="gen")
+
+        parts = {
+            "pl": [f"{pl(core)} podstawowych"] * bool(core) + [f"{pl(total)} łącznie"] * bool(total),
+            "en": [f"{core} more core indicator{'s' * (core != 1)}"] * bool(core)
+            + [f"{total} more indicator{'s' * (total != 1)} in total"] * bool(total),
+            "de": [f"{core} Kernindikator{'en' * (core != 1)}"] * bool(core)
+            + [f"{total} Indikator{'en' * (total != 1)} insgesamt"] * bool(total),
+        }[lang]
+        joined = {"pl": " i ", "en": " and ", "de": " und "}[lang].join(parts)
         cert_md += (
             " "
             + {
-                "pl": f"Do poziomu „{nxt['name']['pl']}” brakuje {nxt['needs_total']} wskaźników "
-                f"(w tym {nxt['needs_core']} podstawowych).",
-                "en": f"The next level, {nxt['name']['en']}, needs {nxt['needs_total']} more indicators "
-                f"({nxt['needs_core']} of them core).",
-                "de": f"Für die nächste Stufe „{nxt['name']['de']}“ fehlen {nxt['needs_total']} Indikatoren "
-                f"(davon {nxt['needs_core']} Kernindikatoren).",
+                "pl": f"Do poziomu „{nxt['name']['pl']}” brakuje {joined}.",
+                "en": f"The next level, {nxt['name']['en']}, needs {joined}.",
+                "de": f"Für die nächste Stufe „{nxt['name']['de']}“ fehlen {joined}.",
             }[lang]
         )
     cert_md += f"\n\n*{cert['note'][lang]}*"
