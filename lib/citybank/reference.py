@@ -36,6 +36,8 @@ def _stable(nb: dict) -> dict:
             # nbval never compares PNG bytes; the chart's alt text (text/plain) carries its numbers
             out.get("data", {}).pop("image/png", None)
             out.get("metadata", {}).pop("image/png", None)
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill draws a random id for the cell it inserts
         cell.get("metadata", {}).pop("papermill", None)
         cell.get("metadata", {}).pop("execution", None)
         if cell["cell_type"] == "code":

@@ -970,7 +970,12 @@ def strategy(year: int, lang: str) -> StrategyPage:
     chart = None
     if not prog.empty:
         pframe = pd.DataFrame(
-            {"name": [names.get(i, i) for i in prog["indicator"]], "pct": (prog["progress_ratio"] * 100).tolist()}
+            # the share of the expected way from the baseline covered; shown within −100 % … 200 % so that one
+            # far-off indicator does not squash the others (the table gives the values)
+            {
+                "name": [names.get(i, i) for i in prog["indicator"]],
+                "pct": (prog["progress_ratio"] * 100).clip(-100, 200).tolist(),
+            }
         )
         chart = show(
             bar_chart(
@@ -982,9 +987,9 @@ def strategy(year: int, lang: str) -> StrategyPage:
                 sort=True,
                 lang=lang,
                 title={
-                    "pl": f"Postęp względem ścieżki do celu, {year}",
-                    "en": f"Progress against the path to the target, {year}",
-                    "de": f"Fortschritt gegenüber dem Zielpfad, {year}",
+                    "pl": f"Postęp na ścieżce do celu, {year}",
+                    "en": f"Progress on the path to target, {year}",
+                    "de": f"Fortschritt auf dem Zielpfad, {year}",
                 }[lang],
                 source=source_line([p for p in prog["provider"].dropna().unique()], lang),
             )
