@@ -1,13 +1,12 @@
 """UI strings of the report in the three languages.
 
-``citybank.i18n.t(key, lang)`` is the project's string table; the renderer asks it first and falls back to
-the strings below (so the report still renders when a key is missing there). ``I18N_KEYS`` maps the keys
-used here to the table's dotted keys; other keys are looked up as given.
+Chapter titles, table headers and status words come from the project's string table (``citybank.i18n``, one
+source of truth shared with the notebooks): ``I18N_KEYS`` maps the renderer's keys to it, and its dotted keys
+(``availability.reported``) are used as given. ``FALLBACK`` holds only the
+strings the renderer alone uses (cover, navigation, failure pages).
 """
 
 from __future__ import annotations
-
-from functools import cache
 
 FALLBACK: dict[str, dict[str, str]] = {
     "report_title": {
@@ -16,29 +15,12 @@ FALLBACK: dict[str, dict[str, str]] = {
         "de": "Jährlicher Monitoringbericht",
     },
     "language_name": {"pl": "polski", "en": "English", "de": "Deutsch"},
-    "contents": {"pl": "Spis treści", "en": "Contents", "de": "Inhalt"},
     "chapters": {"pl": "Rozdziały", "en": "Chapters", "de": "Kapitel"},
-    "overview": {"pl": "Przegląd", "en": "Overview", "de": "Überblick"},
-    "categories": {"pl": "Kategorie", "en": "Categories", "de": "Kategorien"},
-    "iso": {"pl": "ISO 37120", "en": "ISO 37120", "de": "ISO 37120"},
     "iso_overview": {
         "pl": "ISO 37120 – przegląd wskaźników",
         "en": "ISO 37120 – indicator overview",
         "de": "ISO 37120 – Indikatorenübersicht",
     },
-    "strategy": {
-        "pl": "Strategia rozwoju miasta",
-        "en": "City development strategy",
-        "de": "Stadtentwicklungsstrategie",
-    },
-    "consistency": {
-        "pl": "Spójność danych między dostawcami",
-        "en": "Consistency between providers",
-        "de": "Konsistenz zwischen den Datenlieferanten",
-    },
-    "quality": {"pl": "Jakość danych", "en": "Data quality", "de": "Datenqualität"},
-    "downloads": {"pl": "Dane do pobrania", "en": "Downloads", "de": "Downloads"},
-    "methodology": {"pl": "Metodologia", "en": "Methodology", "de": "Methodik"},
     "sample_notice": {
         "pl": "Dane przykładowe: ten raport zbudowano na wygenerowanym zbiorze przykładowym, a nie na danych "
         "dostawców. Liczby nie opisują rzeczywistego miasta.",
@@ -80,30 +62,16 @@ FALLBACK: dict[str, dict[str, str]] = {
         "de": "Fehler bei der Ausführung des Notebooks",
     },
     "figure": {"pl": "Wykres", "en": "Figure", "de": "Abbildung"},
-    "file": {"pl": "Plik", "en": "File", "de": "Datei"},
-    "format": {"pl": "Format", "en": "Format", "de": "Format"},
-    "size": {"pl": "Rozmiar", "en": "Size", "de": "Größe"},
     "clause": {"pl": "Punkt", "en": "Clause", "de": "Abschnitt"},
-    "indicator": {"pl": "Wskaźnik", "en": "Indicator", "de": "Indikator"},
-    "value": {"pl": "Wartość", "en": "Value", "de": "Wert"},
-    "unit": {"pl": "Jednostka", "en": "Unit", "de": "Einheit"},
-    "status": {"pl": "Status", "en": "Status", "de": "Status"},
     "not_computed": {"pl": "nie obliczono", "en": "not computed", "de": "nicht berechnet"},
-    "theme": {"pl": "Obszar", "en": "Theme", "de": "Themenbereich"},
     "downloads_intro": {
         "pl": "Oczyszczone otwarte zbiory danych tego roku. Ścieżki są względne wobec folderu raportu.",
         "en": "The year's cleaned open datasets. Paths are relative to the report folder.",
         "de": "Die bereinigten offenen Datensätze des Jahres. Pfade sind relativ zum Berichtsordner.",
     },
-    "sources": {"pl": "Źródła danych według dostawców", "en": "Sources by provider", "de": "Quellen nach Lieferant"},
     "definitions": {"pl": "Definicje zmiennych", "en": "Definitions of variables", "de": "Definitionen der Variablen"},
     "caveats": {"pl": "Zastrzeżenia", "en": "Caveats", "de": "Vorbehalte"},
-    "dataset": {"pl": "Zbiór danych", "en": "Dataset", "de": "Datensatz"},
-    "licence": {"pl": "Licencja", "en": "Licence", "de": "Lizenz"},
     "years": {"pl": "Lata", "en": "Years", "de": "Jahre"},
-    "frequency": {"pl": "Częstotliwość", "en": "Frequency", "de": "Häufigkeit"},
-    "variable": {"pl": "Zmienna", "en": "Variable", "de": "Variable"},
-    "definition": {"pl": "Definicja", "en": "Definition", "de": "Definition"},
     "census_break": {
         "pl": "Przerwa w szeregach ludnościowych: od 2021 r. GUS przelicza dane o ludności na podstawie Narodowego "
         "Spisu Powszechnego 2021 (NSP 2021). Wartości sprzed 2021 r. i od 2021 r. nie są w pełni porównywalne; "
@@ -167,28 +135,12 @@ I18N_KEYS = {
 }
 
 
-@cache
-def _i18n():
-    try:
-        from citybank.i18n import t as i18n_t
-    except ImportError:
-        return None
-    return i18n_t
-
-
 def t(key: str, lang: str, **fmt: object) -> str:
     """The UI string ``key`` in ``lang``; ``fmt`` fills ``{name}`` placeholders."""
-    text: str | None = None
-    i18n_t = _i18n()
-    if i18n_t is not None:
-        for k in (I18N_KEYS.get(key, f"render.{key}"), key):
-            try:
-                found = i18n_t(k, lang)
-            except (KeyError, LookupError, ValueError):
-                continue
-            if isinstance(found, str) and found and found != k:
-                text = found
-                break
-    if text is None:
-        text = FALLBACK[key][lang] if key in FALLBACK else key
+    from ..i18n import t as i18n_t
+
+    if key in FALLBACK:
+        text = FALLBACK[key][lang]
+    else:  # a renderer key mapped to the project's table, or one of the table's own dotted keys
+        text = i18n_t(I18N_KEYS.get(key, key), lang)
     return text.format(**fmt) if fmt else text
