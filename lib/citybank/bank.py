@@ -187,9 +187,9 @@ def build_bank(
     datasets = sorted(reg.datasets.values(), key=lambda d: d.id)
     bar = datasets
     if progress:
-        from tqdm import tqdm
+        from .util import progress_bar
 
-        bar = tqdm(datasets, desc="ingest", unit="dataset", file=sys.stderr, leave=False)
+        bar = progress_bar(datasets, desc="ingest", unit="dataset", leave=False)
     for ds in bar:
         if progress:
             bar.set_postfix_str(ds.id)

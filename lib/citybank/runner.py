@@ -855,13 +855,13 @@ def _job(task: Task, timeout: float) -> dict[str, Any]:
 
 
 def _execute_all(todo, jobs: int, timeout: float, states: dict[Path, State], result: BuildResult, progress: bool):
-    from tqdm import tqdm
+    from .util import progress_bar
 
     queue = list(todo)
     by_id = {t.id: (t, k) for t, k in todo}
     workers = [_WorkerHandle() for _ in range(min(jobs, len(queue)))]
     idle: list[_WorkerHandle] = []
-    bar = tqdm(total=len(queue), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+    bar = progress_bar(total=len(queue), desc="notebooks", unit="nb", disable=not progress)
     try:
         with _sigterm_as_interrupt():
             busy = len(workers)

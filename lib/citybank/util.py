@@ -104,3 +104,14 @@ def read_results(path: Path, compute, year: int | None = None, refresh: bool = F
     if year is not None:
         df = df[df["year"] == year].reset_index(drop=True)
     return df
+
+
+def progress_bar(iterable=None, **kwargs):
+    """A tqdm bar on stderr: live in a terminal; in a log (CI, redirected output) one line every 30 s
+    instead of a carriage-return update per item."""
+    import sys
+
+    from tqdm import tqdm
+
+    interactive = sys.stderr.isatty()
+    return tqdm(iterable, file=sys.stderr, mininterval=0.1 if interactive else 30.0, **kwargs)
