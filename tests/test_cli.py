@@ -47,3 +47,11 @@ def test_make_setup_is_a_noop_when_done():
 def test_make_clean_never_touches_raw_data():
     proc = subprocess.run(["make", "-n", "clean"], cwd=PATHS.root, capture_output=True, text=True)
     assert "data/raw" not in proc.stdout.replace("never touches data/raw", "")
+
+
+def test_an_unknown_year_is_a_clear_error():
+    proc = subprocess.run([sys.executable, "-m", "citybank.cli", "prepare", "--year", "2031"], capture_output=True,
+                          text=True)  # fmt: skip
+    assert proc.returncode == 2
+    assert "error: there is no params/years/2031.yml: add the year first" in proc.stderr
+    assert "Traceback" not in proc.stderr

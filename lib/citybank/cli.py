@@ -216,4 +216,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # `python -m citybank.cli`: run the imported module, so that its UserError is the one the library raises
+    from citybank.cli import main as _main
+
+    sys.exit(_main())

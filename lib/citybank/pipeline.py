@@ -8,8 +8,10 @@ end with the list of failures.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,20 +45,17 @@ class JobReport:
                 print(f"  - {f}", file=out)
 
 
-def _stage(report: JobReport, name: str):
-    class _Ctx:
-        def __enter__(self_inner):
-            self_inner.stage = Stage(name)
-            self_inner.t0 = time.perf_counter()
-            print(f"» {name}", flush=True)
-            return self_inner.stage
-
-        def __exit__(self_inner, *exc):
-            self_inner.stage.seconds = time.perf_counter() - self_inner.t0
-            report.stages.append(self_inner.stage)
-            return False
-
-    return _Ctx()
+@contextlib.contextmanager
+def _stage(report: JobReport, name: str) -> Iterator[Stage]:
+    """Announce a stage, time it, and record it in the report (also when it raises)."""
+    stage = Stage(name)
+    t0 = time.perf_counter()
+    print(f"» {name}", flush=True)
+    try:
+        yield stage
+    finally:
+        stage.seconds = time.perf_counter() - t0
+        report.stages.append(stage)
 
 
 def ensure_raw_data(raw: Path | None = None) -> bool:
@@ -79,7 +78,9 @@ def prepare(year: int, report: JobReport | None = None) -> JobReport:
     with _stage(report, "check params"):
         reg = registry()
         if year not in reg.years:
-            raise SystemExit(f"error: no params/years/{year}.yml — add the year first (see README, 'A new year').")
+            from .cli import UserError
+
+            raise UserError(f"there is no params/years/{year}.yml: add the year first (README, 'A new year')")
     with _stage(report, "raw data"):
         if ensure_raw_data():
             print(f"  no data in {PATHS.raw}: generated the bundled SAMPLE city there")
