@@ -192,7 +192,7 @@ def build_bank(
         bar = progress_bar(datasets, desc="ingest", unit="dataset", leave=False)
     for ds in bar:
         if progress:
-            bar.set_postfix_str(ds.id)
+            bar.set_postfix_str(ds.id, refresh=False)
         got = ingest_dataset(ds, reg, raw)
         info: dict[str, Any] = {
             "title": ds.title.en,
