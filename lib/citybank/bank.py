@@ -428,7 +428,7 @@ def load_bank(
     """The bank (BANK_COLUMNS), optionally filtered; raises UserError when it has not been built yet."""
     path = _paths(root).bank / "bank.parquet"
     if not path.is_file():
-        from .cli import UserError
+        from .errors import UserError
 
         raise UserError(f"{path} does not exist; run `citybank ingest` first")
     filters = []
@@ -455,7 +455,7 @@ def connect(root: str | Path | Paths | None = None):
 
     path = _paths(root).bank / "bank.duckdb"
     if not path.is_file():
-        from .cli import UserError
+        from .errors import UserError
 
         raise UserError(f"{path} does not exist; run `citybank ingest` first")
     return duckdb.connect(str(path), read_only=True)
@@ -465,7 +465,7 @@ def quality(year: int, root: str | Path | Paths | None = None) -> dict[str, Any]
     """The QA report of a year (reports/<Y>/qa/quality.json) as a dict."""
     path = _paths(root).year_report(year) / "qa" / "quality.json"
     if not path.is_file():
-        from .cli import UserError
+        from .errors import UserError
 
         raise UserError(f"{path} does not exist; run `citybank ingest --year {year}` first")
     return json.loads(path.read_text(encoding="utf-8"))

@@ -13,8 +13,7 @@ from pathlib import Path
 from .paths import PATHS
 
 
-class UserError(Exception):
-    """A problem the analyst can fix; printed without a traceback, exit code 2."""
+from .errors import UserError  # noqa: E402
 
 
 def resolve_year(args) -> int:

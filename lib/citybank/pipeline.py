@@ -78,7 +78,7 @@ def prepare(year: int, report: JobReport | None = None) -> JobReport:
     with _stage(report, "check params"):
         reg = registry()
         if year not in reg.years:
-            from .cli import UserError
+            from .errors import UserError
 
             raise UserError(f"there is no params/years/{year}.yml: add the year first (README, 'A new year')")
     with _stage(report, "raw data"):

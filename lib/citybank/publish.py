@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .paths import PATHS
+from .rawdata import is_sample
 from .util import atomic_path, normalize_zip, sha256_file, write_json, write_text_atomic
 
 if TYPE_CHECKING:
@@ -237,7 +238,7 @@ def category_frames(bank: pd.DataFrame, reg: Registry, year: int) -> dict[str, p
     """The published rows per category: every year up to ``year``, in ``COLUMNS`` order, sorted by ``SORT``."""
     unknown = sorted(set(bank["dataset"].dropna()) - set(reg.datasets))
     if unknown:
-        from .cli import UserError
+        from .errors import UserError
 
         raise UserError(
             f"the bank holds rows of dataset(s) {', '.join(unknown)} that params/datasets/ does not describe; "
@@ -396,7 +397,7 @@ def publish_year(
     sample_note = (
         {"en": " SAMPLE DATA: generated for demonstration, not official figures.",
          "pl": " DANE PRZYKŁADOWE: wygenerowane w celach demonstracyjnych, nie są danymi urzędowymi."}
-        if data_is_sample() else {"en": "", "pl": ""}
+        if is_sample(PATHS.raw) else {"en": "", "pl": ""}
     )  # fmt: skip
     package = {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
@@ -483,7 +484,7 @@ def _remove_stale(out: Path, keep: set[Path]) -> None:
 
 
 def _load_bank() -> pd.DataFrame:
-    from .cli import UserError
+    from .errors import UserError
 
     try:
         from .bank import load_bank
@@ -579,16 +580,6 @@ def git_state(root: Path) -> dict[str, Any]:
         return {"commit": "unknown", "dirty": None}
 
 
-def data_is_sample(raw: Path | None = None) -> bool:
-    """True when data/raw holds the bundled sample city (the generator leaves its marker there)."""
-    try:
-        from .sample import is_sample
-    except (ModuleNotFoundError, ImportError):
-        raw = raw or PATHS.raw
-        return any((raw / m).exists() for m in ("SAMPLE", "SAMPLE.md", ".sample"))
-    return bool(is_sample(raw or PATHS.raw))
-
-
 def write_manifest(year: int, extra: dict[str, Any] | None = None) -> Path:
     """Write ``reports/<Y>/manifest.json``; ``extra`` adds or overrides entries of ``parameters``."""
     root = PATHS.root
@@ -608,7 +599,7 @@ def write_manifest(year: int, extra: dict[str, Any] | None = None) -> Path:
         "manifest_version": 1,
         "year": year,
         "parameters": params,
-        "sample_data": data_is_sample(),
+        "sample_data": is_sample(PATHS.raw),
         "inputs": _files(PATHS.raw, root) + _files(PATHS.params, root, "*.yml"),
         "outputs": _files(PATHS.year_report(year), root, skip=target),
         "packages": package_versions(),

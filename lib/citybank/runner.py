@@ -1016,7 +1016,7 @@ def main_build(args) -> int:
         patterns = [p.strip() for p in args.only.split(",") if p.strip()]
         tasks = [t for t in tasks if any(fnmatch.fnmatch(t.id, p) for p in patterns)]
         if not tasks:
-            from .cli import UserError
+            from .errors import UserError
 
             raise UserError(f"no task of {year} matches --only {args.only!r}; see `citybank plan --year {year}`")
     res = run_tasks(tasks, jobs=args.jobs, timeout=args.timeout, force=args.force)

@@ -21,6 +21,7 @@ from . import narrative as nv
 from .i18n import t, unit_label
 from .params import Registry, registry
 from .paths import PATHS
+from .rawdata import is_sample
 
 # ---------------------------------------------------------------------------------------------- shared
 
@@ -34,10 +35,6 @@ def _bank() -> pd.DataFrame:
 
 @cache
 def _is_sample() -> bool:
-    try:
-        from .sample import is_sample
-    except ImportError:  # pragma: no cover
-        return False
     return is_sample(PATHS.raw)
 
 

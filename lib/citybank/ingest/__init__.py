@@ -19,26 +19,31 @@ from pathlib import Path
 import pandas as pd
 
 from ..params import Dataset, Registry, expand_files
+from ..rawdata import sidecar_path
 from ..util import sha256_file
+from .bdl import read_api_dataset, read_ctab_dataset
 from .common import READ_COLUMNS, ReadResult, SourceFileError, problem
-from .validate import Validation, empty_quarantine, validate
+from .text import read_text
+from .validate import Validation, empty_quarantine, quarantine_frame, validate
+from .xlsx import read_xlsx
 
 __all__ = ["DatasetIngest", "ReadResult", "SourceFileError", "ingest_dataset", "main_validate_file", "read_file"]
 
 
-def _readers() -> dict[str, Callable[..., ReadResult]]:
-    from .bdl import read_api_dataset, read_ctab_dataset
-    from .text import read_text
-    from .xlsx import read_xlsx
-
-    return {"csv": read_text, "xlsx": read_xlsx, "bdl_ctab": read_ctab_dataset, "bdl_api": read_api_dataset}
+READERS: dict[str, Callable[..., ReadResult]] = {
+    "csv": read_text,
+    "xlsx": read_xlsx,
+    "bdl_ctab": read_ctab_dataset,
+    "bdl_api": read_api_dataset,
+}
+"""The reader of each ``source.format`` of a dataset descriptor."""
 
 
 def read_file(
     path: str | Path, ds: Dataset, reg: Registry, *, source_file: str | None = None, file_year: int | None = None
 ) -> ReadResult:
     """Read one raw file of dataset ``ds`` with the reader of its declared format."""
-    return _readers()[ds.source.format](Path(path), ds, reg, source_file=source_file, file_year=file_year)
+    return READERS[ds.source.format](Path(path), ds, reg, source_file=source_file, file_year=file_year)
 
 
 @dataclass
@@ -66,9 +71,7 @@ def provenance_problems(path: Path, sha256: str, dataset: str, rel: str) -> list
     (the file changed after its provenance was written) — each a QA problem, never a reason to drop data."""
     import yaml
 
-    from ..schema import SIDECAR_SUFFIX
-
-    side = path.with_name(path.name + SIDECAR_SUFFIX)
+    side = sidecar_path(path)
     expected = "a sidecar with provider, origin, date, licence and the file's sha256 (see data/README.md)"
     if not side.is_file():
         return [problem(dataset, rel, None, "", "", "provenance", f"no provenance sidecar {side.name}", expected)]
@@ -134,8 +137,6 @@ def ingest_dataset(ds: Dataset, reg: Registry, raw: str | Path, *, latest_year: 
         frame, ds, reg, reader_problems=[p for p in problems if p["check"] not in NOTE_CHECKS], latest_year=latest_year
     )
     if notes:
-        from .validate import quarantine_frame
-
         v.notes = pd.concat([v.notes, quarantine_frame(notes)], ignore_index=True)
     result.validation = v
     return result
@@ -157,7 +158,7 @@ def format_problems(problems: pd.DataFrame) -> list[str]:
 
 def main_validate_file(args) -> int:
     """``citybank validate-file PATH --dataset ID``: 0 when the file is clean, 1 with every problem listed."""
-    from ..cli import UserError
+    from ..errors import UserError
     from ..params import registry
 
     reg = registry()

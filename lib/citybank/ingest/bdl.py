@@ -366,7 +366,7 @@ def read_api_dataset(
 
 def main_import_bdl(args) -> int:
     """``citybank import-bdl FILE [--out FILE.csv|FILE.parquet]``."""
-    from ..cli import UserError
+    from ..errors import UserError
 
     path = Path(args.file)
     frame, bad = _ctab_frame(path)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..cli import UserError
+from ..errors import UserError
 from ..params import ColumnMap, Dataset, Registry
 from ..schema import QUARANTINE_COLUMNS, READER_COLUMNS
 

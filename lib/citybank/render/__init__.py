@@ -21,13 +21,14 @@ from pathlib import Path
 
 from ..params import LANGS, registry
 from ..paths import PATHS, Paths
+from ..rawdata import is_sample
 from .book import BookInputs, Page, build_book, clause_key, iso_catalogue
 from .strings import t
 
 FORMATS = ("html", "pdf", "docx")
 ENGINES = ("auto", "quarto", "offline")
 
-__all__ = ["FORMATS", "ENGINES", "RenderResult", "render_year", "main_render", "is_sample_data"]
+__all__ = ["FORMATS", "ENGINES", "RenderResult", "render_year", "main_render"]
 
 
 @dataclass
@@ -45,20 +46,8 @@ class RenderResult:
         return not self.failures
 
 
-def is_sample_data(paths: Paths) -> bool:
-    """True when data/raw holds the bundled sample city (the marker of ``citybank.sample``)."""
-    try:
-        from ..sample import is_sample
-    except ImportError:
-        return False
-    try:
-        return bool(is_sample(paths.raw))
-    except OSError:
-        return False
-
-
 def _split(value: str | list[str] | tuple[str, ...], allowed: tuple[str, ...], what: str) -> list[str]:
-    from ..cli import UserError
+    from ..errors import UserError
 
     items = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value)
     items = [v for v in items if v]
@@ -84,7 +73,7 @@ def _inputs(year: int, paths: Paths) -> BookInputs:
         city=reg.city.name,
         categories=categories,
         iso=iso_catalogue(reg.extra.get("iso37120"), clauses),
-        sample=is_sample_data(paths),
+        sample=is_sample(paths.raw),
         registry=reg,
     )
 
@@ -116,7 +105,7 @@ def render_year(
     else offline), quarto, offline; ``paths``: another checkout (tests); ``sample``: force the sample-data
     notice on/off (None = ask ``citybank.sample``). Raises UserError for bad arguments or when no notebook
     was built."""
-    from ..cli import UserError
+    from ..errors import UserError
     from . import quarto
     from .printed import PrintError, book_markdown, write_docx, write_pdf
 

@@ -18,7 +18,8 @@ import pandas as pd
 import yaml
 
 from ..params import Dataset, Registry, expand_files, registry
-from ..schema import SIDECAR_SUFFIX
+from ..errors import UserError
+from ..rawdata import GENERATOR, MARKER, is_sample, read_marker, sidecar_path
 from ..util import normalize_zip, sha256_file, write_bytes_atomic, write_text_atomic
 from .formats import FILE_DATE, LongFile, LongRow, render_bdl_api, render_bdl_ctab, render_csv, render_xlsx
 from .model import SampleModel, SampleModelError
@@ -38,14 +39,7 @@ __all__ = [
     "truth",
 ]
 
-GENERATOR = "citybank.sample"
 SAMPLE_VERSION = "1.0"
-MARKER = "SAMPLE.yml"
-
-
-def sidecar_path(data_file: Path) -> Path:
-    """The provenance sidecar beside a raw file: ``<file name>.source.yml``."""
-    return data_file.with_name(data_file.name + SIDECAR_SUFFIX)
 
 
 def _yaml(obj: Any) -> str:
@@ -96,29 +90,8 @@ def render(ds: Dataset, model: SampleModel) -> list[tuple[str, bytes]]:
 # ------------------------------------------------------------------ writing
 
 
-def read_marker(raw_dir: Path) -> dict[str, Any] | None:
-    """The parsed ``SAMPLE.yml`` of a folder, or None when absent or not a sample marker."""
-    path = Path(raw_dir) / MARKER
-    if not path.is_file():
-        return None
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) and data.get("generator") == GENERATOR else None
-
-
-def is_sample(raw_dir: Path) -> bool:
-    """True when the folder holds the generated sample (its ``SAMPLE.yml`` marker is present and valid).
-
-    An analyst who replaces the sample with real files deletes the marker (see data/README.md)."""
-    return read_marker(raw_dir) is not None
-
-
 def _clear_previous(out: Path) -> None:
     """Remove a previous sample's files; refuse to touch a folder of other (real) files."""
-    from ..cli import UserError
-
     marker = read_marker(out)
     if marker is None:
         others = sorted(p for p in out.rglob("*") if p.is_file() and not p.name.startswith("."))

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from ..cli import UserError
+from ..errors import UserError
 from ..params import Dataset, Registry
 from . import facts
 
