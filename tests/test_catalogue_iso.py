@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from citybank import indicators as ind
+from citybank.params import iso37120
 from test_indicators import bank_rows
 
 NOT_APPLICABLE = {"5.8", "16.7", "21.2"}
@@ -47,7 +48,7 @@ def reference(shared: Path) -> list[dict[str, str]]:
 
 
 def test_catalogue_passes_the_params_check(raw: dict, reg):
-    assert [str(p) for p in ind.check_params(reg, raw)] == []
+    assert [str(p) for p in iso37120.check(reg, raw)] == []
 
 
 def test_counts_themes_and_levels(catalogue: ind.Catalogue):

@@ -25,7 +25,7 @@ SUBCOMMANDS = [
 
 
 def test_help_lists_subcommands():
-    proc = subprocess.run([sys.executable, "-m", "citybank.cli", "--help"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "citybank", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0
     for name in SUBCOMMANDS:
         assert name in proc.stdout
@@ -50,8 +50,8 @@ def test_make_clean_never_touches_raw_data():
 
 
 def test_an_unknown_year_is_a_clear_error():
-    proc = subprocess.run([sys.executable, "-m", "citybank.cli", "prepare", "--year", "2031"], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "citybank", "prepare", "--year", "2031"], capture_output=True,
                           text=True)  # fmt: skip
     assert proc.returncode == 2
-    assert "error: there is no params/years/2031.yml: add the year first" in proc.stderr
+    assert "error: year 2031 has no params/years/2031.yml; known years: 2015" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -21,7 +21,7 @@ from citybank.paths import PATHS
 pytestmark = pytest.mark.slow  # one file: `--dist loadfile` keeps these tests on one worker
 YEAR = 2024
 LANGS = ("pl", "en", "de")
-CLI = [sys.executable, "-m", "citybank.cli"]
+CLI = [sys.executable, "-m", "citybank"]
 
 
 def fresh_workbench(root: Path) -> Path:

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 from citybank import indicators as ind
+from citybank.params import iso37120
 from citybank.schema import BANK_COLUMNS
 
 T3 = {"pl": "x", "en": "x", "de": "x"}
@@ -502,7 +503,7 @@ def problems_of(data: dict, tmp_path: Path) -> list[str]:
             )
         },
     )
-    return [str(p) for p in ind.check_params(reg, data)]
+    return [str(p) for p in iso37120.check(reg, data)]
 
 
 def test_fixture_catalogue_is_clean(tmp_path: Path):
@@ -662,7 +663,7 @@ def city_bank(city_reg) -> pd.DataFrame:
 
 
 def test_compute_all_writes_a_deterministic_file(tmp_path: Path, city_reg, city_bank):
-    res = ind.compute_all(city_reg, city_bank, out=tmp_path / "a.parquet")
+    res = pd.read_parquet(ind.compute_all(city_reg, city_bank, out=tmp_path / "a.parquet"))
     ind.compute_all(city_reg, city_bank, out=tmp_path / "b.parquet")
     assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
     terrs = {city_reg.city.terc, *(p.code for p in city_reg.city.peers)}
@@ -691,12 +692,14 @@ def test_results_recomputes_only_when_stale(tmp_path: Path, city_reg, city_bank)
 
 @pytest.fixture()
 def cli_env(tmp_path: Path, monkeypatch, city_reg, city_bank):
-    from citybank import params
+    from citybank.cli import data
+    from citybank.indicators import store
     from citybank.paths import get_paths
 
-    monkeypatch.setattr(params, "registry", lambda *a, **k: city_reg)
-    monkeypatch.setattr(ind, "PATHS", get_paths(tmp_path))
-    monkeypatch.setattr(ind, "_load_bank", lambda territories: city_bank)
+    for module in (data, store):
+        monkeypatch.setattr(module, "registry", lambda *a, **k: city_reg)
+    monkeypatch.setattr(store, "PATHS", get_paths(tmp_path))
+    monkeypatch.setattr(store, "load_bank", lambda **kw: city_bank)
     return tmp_path
 
 
@@ -741,7 +744,7 @@ def test_load_params_runs_the_catalogue_check(params_copy: Path):
     (params_copy / "iso37120.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ParamsError) as exc:
         load_params(params_copy)
-    mine = [str(p) for p in exc.value.problems if p.file == ind.FILE]
+    mine = [str(p) for p in exc.value.problems if p.file == iso37120.WHERE]
     assert mine == [
         "params/iso37120.yml: indicators[0] (5.1).formula.numerator[0]: unknown variable "
         "'registered_unemployd'; add it to params/variables.yml or fix the spelling"
@@ -760,7 +763,7 @@ def real_catalogue(root: Path) -> dict:
 
 
 def test_real_catalogue_is_valid(real_catalogue: dict, reg):
-    assert [str(p) for p in ind.check_params(reg, real_catalogue)] == []
+    assert [str(p) for p in iso37120.check(reg, real_catalogue)] == []
     cat = ind.parse_catalogue(real_catalogue)
     assert len(cat.indicators) == 128 and len(cat.themes) == 19
     assert sum(i.type != "profile" for i in cat.indicators) == 104

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from citybank.params import ParamsError, load_params
 
-CLI = [sys.executable, "-m", "citybank.cli"]
+CLI = [sys.executable, "-m", "citybank"]
 
 
 def run_check(params_dir: Path) -> subprocess.CompletedProcess:

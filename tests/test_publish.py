@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from citybank import publish
-from citybank.cli import UserError
+from citybank.errors import UserError
 from citybank.paths import get_paths
 from citybank.schema import BANK_COLUMNS
 from citybank.util import sha256_file

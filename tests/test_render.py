@@ -259,7 +259,7 @@ def test_iso_theme_page_downloads_and_methodology(rendered, tmp_path):
 def test_missing_notebook_gives_an_honest_page_and_a_failing_exit(tmp_path):
     root = make_report_tree(tmp_path, missing=("pl/category-finanse",))
     env = {**os.environ, "CITYBANK_ROOT": str(root)}
-    cmd = [sys.executable, "-m", "citybank.cli", "render", "--year", "2024", "--lang", "pl,en", "--format", "html,pdf"]
+    cmd = [sys.executable, "-m", "citybank", "render", "--year", "2024", "--lang", "pl,en", "--format", "html,pdf"]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1, proc.stderr
     assert "pl/category-finanse" in proc.stderr and "en/category-finanse" not in proc.stderr
@@ -270,7 +270,7 @@ def test_missing_notebook_gives_an_honest_page_and_a_failing_exit(tmp_path):
 
 
 def test_bad_arguments_are_user_errors(tmp_path):
-    from citybank.cli import UserError
+    from citybank.errors import UserError
 
     root = make_report_tree(tmp_path)
     with pytest.raises(UserError, match="unknown language fr"):

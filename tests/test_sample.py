@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from citybank.cli import UserError
+from citybank.errors import UserError
 from citybank.params import expand_files
 from citybank.sample import PLANTED, facts, generate, is_sample, read_marker, sidecar_path, truth
 from citybank.sample.model import SampleModel, SampleModelError, load_model, split_total

@@ -9,17 +9,9 @@ import pytest
 import yaml
 from citybank.params import ParamsError, load_params
 from citybank.schema import BANK_COLUMNS
-from citybank.strategy import (
-    RESULT_COLUMNS,
-    SUMMARY_COLUMNS,
-    Strategy,
-    StrategyIndicator,
-    Thresholds,
-    check_params,
-    evaluate,
-    goal_summary,
-    load_strategy,
-)
+from citybank.params.strategy import Strategy, StrategyIndicator, Thresholds, load_strategy
+from citybank.params.strategy import check as check_params
+from citybank.strategy import RESULT_COLUMNS, SUMMARY_COLUMNS, evaluate, goal_summary
 
 CITY = "2474011"
 T3 = {"pl": "x", "en": "x", "de": "x"}

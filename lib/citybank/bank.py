@@ -15,29 +15,25 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .params import Registry, registry
+from .errors import UserError
+from .ingest import ingest_dataset
+from .ingest.common import level_of
+from .ingest.validate import empty_quarantine
+from .narrative import fmt_number
+from .params import Registry, expand_files, registry
 from .paths import PATHS, Paths, get_paths
 from .schema import BANK_COLUMNS, QUARANTINE_COLUMNS
-from .util import atomic_path, sha256_file, write_json, write_text_atomic
+from .util import atomic_path, progress_bar, sha256_file, write_json, write_text_atomic
 
-CODE_FILES = [
-    "bank.py",
-    "schema.py",
-    "params.py",
-    "ingest/__init__.py",
-    "ingest/common.py",
-    "ingest/table.py",
-    "ingest/text.py",
-    "ingest/xlsx.py",
-    "ingest/bdl.py",
-    "ingest/validate.py",
-]
+CODE_FILES = ["bank.py", "schema.py", "rawdata.py", "params/core.py", "ingest/*.py"]
+"""The code the bank depends on (globs under lib/citybank): a change to it rebuilds the bank."""
 SORT = ["variable", "territory", "year", "dataset", "source_file", "source_row"]
 # How old the last data year may be, by declared frequency, before a dataset counts as overdue.
 MAX_AGE = {"monthly": 0, "quarterly": 0, "annual": 0, "irregular": 4}
@@ -62,8 +58,6 @@ def _paths(out: str | Path | Paths | None) -> Paths:
 
 
 def _cache_key(reg: Registry, raw: Path) -> dict[str, Any]:
-    from .params import expand_files
-
     files = {}
     for ds in reg.datasets.values():
         for rel, _ in expand_files(ds):
@@ -71,13 +65,11 @@ def _cache_key(reg: Registry, raw: Path) -> dict[str, Any]:
             files[rel] = sha256_file(p) if p.is_file() else None
     params = {str(p.relative_to(reg.root)): sha256_file(p) for p in sorted(reg.root.rglob("*.yml"))}
     here = Path(__file__).parent
-    code = {c: sha256_file(here / c) for c in CODE_FILES if (here / c).is_file()}
+    code = {str(p.relative_to(here)): sha256_file(p) for c in CODE_FILES for p in sorted(here.glob(c))}
     return {"raw": files, "params": params, "code": code, "raw_root": str(raw.resolve())}
 
 
 def _provenance(rows: pd.DataFrame, files: dict[str, str], ds_id: str, provider: str, reg: Registry) -> pd.DataFrame:
-    from .ingest.common import level_of
-
     names = reg.city.territory_names
     out = pd.DataFrame(
         {
@@ -136,6 +128,53 @@ def city_from_districts(rows: pd.DataFrame, reg: Registry) -> pd.DataFrame:
     ]
 
 
+PROVENANCE = ("dataset", "provider", "source_file", "source_row")
+"""The columns that say where a value came from (with ``flag``: how it was derived)."""
+
+
+def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Sum values of frames indexed by year (years present in all); provenance joined, row kept if single."""
+    years = sorted(set.intersection(*(set(p.index) for p in parts))) if parts else []
+    out = pd.DataFrame(index=pd.Index(years, name="year", dtype="int64"))
+    out["value"] = sum((p["value"].reindex(years).astype("float64") for p in parts), start=0.0) if years else []
+    for col in ("dataset", "provider", "source_file"):
+        out[col] = [" + ".join(dict.fromkeys(str(p.at[y, col]) for p in parts)) for y in years]
+    rows = [p["source_row"].reindex(years) for p in parts]
+    out["source_row"] = rows[0] if len(rows) == 1 else pd.Series(pd.NA, index=out.index, dtype="Int64")
+    return out
+
+
+def year_series(
+    bank: pd.DataFrame, variable: str | list[str], territory: str, additive: Collection[str] = ()
+) -> pd.DataFrame:
+    """A variable (or the sum of several) of one territory by year: ``value`` + provenance, indexed by year.
+
+    The bank holds one row per (variable, territory, year) — a variable comes from one dataset. Should a
+    duplicate slip in, the first in (dataset, source_file, source_row) order is kept, deterministically.
+    A sum (a list of variables) has a value in the years where every part has one. For a variable in
+    ``additive`` (district values sum to the city value), a city year without a city row is the sum of
+    the city's district rows (codes ``<city>-nn``); its provenance names their dataset and file.
+    """
+    if not isinstance(variable, str):
+        return _combine([year_series(bank, v, territory, additive) for v in variable])
+    rows = bank[(bank["variable"] == variable) & (bank["territory"] == territory)]
+    rows = rows.sort_values(["year", "dataset", "source_file", "source_row"], kind="mergesort")
+    rows = rows.drop_duplicates("year", keep="first")
+    out = rows[["year", "value", *PROVENANCE]].set_index("year")
+    out = out[out["value"].notna()]
+    if variable in additive and "-" not in territory:
+        dist = bank[(bank["variable"] == variable) & bank["territory"].str.startswith(f"{territory}-")]
+        dist = dist[dist["value"].notna() & ~dist["year"].isin(out.index)]
+        if len(dist):
+            parts = [
+                g.drop_duplicates("year").set_index("year")[["value", *PROVENANCE]]
+                for _, g in dist.sort_values(["territory", "year"], kind="mergesort").groupby("territory")
+            ]
+            summed = _combine(parts)
+            out = pd.concat([out.astype({"source_row": "Int64"}), summed]).sort_index()
+    return out
+
+
 def empty_bank() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="str" if t == "string" else t) for c, t in BANK_COLUMNS.items()})
 
@@ -160,9 +199,6 @@ def build_bank(
     the QA reports under the root ``out`` (default: the workbench). ``years``: the reporting years whose
     quarantine and QA report to write (default: every params/years file). Skips the work when raw files,
     params and code are unchanged since the last run (``force`` to rebuild)."""
-    from .ingest import ingest_dataset
-    from .ingest.validate import empty_quarantine
-
     reg = reg or registry()
     paths = _paths(out)
     raw = Path(raw) if raw else paths.raw
@@ -187,8 +223,6 @@ def build_bank(
     datasets = sorted(reg.datasets.values(), key=lambda d: d.id)
     bar = datasets
     if progress:
-        from .util import progress_bar
-
         bar = progress_bar(datasets, desc="ingest", unit="dataset", leave=False)
     for ds in bar:
         if progress:
@@ -382,7 +416,6 @@ QA_TEXT = {
 def quality_markdown(report: dict[str, Any], reg: Registry, lang: str = "en") -> str:
     """The QA report in the analyst's words: ``quality.md`` (English) for the data team, and the data-quality
     chapter of the report in each of its languages."""
-    from .narrative import fmt_number
 
     def tx(key: str, **kw: Any) -> str:
         return QA_TEXT[key][lang].format(**kw)
@@ -428,8 +461,6 @@ def load_bank(
     """The bank (BANK_COLUMNS), optionally filtered; raises UserError when it has not been built yet."""
     path = _paths(root).bank / "bank.parquet"
     if not path.is_file():
-        from .errors import UserError
-
         raise UserError(f"{path} does not exist; run `citybank ingest` first")
     filters = []
     if years:
@@ -455,8 +486,6 @@ def connect(root: str | Path | Paths | None = None):
 
     path = _paths(root).bank / "bank.duckdb"
     if not path.is_file():
-        from .errors import UserError
-
         raise UserError(f"{path} does not exist; run `citybank ingest` first")
     return duckdb.connect(str(path), read_only=True)
 
@@ -465,8 +494,6 @@ def quality(year: int, root: str | Path | Paths | None = None) -> dict[str, Any]
     """The QA report of a year (reports/<Y>/qa/quality.json) as a dict."""
     path = _paths(root).year_report(year) / "qa" / "quality.json"
     if not path.is_file():
-        from .errors import UserError
-
         raise UserError(f"{path} does not exist; run `citybank ingest --year {year}` first")
     return json.loads(path.read_text(encoding="utf-8"))
 

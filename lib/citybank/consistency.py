@@ -30,21 +30,17 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 import pandas as pd
-from pydantic import Field, model_validator
 
-from .params import ParamsProblem, Strict, Text3, _Loader
+from .bank import PROVENANCE, load_bank, year_series
+from .params import Registry, registry
+from .params.consistency import Rule, load_rules, side_ids, side_label
 from .paths import PATHS
+from .util import read_results, write_parquet
 
-if TYPE_CHECKING:
-    from .params import Registry
-
-FILE = "consistency.yml"
-RESULTS_FILE = "consistency.parquet"
 VERDICTS = ("consistent", "explained", "inconsistent", "not_comparable")
-PROVENANCE = ("dataset", "provider", "source_file", "source_row")
 
 RESULT_COLUMNS: list[str] = [
     "rule",
@@ -73,188 +69,7 @@ NUMERIC: dict[str, str] = {
 }
 
 
-# ---------------------------------------------------------------- params models
-
-
-class Tolerance(Strict):
-    """A band around the reference value: ``max(absolute, relative * |right|)``."""
-
-    relative: float = Field(0.05, ge=0, description="share of the right (reference) value, 0.05 = 5%")
-    absolute: float = Field(0.0, ge=0, description="in the variables' unit")
-
-    def allowed(self, reference: float) -> float:
-        return max(self.absolute, self.relative * abs(reference))
-
-
-class Rule(Strict):
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
-    name: Text3
-    left: str | list[str] = Field(description="canonical variable compared (a list: their sum)")
-    right: str | list[str] = Field(description="canonical variable taken as the reference (a list: their sum)")
-    territory: str = Field("city", description="'city', 'powiat' or a territory code of params/city.yml")
-    tolerance: Tolerance = Tolerance()
-    expected_difference: Text3 | None = Field(None, description="the known reason why the figures differ")
-    explained_within: Tolerance | None = Field(None, description="how large a difference the reason explains")
-    severity: Literal["info", "warning", "error"] = "warning"
-
-    @model_validator(mode="after")
-    def _coherent(self) -> Rule:
-        if side_ids(self.left) == side_ids(self.right):
-            raise ValueError(
-                f"left and right are both '{side_label(self.left)}'; a rule compares two different variables"
-            )
-        if self.explained_within is not None:
-            if self.expected_difference is None:
-                raise ValueError("explained_within needs expected_difference: the reason that explains the gap")
-            if self.explained_within.relative < self.tolerance.relative:
-                raise ValueError(
-                    f"explained_within.relative ({self.explained_within.relative}) is below tolerance.relative "
-                    f"({self.tolerance.relative}); it must be at least as wide"
-                )
-        return self
-
-
-# ---------------------------------------------------------------- params checking and loading
-
-
-def resolve_territory(reg: Registry, territory: str) -> str | None:
-    """'city' → the city's TERC, 'powiat' → its BDL powiat code, a known code → itself; else None."""
-    if territory == "city":
-        return reg.city.terc
-    if territory == "powiat":
-        return reg.city.bdl_code_powiat
-    return territory if territory in reg.city.territory_names else None
-
-
-def _parse(reg: Registry, data: Any) -> tuple[list[Rule], list[ParamsProblem]]:
-    """Validate rule by rule (one broken rule does not hide the others' problems), then cross-check."""
-    loader = _Loader(reg.root)
-    path = reg.root / FILE
-    rel = loader.rel(path)
-    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        return [], [ParamsProblem(rel, "rules", "expected a top-level 'rules:' list")]
-    problems = [
-        ParamsProblem(rel, k, "unknown top-level key (only 'rules' is allowed)") for k in sorted(set(data) - {"rules"})
-    ]
-    rules: list[Rule] = []
-    seen: set[str] = set()
-    for i, item in enumerate(data["rules"]):
-        ident = item.get("id") if isinstance(item, dict) else None
-        where = f"rules[{i}]" + (f" ({ident})" if ident else "")
-        rule = loader.model(Rule, item, path, where)
-        if rule is None:
-            continue
-        rules.append(rule)
-        if rule.id in seen:
-            problems.append(ParamsProblem(rel, f"{where}.id", f"duplicate rule id '{rule.id}'"))
-        seen.add(rule.id)
-        for side in ("left", "right"):
-            for var in side_ids(getattr(rule, side)):
-                if var in reg.variables:
-                    continue
-                problems.append(
-                    ParamsProblem(
-                        rel,
-                        f"{where}.{side}",
-                        f"unknown variable '{var}'; expected an id of params/variables.yml (add it there or fix the spelling)",
-                    )
-                )
-        if resolve_territory(reg, rule.territory) is None:
-            problems.append(
-                ParamsProblem(
-                    rel,
-                    f"{where}.territory",
-                    f"unknown territory '{rule.territory}'; expected 'city', 'powiat' or a code from params/city.yml",
-                )
-            )
-        units = {reg.variables[v].unit for v in side_ids(rule.left) + side_ids(rule.right) if v in reg.variables}
-        if len(units) > 1:
-            problems.append(
-                ParamsProblem(
-                    rel,
-                    where,
-                    f"the variables of this rule have different units ({', '.join(sorted(units))}); "
-                    "compare variables of one unit",
-                )
-            )
-    return rules, loader.problems + problems
-
-
-def check_params(reg: Registry, data: Any) -> list[ParamsProblem]:
-    """The hook params.load_params calls for params/consistency.yml: every problem, none raised."""
-    return _parse(reg, data)[1]
-
-
-def load_rules(reg: Registry | None = None) -> list[Rule]:
-    """The validated rules of params/consistency.yml (an empty list when the file is absent)."""
-    if reg is None:
-        from .params import registry
-
-        reg = registry()
-    data = reg.extra.get("consistency")
-    if data is None:
-        return []
-    rules, problems = _parse(reg, data)
-    if problems:
-        from .params import ParamsError
-
-        raise ParamsError(problems)
-    return rules
-
-
 # ---------------------------------------------------------------- the engine
-
-
-def side_ids(side: str | list[str]) -> list[str]:
-    """The variables of a rule side: one id, or the parts of a sum."""
-    return [side] if isinstance(side, str) else list(side)
-
-
-def side_label(side: str | list[str]) -> str:
-    return side if isinstance(side, str) else " + ".join(side)
-
-
-def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Sum values of frames indexed by year (years present in all); provenance joined, row kept if single."""
-    years = sorted(set.intersection(*(set(p.index) for p in parts))) if parts else []
-    out = pd.DataFrame(index=pd.Index(years, name="year", dtype="int64"))
-    out["value"] = sum((p["value"].reindex(years).astype("float64") for p in parts), start=0.0) if years else []
-    for col in ("dataset", "provider", "source_file"):
-        out[col] = [" + ".join(dict.fromkeys(str(p.at[y, col]) for p in parts)) for y in years]
-    rows = [p["source_row"].reindex(years) for p in parts]
-    out["source_row"] = rows[0] if len(rows) == 1 else pd.Series(pd.NA, index=out.index, dtype="Int64")
-    return out
-
-
-def series(
-    bank: pd.DataFrame, variable: str | list[str], territory: str, additive: Collection[str] = ()
-) -> pd.DataFrame:
-    """A variable (or the sum of several) of one territory by year: ``value`` + provenance, indexed by year.
-
-    The bank holds one row per (variable, territory, year) — a variable comes from one dataset. Should a
-    duplicate slip in, the first in (dataset, source_file, source_row) order is kept, deterministically.
-    A sum (a list of variables) has a value in the years where every part has one. For a variable in
-    ``additive`` (district values sum to the city value), a city year without a city row is the sum of
-    the city's district rows (codes ``<city>-nn``); its provenance names their dataset and file.
-    """
-    if not isinstance(variable, str):
-        return _combine([series(bank, v, territory, additive) for v in variable])
-    rows = bank[(bank["variable"] == variable) & (bank["territory"] == territory)]
-    rows = rows.sort_values(["year", "dataset", "source_file", "source_row"], kind="mergesort")
-    rows = rows.drop_duplicates("year", keep="first")
-    out = rows[["year", "value", *PROVENANCE]].set_index("year")
-    out = out[out["value"].notna()]
-    if variable in additive and "-" not in territory:
-        dist = bank[(bank["variable"] == variable) & bank["territory"].str.startswith(f"{territory}-")]
-        dist = dist[dist["value"].notna() & ~dist["year"].isin(out.index)]
-        if len(dist):
-            parts = [
-                g.drop_duplicates("year").set_index("year")[["value", *PROVENANCE]]
-                for _, g in dist.sort_values(["territory", "year"], kind="mergesort").groupby("territory")
-            ]
-            summed = _combine(parts)
-            out = pd.concat([out.astype({"source_row": "Int64"}), summed]).sort_index()
-    return out
 
 
 def _verdict(rule: Rule, left: float, right: float) -> tuple[str, str]:
@@ -282,17 +97,13 @@ def evaluate(
     ``additive``: variables whose city value may be summed from the districts (default: params/variables.yml).
     """
     if territories is None or additive is None:
-        from .params import registry
-
         reg = registry()
-        if territories is None:
-            territories = {r.territory: resolve_territory(reg, r.territory) or r.territory for r in rules}
-        if additive is None:
-            additive = {v.id for v in reg.variables.values() if v.additive}
+        territories = territories if territories is not None else _territories(reg, rules)
+        additive = additive if additive is not None else _additive(reg)
     rows: list[dict[str, Any]] = []
     for rule in rules:
         terr = territories.get(rule.territory, rule.territory)
-        left, right = series(bank, rule.left, terr, additive), series(bank, rule.right, terr, additive)
+        left, right = year_series(bank, rule.left, terr, additive), year_series(bank, rule.right, terr, additive)
         judged = sorted(years) if years is not None else sorted(set(left.index) | set(right.index))
         for year in judged:
             row: dict[str, Any] = {
@@ -350,32 +161,29 @@ def summary(df: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- results file
 
 
-def results_path() -> Path:
-    return PATHS.results / RESULTS_FILE
+def _territories(reg: Registry, rules: list[Rule]) -> dict[str, str]:
+    return {r.territory: reg.territory_code(r.territory) or r.territory for r in rules}
+
+
+def _additive(reg: Registry) -> set[str]:
+    return {v.id for v in reg.variables.values() if v.additive}
 
 
 def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None) -> Path:
     """Judge every rule in every year of the bank and write ``data/results/consistency.parquet``."""
-    from .publish import write_parquet
-
-    if reg is None:
-        from .params import registry
-
-        reg = registry()
+    reg = reg or registry()
     rules = load_rules(reg)
     if bank is None:
-        from .bank import load_bank
-
         variables = sorted({v for r in rules for side in (r.left, r.right) for v in side_ids(side)})
         bank = load_bank(variables=variables) if variables else None
-    territories = {r.territory: resolve_territory(reg, r.territory) or r.territory for r in rules}
-    additive = {v.id for v in reg.variables.values() if v.additive}
-    df = evaluate(bank, rules, territories=territories, additive=additive) if rules and bank is not None else _frame([])
-    return write_parquet(df, results_path())
+    df = (
+        evaluate(bank, rules, territories=_territories(reg, rules), additive=_additive(reg))
+        if rules and bank is not None
+        else _frame([])
+    )
+    return write_parquet(df, PATHS.result("consistency"))
 
 
 def results(year: int | None = None, refresh: bool = False) -> pd.DataFrame:
     """The verdicts (of one year, or all), read from the results file; computed first when absent."""
-    from .util import read_results
-
-    return read_results(results_path(), compute_all, year, refresh)
+    return read_results(PATHS.result("consistency"), compute_all, year, refresh)

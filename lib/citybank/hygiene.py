@@ -11,16 +11,15 @@ import sys
 from pathlib import Path
 
 from .contract import check_notebook
+from .params import registry
 from .paths import PATHS
+from .runner import plan
 
 MAX_BYTES = 1024 * 1024
 
 
 def declared_parameters() -> dict[str, set[str]]:
     """Per notebook file name, the parameter names the runner passes to it (for the default year)."""
-    from .params import registry
-    from .runner import plan
-
     reg = registry()
     out: dict[str, set[str]] = {}
     for task in plan(reg.city.default_year, reg):

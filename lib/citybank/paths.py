@@ -22,6 +22,14 @@ def _find_root() -> Path:
     return Path.cwd().resolve()
 
 
+RESULT_FILES: dict[str, str] = {
+    "indicators": "indicators.parquet",
+    "strategy": "strategy.parquet",
+    "consistency": "consistency.parquet",
+}
+"""The result file of each engine under ``data/results/`` — declared here once."""
+
+
 @dataclass(frozen=True)
 class Paths:
     """The folders of one workbench checkout."""
@@ -59,6 +67,10 @@ class Paths:
     def results(self) -> Path:
         """Computed results between stages (indicators, strategy, consistency)."""
         return self.data / "results"
+
+    def result(self, engine: str) -> Path:
+        """The result file of an engine (a key of ``RESULT_FILES``)."""
+        return self.results / RESULT_FILES[engine]
 
     @property
     def reports(self) -> Path:

@@ -15,7 +15,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import consistency, indicators, strategy
+from .bank import build_bank
+from .errors import UserError
+from .params import registry
 from .paths import PATHS
+from .publish import publish_year, write_manifest
+from .render import render_year
+from .runner import plan, run_tasks
+from .sample import generate
 
 
 @dataclass
@@ -29,6 +37,7 @@ class Stage:
 class JobReport:
     year: int
     stages: list[Stage] = field(default_factory=list)
+    manifest: Path | None = None
 
     @property
     def failures(self) -> list[str]:
@@ -64,29 +73,21 @@ def ensure_raw_data(raw: Path | None = None) -> bool:
     has_data = raw.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in raw.rglob("*"))
     if has_data:
         return False
-    from .sample import generate
-
     generate(raw)
     return True
 
 
 def prepare(year: int, report: JobReport | None = None) -> JobReport:
     """Everything before the notebooks: params, data, bank, computed results, published datasets."""
-    from .params import registry
-
     report = report or JobReport(year)
     with _stage(report, "check params"):
         reg = registry()
         if year not in reg.years:
-            from .errors import UserError
-
             raise UserError(f"there is no params/years/{year}.yml: add the year first (README, 'A new year')")
     with _stage(report, "raw data"):
         if ensure_raw_data():
             print(f"  no data in {PATHS.raw}: generated the bundled SAMPLE city there")
     with _stage(report, "bank (ingest)") as st:
-        from .bank import build_bank
-
         result = build_bank(reg, progress=True)
         st.failures.extend(f"dataset {ds}: {err}" for ds, err in sorted(result.failures.items()))
         rejected = len(result.quarantine)
@@ -94,51 +95,25 @@ def prepare(year: int, report: JobReport | None = None) -> JobReport:
             f"  {len(result.bank):,} values in the bank; {rejected:,} quarantined row(s) or problem(s)"
             f"{' (unchanged since the last run)' if result.cached else ''}"
         )
-    with _stage(report, "indicators and checks") as st:
-        from . import consistency, indicators, strategy
-
+    with _stage(report, "indicators and checks"):
         indicators.compute_all(reg)
         consistency.compute_all(reg)
         strategy.compute_all(reg)
-    with _stage(report, "published datasets") as st:
-        from .publish import publish_year
-
+    with _stage(report, "published datasets"):
         publish_year(year, reg)
     return report
 
 
-def main_prepare(args) -> int:
-    from .cli import resolve_year
-
-    report = prepare(resolve_year(args))
-    report.print_summary()
-    return 1 if report.failures else 0
-
-
-def main_report(args) -> int:
-    from .cli import resolve_year
-    from .params import registry
-
-    year = resolve_year(args)
-    langs = [x.strip() for x in args.lang.split(",") if x.strip()]
-    report = prepare(year)
-    with _stage(report, "notebooks") as st:
-        from .runner import plan, run_tasks
-
+def report(year: int, langs: list[str], jobs: int | None = None) -> JobReport:
+    """The whole job: :func:`prepare`, the notebooks of ``langs``, the report (HTML, PDF, DOCX), the manifest."""
+    job = prepare(year)
+    with _stage(job, "notebooks") as st:
         tasks = [t for t in plan(year, registry()) if t.parameters.get("lang") in langs]
-        build = run_tasks(tasks, jobs=args.jobs)
+        build = run_tasks(tasks, jobs=jobs)
         st.failures.extend(f"{f.task}: {f.error}" for f in build.failures)
-    with _stage(report, "report (render)") as st:
-        from .render import render_year
-
+    with _stage(job, "report (render)") as st:
         rendered = render_year(year, langs=langs, formats=["html", "pdf", "docx"], engine="auto")
         st.failures.extend(rendered.failures)
-    with _stage(report, "manifest"):
-        from .publish import write_manifest
-
-        manifest = write_manifest(year, extra={"languages": langs})
-    report.print_summary()
-    site = PATHS.year_report(year) / "site" / "index.html"
-    print(f"\nThe report of {year} is ready: {site}")
-    print(f"PDF and DOCX: {PATHS.year_report(year)}/report_<lang>.pdf|.docx; manifest: {manifest}")
-    return 1 if report.failures else 0
+    with _stage(job, "manifest"):
+        job.manifest = write_manifest(year, extra={"languages": langs})
+    return job

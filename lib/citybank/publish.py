@@ -34,16 +34,17 @@ import zipfile
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from . import indicators
+from .bank import load_bank
+from .errors import UserError
+from .params import Registry, registry
 from .paths import PATHS
 from .rawdata import is_sample
-from .util import atomic_path, normalize_zip, sha256_file, write_json, write_text_atomic
-
-if TYPE_CHECKING:
-    from .params import Registry
+from .util import atomic_path, normalize_zip, sha256_file, write_json, write_parquet, write_text_atomic
 
 # ---------------------------------------------------------------- published fields
 
@@ -112,23 +113,6 @@ ABOUT_SHEET = "Metadane (About)"
 
 
 # ---------------------------------------------------------------- deterministic writers
-
-
-def write_parquet(df: pd.DataFrame, path: str | Path, *, pandas_metadata: bool = True) -> Path:
-    """Parquet without the pandas index, snappy-compressed, no timestamps: same frame → same bytes.
-
-    ``pandas_metadata=False`` (published files) also drops the pandas schema note, leaving plain Arrow
-    types any reader understands; keep it for internal result files so nullable dtypes round-trip.
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    if not pandas_metadata:
-        table = table.replace_schema_metadata(None)
-    with atomic_path(path) as tmp:
-        pq.write_table(table, tmp, compression="snappy", use_dictionary=True, write_statistics=True)
-    return Path(path)
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
@@ -238,8 +222,6 @@ def category_frames(bank: pd.DataFrame, reg: Registry, year: int) -> dict[str, p
     """The published rows per category: every year up to ``year``, in ``COLUMNS`` order, sorted by ``SORT``."""
     unknown = sorted(set(bank["dataset"].dropna()) - set(reg.datasets))
     if unknown:
-        from .errors import UserError
-
         raise UserError(
             f"the bank holds rows of dataset(s) {', '.join(unknown)} that params/datasets/ does not describe; "
             "run `citybank ingest` again or restore the descriptor(s)"
@@ -348,12 +330,10 @@ def publish_year(
 ) -> list[Path]:
     """Write the year's open datasets and their datapackage.json; return the written files (sorted)."""
     if reg is None:
-        from .params import registry
-
         reg = registry()
     given_bank = bank
     if bank is None:
-        bank = _load_bank()
+        bank = load_bank()
     out = Path(out) if out else PATHS.year_report(year) / "data"
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -431,10 +411,6 @@ def _publish_iso(
 ) -> list[Path]:
     """The ISO 37120 indicator table and per-indicator JSON files, when the indicator engine and its
     catalogue (params/iso37120.yml) exist. A bank passed in is used as is (nothing written elsewhere)."""
-    try:
-        from . import indicators
-    except ModuleNotFoundError:
-        return []
     if "iso37120" not in reg.extra:
         return []
     catalogue = indicators.load_catalogue(reg)
@@ -481,36 +457,6 @@ def _remove_stale(out: Path, keep: set[Path]) -> None:
                 and p.name != "datapackage.json"
             ):
                 p.unlink()
-
-
-def _load_bank() -> pd.DataFrame:
-    from .errors import UserError
-
-    try:
-        from .bank import load_bank
-
-        return load_bank()
-    except (ModuleNotFoundError, FileNotFoundError) as exc:
-        raise UserError(f"the bank is not available ({exc}); run `citybank ingest` first") from exc
-
-
-def main_publish(args) -> int:
-    """``citybank publish --year Y``: write the open datasets and refresh the manifest."""
-    from .cli import UserError, resolve_year
-    from .params import registry
-
-    year = resolve_year(args)
-    reg = registry()
-    if year not in reg.years:
-        raise UserError(
-            f"no params/years/{year}.yml; add the year first (known years: {', '.join(map(str, sorted(reg.years)))})"
-        )
-    files = publish_year(year, reg)
-    manifest = write_manifest(year)
-    total = sum(p.stat().st_size for p in files)
-    print(f"published {len(files)} files ({total / 1024:.0f} KiB) under {PATHS.year_report(year) / 'data'}")
-    print(f"manifest: {manifest}")
-    return 0
 
 
 # ---------------------------------------------------------------- manifest
@@ -586,8 +532,6 @@ def write_manifest(year: int, extra: dict[str, Any] | None = None) -> Path:
     target = PATHS.year_report(year) / "manifest.json"
     params: dict[str, Any] = {"year": year}
     try:
-        from .params import registry
-
         reg = registry()
         params["languages"] = list(reg.city.languages)
         if year in reg.years:
@@ -641,5 +585,4 @@ __all__ = [
     "write_csv",
     "write_xlsx",
     "category_frames",
-    "main_publish",
 ]

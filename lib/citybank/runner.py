@@ -77,7 +77,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import csv
-import fnmatch
 import hashlib
 import json
 import os
@@ -91,8 +90,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .paths import get_paths
-from .util import atomic_path, dumps_json, sha256_bytes, sha256_file, write_json
+from .params import expand_files, registry
+from .util import atomic_path, progress_bar, sha256_bytes, sha256_file, write_json
 
 KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 600
@@ -147,8 +146,6 @@ class Task:
 
 
 def _dataset_files(reg, ds) -> list[str]:
-    from .params import expand_files
-
     return [f"data/raw/{rel}" for rel, _ in expand_files(ds)]
 
 
@@ -189,8 +186,6 @@ def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None =
 def plan(year: int, reg=None) -> list[Task]:
     """Every notebook task of ``year``, in a stable order (language, then the order of the list above)."""
     if reg is None:
-        from .params import registry
-
         reg = registry()
     root = Path(reg.root).resolve().parent
     tasks: list[Task] = []
@@ -612,8 +607,8 @@ class _Worker:
                 importlib.import_module(name)
         # Load what every page reads (params, bank, ISO results, fonts) once per worker: each notebook's
         # kernel is forked from this process, so it starts with them, and whatever it changes dies with it.
-        with contextlib.suppress(Exception):
-            importlib.import_module("citybank.views").warm()
+        with contextlib.suppress(Exception):  # a page that cannot load reports it when it runs
+            importlib.import_module("citybank.views").warm()  # only now: MPLBACKEND must be set first
         return time.perf_counter() - t
 
     def kill_child(self) -> None:
@@ -855,8 +850,6 @@ def _job(task: Task, timeout: float) -> dict[str, Any]:
 
 
 def _execute_all(todo, jobs: int, timeout: float, states: dict[Path, State], result: BuildResult, progress: bool):
-    from .util import progress_bar
-
     queue = list(todo)
     by_id = {t.id: (t, k) for t, k in todo}
     workers = [_WorkerHandle() for _ in range(min(jobs, len(queue)))]
@@ -964,84 +957,8 @@ def status(tasks: list[Task], lib_root: Path | None = None) -> dict[str, list[st
     return out
 
 
-# ---------------------------------------------------------------- CLI handlers
-
-
-def _year_and_tasks(args) -> tuple[int, list[Task]]:
-    from .cli import UserError, resolve_year
-    from .params import registry
-
-    year = resolve_year(args)
-    reg = registry()
-    if year not in reg.years:
-        raise UserError(
-            f"year {year} has no params/years/{year}.yml; known years: {', '.join(map(str, sorted(reg.years)))}"
-        )
-    return year, plan(year, reg)
-
-
-def main_plan(args) -> int:
-    year, tasks = _year_and_tasks(args)
-    if getattr(args, "json", False):
-        sys.stdout.write(dumps_json([t.to_json() for t in tasks]))
-        return 0
-    for t in tasks:
-        missing = "" if t.path(t.notebook).is_file() else "   (notebook not found yet)"
-        params = ", ".join(f"{k}={v}" for k, v in t.parameters.items())
-        print(f"{t.id:<28} {t.notebook:<32} {params}{missing}")
-    print(f"{len(tasks)} tasks for {year}; outputs under reports/{year}/notebooks/")
-    return 0
-
-
-def print_failures(failures: list[Failure], root: Path | None = None) -> None:
-    root = root or get_paths().root
-
-    def short(p: str | None) -> str:
-        if not p:
-            return "-"
-        with contextlib.suppress(ValueError):
-            return str(Path(p).relative_to(root))
-        return p
-
-    print(f"\n{len(failures)} task(s) failed:", file=sys.stderr)
-    for f in failures:
-        print(f"  {f.task}\n    error:    {f.error}", file=sys.stderr)
-        if f.notebook or f.log:
-            print(f"    notebook: {short(f.notebook)}\n    log:      {short(f.log)}", file=sys.stderr)
-
-
-def main_build(args) -> int:
-    year, tasks = _year_and_tasks(args)
-    if getattr(args, "only", None):
-        patterns = [p.strip() for p in args.only.split(",") if p.strip()]
-        tasks = [t for t in tasks if any(fnmatch.fnmatch(t.id, p) for p in patterns)]
-        if not tasks:
-            from .errors import UserError
-
-            raise UserError(f"no task of {year} matches --only {args.only!r}; see `citybank plan --year {year}`")
-    res = run_tasks(tasks, jobs=args.jobs, timeout=args.timeout, force=args.force)
-    print(
-        f"build {year}: {len(res.executed)} executed, {len(res.skipped)} up to date, "
-        f"{len(res.failures)} failed in {res.seconds:.1f} s (timings: build/{year}/timings.csv)"
-    )
-    if res.failures:
-        print_failures(res.failures, tasks[0].root)
-        return 1
-    return 0
-
-
-def main_status(args) -> int:
-    year, tasks = _year_and_tasks(args)
-    reasons = status(tasks)
-    stale = {k: v for k, v in reasons.items() if v}
-    for tid, why in stale.items():
-        print(f"{tid:<28} {'; '.join(why)}")
-    print(f"{year}: {len(tasks) - len(stale)} of {len(tasks)} tasks up to date, {len(stale)} stale")
-    return 0
-
-
 __all__ = [
     "BuildResult", "Failure", "NotebookProblem", "Task", "check_parameters", "code_hash", "declared_parameters",
-    "lib_hash", "main_build", "main_plan", "main_status", "package_versions", "plan", "run_tasks", "status",
+    "lib_hash", "package_versions", "plan", "run_tasks", "status",
     "synthetic_plan", "task_inputs",
 ]  # fmt: skip

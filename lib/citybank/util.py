@@ -12,6 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 # A fixed timestamp for files inside zip containers (XLSX, DOCX): same inputs → same bytes.
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -93,11 +97,23 @@ def normalize_zip(path: str | os.PathLike) -> None:
             zout.writestr(info, data)
 
 
-def read_results(path: Path, compute, year: int | None = None, refresh: bool = False):
+def write_parquet(df: pd.DataFrame, path: str | Path, *, pandas_metadata: bool = True) -> Path:
+    """Parquet without the pandas index, snappy-compressed, no timestamps: same frame → same bytes.
+
+    ``pandas_metadata=False`` (published files) also drops the pandas schema note, leaving plain Arrow
+    types any reader understands; keep it for internal result files so nullable dtypes round-trip.
+    """
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    if not pandas_metadata:
+        table = table.replace_schema_metadata(None)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="snappy", use_dictionary=True, write_statistics=True)
+    return Path(path)
+
+
+def read_results(path: Path, compute, year: int | None = None, refresh: bool = False) -> pd.DataFrame:
     """A result file between stages (Parquet), computed first by ``compute()`` when absent or ``refresh``;
     the rows of one ``year`` when given."""
-    import pandas as pd
-
     if refresh or not path.exists():
         compute()
     df = pd.read_parquet(path)

@@ -4,14 +4,14 @@ Public API::
 
     read_file(path, ds, reg, *, source_file=None, file_year=None) -> ReadResult     # one file, any format
     ingest_dataset(ds, reg, raw, *, latest_year=None) -> DatasetIngest             # all files + validation
-    main_validate_file(args) -> int                                                 # citybank validate-file
+    check_file(path, ds, reg) -> Validation                                        # citybank validate-file
 
 Raw files are only ever opened for reading.
 """
 
 from __future__ import annotations
 
-import sys
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,10 +24,18 @@ from ..util import sha256_file
 from .bdl import read_api_dataset, read_ctab_dataset
 from .common import READ_COLUMNS, ReadResult, SourceFileError, problem
 from .text import read_text
-from .validate import Validation, empty_quarantine, quarantine_frame, validate
+from .validate import Validation, quarantine_frame, validate
 from .xlsx import read_xlsx
 
-__all__ = ["DatasetIngest", "ReadResult", "SourceFileError", "ingest_dataset", "main_validate_file", "read_file"]
+__all__ = [
+    "DatasetIngest",
+    "ReadResult",
+    "SourceFileError",
+    "check_file",
+    "format_problems",
+    "ingest_dataset",
+    "read_file",
+]
 
 
 READERS: dict[str, Callable[..., ReadResult]] = {
@@ -156,55 +164,19 @@ def format_problems(problems: pd.DataFrame) -> list[str]:
     return lines
 
 
-def main_validate_file(args) -> int:
-    """``citybank validate-file PATH --dataset ID``: 0 when the file is clean, 1 with every problem listed."""
-    from ..errors import UserError
-    from ..params import registry
-
-    reg = registry()
-    if args.dataset not in reg.datasets:
-        raise UserError(f"unknown dataset {args.dataset!r}; known: {', '.join(sorted(reg.datasets))}")
-    ds = reg.datasets[args.dataset]
-    path = Path(args.path)
-    return validate_one(path, ds, reg)
-
-
-def validate_one(path: Path, ds: Dataset, reg: Registry, out=None) -> int:
-    """Check one file against its descriptor and print the verdict; the exit code of validate-file."""
-    out = out or sys.stdout
-    year = _year_from_name(path, ds)
-    try:
-        got = read_file(path, ds, reg, source_file=str(path), file_year=year)
-    except SourceFileError as exc:
-        print(f"{exc.path}: cannot be read — {exc.what}", file=out)
-        if exc.todo:
-            print(f"  what to do: {exc.todo}", file=out)
-        return 1
-    frame = got.frame.assign(source_file=str(path))
-    v = validate(frame, ds, reg, reader_problems=got.problems)
-    if ds.source.files and any("{year}" in f for f in ds.source.files):
-        v.notes = v.notes[v.notes["check"] != "missing_year"] if not v.notes.empty else v.notes
-    problems = v.problems if not (v.rejected.empty and v.notes.empty) else empty_quarantine()
-    if problems.empty:
-        print(
-            f"{path}: OK — {len(v.accepted)} values of {ds.id} "
-            f"({', '.join(sorted(v.accepted['variable'].unique()))}), no problems"
-        )
-        return 0
-    print(
-        f"{path}: {len(problems)} problem(s) for dataset {ds.id} "
-        f"({len(v.accepted)} values accepted, {len(v.rejected)} rejected):",
-        file=out,
-    )
-    for line in format_problems(problems):
-        print(line, file=out)
-    return 1
+def check_file(path: Path, ds: Dataset, reg: Registry) -> Validation:
+    """Read and validate one file of dataset ``ds`` as ``citybank validate-file`` does (raises
+    SourceFileError when it cannot be read). A file named after a ``{year}`` pattern holds one year, so
+    the other years are not reported missing."""
+    got = read_file(path, ds, reg, source_file=str(path), file_year=_year_from_name(path, ds))
+    v = validate(got.frame.assign(source_file=str(path)), ds, reg, reader_problems=got.problems)
+    if any("{year}" in f for f in ds.source.files) and not v.notes.empty:
+        v.notes = v.notes[v.notes["check"] != "missing_year"]
+    return v
 
 
 def _year_from_name(path: Path, ds: Dataset) -> int | None:
     """The year of a file named after a '{year}' pattern of the descriptor."""
-    import re
-
     for pattern in ds.source.files:
         if "{year}" in pattern:
             name = Path(pattern).name

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -163,9 +162,14 @@ def read_bdl_ctab(path: str | Path) -> pd.DataFrame:
     codes are 7 digits (a dropped leading zero is restored); cells with text instead of a number are left out
     (``citybank import-bdl`` counts them).
     """
+    return read_bdl_ctab_cells(path)[0]
+
+
+def read_bdl_ctab_cells(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`read_bdl_ctab` and the cells that hold text where a number belongs (``source_row``, ``raw``)."""
     frame, _ = _ctab_frame(Path(path))
-    frame = frame[frame["raw"].eq("").to_numpy()]
-    return frame[CTAB_COLUMNS].reset_index(drop=True)
+    text = frame["raw"].ne("").to_numpy()
+    return frame[~text][CTAB_COLUMNS].reset_index(drop=True), frame[text][["source_row", "raw"]]
 
 
 def read_ctab_dataset(
@@ -359,49 +363,3 @@ def read_api_dataset(
         }
     )
     return ReadResult(finish_read(out), problems, dropped)
-
-
-# ------------------------------------------------------------------ citybank import-bdl
-
-
-def main_import_bdl(args) -> int:
-    """``citybank import-bdl FILE [--out FILE.csv|FILE.parquet]``."""
-    from ..errors import UserError
-
-    path = Path(args.file)
-    frame, bad = _ctab_frame(path)
-    if bad:
-        print(
-            f"warning: {bad} cell(s) hold text where a number belongs; they are left out "
-            f"(e.g. row {frame.loc[frame['raw'].ne(''), 'source_row'].iloc[0]}: "
-            f"{frame.loc[frame['raw'].ne(''), 'raw'].iloc[0]!r})",
-            file=sys.stderr,
-        )
-    tidy = frame[frame["raw"].eq("").to_numpy()][CTAB_COLUMNS].reset_index(drop=True)
-    out = getattr(args, "out", None)
-    if out:
-        target = Path(out)
-        from ..util import atomic_path
-
-        if target.suffix.lower() == ".csv":
-            with atomic_path(target) as tmp:
-                tidy.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-        elif target.suffix.lower() == ".parquet":
-            with atomic_path(target) as tmp:
-                tidy.to_parquet(tmp, index=False)
-        else:
-            raise UserError(f"--out {out}: use a file name ending in .csv or .parquet")
-        print(f"{len(tidy):,} values written to {target}")
-        return 0
-    levels = tidy.drop_duplicates("code")["level"].value_counts()
-    print(
-        f"{path.name}: {len(tidy):,} values, {tidy['code'].nunique():,} territorial units "
-        f"({', '.join(f'{n:,} {lvl}' for lvl, n in levels.items())}), years {tidy['year'].min()}–{tidy['year'].max()}"
-    )
-    for (var, unit), n in tidy.groupby(["variable", "unit"], sort=False).size().items():
-        print(f"  variable {var!r} [{unit}]: {n:,} values")
-    with pd.option_context("display.width", 160, "display.max_columns", 10, "display.max_colwidth", 40):
-        print("\nfirst rows:")
-        print(tidy.head(8).to_string(index=False))
-    print("\nwrite the whole table with --out FILE.csv or --out FILE.parquet")
-    return 0

@@ -14,21 +14,25 @@ A missing notebook becomes an honest page saying the chapter could not be built;
 from __future__ import annotations
 
 import shutil
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import UserError
 from ..params import LANGS, registry
 from ..paths import PATHS, Paths
 from ..rawdata import is_sample
-from .book import BookInputs, Page, build_book, clause_key, iso_catalogue
+from . import quarto
+from .book import BookInputs, Page, clause_key, iso_catalogue
+from .chapters import build_book
+from .printed import PrintError, book_markdown, write_docx, write_pdf
+from .site import SiteWriter
 from .strings import t
 
 FORMATS = ("html", "pdf", "docx")
 ENGINES = ("auto", "quarto", "offline")
 
-__all__ = ["FORMATS", "ENGINES", "RenderResult", "render_year", "main_render"]
+__all__ = ["FORMATS", "ENGINES", "RenderResult", "render_year"]
 
 
 @dataclass
@@ -47,8 +51,6 @@ class RenderResult:
 
 
 def _split(value: str | list[str] | tuple[str, ...], allowed: tuple[str, ...], what: str) -> list[str]:
-    from ..errors import UserError
-
     items = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value)
     items = [v for v in items if v]
     bad = [v for v in items if v not in allowed]
@@ -105,10 +107,6 @@ def render_year(
     else offline), quarto, offline; ``paths``: another checkout (tests); ``sample``: force the sample-data
     notice on/off (None = ask ``citybank.sample``). Raises UserError for bad arguments or when no notebook
     was built."""
-    from ..errors import UserError
-    from . import quarto
-    from .printed import PrintError, book_markdown, write_docx, write_pdf
-
     paths = paths or PATHS
     langs = _split(langs, LANGS, "language")
     formats = _split(formats, FORMATS, "format")
@@ -155,8 +153,6 @@ def render_year(
         return result
 
     if "html" in formats:
-        from .site import SiteWriter
-
         t0 = time.perf_counter()
         site = report_dir / "site"
         tmp = report_dir / ".site.tmp"
@@ -210,22 +206,3 @@ def render_year(
                 result.failures.append(f"{lang}/docx: {exc}")
             result.seconds[f"docx-{lang}"] = time.perf_counter() - t0
     return result
-
-
-def main_render(args) -> int:
-    """``citybank render``: render, print what was written and every failure; 1 when anything failed."""
-    from ..cli import resolve_year
-
-    year = resolve_year(args)
-    result = render_year(year, args.lang, args.format, getattr(args, "engine", "auto"))
-    root = PATHS.root
-    for out in result.outputs:
-        print(f"  wrote {out.relative_to(root) if out.is_relative_to(root) else out}")
-    timing = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
-    print(f"render {year} ({result.engine}): {len(result.outputs)} outputs; {timing}")
-    if result.failures:
-        print(f"{len(result.failures)} chapter(s)/format(s) could not be built:", file=sys.stderr)
-        for f in result.failures:
-            print(f"  - {f}", file=sys.stderr)
-        return 1
-    return 0

@@ -18,8 +18,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Literal
 
-from ..i18n import unit_label
-from ..indicators import clause_key
+from ..i18n import load_catalog, unit_label
+from ..indicators import clause_key, parse_catalogue
 from ..paths import Paths
 from .strings import t
 
@@ -348,8 +348,6 @@ class IsoTheme:
 def iso_catalogue(raw: dict[str, Any] | None, clauses_found: list[str]) -> list[IsoTheme]:
     """Themes and indicators of params/iso37120.yml (the catalogue citybank.indicators validates), in clause
     order; an indicator notebook found on disk without a catalogue entry is listed under its theme too."""
-    from ..indicators import parse_catalogue
-
     names: dict[int, dict[str, str]] = {}
     by_clause: dict[str, IsoIndicator] = {}
     if raw:
@@ -423,14 +421,7 @@ def status_text(status: Any, lang: str) -> str:
 
 
 def _known_keys() -> set[str]:
-    try:
-        from ..i18n import load_catalog
-    except ImportError:
-        return set()
-    try:
-        return set(load_catalog())
-    except Exception:  # a broken catalogue must not stop the report
-        return set()
+    return set(load_catalog())
 
 
 def format_value(value: Any, lang: str) -> str:
@@ -484,58 +475,6 @@ def chapter_plan(inp: BookInputs, lang: str) -> list[tuple[str, str, str, int, s
     return plan
 
 
-NOTEBOOK_SECTIONS = {"overview", "categories", "strategy", "consistency"}
-
-
-def _failure_page(page: Page, lang: str, reason: str) -> Page:
-    page.failure = reason
-    page.blocks = [Block("error", f"{t('missing_chapter', lang)}. {reason}")]
-    return page
-
-
-def build_page(inp: BookInputs, lang: str, pid: str, title: str, section: str, level: int, group: str | None) -> Page:
-    """One page with its blocks; a missing or unreadable notebook gives an honest failure page."""
-    page = Page(pid, title, section, level, group)
-    is_notebook = section in NOTEBOOK_SECTIONS or pid == "iso-overview" or (section == "iso" and level == 3)
-    if is_notebook:
-        path = inp.notebook(lang, pid)
-        page.notebook = path
-        rel = path.relative_to(inp.paths.root) if path.is_relative_to(inp.paths.root) else path
-        if not path.is_file():
-            return _failure_page(page, lang, t("missing_notebook", lang, path=rel, year=inp.year))
-        try:
-            nb = read_notebook(path)
-        except (OSError, ValueError) as exc:
-            return _failure_page(page, lang, t("broken_notebook", lang, path=rel, error=exc))
-        page.blocks, nb_title = notebook_blocks(nb, lang, title)
-        if section == "iso" and level == 3:
-            clause = pid.removeprefix("iso-")
-            if title == clause and nb_title:
-                page.title = nb_title if nb_title.startswith(clause) else f"{clause} {nb_title}"
-            page.blocks[:0] = _indicator_summary(inp, lang, pid.removeprefix("iso-"))
-        return page
-    if section == "iso":  # a theme page
-        theme = next(th for th in inp.iso if th.id == pid)
-        page.blocks = [Block("table", table=iso_theme_table(inp, theme, lang))]
-        return page
-    from . import extra_pages
-
-    return extra_pages.build(inp, lang, page)
-
-
-def _indicator_summary(inp: BookInputs, lang: str, clause: str) -> list[Block]:
-    rec = iso_values(inp.report_dir / "data", inp.year).get(clause)
-    if not rec:
-        return []
-    header = [[t("value", lang), t("unit", lang), t("status", lang)]]
-    row = [
-        format_value(rec.get("value"), lang),
-        unit_label(str(rec.get("unit") or ""), lang),
-        status_text(rec.get("status"), lang),
-    ]
-    return [Block("table", table=Table(header, [row]))]
-
-
 def iso_theme_table(inp: BookInputs, theme: IsoTheme, lang: str, names: dict[str, str] | None = None) -> Table:
     """Clause, indicator name, value, unit and status of every indicator of a theme; ``names`` supplies the
     names the catalogue lacks (from the indicator notebooks' titles)."""
@@ -559,19 +498,3 @@ def iso_theme_table(inp: BookInputs, theme: IsoTheme, lang: str, names: dict[str
     return Table(
         header, rows, caption=f"{theme.number}. {theme.name[lang]}", numeric=[False, False, True, False, False]
     )
-
-
-def build_book(inp: BookInputs, lang: str) -> list[Page]:
-    """Every page of the report in one language, in order."""
-    pages = [build_page(inp, lang, *entry) for entry in chapter_plan(inp, lang)]
-    # Indicators missing from params/iso37120.yml are named in their theme's table after their notebooks.
-    names = {
-        p.id.removeprefix("iso-"): p.title.removeprefix(p.id.removeprefix("iso-")).strip()
-        for p in pages
-        if p.section == "iso" and p.level == 3
-    }
-    for p in pages:
-        if p.section == "iso" and p.level == 2:
-            theme = next(th for th in inp.iso if th.id == p.id)
-            p.blocks = [Block("table", table=iso_theme_table(inp, theme, lang, names))]
-    return pages

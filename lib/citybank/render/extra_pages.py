@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..bank import quality_markdown
 from .book import Block, BookInputs, Page, Table, strip_title
 from .strings import t
 
@@ -49,8 +50,6 @@ def downloads_table(report_dir: Path, lang: str) -> Table | None:
 def _quality(inp: BookInputs, lang: str, page: Page) -> Page:
     """The year's QA report in the page's language (from quality.json; quality.md is the data team's copy)."""
     import json
-
-    from ..bank import quality_markdown
 
     path = inp.report_dir / "qa" / "quality.json"
     md = inp.report_dir / "qa" / "quality.md"

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from ..util import normalize_zip, write_text_atomic
-from .book import Block, Page, Table, shift_headings
+from .book import Block, Page, Table, numeric_columns, shift_headings
 from .site import template_text
 from .strings import t
 
@@ -33,8 +33,6 @@ def md_escape(text: str) -> str:
 
 def table_markdown(table: Table) -> str:
     """A pipe table (numeric columns right-aligned); the caption follows as ``: caption``."""
-    from .book import numeric_columns
-
     header, rows = table.padded()
     num = numeric_columns(table)
     head = header[-1] if header else [""] * table.ncols

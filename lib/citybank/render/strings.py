@@ -8,6 +8,8 @@ strings the renderer alone uses (cover, navigation, failure pages).
 
 from __future__ import annotations
 
+from ..i18n import t as i18n_t
+
 FALLBACK: dict[str, dict[str, str]] = {
     "report_title": {
         "pl": "Raport monitoringowy",
@@ -137,8 +139,6 @@ I18N_KEYS = {
 
 def t(key: str, lang: str, **fmt: object) -> str:
     """The UI string ``key`` in ``lang``; ``fmt`` fills ``{name}`` placeholders."""
-    from ..i18n import t as i18n_t
-
     if key in FALLBACK:
         text = FALLBACK[key][lang]
     else:  # a renderer key mapped to the project's table, or one of the table's own dotted keys

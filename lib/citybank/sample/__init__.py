@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from ..params import Dataset, Registry, expand_files, registry
 from ..errors import UserError
+from ..params import Dataset, Registry, expand_files, registry
 from ..rawdata import GENERATOR, MARKER, is_sample, read_marker, sidecar_path
 from ..util import normalize_zip, sha256_file, write_bytes_atomic, write_text_atomic
 from .formats import FILE_DATE, LongFile, LongRow, render_bdl_api, render_bdl_ctab, render_csv, render_xlsx

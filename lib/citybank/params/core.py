@@ -1,20 +1,5 @@
-"""The params/ registry: typed models for every YAML file, loaded and cross-checked.
-
-Every problem is collected (not just the first) and reported with the file, the key and what was
-expected, so that an analyst who mistyped a YAML key is told exactly where to look.
-
-Layout of params/::
-
-    city.yml            the city, its districts, peers, languages
-    years/<Y>.yml       one per reporting year
-    categories.yml      the 18 categories of the data bank
-    providers.yml       the data providers
-    variables.yml       canonical variables that datasets map into
-    datasets/<id>.yml   one descriptor per dataset
-    iso37120.yml        the ISO 37120:2018 catalogue (optional until present)
-    strategy.yml        the city development strategy (optional until present)
-    consistency.yml     cross-provider consistency rules (optional until present)
-"""
+"""The core params models (city, years, categories, providers, variables, datasets), the loader that
+collects every problem, and the validated ``Registry``."""
 
 from __future__ import annotations
 
@@ -26,9 +11,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .paths import PATHS
+from ..errors import CitybankError
+from ..i18n import LANGS
 
-LANGS = ("pl", "en", "de")
+
 # libyaml's loader when PyYAML was built with it (several times faster on 100+ files), else the pure one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SLUG = r"^[a-z0-9][a-z0-9_\-]*$"
@@ -225,7 +211,7 @@ class ParamsProblem:
         return f"{where}: {self.message}"
 
 
-class ParamsError(Exception):
+class ParamsError(CitybankError):
     """One or more problems in params/; str() lists every one of them."""
 
     def __init__(self, problems: list[ParamsProblem]):
@@ -254,7 +240,9 @@ def _explain(err: dict[str, Any]) -> str:
     return msg
 
 
-class _Loader:
+class Loader:
+    """Reads params files and validates models, collecting every problem (never stopping at the first)."""
+
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[ParamsProblem] = []
@@ -313,8 +301,8 @@ class _Loader:
 
 @dataclass
 class Registry:
-    """Everything in params/, validated. Extra sections (iso37120, strategy, consistency) are raw dicts
-    validated by the modules that own them (they register a checker in ``EXTRA_CHECKS``)."""
+    """Everything in params/, validated. ``extra`` holds the YAML of iso37120, strategy and consistency as read;
+    they are validated when loaded (``citybank.params.iso37120`` etc. own their models)."""
 
     root: Path
     city: City
@@ -331,17 +319,16 @@ class Registry:
     def variable_unit(self, variable: str) -> str:
         return self.variables[variable].unit
 
+    def territory_code(self, territory: str) -> str | None:
+        """'city' → the city's TERC, 'powiat' → its BDL powiat code, a known code → itself; else None."""
+        if territory == "city":
+            return self.city.terc
+        if territory == "powiat":
+            return self.city.bdl_code_powiat
+        return territory if territory in self.city.territory_names else None
 
-# Modules with their own params file register here: name -> (file name, checker(registry, data) -> problems)
-EXTRA_FILES: dict[str, str] = {
-    "iso37120": "iso37120.yml",
-    "strategy": "strategy.yml",
-    "consistency": "consistency.yml",
-}
-EXTRA_CHECKS: dict[str, Any] = {}
 
-
-def _dupes(items: list[Any], attr: str, file: str, problems: list[ParamsProblem]) -> dict[str, Any]:
+def dupes(items: list[Any], attr: str, file: str, problems: list[ParamsProblem]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for it in items:
         key = getattr(it, attr)
@@ -349,168 +336,6 @@ def _dupes(items: list[Any], attr: str, file: str, problems: list[ParamsProblem]
             problems.append(ParamsProblem(file, f"{attr}={key}", "duplicate id; each id must be unique"))
         out[key] = it
     return out
-
-
-def load_params(root: str | Path | None = None, *, extras: bool = True) -> Registry:
-    """Load and validate params/; raise ParamsError listing every problem found."""
-    root = Path(root) if root else PATHS.params
-    ld = _Loader(root)
-    if not root.is_dir():
-        raise ParamsError([ParamsProblem(str(root), "", "params folder not found")])
-
-    city_data = ld.read(root / "city.yml")
-    city = ld.model(City, city_data, root / "city.yml") if city_data is not None else None
-
-    years: dict[int, YearParams] = {}
-    for path in sorted((root / "years").glob("*.yml")):
-        y = ld.model(YearParams, ld.read(path), path)
-        if y is not None:
-            if path.stem != str(y.year):
-                ld.problems.append(
-                    ParamsProblem(ld.rel(path), "year", f"is {y.year} but the file is named {path.name}")
-                )
-            years[y.year] = y
-    if not years:
-        ld.problems.append(ParamsProblem(ld.rel(root / "years"), "", "no years/<YEAR>.yml file found"))
-
-    categories = _dupes(
-        ld.items(Category, root / "categories.yml", "categories"), "slug", "params/categories.yml", ld.problems
-    )
-    providers = _dupes(
-        ld.items(Provider, root / "providers.yml", "providers"), "id", "params/providers.yml", ld.problems
-    )
-    variables = _dupes(
-        ld.items(Variable, root / "variables.yml", "variables"), "id", "params/variables.yml", ld.problems
-    )
-
-    datasets: dict[str, Dataset] = {}
-    for path in sorted((root / "datasets").glob("*.yml")):
-        d = ld.model(Dataset, ld.read(path), path)
-        if d is None:
-            continue
-        rel = ld.rel(path)
-        if d.id != path.stem:
-            ld.problems.append(
-                ParamsProblem(rel, "id", f"is '{d.id}' but the file is named {path.name}; they must match")
-            )
-        if d.id in datasets:
-            ld.problems.append(ParamsProblem(rel, "id", f"duplicate dataset id '{d.id}'"))
-        if d.category not in categories:
-            ld.problems.append(
-                ParamsProblem(
-                    rel,
-                    "category",
-                    f"unknown category '{d.category}'; expected one of params/categories.yml: {', '.join(sorted(categories))}",
-                )
-            )
-        if d.provider not in providers:
-            ld.problems.append(
-                ParamsProblem(
-                    rel,
-                    "provider",
-                    f"unknown provider '{d.provider}'; expected one of params/providers.yml: {', '.join(sorted(providers))}",
-                )
-            )
-        for i, col in enumerate(d.source.columns):
-            if col.variable not in variables:
-                ld.problems.append(
-                    ParamsProblem(
-                        rel,
-                        f"source.columns[{i}].variable",
-                        f"unknown variable '{col.variable}'; add it to params/variables.yml or fix the spelling",
-                    )
-                )
-        datasets[d.id] = d
-
-    # One variable, one dataset: two providers describing one phenomenon get two variables, paired
-    # in params/consistency.yml; otherwise the bank could not say which figure is the city's.
-    owner: dict[str, str] = {}
-    for d in datasets.values():
-        for v in dict.fromkeys(d.variables):
-            if v in owner:
-                ld.problems.append(
-                    ParamsProblem(
-                        f"params/datasets/{d.id}.yml",
-                        "source.columns",
-                        f"variable '{v}' is already provided by dataset '{owner[v]}'; give each provider's figure its "
-                        "own variable (e.g. '<name>_<provider>') and pair them in params/consistency.yml",
-                    )
-                )
-            owner.setdefault(v, d.id)
-
-    if city is not None:
-        if city.default_year not in years:
-            ld.problems.append(
-                ParamsProblem(
-                    "params/city.yml",
-                    "default_year",
-                    f"{city.default_year} has no params/years/{city.default_year}.yml",
-                )
-            )
-        seen: dict[str, str] = {}
-        for d in city.districts:
-            for n in [d.name, *d.aliases]:
-                k = n.casefold()
-                if k in seen and seen[k] != d.code:
-                    ld.problems.append(
-                        ParamsProblem(
-                            "params/city.yml", f"districts ({d.code})", f"spelling '{n}' is already used by {seen[k]}"
-                        )
-                    )
-                seen[k] = d.code
-    for slug, cat in categories.items():
-        if cat.notebook and not (root.parent / "notebooks" / cat.notebook).exists():
-            ld.problems.append(
-                ParamsProblem(
-                    "params/categories.yml", f"{slug}.notebook", f"notebook '{cat.notebook}' not found in notebooks/"
-                )
-            )
-
-    reg = None
-    if city is not None:
-        reg = Registry(root, city, years, categories, providers, variables, datasets)
-        if extras:
-            for name, fname in EXTRA_FILES.items():
-                path = root / fname
-                data = ld.read(path, required=False)
-                if data is None:
-                    continue
-                reg.extra[name] = data
-                checker = _extra_checker(name)
-                if checker is not None:
-                    for p in checker(reg, data):
-                        ld.problems.append(p)
-    if ld.problems:
-        raise ParamsError(ld.problems)
-    assert reg is not None
-    return reg
-
-
-def _extra_checker(name: str):
-    """Import the module that owns an extra params file; it exposes ``check_params(registry, data)``."""
-    import importlib
-
-    modname = {
-        "iso37120": "citybank.indicators",
-        "strategy": "citybank.strategy",
-        "consistency": "citybank.consistency",
-    }[name]
-    try:
-        mod = importlib.import_module(modname)
-    except ModuleNotFoundError:
-        return None
-    return getattr(mod, "check_params", None)
-
-
-_CACHE: dict[Path, Registry] = {}
-
-
-def registry(root: str | Path | None = None) -> Registry:
-    """The validated registry, loaded once per process."""
-    key = Path(root).resolve() if root else PATHS.params.resolve()
-    if key not in _CACHE:
-        _CACHE[key] = load_params(key)
-    return _CACHE[key]
 
 
 def expand_files(ds: Dataset, years: list[int] | None = None) -> list[tuple[str, int | None]]:

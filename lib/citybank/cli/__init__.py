@@ -1,124 +1,28 @@
-"""The ``citybank`` command. The Makefile calls it; it never calls the Makefile.
+"""The ``citybank`` command, at the top of the import graph: nothing imports it. The Makefile calls it; it never
+calls the Makefile. ``python -m citybank`` runs it too.
 
-Each subcommand is a thin handler: parse arguments, call the library, print in the analyst's words,
-return an exit code. Errors that an analyst can fix (params, bad input) print a message, not a traceback.
+Each subcommand is a thin handler (``cli.data``, ``cli.build``): parse arguments, call the library with plain
+values, print in the analyst's words, return an exit code. Errors that an analyst can fix (params, bad input)
+print a message, not a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from .paths import PATHS
-
-
-from .errors import UserError  # noqa: E402
-
-
-def resolve_year(args) -> int:
-    """The --year given, or the default year of params/city.yml."""
-    from .params import registry
-
-    return args.year or registry().city.default_year
-
-
-# ------------------------------------------------------------------ handlers
-
-
-def cmd_check_params(args) -> int:
-    from .params import ParamsError, load_params
-
-    root = Path(args.params) if args.params else PATHS.params
-    try:
-        reg = load_params(root)
-    except ParamsError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    print(
-        f"params OK: {root} — {len(reg.categories)} categories, {len(reg.providers)} providers, "
-        f"{len(reg.variables)} variables, {len(reg.datasets)} datasets, {len(reg.years)} years"
-        + "".join(f", {k}" for k in sorted(reg.extra))
-    )
-    return 0
-
-
-def cmd_sample(args) -> int:
-    from .sample import generate
-
-    out = Path(args.out) if args.out else PATHS.raw
-    files = generate(out)
-    print(f"sample city written: {len(files)} raw files under {out}")
-    return 0
-
-
-def cmd_import_bdl(args) -> int:
-    from .ingest.bdl import main_import_bdl
-
-    return main_import_bdl(args)
-
-
-def cmd_validate_file(args) -> int:
-    from .ingest import main_validate_file
-
-    return main_validate_file(args)
-
-
-def cmd_ingest(args) -> int:
-    from .bank import main_ingest
-
-    return main_ingest(args)
-
-
-def cmd_indicators(args) -> int:
-    from .indicators import main_indicators
-
-    return main_indicators(args)
-
-
-def cmd_publish(args) -> int:
-    from .publish import main_publish
-
-    return main_publish(args)
-
-
-def cmd_plan(args) -> int:
-    from .runner import main_plan
-
-    return main_plan(args)
-
-
-def cmd_build(args) -> int:
-    from .runner import main_build
-
-    return main_build(args)
-
-
-def cmd_status(args) -> int:
-    from .runner import main_status
-
-    return main_status(args)
-
-
-def cmd_render(args) -> int:
-    from .render import main_render
-
-    return main_render(args)
-
-
-def cmd_prepare(args) -> int:
-    from .pipeline import main_prepare
-
-    return main_prepare(args)
-
-
-def cmd_report(args) -> int:
-    from .pipeline import main_report
-
-    return main_report(args)
-
-
-# ------------------------------------------------------------------ parser
+from ..errors import UserError
+from ..params import ParamsError
+from .build import cmd_build, cmd_plan, cmd_prepare, cmd_render, cmd_report, cmd_status
+from .data import (
+    cmd_check_params,
+    cmd_import_bdl,
+    cmd_indicators,
+    cmd_ingest,
+    cmd_publish,
+    cmd_sample,
+    cmd_validate_file,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -198,8 +102,6 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
-    from .params import ParamsError
-
     try:
         return int(args.func(args) or 0)
     except ParamsError as exc:
@@ -212,10 +114,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":  # pragma: no cover
-    # `python -m citybank.cli`: run the imported module, so that its UserError is the one the library raises
-    from citybank.cli import main as _main
-
-    sys.exit(_main())

@@ -1,0 +1,7 @@
+"""``python -m citybank``: the ``citybank`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

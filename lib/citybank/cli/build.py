@@ -1,0 +1,113 @@
+"""Handlers of the build commands: plan, build, status, render, prepare, report."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fnmatch
+import sys
+from pathlib import Path
+
+from ..errors import UserError
+from ..params import registry
+from ..paths import PATHS
+from ..pipeline import prepare, report
+from ..render import render_year
+from ..runner import Failure, plan, run_tasks, status
+from ..util import dumps_json
+from .data import known_year
+
+
+def _tasks(year_arg: int | None):
+    year = known_year(year_arg)
+    return year, plan(year, registry())
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    year, tasks = _tasks(args.year)
+    if args.json:
+        sys.stdout.write(dumps_json([t.to_json() for t in tasks]))
+        return 0
+    for t in tasks:
+        missing = "" if t.path(t.notebook).is_file() else "   (notebook not found yet)"
+        params = ", ".join(f"{k}={v}" for k, v in t.parameters.items())
+        print(f"{t.id:<28} {t.notebook:<32} {params}{missing}")
+    print(f"{len(tasks)} tasks for {year}; outputs under reports/{year}/notebooks/")
+    return 0
+
+
+def print_failures(failures: list[Failure], root: Path) -> None:
+    def short(p: str | None) -> str:
+        if not p:
+            return "-"
+        with contextlib.suppress(ValueError):
+            return str(Path(p).relative_to(root))
+        return p
+
+    print(f"\n{len(failures)} task(s) failed:", file=sys.stderr)
+    for f in failures:
+        print(f"  {f.task}\n    error:    {f.error}", file=sys.stderr)
+        if f.notebook or f.log:
+            print(f"    notebook: {short(f.notebook)}\n    log:      {short(f.log)}", file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    year, tasks = _tasks(args.year)
+    if args.only:
+        patterns = [p.strip() for p in args.only.split(",") if p.strip()]
+        tasks = [t for t in tasks if any(fnmatch.fnmatch(t.id, p) for p in patterns)]
+        if not tasks:
+            raise UserError(f"no task of {year} matches --only {args.only!r}; see `citybank plan --year {year}`")
+    res = run_tasks(tasks, jobs=args.jobs, timeout=args.timeout, force=args.force)
+    print(
+        f"build {year}: {len(res.executed)} executed, {len(res.skipped)} up to date, "
+        f"{len(res.failures)} failed in {res.seconds:.1f} s (timings: build/{year}/timings.csv)"
+    )
+    if res.failures:
+        print_failures(res.failures, tasks[0].root)
+        return 1
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    year, tasks = _tasks(args.year)
+    reasons = status(tasks)
+    stale = {k: v for k, v in reasons.items() if v}
+    for tid, why in stale.items():
+        print(f"{tid:<28} {'; '.join(why)}")
+    print(f"{year}: {len(tasks) - len(stale)} of {len(tasks)} tasks up to date, {len(stale)} stale")
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """``citybank render``: render, print what was written and every failure; 1 when anything failed."""
+    year = known_year(args.year)
+    result = render_year(year, args.lang, args.format, args.engine)
+    root = PATHS.root
+    for out in result.outputs:
+        print(f"  wrote {out.relative_to(root) if out.is_relative_to(root) else out}")
+    timing = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
+    print(f"render {year} ({result.engine}): {len(result.outputs)} outputs; {timing}")
+    if result.failures:
+        print(f"{len(result.failures)} chapter(s)/format(s) could not be built:", file=sys.stderr)
+        for f in result.failures:
+            print(f"  - {f}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    job = prepare(known_year(args.year))
+    job.print_summary()
+    return 1 if job.failures else 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    year = known_year(args.year)
+    langs = [x.strip() for x in args.lang.split(",") if x.strip()]
+    job = report(year, langs, jobs=args.jobs)
+    job.print_summary()
+    site = PATHS.year_report(year) / "site" / "index.html"
+    print(f"\nThe report of {year} is ready: {site}")
+    print(f"PDF and DOCX: {PATHS.year_report(year)}/report_<lang>.pdf|.docx; manifest: {job.manifest}")
+    return 1 if job.failures else 0

@@ -1,0 +1,202 @@
+"""The params/ registry: typed models for every YAML file, loaded and cross-checked.
+
+Every problem is collected (not just the first) and reported with the file, the key and what was
+expected, so that an analyst who mistyped a YAML key is told exactly where to look.
+
+Layout of params/::
+
+    city.yml            the city, its districts, peers, languages
+    years/<Y>.yml       one per reporting year
+    categories.yml      the 18 categories of the data bank
+    providers.yml       the data providers
+    variables.yml       canonical variables that datasets map into
+    datasets/<id>.yml   one descriptor per dataset
+    iso37120.yml        the ISO 37120:2018 catalogue (optional until present)
+    strategy.yml        the city development strategy (optional until present)
+    consistency.yml     cross-provider consistency rules (optional until present)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..paths import PATHS
+from . import consistency, iso37120, strategy
+from .core import (
+    LANGS,
+    SLUG,
+    YAML_LOADER,
+    Category,
+    Checks,
+    City,
+    ColumnMap,
+    Dataset,
+    District,
+    Loader,
+    ParamsError,
+    ParamsProblem,
+    Provider,
+    Registry,
+    Source,
+    Strict,
+    Territory,
+    Text3,
+    Variable,
+    YearParams,
+    dupes,
+    expand_files,
+)
+
+__all__ = [
+    "LANGS", "SLUG", "YAML_LOADER", "Category", "Checks", "City", "ColumnMap", "Dataset", "District", "Loader",
+    "ParamsError", "ParamsProblem", "Provider", "Registry", "Source", "Strict", "Territory", "Text3", "Variable",
+    "YearParams", "consistency", "expand_files", "iso37120", "load_params", "registry", "strategy",
+    "year_or_default",
+]  # fmt: skip
+
+
+def load_params(root: str | Path | None = None, *, extras: bool = True) -> Registry:
+    """Load and validate params/; raise ParamsError listing every problem found."""
+    root = Path(root) if root else PATHS.params
+    ld = Loader(root)
+    if not root.is_dir():
+        raise ParamsError([ParamsProblem(str(root), "", "params folder not found")])
+
+    city_data = ld.read(root / "city.yml")
+    city = ld.model(City, city_data, root / "city.yml") if city_data is not None else None
+
+    years: dict[int, YearParams] = {}
+    for path in sorted((root / "years").glob("*.yml")):
+        y = ld.model(YearParams, ld.read(path), path)
+        if y is not None:
+            if path.stem != str(y.year):
+                ld.problems.append(
+                    ParamsProblem(ld.rel(path), "year", f"is {y.year} but the file is named {path.name}")
+                )
+            years[y.year] = y
+    if not years:
+        ld.problems.append(ParamsProblem(ld.rel(root / "years"), "", "no years/<YEAR>.yml file found"))
+
+    categories = dupes(
+        ld.items(Category, root / "categories.yml", "categories"), "slug", "params/categories.yml", ld.problems
+    )
+    providers = dupes(
+        ld.items(Provider, root / "providers.yml", "providers"), "id", "params/providers.yml", ld.problems
+    )
+    variables = dupes(
+        ld.items(Variable, root / "variables.yml", "variables"), "id", "params/variables.yml", ld.problems
+    )
+
+    datasets: dict[str, Dataset] = {}
+    for path in sorted((root / "datasets").glob("*.yml")):
+        d = ld.model(Dataset, ld.read(path), path)
+        if d is None:
+            continue
+        rel = ld.rel(path)
+        if d.id != path.stem:
+            ld.problems.append(
+                ParamsProblem(rel, "id", f"is '{d.id}' but the file is named {path.name}; they must match")
+            )
+        if d.id in datasets:
+            ld.problems.append(ParamsProblem(rel, "id", f"duplicate dataset id '{d.id}'"))
+        if d.category not in categories:
+            ld.problems.append(
+                ParamsProblem(
+                    rel,
+                    "category",
+                    f"unknown category '{d.category}'; expected one of params/categories.yml: {', '.join(sorted(categories))}",
+                )
+            )
+        if d.provider not in providers:
+            ld.problems.append(
+                ParamsProblem(
+                    rel,
+                    "provider",
+                    f"unknown provider '{d.provider}'; expected one of params/providers.yml: {', '.join(sorted(providers))}",
+                )
+            )
+        for i, col in enumerate(d.source.columns):
+            if col.variable not in variables:
+                ld.problems.append(
+                    ParamsProblem(
+                        rel,
+                        f"source.columns[{i}].variable",
+                        f"unknown variable '{col.variable}'; add it to params/variables.yml or fix the spelling",
+                    )
+                )
+        datasets[d.id] = d
+
+    # One variable, one dataset: two providers describing one phenomenon get two variables, paired
+    # in params/consistency.yml; otherwise the bank could not say which figure is the city's.
+    owner: dict[str, str] = {}
+    for d in datasets.values():
+        for v in dict.fromkeys(d.variables):
+            if v in owner:
+                ld.problems.append(
+                    ParamsProblem(
+                        f"params/datasets/{d.id}.yml",
+                        "source.columns",
+                        f"variable '{v}' is already provided by dataset '{owner[v]}'; give each provider's figure its "
+                        "own variable (e.g. '<name>_<provider>') and pair them in params/consistency.yml",
+                    )
+                )
+            owner.setdefault(v, d.id)
+
+    if city is not None:
+        if city.default_year not in years:
+            ld.problems.append(
+                ParamsProblem(
+                    "params/city.yml",
+                    "default_year",
+                    f"{city.default_year} has no params/years/{city.default_year}.yml",
+                )
+            )
+        seen: dict[str, str] = {}
+        for d in city.districts:
+            for n in [d.name, *d.aliases]:
+                k = n.casefold()
+                if k in seen and seen[k] != d.code:
+                    ld.problems.append(
+                        ParamsProblem(
+                            "params/city.yml", f"districts ({d.code})", f"spelling '{n}' is already used by {seen[k]}"
+                        )
+                    )
+                seen[k] = d.code
+    for slug, cat in categories.items():
+        if cat.notebook and not (root.parent / "notebooks" / cat.notebook).exists():
+            ld.problems.append(
+                ParamsProblem(
+                    "params/categories.yml", f"{slug}.notebook", f"notebook '{cat.notebook}' not found in notebooks/"
+                )
+            )
+
+    reg = None
+    if city is not None:
+        reg = Registry(root, city, years, categories, providers, variables, datasets)
+        if extras:
+            # In this order: the strategy may refer to ISO 37120 indicators.
+            for name, module in (("iso37120", iso37120), ("strategy", strategy), ("consistency", consistency)):
+                data = ld.read(root / module.FILE, required=False)
+                if data is not None:
+                    reg.extra[name] = data
+                    ld.problems.extend(module.check(reg, data))
+    if ld.problems:
+        raise ParamsError(ld.problems)
+    assert reg is not None
+    return reg
+
+
+_CACHE: dict[Path, Registry] = {}
+
+
+def registry(root: str | Path | None = None) -> Registry:
+    """The validated registry, loaded once per process."""
+    key = Path(root).resolve() if root else PATHS.params.resolve()
+    if key not in _CACHE:
+        _CACHE[key] = load_params(key)
+    return _CACHE[key]
+
+
+def year_or_default(year: int | None, reg: Registry | None = None) -> int:
+    """``year`` when given, else the default year of params/city.yml."""
+    return year if year is not None else (reg or registry()).city.default_year
