@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 import yaml
 from citybank.consistency import RESULT_COLUMNS, evaluate, summary
+from citybank.params import ParamsError, load_params
 from citybank.params.consistency import Rule, Tolerance, load_rules
 from citybank.params.consistency import check as check_params
-from citybank.params import ParamsError, load_params
 from citybank.schema import BANK_COLUMNS
 
 CITY = "2474011"

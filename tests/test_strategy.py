@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 import yaml
 from citybank.params import ParamsError, load_params
-from citybank.schema import BANK_COLUMNS
 from citybank.params.strategy import Strategy, StrategyIndicator, Thresholds, load_strategy
 from citybank.params.strategy import check as check_params
+from citybank.schema import BANK_COLUMNS
 from citybank.strategy import RESULT_COLUMNS, SUMMARY_COLUMNS, evaluate, goal_summary
 
 CITY = "2474011"

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..i18n import LANGS
 from ..paths import PATHS
 from . import consistency, iso37120, strategy
 from .core import (
-    LANGS,
     SLUG,
     YAML_LOADER,
     Category,

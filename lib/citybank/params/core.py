@@ -12,8 +12,6 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import CitybankError
-from ..i18n import LANGS
-
 
 # libyaml's loader when PyYAML was built with it (several times faster on 100+ files), else the pure one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
