@@ -27,7 +27,7 @@ setup: $(STAMP) ## create .venv and install the workbench (a no-op when already 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (citybank)" >/dev/null
 	@touch $(STAMP)
 
@@ -44,12 +44,13 @@ render: setup ## render the report from the executed notebooks
 	$(CITYBANK) render $(YEAR_ARG)
 
 NBVAL := --nbval-lax --nbval-sanitize-with tests/reference/sanitize.cfg
+DOCTEST := --doctest-modules lib/citybank --ignore=lib/citybank/__main__.py
 
-test: data ## run every test: unit, every notebook under nbval, reference notebooks compared, end-to-end
-	$(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) tests notebooks
+test: data ## run every test: unit, doctests, every notebook under nbval, reference notebooks compared, end-to-end
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) $(DOCTEST) tests notebooks
 
 test-fast: data ## the tests without the slow end-to-end ones
-	$(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) -m "not slow" tests notebooks
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) $(DOCTEST) -m "not slow" tests notebooks
 
 reference: data ## refresh the stored reference notebooks (review `git diff tests/reference` after)
 	$(BIN)/python -m citybank.reference

@@ -1,4 +1,5 @@
-"""Setup files stay in step: environment.yml lists exactly pyproject.toml's pinned dependencies."""
+"""Setup files stay in step: environment.yml lists exactly pyproject.toml's pinned dependencies (runtime and the
+"dev" extra of test and lint tools), and the tools are not runtime dependencies."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from citybank.paths import PATHS
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((PATHS.root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    deps = project["dependencies"]
+    deps = project["dependencies"] + project["optional-dependencies"]["dev"]
     assert all("==" in d for d in deps), "every dependency in pyproject.toml is pinned with =="
     env = yaml.safe_load((PATHS.root / "environment.yml").read_text(encoding="utf-8"))
     pip_block = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
@@ -25,3 +26,9 @@ def test_environment_yml_matches_pyproject():
 def test_gitignore_does_not_hide_the_package():
     ignored = (PATHS.root / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert not any(line.strip() in {"lib/", "lib", "/lib"} for line in ignored)
+
+
+def test_test_and_lint_tools_are_not_runtime_dependencies():
+    project = tomllib.loads((PATHS.root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime = {re.split(r"[=<>]", d)[0].lower() for d in project["dependencies"]}
+    assert not runtime & {"pytest", "pytest-xdist", "nbval", "selenium", "ruff", "pre-commit", "nbstripout", "pypdf"}

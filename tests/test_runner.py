@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 from citybank import runner
+from citybank.contract import parameters_of as declared_parameters
 from citybank.params import expand_files, load_params
-from citybank.runner import Task, check_parameters, code_hash, declared_parameters, plan, run_tasks
+from citybank.runner import Task, check_parameters, code_hash, plan, run_tasks
 
 DATA = Path(__file__).parent / "data" / "notebooks"
 TEMPLATES = ("overview", "category", "iso_overview", "iso_indicator", "strategy", "consistency")

@@ -33,7 +33,7 @@ class Violation:
         return f"{where}: {self.message}"
 
 
-def _source(cell: dict) -> str:
+def source_of(cell: dict) -> str:
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else src
 
@@ -44,16 +44,20 @@ def _code_for_ast(src: str) -> str:
 
 
 def parameters_of(nb: dict) -> dict[str, object]:
-    """The literal parameters declared in the (first) ``parameters`` cell."""
+    """Names and literal defaults (None when not a literal) assigned in the (first) ``parameters`` cell;
+    the runner checks a task's parameters against them."""
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
             out: dict[str, object] = {}
-            for node in ast.parse(_code_for_ast(_source(cell))).body:
-                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                    try:
-                        out[node.targets[0].id] = ast.literal_eval(node.value)
-                    except ValueError:
-                        out[node.targets[0].id] = None
+            for node in ast.parse(_code_for_ast(source_of(cell))).body:
+                if not isinstance(node, ast.Assign | ast.AnnAssign):
+                    continue
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    if isinstance(target, ast.Name):
+                        try:
+                            out[target.id] = ast.literal_eval(node.value) if node.value is not None else None
+                        except ValueError:
+                            out[target.id] = None
             return out
     return {}
 
@@ -79,7 +83,7 @@ def check_notebook(path: Path, declared: set[str] | None = None, allow_outputs: 
         if cell.get("cell_type") != "code":
             continue
         tags = cell.get("metadata", {}).get("tags", [])
-        src = _source(cell)
+        src = source_of(cell)
         if not allow_outputs and (cell.get("outputs") or cell.get("execution_count") is not None):
             out.append(Violation(name, i, "has stored outputs; commit notebooks stripped (nbstripout)"))
         try:

@@ -32,7 +32,6 @@ import re
 import subprocess
 import zipfile
 from collections.abc import Iterable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +43,15 @@ from .errors import UserError
 from .params import Registry, registry
 from .paths import PATHS
 from .rawdata import is_sample
-from .util import atomic_path, normalize_zip, sha256_file, write_json, write_parquet, write_text_atomic
+from .util import (
+    atomic_path,
+    normalize_zip,
+    package_versions,
+    sha256_file,
+    write_json,
+    write_parquet,
+    write_text_atomic,
+)
 
 # ---------------------------------------------------------------- published fields
 
@@ -481,7 +488,6 @@ MANIFEST_PACKAGES = (
     "frictionless",
     "typst",
     "pypandoc-binary",
-    "python-docx",
 )
 
 
@@ -493,16 +499,6 @@ def _files(folder: Path, root: Path, pattern: str = "*", skip: Path | None = Non
         if p.is_file() and p != skip and not p.name.startswith(".") and "__pycache__" not in p.parts:
             out.append({"path": p.relative_to(root).as_posix(), "sha256": sha256_file(p), "bytes": p.stat().st_size})
     return sorted(out, key=lambda e: e["path"])
-
-
-def package_versions(names: Iterable[str] = MANIFEST_PACKAGES) -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for n in sorted(names):
-        try:
-            out[n] = metadata.version(n)
-        except metadata.PackageNotFoundError:
-            out[n] = None
-    return out
 
 
 def git_state(root: Path) -> dict[str, Any]:
@@ -546,7 +542,7 @@ def write_manifest(year: int, extra: dict[str, Any] | None = None) -> Path:
         "sample_data": is_sample(PATHS.raw),
         "inputs": _files(PATHS.raw, root) + _files(PATHS.params, root, "*.yml"),
         "outputs": _files(PATHS.year_report(year), root, skip=target),
-        "packages": package_versions(),
+        "packages": package_versions(MANIFEST_PACKAGES),
         "python": platform.python_version(),
         "git": git_state(root),
     }

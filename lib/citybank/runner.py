@@ -62,7 +62,7 @@ Evaluated:
   work, so the runner reaches 1.9× on 2 cores; kernel start in the runner is ~0.3 s under full load.
 
 Everything still goes through papermill: parameters are injected by papermill (after validation against
-the notebook's ``parameters`` cell with :func:`declared_parameters`), the kernel is ``python3``
+the notebook's ``parameters`` cell with :func:`citybank.contract.parameters_of`), the kernel is ``python3``
 and outputs are ordinary executed notebooks with papermill metadata.
 
 Robustness: a timeout per task (the worker kills the task's process group), a dead kernel fails that
@@ -74,7 +74,6 @@ notebook (with the traceback) is kept under ``build/<Y>/failed/`` and its log un
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import csv
 import hashlib
@@ -90,8 +89,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .contract import parameters_of, source_of
 from .params import expand_files, registry
-from .util import atomic_path, progress_bar, sha256_bytes, sha256_file, write_json
+from .util import atomic_path, package_versions, progress_bar, sha256_bytes, sha256_file, write_json
 
 KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 600
@@ -254,39 +254,15 @@ def read_notebook(path: Path) -> dict[str, Any]:
         raise NotebookProblem(f"{path} is not a valid notebook (JSON): {exc}") from exc
 
 
-def _source(cell: dict[str, Any]) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
 def code_hash(nb: dict[str, Any]) -> str:
     """sha256 of the code cells' sources, in order: outputs, metadata and markdown do not count."""
-    codes = [_source(c) for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    codes = [source_of(c) for c in nb.get("cells", []) if c.get("cell_type") == "code"]
     return sha256_bytes(json.dumps(codes, ensure_ascii=False).encode("utf-8"))
-
-
-def declared_parameters(nb: dict[str, Any]) -> dict[str, Any]:
-    """Names (and literal defaults, or None when not a literal) assigned in the ``parameters`` cell."""
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            out: dict[str, Any] = {}
-            for node in ast.parse(_source(cell)).body:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if not isinstance(node, ast.Assign | ast.AnnAssign):
-                    continue
-                for t in targets:
-                    if isinstance(t, ast.Name):
-                        try:
-                            out[t.id] = ast.literal_eval(node.value) if node.value is not None else None
-                        except ValueError:
-                            out[t.id] = None
-            return out
-    return {}
 
 
 def check_parameters(notebook: str, nb: dict[str, Any], parameters: dict[str, Any]) -> None:
     """Every parameter must be declared by the notebook's ``parameters`` cell (missing ones keep defaults)."""
-    declared = declared_parameters(nb)
+    declared = parameters_of(nb)
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
         names = ", ".join(repr(u) for u in unknown)
@@ -306,18 +282,6 @@ def lib_hash(lib_root: Path | None = None) -> str:
             continue
         h.update(p.relative_to(root).as_posix().encode() + b"\0" + sha256_file(p).encode() + b"\n")
     return h.hexdigest()
-
-
-def package_versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for name in KEY_PACKAGES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = MISSING
-    return out
 
 
 class Hasher:
@@ -802,7 +766,7 @@ def run_tasks(
     result = BuildResult()
     hasher = Hasher()
     lib = lib_hash(lib_root)
-    packages = package_versions()
+    packages = package_versions(KEY_PACKAGES)
     states: dict[Path, State] = {}
     todo: list[tuple[Task, dict[str, Any]]] = []
     for task in tasks:
@@ -945,7 +909,7 @@ def _write_timings(tasks: list[Task], result: BuildResult) -> None:
 def status(tasks: list[Task], lib_root: Path | None = None) -> dict[str, list[str]]:
     """Task id → reasons it is stale (an empty list: up to date)."""
     hasher = Hasher()
-    lib, packages = lib_hash(lib_root), package_versions()
+    lib, packages = lib_hash(lib_root), package_versions(KEY_PACKAGES)
     out: dict[str, list[str]] = {}
     states: dict[Path, State] = {}
     for task in tasks:
@@ -958,7 +922,7 @@ def status(tasks: list[Task], lib_root: Path | None = None) -> dict[str, list[st
 
 
 __all__ = [
-    "BuildResult", "Failure", "NotebookProblem", "Task", "check_parameters", "code_hash", "declared_parameters",
-    "lib_hash", "package_versions", "plan", "run_tasks", "status",
+    "BuildResult", "Failure", "NotebookProblem", "Task", "check_parameters", "code_hash",
+    "lib_hash", "plan", "run_tasks", "status",
     "synthetic_plan", "task_inputs",
 ]  # fmt: skip

@@ -8,7 +8,8 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,17 @@ def read_results(path: Path, compute, year: int | None = None, refresh: bool = F
     if year is not None:
         df = df[df["year"] == year].reset_index(drop=True)
     return df
+
+
+def package_versions(names: Iterable[str]) -> dict[str, str | None]:
+    """The installed version of each distribution (None when it is not installed), sorted by name."""
+    out: dict[str, str | None] = {}
+    for name in sorted(names):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
 
 
 def progress_bar(iterable=None, **kwargs):
