@@ -1,82 +1,11 @@
-"""The build runner: plan a year's notebook tasks, execute them with papermill — parallel, incremental,
-fault-tolerant — and say why each task is (or is not) stale.
-
-Plan
-----
-``plan(year)`` lists, for each language of params/city.yml: ``overview``, ``category-<slug>`` for each
-category (``notebooks/category.ipynb``, or the category's own ``notebook`` from params/categories.yml),
-``iso-overview``, ``iso-<clause>`` per indicator of params/iso37120.yml, ``strategy`` and ``consistency``.
-Every task writes ``reports/<Y>/notebooks/<lang>/<task-name>.ipynb``. A notebook that does not exist yet
-is still planned; building it fails that task with "notebook not found".
-
-Dependencies (the one place they are decided: :func:`task_inputs`)
--------------------------------------------------------------------
-Every task depends on its notebook, ``data/bank/bank.parquet`` and the params files every notebook reads
-(city.yml, years/<Y>.yml, categories.yml, variables.yml, providers.yml). On top of that:
-
-* ``category-<slug>``: params/datasets/<id>.yml and every raw file (all years) of that category's datasets;
-* ``overview``: every dataset descriptor and raw file, and every results file;
-* ``iso-*``: params/iso37120.yml and data/results/indicators.parquet;
-* ``strategy``: params/strategy.yml and data/results/strategy.parquet;
-* ``consistency``: params/consistency.yml and data/results/consistency.parquet.
-
-So changing one raw file re-runs exactly the category notebooks of its dataset plus the overviews.
-
-Cache key
----------
-A task is skipped when its stored key (``build/<Y>/state.json``) equals the current one and its output
-still has the recorded sha256. The key has five parts, compared one by one so that ``citybank status``
-can say why a task is stale: the sha256 of the notebook's *code cells* (outputs and metadata do not
-count), the parameters, the sha256 of every input file, a hash of lib/citybank (every .py and package
-data file) and the versions of the key packages (:data:`KEY_PACKAGES`).
-
-Execution — the choice, with measurements (2 cores, the synthetic category notebook: pandas + seaborn
-plot + CSV read)
---------------------------------------------------------------------------------------------------------
-Plain ``papermill.execute_notebook`` costs ~1.8 s per notebook in a warm parent: a fresh ``python -m
-ipykernel_launcher`` (~0.6 s interpreter + IPython/ipykernel imports), then the notebook's own imports
-of pandas/matplotlib/seaborn (~1 s), and in a fresh process one more ~1.7 s to import papermill
-(nbformat pulls jsonschema/rfc3987-syntax through jupyterlab's dependencies).
-
-Evaluated:
-
-* ``ipykernel.inprocess`` kernel manager: nbclient cannot drive it (``wait_for_ready(timeout=)``,
-  ``shutdown_kernel(now=)`` and the async channel API are missing) — rejected.
-* a pool of pre-started kernels reused between notebooks: fast, but state (globals, module attributes,
-  rcParams, cwd, environment) leaks from one notebook to the next — rejected.
-* **fork from a warm worker (chosen)**: one long-lived worker process per core imports papermill,
-  nbclient, ipykernel, pandas, matplotlib, seaborn and citybank once. Per task it ``os.fork()``s a
-  *client* child (own process group, stdout/stderr to a log file) that calls
-  ``papermill.execute_notebook`` with :class:`ForkKernelManager`: its provisioner starts the kernel by
-  forking the client again and running ``IPKernelApp`` in the grandchild, instead of exec'ing a new
-  interpreter. The kernel therefore starts in ~50 ms with the heavy modules already in ``sys.modules``
-  but never executed by any notebook: each notebook starts from the same clean warm state and every
-  change it makes (globals, module attributes, rcParams, environment, cwd) dies with its processes. The
-  worker itself never runs notebook code. ``tests/test_runner.py`` proves it with a notebook that
-  pollutes all of these and a second one, run by the same worker, that asserts none is visible.
-  jupyter_client's ``wait_for_ready`` also waits for 0.2 s of IOPub silence; :class:`ReadyKernelClient`
-  waits for the idle status of its own request instead. Measured (``benchmarks/bench_runner.py``):
-  synthetic page notebook, 24 tasks: plain loop 1.45 s/notebook, runner cold 0.57 s/notebook (2.5×, of
-  which ~3 s is the workers' one-off preload), 0.38 s/notebook in steady state (96 tasks, 3.8×), no-change
-  rebuild 0.01 s. Real notebooks (21 pl tasks): plain 3.5 s/notebook, of which ~2.8 s is the notebooks' own
-  work, so the runner reaches 1.9× on 2 cores; kernel start in the runner is ~0.3 s under full load.
-
-Everything still goes through papermill: parameters are injected by papermill (after validation against
-the notebook's ``parameters`` cell with :func:`citybank.contract.parameters_of`), the kernel is ``python3``
-and outputs are ordinary executed notebooks with papermill metadata.
-
-Robustness: a timeout per task (the worker kills the task's process group), a dead kernel fails that
-task only, outputs are written to a temporary file and renamed (:func:`citybank.util.atomic_path`),
-state is saved after every finished task; Ctrl-C terminates the workers (which kill their children and
-remove temporary files) and the next build resumes where this one stopped. A failed task's executed
-notebook (with the traceback) is kept under ``build/<Y>/failed/`` and its log under ``build/<Y>/logs/``.
-"""
+"""Execution: warm worker processes (one per core) fork a client per task, whose kernel is forked again from
+the same warm state; timeouts, failures and timings. See the package docstring for the design and its
+measurements."""
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import json
 import os
 import select
@@ -89,14 +18,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .contract import parameters_of, source_of
-from .params import expand_files, registry
-from .util import atomic_path, package_versions, progress_bar, sha256_bytes, sha256_file, write_json
+from ..util import atomic_path, package_versions, progress_bar, sha256_file
+from .cache import (
+    KEY_PACKAGES,
+    Hasher,
+    NotebookProblem,
+    State,
+    check_parameters,
+    lib_hash,
+    read_notebook,
+    stale_reasons,
+    task_key,
+)
+from .plan import Task
 
 KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 600
-KEY_PACKAGES = ("papermill", "nbclient", "ipykernel", "pandas", "matplotlib", "seaborn", "citybank")
-LIB_ROOT = Path(__file__).resolve().parent
 # Modules imported once by each worker so that notebooks find them already loaded.
 PRELOAD = (
     "pandas", "numpy", "pyarrow", "matplotlib", "matplotlib.pyplot", "seaborn", "IPython",
@@ -104,255 +41,6 @@ PRELOAD = (
     "citybank.params", "citybank.bank", "citybank.plots", "citybank.narrative", "citybank.i18n",
     "citybank.indicators", "citybank.strategy", "citybank.consistency",
 )  # fmt: skip
-RESULTS = {
-    "iso": ("data/results/indicators.parquet",),
-    "strategy": ("data/results/strategy.parquet",),
-    "consistency": ("data/results/consistency.parquet",),
-}
-MISSING = "missing"
-
-
-# ---------------------------------------------------------------- the plan
-
-
-@dataclass(frozen=True)
-class Task:
-    """One notebook execution. Paths are relative to ``root`` (the repository root)."""
-
-    id: str
-    notebook: str
-    parameters: dict[str, Any]
-    inputs: tuple[str, ...]
-    output: str
-    year: int
-    root: Path = field(compare=False)
-    state_dir: str = field(default="", compare=False)
-
-    def path(self, rel: str) -> Path:
-        return self.root / rel
-
-    @property
-    def build_dir(self) -> Path:
-        return self.root / (self.state_dir or f"build/{self.year}")
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "notebook": self.notebook,
-            "parameters": self.parameters,
-            "inputs": list(self.inputs),
-            "output": self.output,
-        }
-
-
-def _dataset_files(reg, ds) -> list[str]:
-    return [f"data/raw/{rel}" for rel, _ in expand_files(ds)]
-
-
-def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None = None) -> tuple[str, ...]:
-    """The files a task depends on (relative to the root) — every dependency rule lives here.
-
-    The bank and the result files are deterministic functions of the raw files, params and lib code (all
-    hashed), so a category page depends on its own datasets' raw files (plus the population dataset used to
-    compare peers per resident) rather than on the whole bank: re-ingesting after one provider's file
-    changed re-executes that provider's category pages, the overview, and the pages of results it changed.
-    """
-    common = [
-        notebook,
-        "params/city.yml",
-        f"params/years/{year}.yml",
-        "params/categories.yml",
-        "params/variables.yml",
-        "params/providers.yml",
-    ]
-    extra: list[str] = []
-    if kind == "category":
-        wanted = {ds.id for ds in reg.datasets_in(category)}
-        wanted |= {ds.id for ds in reg.datasets.values() if "population_total" in ds.variables}
-        for ds in sorted((reg.datasets[i] for i in wanted), key=lambda d: d.id):
-            extra += [f"params/datasets/{ds.id}.yml", *_dataset_files(reg, ds)]
-    elif kind == "overview":
-        extra.append("data/bank/bank.parquet")
-        for ds in sorted(reg.datasets.values(), key=lambda d: d.id):
-            extra += [f"params/datasets/{ds.id}.yml", *_dataset_files(reg, ds)]
-        extra += [p for group in RESULTS.values() for p in group]
-    elif kind == "iso":
-        extra += ["params/iso37120.yml", *RESULTS["iso"], *(f"params/datasets/{i}.yml" for i in sorted(reg.datasets))]
-    elif kind in ("strategy", "consistency"):
-        extra += [f"params/{kind}.yml", *RESULTS[kind]]
-    return tuple(dict.fromkeys(common + extra))
-
-
-def plan(year: int, reg=None) -> list[Task]:
-    """Every notebook task of ``year``, in a stable order (language, then the order of the list above)."""
-    if reg is None:
-        reg = registry()
-    root = Path(reg.root).resolve().parent
-    tasks: list[Task] = []
-
-    def add(lang: str, name: str, kind: str, notebook: str, extra: dict[str, Any], category: str | None = None):
-        nb = f"notebooks/{notebook}"
-        tasks.append(
-            Task(
-                id=f"{lang}/{name}",
-                notebook=nb,
-                parameters={"year": int(year), "lang": lang, **extra},
-                inputs=task_inputs(reg, kind, year, nb, category),
-                output=f"reports/{year}/notebooks/{lang}/{name}.ipynb",
-                year=int(year),
-                root=root,
-            )
-        )
-
-    iso = reg.extra.get("iso37120") or {}
-    indicators = [str(i["id"]) for i in iso.get("indicators") or [] if isinstance(i, dict) and "id" in i]
-    for lang in reg.city.languages:
-        add(lang, "overview", "overview", "overview.ipynb", {})
-        for slug, cat in reg.categories.items():
-            add(lang, f"category-{slug}", "category", cat.notebook or "category.ipynb", {"category": slug}, slug)
-        add(lang, "iso-overview", "iso", "iso_overview.ipynb", {})
-        for clause in indicators:
-            add(lang, f"iso-{clause}", "iso", "iso_indicator.ipynb", {"indicator": clause})
-        add(lang, "strategy", "strategy", "strategy.ipynb", {})
-        add(lang, "consistency", "consistency", "consistency.ipynb", {})
-    return tasks
-
-
-def synthetic_plan(n: int, root: Path, year: int = 2024) -> list[Task]:
-    """``n`` tasks of the test notebook ``tests/data/notebooks/page.ipynb`` (for benchmarks without the
-    real notebooks): parameters cycle through languages and fake categories; inputs ``values.csv`` and one
-    of six "raw datasets" ``data/raw/synthetic/d<i % 6>.csv`` (so that changing one re-runs a sixth)."""
-    nb = "tests/data/notebooks/page.ipynb"
-    data = "tests/data/notebooks/values.csv"
-    langs = ("pl", "en", "de")
-    tasks = []
-    for i in range(n):
-        lang = langs[i % 3]
-        name = f"page-{i:03d}"
-        tasks.append(Task(
-            id=f"{lang}/{name}", notebook=nb,
-            parameters={"year": year, "lang": lang, "category": f"c{i:03d}", "data_file": str(root / data)},
-            inputs=(nb, data, f"data/raw/synthetic/d{i % 6}.csv"), output=f"reports/{year}/notebooks/{lang}/{name}.ipynb", year=year, root=root,
-        ))  # fmt: skip
-    return tasks
-
-
-# ---------------------------------------------------------------- notebooks, parameters, cache keys
-
-
-class NotebookProblem(Exception):
-    """A notebook that cannot be run as planned (missing, unreadable, unknown parameter)."""
-
-
-def read_notebook(path: Path) -> dict[str, Any]:
-    """The notebook as plain JSON (nbformat is not imported in the main process: it costs ~1 s)."""
-    if not path.is_file():
-        raise NotebookProblem(f"notebook not found: {path}")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise NotebookProblem(f"{path} is not a valid notebook (JSON): {exc}") from exc
-
-
-def code_hash(nb: dict[str, Any]) -> str:
-    """sha256 of the code cells' sources, in order: outputs, metadata and markdown do not count."""
-    codes = [source_of(c) for c in nb.get("cells", []) if c.get("cell_type") == "code"]
-    return sha256_bytes(json.dumps(codes, ensure_ascii=False).encode("utf-8"))
-
-
-def check_parameters(notebook: str, nb: dict[str, Any], parameters: dict[str, Any]) -> None:
-    """Every parameter must be declared by the notebook's ``parameters`` cell (missing ones keep defaults)."""
-    declared = parameters_of(nb)
-    unknown = sorted(set(parameters) - set(declared))
-    if unknown:
-        names = ", ".join(repr(u) for u in unknown)
-        have = ", ".join(sorted(declared)) or "none (no cell tagged 'parameters')"
-        raise NotebookProblem(
-            f"{notebook}: parameter(s) {names} not declared in the notebook's 'parameters' cell "
-            f"(it declares: {have}); add them there with a default value"
-        )
-
-
-def lib_hash(lib_root: Path | None = None) -> str:
-    """One hash of every .py and package-data file of lib/citybank (caches and bytecode excluded)."""
-    root = Path(lib_root or LIB_ROOT)
-    h = hashlib.sha256()
-    for p in sorted(root.rglob("*")):
-        if not p.is_file() or "__pycache__" in p.parts or p.suffix in (".pyc", ".pyo") or p.name.startswith("."):
-            continue
-        h.update(p.relative_to(root).as_posix().encode() + b"\0" + sha256_file(p).encode() + b"\n")
-    return h.hexdigest()
-
-
-class Hasher:
-    """sha256 of files, each computed once per build."""
-
-    def __init__(self) -> None:
-        self._cache: dict[Path, str] = {}
-
-    def __call__(self, path: Path) -> str:
-        if path not in self._cache:
-            self._cache[path] = sha256_file(path) if path.is_file() else MISSING
-        return self._cache[path]
-
-
-def task_key(task: Task, lib: str, packages: dict[str, str], hasher: Hasher) -> dict[str, Any]:
-    """The cache key of a task, in parts (so that a difference can be explained)."""
-    nb_path = task.path(task.notebook)
-    return {
-        "notebook_code": code_hash(read_notebook(nb_path)) if nb_path.is_file() else MISSING,
-        "parameters": task.parameters,
-        "inputs": {rel: hasher(task.path(rel)) for rel in task.inputs if rel != task.notebook},
-        "lib": lib,
-        "packages": packages,
-    }
-
-
-def stale_reasons(task: Task, key: dict[str, Any], entry: dict[str, Any] | None, hasher: Hasher) -> list[str]:
-    """Why ``task`` must run, comparing its current key with the stored ``entry`` (empty → up to date)."""
-    if entry is None:
-        return ["never built"]
-    old = entry.get("key", {})
-    reasons = []
-    if old.get("notebook_code") != key["notebook_code"]:
-        reasons.append("notebook code changed")
-    if old.get("parameters") != key["parameters"]:
-        reasons.append("parameters changed")
-    old_inputs = old.get("inputs", {})
-    for rel, sha in key["inputs"].items():
-        if old_inputs.get(rel) != sha:
-            reasons.append(f"input {rel} {'added' if rel not in old_inputs else 'changed'}")
-    reasons += [f"input {rel} no longer used" for rel in sorted(set(old_inputs) - set(key["inputs"]))]
-    if old.get("lib") != key["lib"]:
-        reasons.append("lib code changed")
-    if old.get("packages") != key["packages"]:
-        changed = sorted(k for k in key["packages"] if old.get("packages", {}).get(k) != key["packages"][k])
-        reasons.append(f"package versions changed ({', '.join(changed) or 'list'})")
-    out = task.path(task.output)
-    if not out.is_file():
-        reasons.append("output missing")
-    elif hasher(out) != entry.get("output_sha256"):
-        reasons.append("output changed since it was built")
-    return reasons
-
-
-# ---------------------------------------------------------------- state
-
-
-class State:
-    """``build/<Y>/state.json``: the cache key and output hash of every task built successfully."""
-
-    def __init__(self, build_dir: Path) -> None:
-        self.path = build_dir / "state.json"
-        self.tasks: dict[str, Any] = {}
-        if self.path.is_file():
-            try:
-                self.tasks = json.loads(self.path.read_text(encoding="utf-8")).get("tasks", {})
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                self.tasks = {}  # a damaged state only costs a rebuild
-
-    def save(self) -> None:
-        write_json(self.path, {"tasks": self.tasks})
 
 
 # ---------------------------------------------------------------- results
@@ -695,7 +383,7 @@ class _WorkerHandle:
         env = dict(os.environ)
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from citybank.runner import _worker_main; _worker_main()"],
+            [sys.executable, "-c", "from citybank.runner.execute import _worker_main; _worker_main()"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             start_new_session=True, env=env,
         )  # fmt: skip
@@ -904,25 +592,3 @@ def _write_timings(tasks: list[Task], result: BuildResult) -> None:
                     w.writerow(rows[t.id])
                 elif t.id in result.skipped:
                     w.writerow({**previous.get(t.id, {"task": t.id}), "status": "skipped"})
-
-
-def status(tasks: list[Task], lib_root: Path | None = None) -> dict[str, list[str]]:
-    """Task id → reasons it is stale (an empty list: up to date)."""
-    hasher = Hasher()
-    lib, packages = lib_hash(lib_root), package_versions(KEY_PACKAGES)
-    out: dict[str, list[str]] = {}
-    states: dict[Path, State] = {}
-    for task in tasks:
-        state = states.setdefault(task.build_dir, State(task.build_dir))
-        if not task.path(task.notebook).is_file():
-            out[task.id] = [f"notebook not found: {task.notebook}"]
-            continue
-        out[task.id] = stale_reasons(task, task_key(task, lib, packages, hasher), state.tasks.get(task.id), hasher)
-    return out
-
-
-__all__ = [
-    "BuildResult", "Failure", "NotebookProblem", "Task", "check_parameters", "code_hash",
-    "lib_hash", "plan", "run_tasks", "status",
-    "synthetic_plan", "task_inputs",
-]  # fmt: skip

@@ -1,0 +1,147 @@
+"""Cache keys: what a task's output depends on (notebook code, parameters, input files, lib/citybank, key
+packages), the build state that records them, and why a task is stale. See the package docstring."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from ..contract import parameters_of, source_of
+from ..util import package_versions, sha256_bytes, sha256_file, write_json
+from .plan import Task
+
+KEY_PACKAGES = ("papermill", "nbclient", "ipykernel", "pandas", "matplotlib", "seaborn", "citybank")
+LIB_ROOT = Path(__file__).resolve().parents[1]
+MISSING = "missing"
+
+
+class NotebookProblem(Exception):
+    """A notebook that cannot be run as planned (missing, unreadable, unknown parameter)."""
+
+
+def read_notebook(path: Path) -> dict[str, Any]:
+    """The notebook as plain JSON (nbformat is not imported in the main process: it costs ~1 s)."""
+    if not path.is_file():
+        raise NotebookProblem(f"notebook not found: {path}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise NotebookProblem(f"{path} is not a valid notebook (JSON): {exc}") from exc
+
+
+def code_hash(nb: dict[str, Any]) -> str:
+    """sha256 of the code cells' sources, in order: outputs, metadata and markdown do not count."""
+    codes = [source_of(c) for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    return sha256_bytes(json.dumps(codes, ensure_ascii=False).encode("utf-8"))
+
+
+def check_parameters(notebook: str, nb: dict[str, Any], parameters: dict[str, Any]) -> None:
+    """Every parameter must be declared by the notebook's ``parameters`` cell (missing ones keep defaults)."""
+    declared = parameters_of(nb)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        names = ", ".join(repr(u) for u in unknown)
+        have = ", ".join(sorted(declared)) or "none (no cell tagged 'parameters')"
+        raise NotebookProblem(
+            f"{notebook}: parameter(s) {names} not declared in the notebook's 'parameters' cell "
+            f"(it declares: {have}); add them there with a default value"
+        )
+
+
+def lib_hash(lib_root: Path | None = None) -> str:
+    """One hash of every .py and package-data file of lib/citybank (caches and bytecode excluded)."""
+    root = Path(lib_root or LIB_ROOT)
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if not p.is_file() or "__pycache__" in p.parts or p.suffix in (".pyc", ".pyo") or p.name.startswith("."):
+            continue
+        h.update(p.relative_to(root).as_posix().encode() + b"\0" + sha256_file(p).encode() + b"\n")
+    return h.hexdigest()
+
+
+class Hasher:
+    """sha256 of files, each computed once per build."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Path, str] = {}
+
+    def __call__(self, path: Path) -> str:
+        if path not in self._cache:
+            self._cache[path] = sha256_file(path) if path.is_file() else MISSING
+        return self._cache[path]
+
+
+def task_key(task: Task, lib: str, packages: dict[str, str], hasher: Hasher) -> dict[str, Any]:
+    """The cache key of a task, in parts (so that a difference can be explained)."""
+    nb_path = task.path(task.notebook)
+    return {
+        "notebook_code": code_hash(read_notebook(nb_path)) if nb_path.is_file() else MISSING,
+        "parameters": task.parameters,
+        "inputs": {rel: hasher(task.path(rel)) for rel in task.inputs if rel != task.notebook},
+        "lib": lib,
+        "packages": packages,
+    }
+
+
+def stale_reasons(task: Task, key: dict[str, Any], entry: dict[str, Any] | None, hasher: Hasher) -> list[str]:
+    """Why ``task`` must run, comparing its current key with the stored ``entry`` (empty → up to date)."""
+    if entry is None:
+        return ["never built"]
+    old = entry.get("key", {})
+    reasons = []
+    if old.get("notebook_code") != key["notebook_code"]:
+        reasons.append("notebook code changed")
+    if old.get("parameters") != key["parameters"]:
+        reasons.append("parameters changed")
+    old_inputs = old.get("inputs", {})
+    for rel, sha in key["inputs"].items():
+        if old_inputs.get(rel) != sha:
+            reasons.append(f"input {rel} {'added' if rel not in old_inputs else 'changed'}")
+    reasons += [f"input {rel} no longer used" for rel in sorted(set(old_inputs) - set(key["inputs"]))]
+    if old.get("lib") != key["lib"]:
+        reasons.append("lib code changed")
+    if old.get("packages") != key["packages"]:
+        changed = sorted(k for k in key["packages"] if old.get("packages", {}).get(k) != key["packages"][k])
+        reasons.append(f"package versions changed ({', '.join(changed) or 'list'})")
+    out = task.path(task.output)
+    if not out.is_file():
+        reasons.append("output missing")
+    elif hasher(out) != entry.get("output_sha256"):
+        reasons.append("output changed since it was built")
+    return reasons
+
+
+# ---------------------------------------------------------------- state
+
+
+class State:
+    """``build/<Y>/state.json``: the cache key and output hash of every task built successfully."""
+
+    def __init__(self, build_dir: Path) -> None:
+        self.path = build_dir / "state.json"
+        self.tasks: dict[str, Any] = {}
+        if self.path.is_file():
+            try:
+                self.tasks = json.loads(self.path.read_text(encoding="utf-8")).get("tasks", {})
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                self.tasks = {}  # a damaged state only costs a rebuild
+
+    def save(self) -> None:
+        write_json(self.path, {"tasks": self.tasks})
+
+
+def status(tasks: list[Task], lib_root: Path | None = None) -> dict[str, list[str]]:
+    """Task id → reasons it is stale (an empty list: up to date)."""
+    hasher = Hasher()
+    lib, packages = lib_hash(lib_root), package_versions(KEY_PACKAGES)
+    out: dict[str, list[str]] = {}
+    states: dict[Path, State] = {}
+    for task in tasks:
+        state = states.setdefault(task.build_dir, State(task.build_dir))
+        if not task.path(task.notebook).is_file():
+            out[task.id] = [f"notebook not found: {task.notebook}"]
+            continue
+        out[task.id] = stale_reasons(task, task_key(task, lib, packages, hasher), state.tasks.get(task.id), hasher)
+    return out

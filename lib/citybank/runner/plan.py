@@ -1,0 +1,137 @@
+"""The plan of a year: one task per notebook execution, and the inputs each task depends on (the one place
+dependencies are decided: :func:`task_inputs`). See the package docstring."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..params import expand_files, registry
+from ..paths import RESULT_FILES
+
+
+@dataclass(frozen=True)
+class Task:
+    """One notebook execution. Paths are relative to ``root`` (the repository root)."""
+
+    id: str
+    notebook: str
+    parameters: dict[str, Any]
+    inputs: tuple[str, ...]
+    output: str
+    year: int
+    root: Path = field(compare=False)
+    state_dir: str = field(default="", compare=False)
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / (self.state_dir or f"build/{self.year}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "notebook": self.notebook,
+            "parameters": self.parameters,
+            "inputs": list(self.inputs),
+            "output": self.output,
+        }
+
+
+def _dataset_files(reg, ds) -> list[str]:
+    return [f"data/raw/{rel}" for rel, _ in expand_files(ds)]
+
+
+def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None = None) -> tuple[str, ...]:
+    """The files a task depends on (relative to the root) — every dependency rule lives here.
+
+    The bank and the result files are deterministic functions of the raw files, params and lib code (all
+    hashed), so a category page depends on its own datasets' raw files (plus the population dataset used to
+    compare peers per resident) rather than on the whole bank: re-ingesting after one provider's file
+    changed re-executes that provider's category pages, the overview, and the pages of results it changed.
+    """
+    common = [
+        notebook,
+        "params/city.yml",
+        f"params/years/{year}.yml",
+        "params/categories.yml",
+        "params/variables.yml",
+        "params/providers.yml",
+    ]
+    extra: list[str] = []
+    if kind == "category":
+        wanted = {ds.id for ds in reg.datasets_in(category)}
+        wanted |= {ds.id for ds in reg.datasets.values() if "population_total" in ds.variables}
+        for ds in sorted((reg.datasets[i] for i in wanted), key=lambda d: d.id):
+            extra += [f"params/datasets/{ds.id}.yml", *_dataset_files(reg, ds)]
+    elif kind == "overview":
+        extra.append("data/bank/bank.parquet")
+        for ds in sorted(reg.datasets.values(), key=lambda d: d.id):
+            extra += [f"params/datasets/{ds.id}.yml", *_dataset_files(reg, ds)]
+        extra += [f"data/results/{name}" for name in RESULT_FILES.values()]
+    elif kind == "iso":
+        extra += [
+            "params/iso37120.yml",
+            f"data/results/{RESULT_FILES['indicators']}",
+            *(f"params/datasets/{i}.yml" for i in sorted(reg.datasets)),
+        ]
+    elif kind in ("strategy", "consistency"):
+        extra += [f"params/{kind}.yml", f"data/results/{RESULT_FILES[kind]}"]
+    return tuple(dict.fromkeys(common + extra))
+
+
+def plan(year: int, reg=None) -> list[Task]:
+    """Every notebook task of ``year``, in a stable order (language, then the order of the list above)."""
+    if reg is None:
+        reg = registry()
+    root = Path(reg.root).resolve().parent
+    tasks: list[Task] = []
+
+    def add(lang: str, name: str, kind: str, notebook: str, extra: dict[str, Any], category: str | None = None):
+        nb = f"notebooks/{notebook}"
+        tasks.append(
+            Task(
+                id=f"{lang}/{name}",
+                notebook=nb,
+                parameters={"year": int(year), "lang": lang, **extra},
+                inputs=task_inputs(reg, kind, year, nb, category),
+                output=f"reports/{year}/notebooks/{lang}/{name}.ipynb",
+                year=int(year),
+                root=root,
+            )
+        )
+
+    iso = reg.extra.get("iso37120") or {}
+    indicators = [str(i["id"]) for i in iso.get("indicators") or [] if isinstance(i, dict) and "id" in i]
+    for lang in reg.city.languages:
+        add(lang, "overview", "overview", "overview.ipynb", {})
+        for slug, cat in reg.categories.items():
+            add(lang, f"category-{slug}", "category", cat.notebook or "category.ipynb", {"category": slug}, slug)
+        add(lang, "iso-overview", "iso", "iso_overview.ipynb", {})
+        for clause in indicators:
+            add(lang, f"iso-{clause}", "iso", "iso_indicator.ipynb", {"indicator": clause})
+        add(lang, "strategy", "strategy", "strategy.ipynb", {})
+        add(lang, "consistency", "consistency", "consistency.ipynb", {})
+    return tasks
+
+
+def synthetic_plan(n: int, root: Path, year: int = 2024) -> list[Task]:
+    """``n`` tasks of the test notebook ``tests/data/notebooks/page.ipynb`` (for benchmarks without the
+    real notebooks): parameters cycle through languages and fake categories; inputs ``values.csv`` and one
+    of six "raw datasets" ``data/raw/synthetic/d<i % 6>.csv`` (so that changing one re-runs a sixth)."""
+    nb = "tests/data/notebooks/page.ipynb"
+    data = "tests/data/notebooks/values.csv"
+    langs = ("pl", "en", "de")
+    tasks = []
+    for i in range(n):
+        lang = langs[i % 3]
+        name = f"page-{i:03d}"
+        tasks.append(Task(
+            id=f"{lang}/{name}", notebook=nb,
+            parameters={"year": year, "lang": lang, "category": f"c{i:03d}", "data_file": str(root / data)},
+            inputs=(nb, data, f"data/raw/synthetic/d{i % 6}.csv"), output=f"reports/{year}/notebooks/{lang}/{name}.ipynb", year=year, root=root,
+        ))  # fmt: skip
+    return tasks
