@@ -305,3 +305,94 @@ def _processes_under(folder: Path) -> list[int]:
             if cwd == folder or folder in cwd.parents:
                 found.append(int(entry.name))
     return found
+
+
+# ---------------------------------------------------------------- a busy machine: slow and failing kernels
+
+SLOW_KERNEL = """
+import os, time
+from ipykernel.kernelapp import IPKernelApp
+_initialize = IPKernelApp.initialize
+def initialize(self, *args, **kwargs):
+    marker = os.environ.get("CITYBANK_TEST_FAIL_ONCE")
+    if os.environ.get("CITYBANK_TEST_KERNEL_FAILS") or (marker and not os.path.exists(marker)):
+        if marker:
+            open(marker, "w").close()
+        raise RuntimeError("kernel start failed on purpose")
+    time.sleep(float(os.environ.get("CITYBANK_TEST_KERNEL_DELAY", "0")))
+    return _initialize(self, *args, **kwargs)
+IPKernelApp.initialize = initialize
+"""
+
+
+@pytest.fixture()
+def slow_kernels(tmp_path: Path, monkeypatch) -> Path:
+    """Every kernel the runner starts goes through ``IPKernelApp.initialize``, patched by a sitecustomize
+    (deterministically slow or failing, as a kernel is on a machine short of memory or disk)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(SLOW_KERNEL, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
+    return tmp_path
+
+
+def real_tasks(tmp_path: Path, ids: set[str]) -> list[Task]:
+    """Tasks of the real plan (real notebooks, the sample's bank) writing into ``tmp_path``."""
+    root = tmp_path / "workbench"
+    root.mkdir()
+    for name in ("params", "notebooks", "data", "pyproject.toml"):
+        (root / name).symlink_to(runner.LIB_ROOT.parents[1] / name)
+    if not (root / "data" / "bank" / "bank.parquet").is_file():
+        pytest.skip("needs the sample's bank: run `make data` first")
+    return [t for t in plan(2024, load_params(root / "params")) if t.id in ids]
+
+
+@pytest.mark.slow
+def test_slow_kernels_still_build_every_task(slow_kernels, monkeypatch):
+    delay = 1.5
+    monkeypatch.setenv("CITYBANK_TEST_KERNEL_DELAY", str(delay))
+    monkeypatch.setenv("CITYBANK_ROOT", str(slow_kernels / "workbench"))
+    tasks = real_tasks(slow_kernels, {"pl/category-ludnosc", "en/iso-5.1", "de/strategy", "de/iso-15.4"})
+    assert len(tasks) == 4
+    res = run_tasks(tasks, jobs=2, timeout=300, progress=False)
+    assert res.failures == [], res.failures
+    assert sorted(res.executed) == sorted(t.id for t in tasks)
+    # every kernel took the delay to start, and only about that: never the 60 s readiness limit
+    starts = [row["kernel_start"] for row in res.timings]
+    assert all(delay <= s < 60 for s in starts), starts
+
+
+def test_a_kernel_that_fails_to_start_once_is_tried_again(slow_kernels, monkeypatch, nbroot):
+    monkeypatch.setenv("CITYBANK_TEST_FAIL_ONCE", str(slow_kernels / "failed-once"))
+    t = task(nbroot, "fine", "tests/data/notebooks/page.ipynb", data_file=str(DATA / "values.csv"))
+    res = run_tasks([t], jobs=1, timeout=120, progress=False)
+    assert (slow_kernels / "failed-once").exists()  # the first kernel did fail
+    assert res.failures == [] and res.executed == ["pl/fine"]
+
+
+def test_a_kernel_that_never_starts_is_an_infrastructure_failure(slow_kernels, monkeypatch, nbroot):
+    monkeypatch.setenv("CITYBANK_TEST_KERNEL_FAILS", "1")
+    tasks = [task(nbroot, "fine", "tests/data/notebooks/page.ipynb", data_file=str(DATA / "values.csv"))]
+    res = run_tasks(tasks, jobs=1, timeout=120, progress=False)
+    [failure] = res.failures
+    assert failure.kind == runner.INFRASTRUCTURE
+    assert failure.error.endswith("(also on the second try)")
+    assert "kernel" in failure.error.lower()
+    log = Path(failure.log).read_text()
+    assert "kernel start failed on purpose" in log
+
+
+def test_build_reports_notebook_and_infrastructure_failures_apart(capsys, tmp_path):
+    from citybank.cli.build import print_failures
+
+    print_failures(
+        [
+            runner.Failure("pl/iso-5.1", "ValueError: x", kind=runner.NOTEBOOK),
+            runner.Failure("de/strategy", "RuntimeError: Kernel died", kind=runner.INFRASTRUCTURE),
+        ],
+        tmp_path,
+    )
+    err = capsys.readouterr().err
+    assert "1 task(s) failed — an error in the notebook; what to do: open the executed notebook" in err
+    assert "1 task(s) failed — the notebook could not be run (its kernel did not start, tried twice)" in err
+    assert err.index("pl/iso-5.1") < err.index("the notebook could not be run") < err.index("de/strategy")

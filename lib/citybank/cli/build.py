@@ -13,7 +13,7 @@ from ..params import registry
 from ..paths import PATHS
 from ..pipeline import prepare, report
 from ..render import render_year
-from ..runner import Failure, plan, run_tasks, status
+from ..runner import INFRASTRUCTURE, NOTEBOOK, Failure, plan, run_tasks, status
 from ..util import dumps_json
 from .data import known_year
 
@@ -44,11 +44,23 @@ def print_failures(failures: list[Failure], root: Path) -> None:
             return str(Path(p).relative_to(root))
         return p
 
-    print(f"\n{len(failures)} task(s) failed:", file=sys.stderr)
-    for f in failures:
-        print(f"  {f.task}\n    error:    {f.error}", file=sys.stderr)
-        if f.notebook or f.log:
-            print(f"    notebook: {short(f.notebook)}\n    log:      {short(f.log)}", file=sys.stderr)
+    for kind, what, todo in (
+        (NOTEBOOK, "an error in the notebook", "open the executed notebook for the cell and its traceback"),
+        (
+            INFRASTRUCTURE,
+            "the notebook could not be run (its kernel did not start, tried twice)",
+            "not a fault of the notebook: the machine may be short of memory or disk; run the build again "
+            "(finished notebooks are kept) and see the log",
+        ),
+    ):
+        group = [f for f in failures if f.kind == kind]
+        if not group:
+            continue
+        print(f"\n{len(group)} task(s) failed — {what}; what to do: {todo}.", file=sys.stderr)
+        for f in group:
+            print(f"  {f.task}\n    error:    {f.error}", file=sys.stderr)
+            if f.notebook or f.log:
+                print(f"    notebook: {short(f.notebook)}\n    log:      {short(f.log)}", file=sys.stderr)
 
 
 def cmd_build(args: argparse.Namespace) -> int:

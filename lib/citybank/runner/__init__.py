@@ -75,11 +75,11 @@ notebook (with the traceback) is kept under ``build/<Y>/failed/`` and its log un
 from __future__ import annotations
 
 from .cache import KEY_PACKAGES, LIB_ROOT, NotebookProblem, check_parameters, code_hash, lib_hash, status
-from .execute import DEFAULT_TIMEOUT, KERNEL_NAME, BuildResult, Failure, run_tasks
+from .execute import DEFAULT_TIMEOUT, INFRASTRUCTURE, KERNEL_NAME, NOTEBOOK, BuildResult, Failure, run_tasks
 from .plan import Task, plan, synthetic_plan, task_inputs
 
 __all__ = [
-    "DEFAULT_TIMEOUT", "KERNEL_NAME", "KEY_PACKAGES", "LIB_ROOT", "BuildResult", "Failure", "NotebookProblem", "Task", "check_parameters", "code_hash",
+    "DEFAULT_TIMEOUT", "INFRASTRUCTURE", "KERNEL_NAME", "NOTEBOOK", "KEY_PACKAGES", "LIB_ROOT", "BuildResult", "Failure", "NotebookProblem", "Task", "check_parameters", "code_hash",
     "lib_hash", "plan", "run_tasks", "status",
     "synthetic_plan", "task_inputs",
 ]  # fmt: skip

@@ -46,12 +46,20 @@ PRELOAD = (
 # ---------------------------------------------------------------- results
 
 
+INFRASTRUCTURE = "infrastructure"
+"""A failure of the machinery, not of the notebook: the kernel never became ready, or the worker died. Such a
+task is tried once more before it is reported."""
+NOTEBOOK = "notebook"
+"""A failure of the notebook itself: an error in a cell, a timeout, an undeclared parameter, a missing file."""
+
+
 @dataclass
 class Failure:
     task: str
     error: str
     notebook: str | None = None
     log: str | None = None
+    kind: str = NOTEBOOK
 
 
 @dataclass
@@ -161,25 +169,40 @@ def _fork_kernel_manager_class():
 
     class ReadyKernelClient(AsyncKernelClient):
         """``wait_for_ready`` without jupyter_client's final wait for 0.2 s of IOPub silence (~0.2 s per
-        notebook): it waits for the IOPub ``idle`` status of its own kernel_info request instead, which also
-        proves that IOPub is connected."""
+        notebook): it waits for a ``kernel_info_reply`` on the shell channel and then for the IOPub ``idle``
+        status of one of its own kernel_info requests, which proves that IOPub is connected.
+
+        A kernel that is slow to start (a busy disk, memory pressure) answers late, so requests pile up:
+        every reply and status that answers *any* request this client sent counts, and a new request goes
+        out at most once a second. (Accepting only the newest request's reply never caught up: each round
+        sent one more request and read one older reply.)"""
 
         async def wait_for_ready(self, timeout: float | None = None) -> None:
             deadline = time.monotonic() + (timeout or 60)
+            sent: set[str] = set()
+            reply: dict[str, Any] | None = None
+            next_request = 0.0
             while True:
-                msg_id = self.kernel_info()
-                with contextlib.suppress(Empty):
-                    reply = await self._async_get_shell_msg(timeout=0.5)
-                    if reply["msg_type"] == "kernel_info_reply" and reply["parent_header"].get("msg_id") == msg_id:
-                        while True:
-                            msg = await self._async_get_iopub_msg(timeout=0.5)
-                            if (
-                                msg["msg_type"] == "status"
-                                and msg["parent_header"].get("msg_id") == msg_id
-                                and msg["content"].get("execution_state") == "idle"
-                            ):
-                                self._handle_kernel_info_reply(reply)
-                                return
+                if time.monotonic() >= next_request:
+                    sent.add(self.kernel_info())
+                    next_request = time.monotonic() + 1.0
+                try:
+                    if reply is None:
+                        msg = await self._async_get_shell_msg(timeout=0.2)
+                        if msg["msg_type"] == "kernel_info_reply" and msg["parent_header"].get("msg_id") in sent:
+                            reply = msg
+                    else:
+                        msg = await self._async_get_iopub_msg(timeout=0.2)
+                        if (
+                            msg["msg_type"] == "status"
+                            and msg["parent_header"].get("msg_id") in sent
+                            and msg["content"].get("execution_state") == "idle"
+                        ):
+                            self._handle_kernel_info_reply(reply)
+                            return
+                    continue  # a message came: read the next one at once
+                except Empty:
+                    pass
                 if not await self._async_is_alive():
                     raise RuntimeError("Kernel died before replying to kernel_info")
                 if time.monotonic() > deadline:
@@ -223,6 +246,7 @@ def _execute(job: dict[str, Any], tmp_out: str, fork_kernel: bool) -> dict[str, 
         )  # fmt: skip
     except Exception as exc:  # noqa: BLE001 — any failure of the notebook is the task's failure
         out["status"] = "failed"
+        out["kind"] = NOTEBOOK if "kernel_ready" in marks else INFRASTRUCTURE
         ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
         if ename:
             cell = getattr(exc, "exec_count", None)
@@ -315,7 +339,9 @@ class _Worker:
         if data:
             result.update(json.loads(data))
         else:
-            result.update(status=status[0], error=status[1], kernel_start=None, execute=None, write=None)
+            result.update(
+                status=status[0], error=status[1], kind=status[2], kernel_start=None, execute=None, write=None
+            )
         if result["status"] != "ok":
             if tmp.is_file() and tmp.stat().st_size:
                 failed = Path(job["failed"])
@@ -324,7 +350,7 @@ class _Worker:
                 result["notebook"] = str(failed)
             raise _TaskFailed
 
-    def _collect(self, rfd: int, pid: int, timeout: float, control_fd: int) -> tuple[bytes, tuple[str, str]]:
+    def _collect(self, rfd: int, pid: int, timeout: float, control_fd: int) -> tuple[bytes, tuple[str, str, str]]:
         """Read the child's result; kill it at the deadline or when the parent goes away."""
         deadline = time.monotonic() + timeout
         chunks: list[bytes] = []
@@ -332,7 +358,7 @@ class _Worker:
             left = deadline - time.monotonic()
             if left <= 0:
                 self.kill_child()
-                return b"", ("failed", f"timed out after {timeout:g} s (process killed)")
+                return b"", ("failed", f"timed out after {timeout:g} s (process killed)", NOTEBOOK)
             ready, _, _ = select.select([rfd, control_fd], [], [], min(left, 1.0))
             if control_fd in ready:  # the build is gone (stdin closed): stop now
                 self.kill_child()
@@ -347,8 +373,8 @@ class _Worker:
         self.child = None
         code = os.waitstatus_to_exitcode(st)
         if chunks:
-            return b"".join(chunks), ("ok", "")
-        return b"", ("failed", f"notebook process died (exit code {code}); see the log")
+            return b"".join(chunks), ("ok", "", "")
+        return b"", ("failed", f"notebook process died (exit code {code}); see the log", NOTEBOOK)
 
 
 def _worker_main() -> None:
@@ -504,6 +530,16 @@ def _job(task: Task, timeout: float) -> dict[str, Any]:
 def _execute_all(todo, jobs: int, timeout: float, states: dict[Path, State], result: BuildResult, progress: bool):
     queue = list(todo)
     by_id = {t.id: (t, k) for t, k in todo}
+    retried: set[str] = set()
+
+    def retry(task_id: str) -> bool:
+        """Queue a task again after a failure of the machinery, once."""
+        if task_id in retried:
+            return False
+        retried.add(task_id)
+        queue.insert(0, by_id[task_id])
+        return True
+
     workers = [_WorkerHandle() for _ in range(min(jobs, len(queue)))]
     idle: list[_WorkerHandle] = []
     bar = progress_bar(total=len(queue), desc="notebooks", unit="nb", disable=not progress)
@@ -518,8 +554,10 @@ def _execute_all(todo, jobs: int, timeout: float, states: dict[Path, State], res
                     if not line:  # the worker itself died: fail its task, start a new one
                         pending.discard(w)
                         busy -= 1
-                        if w.job is not None:
-                            result.failures.append(Failure(w.job["id"], "worker process died", log=w.job["log"]))
+                        if w.job is not None and not retry(w.job["id"]):
+                            result.failures.append(
+                                Failure(w.job["id"], "worker process died", log=w.job["log"], kind=INFRASTRUCTURE)
+                            )
                             bar.update(1)
                         w.stop()
                         if queue:
@@ -531,9 +569,11 @@ def _execute_all(todo, jobs: int, timeout: float, states: dict[Path, State], res
                     msg = json.loads(line)
                     if msg.get("ready"):
                         w.preload = msg["preload"]
+                    elif msg["status"] != "ok" and msg.get("kind") == INFRASTRUCTURE and retry(msg["id"]):
+                        w.job = None
                     else:
                         task, key = by_id[msg["id"]]
-                        _record(task, key, msg, states[task.build_dir], result)
+                        _record(task, key, msg, states[task.build_dir], result, retried=msg["id"] in retried)
                         bar.update(1)
                         w.job = None
                     if queue:
@@ -555,7 +595,9 @@ def _execute_all(todo, jobs: int, timeout: float, states: dict[Path, State], res
         raise KeyboardInterrupt
 
 
-def _record(task: Task, key: dict[str, Any], msg: dict[str, Any], state: State, result: BuildResult) -> None:
+def _record(
+    task: Task, key: dict[str, Any], msg: dict[str, Any], state: State, result: BuildResult, retried: bool = False
+) -> None:
     row = {k: msg.get(k) for k in ("seconds", "kernel_start", "execute", "write", "pid")}
     row.update(task=task.id, status=msg["status"])
     result.timings.append(row)
@@ -564,7 +606,9 @@ def _record(task: Task, key: dict[str, Any], msg: dict[str, Any], state: State, 
         state.tasks[task.id] = {"key": key, "output_sha256": msg["output_sha256"]}
     else:
         state.tasks.pop(task.id, None)
-        result.failures.append(Failure(task.id, msg.get("error") or "failed", msg.get("notebook"), msg.get("log")))
+        kind = msg.get("kind") or NOTEBOOK
+        error = (msg.get("error") or "failed") + (" (also on the second try)" if retried else "")
+        result.failures.append(Failure(task.id, error, msg.get("notebook"), msg.get("log"), kind))
     state.save()
 
 
