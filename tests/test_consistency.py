@@ -184,27 +184,68 @@ def test_load_params_reports_a_bad_rule(params_copy):
     assert "catastrophic" in str(exc.value)
 
 
-def test_city_value_summed_from_districts_and_sum_sides():
-    # register by district only (2 districts: 600 + 390 = 990); GUS by age group (100 + 700 + 200 = 1000)
+def test_sum_sides_and_no_partial_sum_of_districts():
+    # the register by district only: the engine never sums districts (the bank derives a city total, in one
+    # place, only when every district has a value); GUS by age group (100 + 700 + 200 = 1000)
     bank = pd.concat(
         [
             bank_rows([("reg", 2022, 600)], territory="2474011-01"),
             bank_rows([("reg", 2022, 390)], territory="2474011-02"),
-            bank_rows([("reg", 2023, 500)], territory="2474011-01"),  # one district only: no (partial) sum
+            bank_rows([("reg", 2023, 1005)]),
             bank_rows([("pre", 2022, 100), ("work", 2022, 700), ("post", 2022, 200), ("pre", 2023, 100)]),
+            bank_rows([("work", 2023, 700), ("post", 2023, 200)]),
         ]
     )
     r = rule(left="reg", right=["pre", "work", "post"])
-    df = evaluate(bank, [r], years=[2022, 2023], territories={"city": CITY}, additive={"reg"})
-    first = df.iloc[0]
-    assert (first["year"], first["left_value"], first["right_value"]) == (2022, 990.0, 1000.0)
-    assert first["relative_difference"] == pytest.approx(-0.01) and first["verdict"] == "consistent"
-    assert first["right_variable"] == "pre + work + post"
-    assert first["right_dataset"] == "ds-pre + ds-work + ds-post" and pd.isna(first["right_source_row"])
-    assert first["left_dataset"] == "ds-reg"
-    # 2023: a sum needs every part (every district, every age group): both sides are missing
-    assert df.iloc[1]["verdict"] == "not_comparable"
-    assert "left (reg) and right (pre + work + post)" in df.iloc[1]["note"]
-    # a variable that is not additive is never summed from districts
-    df2 = evaluate(bank, [r], territories={"city": CITY}, additive=set())
-    assert df2[df2["year"] == 2022].iloc[0]["verdict"] == "not_comparable"
+    df = evaluate(bank, [r], years=[2022, 2023], territories={"city": CITY}, explain=lambda v, t, y: f"why {v} {t} {y}")
+    first, second = df.iloc[0], df.iloc[1]
+    assert first["verdict"] == "not_comparable" and math.isnan(first["left_value"])
+    assert first["note"] == f"no value in 2022 for left (reg): why reg {CITY} 2022"
+    assert (second["left_value"], second["right_value"]) == (1005.0, 1000.0)
+    assert second["relative_difference"] == pytest.approx(0.005) and second["verdict"] == "consistent"
+    assert second["right_variable"] == "pre + work + post"
+    assert second["right_dataset"] == "ds-pre + ds-work + ds-post" and pd.isna(second["right_source_row"])
+    # a sum needs every part: a year without one of the age groups is not comparable, naming both sides
+    df2 = evaluate(bank[bank["variable"] != "post"], [r], territories={"city": CITY})
+    assert df2[df2["year"] == 2023].iloc[0]["note"] == "no value in 2023 for right (pre + work + post)"
+
+
+def test_missing_city_total_names_the_missing_district_and_the_quarantined_row(reg):
+    from citybank.bank import missing_value_reason
+    from citybank.ingest.validate import quarantine_frame
+
+    districts = [d.code for d in reg.city.districts]
+    bank = pd.concat([bank_rows([("population_registered", 2023, 9000)], territory=d) for d in districts[1:]])
+    quarantine = quarantine_frame(
+        [
+            {"dataset": "um-ludnosc-dzielnice", "source_file": "um-ewidencja/zameldowani_2023.csv", "source_row": 4,
+             "column": "Dzielnica", "value": "X", "check": "allowed_values", "reason": "'X' is not a district",
+             "expected": "a district", "year": 2023},
+            {"dataset": "um-ludnosc-dzielnice", "source_file": "um-ewidencja/zameldowani_2022.csv", "source_row": 9,
+             "column": "Dzielnica", "value": "Y", "check": "allowed_values", "reason": "'Y' is not a district",
+             "expected": "a district", "year": 2022},
+        ]
+    )  # fmt: skip
+    why = missing_value_reason(bank, quarantine, reg, "population_registered", reg.city.terc, 2023)
+    first = reg.city.districts[0]
+    assert why == (
+        f"no city total: 4 of 5 districts have a value, {first.name} ({first.code}) has none (the sum of the "
+        "others would be a partial total); row 4 of um-ewidencja/zameldowani_2023.csv quarantined "
+        "('X' is not a district)"
+    )
+    assert missing_value_reason(bank, quarantine, reg, "registered_unemployed", reg.city.terc, 2023) == (
+        "no value in the bank"
+    )
+
+
+def test_sample_2023_register_comparison_is_not_comparable_not_a_partial_sum():
+    from citybank import consistency
+    from citybank.bank import load_bank
+
+    res = consistency.results(2023, refresh=True)
+    row = res[res["rule"] == "population_register_vs_gus"].iloc[0]
+    assert row["verdict"] == "not_comparable" and math.isnan(row["left_value"])
+    assert "Michałkowice (2474011-03) has none" in row["note"]
+    assert "row 4 of um-ewidencja/zameldowani_2023.csv quarantined" in row["note"]
+    bank = load_bank(variables=["population_registered"])
+    assert not ((bank["territory"] == "2474011") & (bank["year"] == 2023)).any()  # no city total in the bank

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,35 +143,49 @@ def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
-def year_series(
-    bank: pd.DataFrame, variable: str | list[str], territory: str, additive: Collection[str] = ()
-) -> pd.DataFrame:
+def year_series(bank: pd.DataFrame, variable: str | list[str], territory: str) -> pd.DataFrame:
     """A variable (or the sum of several) of one territory by year: ``value`` + provenance, indexed by year.
 
     The bank holds one row per (variable, territory, year) — a variable comes from one dataset. Should a
     duplicate slip in, the first in (dataset, source_file, source_row) order is kept, deterministically.
-    A sum (a list of variables) has a value in the years where every part has one. For a variable in
-    ``additive`` (district values sum to the city value), a city year without a city row is the sum of
-    the city's district rows (codes ``<city>-nn``); its provenance names their dataset and file.
+    A sum (a list of variables) has a value in the years where every part has one. Nothing is summed from
+    districts here: the bank derives a city value from its districts in one place (:func:`city_from_districts`),
+    and only when every district has a value.
     """
     if not isinstance(variable, str):
-        return _combine([year_series(bank, v, territory, additive) for v in variable])
+        return _combine([year_series(bank, v, territory) for v in variable])
     rows = bank[(bank["variable"] == variable) & (bank["territory"] == territory)]
     rows = rows.sort_values(["year", "dataset", "source_file", "source_row"], kind="mergesort")
     rows = rows.drop_duplicates("year", keep="first")
     out = rows[["year", "value", *PROVENANCE]].set_index("year")
-    out = out[out["value"].notna()]
-    if variable in additive and "-" not in territory:
-        dist = bank[(bank["variable"] == variable) & bank["territory"].str.startswith(f"{territory}-")]
-        dist = dist[dist["value"].notna() & ~dist["year"].isin(out.index)]
-        if len(dist):
-            parts = [
-                g.drop_duplicates("year").set_index("year")[["value", *PROVENANCE]]
-                for _, g in dist.sort_values(["territory", "year"], kind="mergesort").groupby("territory")
-            ]
-            summed = _combine(parts)
-            out = pd.concat([out.astype({"source_row": "Int64"}), summed]).sort_index()
-    return out
+    return out[out["value"].notna()]
+
+
+def missing_value_reason(
+    bank: pd.DataFrame, quarantine: pd.DataFrame, reg: Registry, variable: str, territory: str, year: int
+) -> str:
+    """Why the bank has no value of ``variable`` for ``territory`` in ``year``, in the analyst's words: for a
+    city total of an additive variable, which districts have no value (so no total is derived: a partial sum
+    would understate it), and the quarantined rows of the variable's dataset in that year."""
+    parts: list[str] = []
+    var = reg.variables.get(variable)
+    if territory == reg.city.terc and var is not None and var.additive:
+        rows = bank[(bank["variable"] == variable) & (bank["year"] == int(year)) & bank["value"].notna()]
+        have = set(rows["territory"])
+        districts = reg.city.districts
+        present = [d for d in districts if d.code in have]
+        if present and len(present) < len(districts):
+            missing = ", ".join(f"{d.name} ({d.code})" for d in districts if d.code not in have)
+            parts.append(
+                f"no city total: {len(present)} of {len(districts)} districts have a value, {missing} has none "
+                "(the sum of the others would be a partial total)"
+            )
+    datasets = {ds.id for ds in reg.datasets.values() if variable in ds.variables}
+    q = quarantine[quarantine["dataset"].isin(datasets) & quarantine["source_row"].notna()]
+    q = q[q["year"].astype("Int64") == int(year)]
+    for r in q.itertuples():
+        parts.append(f"row {int(r.source_row)} of {r.source_file} quarantined ({r.reason})")
+    return "; ".join(parts) or "no value in the bank"
 
 
 def empty_bank() -> pd.DataFrame:
@@ -332,6 +345,7 @@ def _write_bank(paths: Paths, bank: pd.DataFrame, quarantine: pd.DataFrame, reg:
 
 
 def _read_quarantine(db: Path) -> pd.DataFrame:
+    """The quarantine table of a bank file (rejected rows and file-level problems, with their reasons)."""
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
@@ -471,6 +485,14 @@ def load_bank(
         filters.append(("territory", "in", list(territories)))
     bank = pd.read_parquet(path, filters=filters or None)
     return _typed(bank) if not bank.empty else empty_bank()
+
+
+def load_quarantine(root: str | Path | Paths | None = None) -> pd.DataFrame:
+    """Every quarantined row and file-level problem of the bank (QUARANTINE_COLUMNS + year)."""
+    path = _paths(root).bank / "bank.duckdb"
+    if not path.is_file():
+        raise UserError(f"{path} does not exist; run `citybank ingest` first")
+    return _read_quarantine(path)
 
 
 def series(variable: str, territory: str | None = None, *, root: str | Path | Paths | None = None) -> pd.DataFrame:

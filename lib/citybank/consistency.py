@@ -28,13 +28,13 @@ inconsistency can be taken straight to the two data holders.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .bank import PROVENANCE, load_bank, year_series
+from .bank import PROVENANCE, load_bank, load_quarantine, missing_value_reason, year_series
 from .params import Registry, registry
 from .params.consistency import Rule, load_rules, side_ids, side_label
 from .paths import PATHS
@@ -87,23 +87,21 @@ def evaluate(
     rules: list[Rule],
     years: list[int] | None = None,
     territories: dict[str, str] | None = None,
-    additive: Collection[str] | None = None,
+    explain: Callable[[str, str, int], str] | None = None,
 ) -> pd.DataFrame:
     """Verdicts of every rule in every year (``RESULT_COLUMNS``, sorted by rule and year).
 
     ``years``: the years to judge; by default every year in which either side has a value.
     ``territories``: maps a rule's ``territory`` ('city', 'powiat', …) to a bank territory code; by default
     taken from the params registry (tests pass it to stay independent of params/).
-    ``additive``: variables whose city value may be summed from the districts (default: params/variables.yml).
+    ``explain(variable, territory, year)``: why a side has no value (default: "no value in the bank"); the
+    verdict is then ``not_comparable`` and the note says which side and why.
     """
-    if territories is None or additive is None:
-        reg = registry()
-        territories = territories if territories is not None else _territories(reg, rules)
-        additive = additive if additive is not None else _additive(reg)
+    territories = territories if territories is not None else _territories(registry(), rules)
     rows: list[dict[str, Any]] = []
     for rule in rules:
         terr = territories.get(rule.territory, rule.territory)
-        left, right = year_series(bank, rule.left, terr, additive), year_series(bank, rule.right, terr, additive)
+        left, right = year_series(bank, rule.left, terr), year_series(bank, rule.right, terr)
         judged = sorted(years) if years is not None else sorted(set(left.index) | set(right.index))
         for year in judged:
             row: dict[str, Any] = {
@@ -121,16 +119,21 @@ def evaluate(
                     row[f"{side}_{p}"] = s.at[year, p] if found else None
             lv, rv = row["left_value"], row["right_value"]
             missing = [
-                f"{side} ({var})"
-                for side, var, v in (("left", side_label(rule.left), lv), ("right", side_label(rule.right), rv))
+                (side, var_side)
+                for side, var_side, v in (("left", rule.left, lv), ("right", rule.right, rv))
                 if math.isnan(v)
             ]
             if missing:
+                why = [
+                    f"{side} ({side_label(var_side)})"
+                    + (f": {'; '.join(explain(v, terr, int(year)) for v in side_ids(var_side))}" if explain else "")
+                    for side, var_side in missing
+                ]
                 row.update(
                     difference=math.nan,
                     relative_difference=math.nan,
                     verdict="not_comparable",
-                    note=f"no value in {year} for {' and '.join(missing)}",
+                    note=f"no value in {year} for {' and '.join(why)}",
                 )
             else:
                 diff = lv - rv
@@ -165,10 +168,6 @@ def _territories(reg: Registry, rules: list[Rule]) -> dict[str, str]:
     return {r.territory: reg.territory_code(r.territory) or r.territory for r in rules}
 
 
-def _additive(reg: Registry) -> set[str]:
-    return {v.id for v in reg.variables.values() if v.additive}
-
-
 def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None) -> Path:
     """Judge every rule in every year of the bank and write ``data/results/consistency.parquet``."""
     reg = reg or registry()
@@ -176,11 +175,14 @@ def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None) -
     if bank is None:
         variables = sorted({v for r in rules for side in (r.left, r.right) for v in side_ids(side)})
         bank = load_bank(variables=variables) if variables else None
-    df = (
-        evaluate(bank, rules, territories=_territories(reg, rules), additive=_additive(reg))
-        if rules and bank is not None
-        else _frame([])
-    )
+    df = _frame([])
+    if rules and bank is not None:
+        quarantine = load_quarantine()
+
+        def explain(variable: str, territory: str, year: int) -> str:
+            return missing_value_reason(bank, quarantine, reg, variable, territory, year)
+
+        df = evaluate(bank, rules, territories=_territories(reg, rules), explain=explain)
     return write_parquet(df, PATHS.result("consistency"))
 
 
