@@ -600,3 +600,68 @@ def test_import_is_light():
     code = "import sys, citybank.narrative; print('matplotlib' in sys.modules, 'pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+# ----------------------------------------------------------------- breaks in the series, years without data
+
+CENSUS = {
+    "pl": "od 2021 r. GUS opiera liczbę ludności na wynikach spisu 2021",
+    "en": "from 2021 GUS bases population figures on the 2021 census",
+    "de": "ab 2021 stützt der GUS die Bevölkerungszahlen auf die Volkszählung 2021",
+}
+POPULATION = {"pl": "Liczba ludności", "en": "The population", "de": "Die Bevölkerungszahl"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            "The population: 63,162 people in 2021. It cannot be compared with 2020 (64,866 people): the series "
+            "breaks in 2021 — from 2021 GUS bases population figures on the 2021 census.",
+        ),
+        (
+            "pl",
+            f"Liczba ludności: 63{NBSP}162 osoby w 2021 r. Wartości nie można porównać z 2020 r. (64{NBSP}866 osób): "
+            "w 2021 r. nastąpiło zerwanie szeregu – od 2021 r. GUS opiera liczbę ludności na wynikach spisu 2021.",
+        ),
+        (
+            "de",
+            "Die Bevölkerungszahl: 63.162 Personen im Jahr 2021. Der Wert ist mit 2020 (64.866 Personen) nicht "
+            "vergleichbar: Die Zeitreihe hat 2021 einen Bruch – ab 2021 stützt der GUS die Bevölkerungszahlen auf "
+            "die Volkszählung 2021.",
+        ),
+    ],
+)
+def test_a_change_across_a_break_is_not_reported_as_a_change(lang, expected):
+    s = series({2019: 64630, 2020: 64866, 2021: 63162})
+    assert describe_trend(s, POPULATION, lang, "persons", breaks={2021: CENSUS[lang]}) == expected
+
+
+def test_streaks_and_records_do_not_count_across_a_break():
+    # falls every year 2016–2024, but the series breaks in 2021: from 2022 on, three falls after the break
+    s = series({y: 70000 - 1000 * (y - 2015) for y in range(2015, 2025)})
+    facts = trend_facts(s, breaks=[2021])
+    assert (facts.streak, facts.record, facts.crosses_break) == (3, "low", None)
+    assert describe_trend(s, POPULATION, "en", "persons", breaks={2021: CENSUS["en"]}) == (
+        "The population fell for the third year running, to 61,000 people (−1.6%). "
+        "This is the lowest value in the whole series (since 2021)."
+    )
+    assert trend_facts(s).streak == 9  # without the break: every year since 2016
+
+
+def test_no_year_is_counted_without_data():
+    # ISO 5.1 in the sample: 2018 missing, 2021 quarantined; 2024 rises after falls
+    s = series({2015: 9.0, 2016: 8.0, 2017: 7.5, 2019: 7.0, 2020: 8.5, 2022: 6.0, 2023: 5.5, 2024: 6.5})
+    facts = trend_facts(s)
+    assert facts.first_since is None  # the last rise was 2020, but 2021 has no value: it may have risen then
+    text = describe_trend(s, {"en": "The unemployment rate"}, "en", "%")
+    assert "first time" not in text and "since" not in text
+    # with every year present the count is made
+    full = series({2019: 7.0, 2020: 8.5, 2021: 8.0, 2022: 6.0, 2023: 5.5, 2024: 6.5})
+    assert trend_facts(full).first_since == 2020
+    # "lowest since": only over years that all have a value
+    low = series({2018: 5.0, 2019: 6.0, 2020: 7.0, 2022: 6.5, 2023: 6.0, 2024: 5.5})
+    assert (trend_facts(low).record, trend_facts(low).record_since) == (None, None)
+    low_full = series({2018: 5.0, 2019: 6.0, 2020: 7.0, 2021: 7.0, 2022: 6.5, 2023: 6.0, 2024: 5.5})
+    assert (trend_facts(low_full).record, trend_facts(low_full).record_since) == ("low", 2018)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import struct
 import warnings
 import zlib
@@ -300,3 +301,20 @@ def test_show_gives_png_with_alt_text_in_metadata():
         "Siemianowice Śląskie (5,1%), najniższa – Katowice (3,2%); Siemianowice Śląskie na 1. miejscu."
     )
     assert data["text/plain"] == alt and meta == {"image/png": {"alt": alt}}
+
+
+def test_a_missing_year_is_a_gap_and_a_break_is_a_labelled_rule():
+    df = pd.DataFrame({"year": [2017, 2019, 2020, 2021, 2022], "value": [5.0, 6.0, float("nan"), 4.0, 4.5]})
+    fig = line_chart(df, "year", "value", title="Stopa", lang="pl", source="GUS", unit="%", breaks=[2021])
+    ax = fig.axes[0]
+    [line] = [ln for ln in ax.get_lines() if ln.get_linestyle() == "-"]
+    xs, ys = list(line.get_xdata()), list(line.get_ydata())
+    assert xs == [2017, 2018, 2019, 2020, 2020.5, 2021, 2022]
+    assert [math.isnan(v) for v in ys] == [False, True, False, True, True, False, False]  # never bridged
+    [rule] = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    assert list(rule.get_xdata()) == [2020.5, 2020.5]
+    assert "zerwanie szeregu (2021)" in [tx.get_text() for tx in ax.texts]
+    assert figure_alt_text(fig) == (
+        "Wykres liniowy „Stopa”, lata 2017–2022: od 5,0% w 2017 r. do 4,5% w 2022 r.; brak danych za 2018 i 2020; "
+        "zerwanie szeregu w 2021 r."
+    )

@@ -480,6 +480,8 @@ class TrendFacts:
     record: Literal["high", "low"] | None = None
     record_since: int | None = None
     latest_year: int | None = None
+    crosses_break: int | None = None
+    start: int | None = None  # the first year that streaks and records count from (after the last break)
 
 
 def _series_points(series: pd.Series) -> list[tuple[int, float]]:
@@ -494,8 +496,20 @@ def _direction(old: float, new: float) -> Literal["rise", "fall", "same"]:
     return "rise" if new > old else "fall" if new < old else "same"
 
 
-def trend_facts(series: pd.Series, year: int | None = None) -> TrendFacts:
-    """The facts behind a trend sentence: change on the previous available year, streak, records."""
+def _complete(years: Sequence[int], start: int, end: int) -> bool:
+    """Every year from ``start`` to ``end`` has a value."""
+    have = set(years)
+    return all(y in have for y in range(start, end + 1))
+
+
+def trend_facts(series: pd.Series, year: int | None = None, breaks: Iterable[int] = ()) -> TrendFacts:
+    """The facts behind a trend sentence: change on the previous available year, streak, records.
+
+    ``breaks``: the first years of new series (methodological breaks). A change across a break is
+    reported as such (``crosses_break``); streaks and records count only years after the last break.
+    Anything that counts years (a streak, "first time since", a record) is claimed only when every year
+    it counts has a value: a missing year could have broken it.
+    """
     points = _series_points(series)
     if not points:
         return TrendFacts(year=int(year) if year is not None else 0, value=None)
@@ -511,6 +525,15 @@ def trend_facts(series: pd.Series, year: int | None = None) -> TrendFacts:
         return TrendFacts(year=current_year, value=value)
     prev_year, prev = upto[-2]
     direction = _direction(prev, value)
+    crossed = [b for b in breaks if prev_year < b <= current_year]
+    if crossed:
+        return TrendFacts(
+            year=current_year, value=value, previous_year=prev_year, previous=prev, crosses_break=max(crossed)
+        )
+    since_break = max([b for b in breaks if b <= current_year], default=None)
+    if since_break is not None:
+        upto = [p for p in upto if p[0] >= since_break]
+    up_years = [y for y, _ in upto]
     # Streak of consecutive-year changes in the same direction, ending at the current year.
     steps = [
         (upto[i][0], _direction(upto[i - 1][1], upto[i][1]), upto[i][0] - upto[i - 1][0] == 1)
@@ -524,24 +547,21 @@ def trend_facts(series: pd.Series, year: int | None = None) -> TrendFacts:
     streak = max(streak, 1)
     first_since = None
     if streak == 1 and direction != "same":
-        # the last earlier change in the same direction; None when the series never moved this way before
+        # the last earlier change in the same direction, when every year since then has a value
         same_before = [sy for sy, sd, _ in steps[:-1] if sd == direction]
-        first_since = same_before[-1] if same_before else None
+        if same_before and _complete(up_years, same_before[-1], current_year):
+            first_since = same_before[-1]
     record: Literal["high", "low"] | None = None
     record_since = None
     earlier_values = [(y, v) for y, v in upto[:-1]]
-    if direction == "rise":
-        not_lower = [y for y, v in earlier_values if v >= value]
-        if not not_lower:
-            record = "high" if len(upto) >= 3 else None
-        elif current_year - not_lower[-1] >= 3:
-            record, record_since = "high", not_lower[-1]
-    elif direction == "fall":
-        not_higher = [y for y, v in earlier_values if v <= value]
-        if not not_higher:
-            record = "low" if len(upto) >= 3 else None
-        elif current_year - not_higher[-1] >= 3:
-            record, record_since = "low", not_higher[-1]
+    if direction in ("rise", "fall"):
+        beaten = [y for y, v in earlier_values if (v >= value if direction == "rise" else v <= value)]
+        kind: Literal["high", "low"] = "high" if direction == "rise" else "low"
+        if not beaten:
+            if len(upto) >= 3 and _complete(up_years, up_years[0], current_year):
+                record = kind
+        elif current_year - beaten[-1] >= 3 and _complete(up_years, beaten[-1], current_year):
+            record, record_since = kind, beaten[-1]
     return TrendFacts(
         year=current_year,
         value=value,
@@ -553,6 +573,7 @@ def trend_facts(series: pd.Series, year: int | None = None) -> TrendFacts:
         first_since=first_since,
         record=record,
         record_since=record_since,
+        start=up_years[0],
     )
 
 
@@ -582,6 +603,7 @@ def describe_trend(
     year: int | None = None,
     gender: Mapping[str, str] | None = None,
     decimals: int | None = None,
+    breaks: Mapping[int, str] | None = None,
 ) -> str:
     """One or two sentences on the latest change of a yearly series.
 
@@ -592,6 +614,8 @@ def describe_trend(
     (``pl`` for a plural subject). ``unit_forms``: a unit key such as ``"persons"`` or forms (see
     ``count_phrase``), or a symbol unit (``"PLN"``). ``year``: the reporting year (default: the last year of
     the series); when it has no value the sentence says so and gives the latest available value.
+    ``breaks``: year a new series starts → the reason in ``lang``; a change across a break is not reported as
+    a change (the sentence says the two values are not comparable, and why), and nothing is counted across it.
 
     >>> import pandas as pd
     >>> describe_trend(pd.Series({2020: 1200, 2021: 1500, 2022: 1400, 2023: 1314, 2024: 1234}),
@@ -601,7 +625,8 @@ def describe_trend(
     check_lang(lang)
     subject = _subject(variable_name, lang)
     gender = gender or {}
-    facts = trend_facts(series, year)
+    breaks = breaks or {}
+    facts = trend_facts(series, year, breaks)
 
     def value_text(v: float, case: Case = "nom") -> str:
         if isinstance(unit_forms, Mapping):
@@ -628,6 +653,18 @@ def describe_trend(
             "de": f"{subject}: {v} im Jahr {facts.year}; keine früheren Daten zum Vergleich.",
         }[lang]
 
+    if facts.crosses_break is not None:
+        v, pv = value_text(facts.value), value_text(facts.previous)  # type: ignore[arg-type]
+        b, y, py = facts.crosses_break, facts.year, facts.previous_year
+        reason = breaks[b]
+        return {
+            "pl": f"{subject}: {v} w {y} r. Wartości nie można porównać z {py} r. ({pv}): "
+            f"w {b} r. nastąpiło zerwanie szeregu – {reason}.",
+            "en": f"{subject}: {v} in {y}. It cannot be compared with {py} ({pv}): the series breaks in {b} — "
+            f"{reason}.",
+            "de": f"{subject}: {v} im Jahr {y}. Der Wert ist mit {py} ({pv}) nicht vergleichbar: Die Zeitreihe "
+            f"hat {b} einen Bruch – {reason}.",
+        }[lang]
     direction = facts.direction or "same"
     gap = facts.year - facts.previous_year > 1
     pl_gender = gender.get("pl", "f")
@@ -682,7 +719,7 @@ def describe_trend(
         "de": f"{subject} {verb} {when} auf {to_value}{paren}.",
     }[lang]
 
-    second = _record_and_judgement(facts, lang, higher_is_better, _series_points(series)[0][0])
+    second = _record_and_judgement(facts, lang, higher_is_better, facts.start or facts.year)
     return first + (" " + second if second else "")
 
 

@@ -21,19 +21,17 @@ import io
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import matplotlib
+import pandas as pd
 from matplotlib import ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .i18n import check_lang, t
-from .narrative import count_phrase, fmt_number, fmt_percent, fmt_value, quote
+from .narrative import count_phrase, fmt_number, fmt_percent, fmt_value, join_list, quote
 from .util import write_bytes_atomic
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
 
 PALETTE: tuple[str, ...] = (
     "#0072B2",  # blue
@@ -214,8 +212,12 @@ def alt_text(
     highlight: str | None = None,
     series_count: int = 1,
     series_name: str | None = None,
+    breaks: Sequence[int] = (),
 ) -> str:
     """A sentence describing a chart for readers who cannot see it.
+
+    A line chart's sentence also names the years whose value is missing (NaN in ``data``) and the breaks in the
+    series (``breaks``).
 
     ``data``: for a line chart, year → value of the series described (``series_name`` when the chart has
     ``series_count`` > 1 lines); for a bar chart, label → value, ``highlight`` the bar whose rank is given.
@@ -226,6 +228,7 @@ def alt_text(
     check_lang(lang)
     head = f"{_KIND_WORDS[kind][lang]} {quote(title, lang)}"
     points = [(k, float(v)) for k, v in data.items() if v is not None and v == v]
+    missing = sorted(int(k) for k, v in data.items() if v is None or v != v)
     if not points:
         return head + {"pl": ": brak danych.", "en": ": no data.", "de": ": keine Daten."}[lang]
 
@@ -256,6 +259,12 @@ def alt_text(
                 "en": f", {y0}–{y1}: from {val(v0)} in {y0} to {val(v1)} in {y1}{extra}",
                 "de": f", {y0}–{y1}: von {val(v0)} ({y0}) auf {val(v1)} ({y1}){extra}",
             }[lang]
+        notes = []
+        inside = [y for y in missing if y0 < y < y1]
+        if inside:
+            notes.append(t("chart.alt_gaps", lang, years=join_list([str(y) for y in inside], lang)))
+        notes += [t("chart.alt_break", lang, year=b) for b in sorted(breaks) if y0 < b <= y1]
+        body += "".join(f"; {n}" for n in notes)
         return head + body + ("" if body.endswith(".") else ".")
     ranked = sorted(points, key=lambda p: (-p[1], str(p[0])))
     (top, vt), (low, vl) = ranked[0], ranked[-1]
@@ -299,24 +308,29 @@ def line_chart(
     highlight: str | None = None,
     zero_based: bool = False,
     figsize: tuple[float, float] | None = None,
+    breaks: Sequence[int] = (),
 ) -> Figure:
     """Lines over years from a tidy frame: ``x`` years, ``y`` values, one line per ``hue`` value.
 
     ``highlight``: a hue value drawn thick in ``HIGHLIGHT``, the others thin in colours of the palette.
     ``percent``: value axis in locale percent. ``zero_based``: start the value axis at zero.
+    A year without a value (absent or NaN) is a gap in the line, never bridged. ``breaks``: first years of
+    new series (methodological breaks), each drawn as a labelled vertical rule; the line is not joined
+    across it.
     """
     check_lang(lang)
     with style_context():
         fig, ax = _new_figure(figsize)
         groups = [(None, df)] if hue is None else list(df.groupby(hue, sort=True))
         colors = iter(PALETTE)
+        all_years = [int(v) for v in df[x]] if len(df) else []
         for name, part in groups:
-            part = part.sort_values(x)
+            line = _with_gaps(part, x, y, all_years, breaks)
             is_hl = highlight is not None and name == highlight
             color = HIGHLIGHT if is_hl else next(colors) if highlight is None else NEUTRAL
             ax.plot(
-                part[x].astype(int),
-                part[y].astype(float),
+                line.index.to_numpy(dtype="float64"),
+                line.to_numpy(dtype="float64"),
                 marker="o",
                 color=color,
                 linewidth=3.0 if is_hl or highlight is None else 1.4,
@@ -326,13 +340,27 @@ def line_chart(
         if hue is not None:
             ax.legend(loc="best")
         year_axis(ax)
+        for year in sorted(b for b in breaks if all_years and min(all_years) < b <= max(all_years)):
+            ax.axvline(year - 0.5, color=NEUTRAL, linestyle="--", linewidth=1.0, zorder=1)
+            ax.annotate(
+                t("chart.break", lang, year=year),
+                xy=(year - 0.5, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, -3),
+                textcoords="offset points",
+                ha="left",
+                va="top",
+                fontsize=8,
+                color="#555555",
+            )
         ax.yaxis.set_major_formatter(LocaleFormatter(lang, percent=percent))
         if zero_based:
             ax.set_ylim(bottom=0)
         described_name, described = groups[0]
         if highlight is not None:
             described_name, described = next(((n, p) for n, p in groups if n == highlight), groups[0])
-        data = {int(a): float(b) for a, b in zip(described[x], described[y], strict=True)}
+        whole = _with_gaps(described, x, y, all_years, ())
+        data = {int(k): float(v) for k, v in whole.items()}
         alt = alt_text(
             "line",
             title,
@@ -341,8 +369,19 @@ def line_chart(
             unit="%" if percent else unit,
             series_count=len(groups),
             series_name=None if described_name is None else str(described_name),
+            breaks=breaks,
         )
         return _finish(fig, ax, title=title, lang=lang, source=source, alt=alt, ylabel=ylabel)
+
+
+def _with_gaps(part: pd.DataFrame, x: str, y: str, all_years: Sequence[int], breaks: Sequence[int]) -> pd.Series:
+    """The values of one line by year over the chart's whole year range, NaN where a year has no value,
+    with a NaN point just before each break so that matplotlib does not join the two series."""
+    values = part.assign(_x=part[x].astype(int)).groupby("_x")[y].first().astype("float64")
+    line = values.reindex(range(min(all_years), max(all_years) + 1)) if all_years else values
+    inside = [b - 0.5 for b in breaks if len(line) and line.index[0] < b <= line.index[-1]]
+    cuts = pd.Series(float("nan"), index=inside)
+    return pd.concat([line, cuts]).sort_index() if len(cuts) else line
 
 
 def _bars(

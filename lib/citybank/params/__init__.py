@@ -37,6 +37,7 @@ from .core import (
     ParamsProblem,
     Provider,
     Registry,
+    SeriesBreak,
     Source,
     Strict,
     Territory,
@@ -49,7 +50,7 @@ from .core import (
 
 __all__ = [
     "LANGS", "SLUG", "YAML_LOADER", "Category", "Checks", "City", "ColumnMap", "Dataset", "District", "Loader",
-    "ParamsError", "ParamsProblem", "Provider", "Registry", "Source", "Strict", "Territory", "Text3", "Variable",
+    "ParamsError", "ParamsProblem", "Provider", "Registry", "SeriesBreak", "Source", "Strict", "Territory", "Text3", "Variable",
     "YearParams", "consistency", "expand_files", "iso37120", "load_params", "registry", "strategy",
     "year_or_default",
 ]  # fmt: skip

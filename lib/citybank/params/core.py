@@ -123,6 +123,14 @@ class Provider(Strict):
     description: Text3
 
 
+class SeriesBreak(Strict):
+    """A methodological break: from ``year`` on, the series is measured differently (e.g. rebased on a census)."""
+
+    year: int = Field(ge=1990, le=2100, description="the first year of the new series")
+    reason: Text3
+    source: str = Field(min_length=1)
+
+
 class Variable(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: Text3
@@ -131,6 +139,13 @@ class Variable(Strict):
     kind: Literal["count", "amount", "rate", "mean", "share", "index", "length", "area", "ratio", "time"] = "count"
     additive: bool = Field(True, description="district values sum to the city value")
     higher_is_better: bool | None = None
+    breaks: list[SeriesBreak] = []
+
+    def break_between(self, start: int, end: int) -> SeriesBreak | None:
+        """The last break that a comparison of ``start`` with ``end`` crosses (start < break year <= end)."""
+        lo, hi = sorted((int(start), int(end)))
+        crossed = [b for b in self.breaks if lo < b.year <= hi]
+        return crossed[-1] if crossed else None
 
 
 # ---------------------------------------------------------------- datasets
@@ -284,9 +299,15 @@ class Loader:
         if not isinstance(data, dict) or top not in data or not isinstance(data[top], list):
             self.problems.append(ParamsProblem(self.rel(path), top, f"expected a top-level '{top}:' list"))
             return []
-        extra = set(data) - {top}
+        extra = {k for k in set(data) - {top} if not str(k).startswith("_")}  # "_name": a shared YAML block
         for k in sorted(extra):
-            self.problems.append(ParamsProblem(self.rel(path), k, f"unknown top-level key (only '{top}' is allowed)"))
+            self.problems.append(
+                ParamsProblem(
+                    self.rel(path),
+                    k,
+                    f"unknown top-level key (only '{top}' is allowed, and keys starting with '_' for shared YAML blocks)",
+                )
+            )
         out = []
         for i, item in enumerate(data[top]):
             ident = item.get("id") or item.get("slug") if isinstance(item, dict) else None
