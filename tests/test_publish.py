@@ -279,3 +279,20 @@ def test_cli_publish_unknown_year_is_a_clear_error(capsys):
     assert main(["publish", "--year", "1999"]) == 2
     err = capsys.readouterr().err
     assert "params/years/1999.yml" in err and "Traceback" not in err
+
+
+def test_the_first_value_of_a_new_series_is_flagged(tmp_path, reg):
+    # population_total breaks in 2021 (params/variables.yml: rebased on the 2021 census)
+    rows = [
+        _row("population_total", "2474011", "Siemianowice Śląskie", "gmina", y, v, "gus-ludnosc-stan", "gus", 5)
+        for y, v in ((2020, 66270.0), (2021, 64365.0), (2022, 63883.0))
+    ]
+    bank = pd.DataFrame(rows, columns=list(BANK_COLUMNS)).astype(BANK_COLUMNS)
+    out = tmp_path / "data"
+    publish.publish_year(2022, reg, bank, out=out)
+    df = pd.read_csv(out / "ludnosc.csv")
+    assert dict(zip(df["year"], df["series_break"], strict=True)) == {2020: False, 2021: True, 2022: False}
+    about = {r[0]: r[1] for r in openpyxl.load_workbook(out / "ludnosc.xlsx")[publish.ABOUT_SHEET].iter_rows(
+        values_only=True) if r and r[0]}  # fmt: skip
+    note = about["Zerwanie szeregu / Break in series: population_total (2021)"]
+    assert note.startswith("od 2021 r. GUS opiera liczbę ludności na wynikach Narodowego Spisu Powszechnego 2021")

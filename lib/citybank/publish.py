@@ -86,6 +86,13 @@ FIELDS: list[tuple[str, str, str | None, str, str]] = [
         "Value flag (empty = normal; BDL symbols; estimate)",
     ),
     (
+        "series_break",
+        "boolean",
+        None,
+        "Pierwsza wartość nowego szeregu: od tego roku zmieniła się metoda (powód w arkuszu Metadane)",
+        "First value of a new series: the method changed from this year (the reason is in the About sheet)",
+    ),
+    (
         "dataset",
         "string",
         None,
@@ -243,6 +250,8 @@ def category_frames(bank: pd.DataFrame, reg: Registry, year: int) -> dict[str, p
                 part["variable"].map({v.id: v.name.get(lang) for v in reg.variables.values()}).fillna(part["variable"])
             )
         part["flag"] = part["flag"].fillna("")
+        starts = {(v.id, b.year) for v in reg.variables.values() for b in v.breaks}
+        part["series_break"] = [(v, int(y)) in starts for v, y in zip(part["variable"], part["year"], strict=True)]
         part = part[COLUMNS].sort_values(SORT, kind="mergesort").reset_index(drop=True)
         part["year"] = part["year"].astype("int64")
         part["value"] = part["value"].astype("float64")
@@ -268,6 +277,15 @@ def _about(reg: Registry, title_pl: str, title_en: str, year: int, datasets: Ite
         ),
         ("Zbiory / Datasets", "; ".join(f"{d.id}: {d.title.pl}" for d in ds)),
         ("Zakres / Coverage", "Wszystkie lata do roku raportu włącznie / every year up to the report year"),
+        *(
+            (
+                f"Zerwanie szeregu / Break in series: {v} ({b.year})",
+                f"{b.reason.pl} / {b.reason.en} — {b.source}",
+            )
+            for v in sorted({v for d in ds for v in d.variables})
+            for b in reg.variables[v].breaks
+            if v in reg.variables
+        ),
         ("Przygotowano / Prepared by", "citybank — Bank Danych o Mieście"),
     ]
     if reg.city.portal:
