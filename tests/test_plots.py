@@ -22,6 +22,7 @@ from citybank.plots import (
     bar_chart,
     district_bars,
     figure_alt_text,
+    figure_problems,
     line_chart,
     peer_comparison,
     png_bytes,
@@ -318,3 +319,38 @@ def test_a_missing_year_is_a_gap_and_a_break_is_a_labelled_rule():
         "Wykres liniowy „Stopa”, lata 2017–2022: od 5,0% w 2017 r. do 4,5% w 2022 r.; brak danych za 2018 i 2020; "
         "zerwanie szeregu w 2021 r."
     )
+
+
+# ------------------------------------------------------------------------------ the figure check
+
+
+def test_figure_check_passes_a_readable_chart():
+    df = pd.DataFrame({"year": range(2015, 2025), "value": [float(v) for v in range(10)]})
+    fig = line_chart(df, "year", "value", title="Ludność", lang="pl", source="GUS", ylabel="osoby")
+    assert figure_problems(fig) == []
+
+
+def test_figure_check_finds_what_a_reader_cannot_read():
+    from matplotlib.figure import Figure as MplFigure
+
+    fig = MplFigure(figsize=(3, 2))
+    ax = fig.add_subplot()
+    years = list(range(2000, 2030))
+    ax.plot(years, [0.0012 + i * 1e-6 for i in range(30)])
+    ax.set_xticks(years, [str(y) for y in years])  # thirty year labels on a 3-inch axis run together
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%.3f"))  # 0,001 0,001 …
+    ax.set_title("Fortschritt auf dem Zielpfad, 2015–2024, gemessen an allen Indikatoren der Strategie")
+    ax.citybank_value_axis = "y"
+    problems = figure_problems(fig)
+    assert any(p.startswith("x tick label '2000' overlaps x tick label '2001'") for p in problems)
+    assert any(p.startswith("title 'Fortschritt") and p.endswith("runs outside the figure") for p in problems)
+    assert any(p.startswith("the y axis repeats tick labels '0.001'") for p in problems)
+    assert "the value axis (y) of 'Fortschritt auf dem Zielpfad, 2015–2024, gemessen an allen Indikatoren der " \
+           "Strategie' has no unit" in problems  # fmt: skip
+
+
+def test_show_carries_the_problems_for_the_build_check():
+    df = pd.DataFrame({"year": [2023, 2024], "value": [1.0, 2.0]})
+    image = show(line_chart(df, "year", "value", title="T", lang="en", source="GUS"))
+    data, meta = image._repr_mimebundle_()
+    assert meta["image/png"]["citybank_problems"] == ["the value axis (y) of 'T' has no unit"]

@@ -340,6 +340,7 @@ def line_chart(
         if hue is not None:
             ax.legend(loc="best")
         year_axis(ax)
+        ax.citybank_value_axis = "y"  # figure_problems checks it has a unit
         for year in sorted(b for b in breaks if all_years and min(all_years) < b <= max(all_years)):
             ax.axvline(year - 0.5, color=NEUTRAL, linestyle="--", linewidth=1.0, zorder=1)
             ax.annotate(
@@ -402,6 +403,7 @@ def _bars(
     axis.set_major_formatter(ticker.FixedFormatter([str(s) for s in labels]))
     value_axis = ax.xaxis if horizontal else ax.yaxis
     value_axis.set_major_formatter(LocaleFormatter(lang, percent=percent))
+    ax.citybank_value_axis = "x" if horizontal else "y"  # figure_problems checks it has a unit
     if horizontal:
         ax.invert_yaxis()  # first label on top
         ax.grid(axis="y", visible=False)
@@ -557,6 +559,79 @@ def peer_comparison(
         return _finish(fig, ax, title=title, lang=lang, source=source, alt=alt, xlabel=xlabel)
 
 
+# ---------------------------------------------------------------------------------------- readability
+
+
+def _title(ax: Any) -> str:
+    return next((ax.get_title(loc) for loc in ("left", "center", "right") if ax.get_title(loc)), "")
+
+
+def _tick_labels(axis: Any) -> list[Any]:
+    """The tick labels an axis draws: those of ticks inside its view limits."""
+    lo, hi = sorted(axis.get_view_interval())
+    span = (hi - lo) * 1e-9
+    return [
+        t.label1 for t in axis.get_major_ticks() if lo - span <= t.get_loc() <= hi + span and t.label1.get_visible()
+    ]
+
+
+def _texts(fig: Figure) -> list[tuple[str, Any]]:
+    """Every visible, non-empty text of a figure with a name that says where it is."""
+    out: list[tuple[str, Any]] = [(f"figure text {x.get_text()!r}", x) for x in fig.texts]
+    for ax in fig.axes:
+        # matplotlib keeps the left and right titles apart from the centred one (the house style is left)
+        for title in (ax.title, ax._left_title, ax._right_title):
+            out.append((f"title {title.get_text()!r}", title))
+        out += [(f"axis label {lab.get_text()!r}", lab) for lab in (ax.xaxis.label, ax.yaxis.label)]
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            out += [(f"{name} tick label {x.get_text()!r}", x) for x in _tick_labels(axis)]
+        out += [(f"label {x.get_text()!r}", x) for x in ax.texts]
+        legend = ax.get_legend()
+        if legend is not None:
+            out += [(f"legend entry {x.get_text()!r}", x) for x in legend.get_texts()]
+    return [(n, x) for n, x in out if x.get_visible() and x.get_text().strip()]
+
+
+def figure_problems(fig: Figure) -> list[str]:
+    """What makes a chart hard to read, as sentences (empty when none): text outside the figure, two texts
+    overlapping, repeated tick labels on an axis, a value axis without a unit. Measured on the renderer's
+    bounding boxes of the figure as it is saved."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    with style_context():
+        canvas.draw()
+    renderer = canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    problems: list[str] = []
+    boxes = []
+    for name, text in _texts(fig):
+        box = text.get_window_extent(renderer)
+        if box.x0 < -2 or box.y0 < -2 or box.x1 > width + 2 or box.y1 > height + 2:
+            problems.append(f"{name} runs outside the figure")
+        boxes.append((name, box))
+    legend_boxes = [(f"legend of {_title(ax)!r}", ax.get_legend().get_window_extent(renderer))
+                    for ax in fig.axes if ax.get_legend() is not None]  # fmt: skip
+    for name, box in legend_boxes:
+        if box.x0 < -2 or box.x1 > width + 2:
+            problems.append(f"{name} is wider than the figure")
+    for i, (na, a) in enumerate(boxes):
+        for nb, b in boxes[i + 1 :]:
+            if a.overlaps(b) and min(a.x1, b.x1) - max(a.x0, b.x0) > 1 and min(a.y1, b.y1) - max(a.y0, b.y0) > 1:
+                problems.append(f"{na} overlaps {nb}")
+    for ax in fig.axes:
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            labels = [x.get_text() for x in _tick_labels(axis) if x.get_text().strip()]
+            repeated = sorted({x for x in labels if labels.count(x) > 1})
+            if repeated:
+                problems.append(f"the {name} axis repeats tick labels {', '.join(map(repr, repeated))}")
+        value = getattr(ax, "citybank_value_axis", None)
+        if value is not None:
+            axis = ax.xaxis if value == "x" else ax.yaxis
+            ticks = [x.get_text() for x in _tick_labels(axis) if x.get_text().strip()]
+            if not axis.label.get_text().strip() and not (ticks and all(x.endswith("%") for x in ticks)):
+                problems.append(f"the value axis ({value}) of {_title(ax)!r} has no unit")
+    return problems
+
+
 # ---------------------------------------------------------------------------------------------- saving
 
 
@@ -580,12 +655,16 @@ class ChartImage:
     backend. In a notebook cell: ``show(line_chart(...))``.
     """
 
-    def __init__(self, png: bytes, alt: str) -> None:
+    def __init__(self, png: bytes, alt: str, problems: Sequence[str] = ()) -> None:
         self.png = png
         self.alt = alt
+        self.problems = list(problems)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict[str, Any], dict[str, Any]]:
-        return {"image/png": self.png, "text/plain": self.alt}, {"image/png": {"alt": self.alt}}
+        meta: dict[str, Any] = {"alt": self.alt}
+        if self.problems:  # read by the figure check of the test suite (tests/test_figures.py)
+            meta["citybank_problems"] = self.problems
+        return {"image/png": self.png, "text/plain": self.alt}, {"image/png": meta}
 
     def _repr_png_(self) -> bytes:
         return self.png
@@ -595,8 +674,9 @@ class ChartImage:
 
 
 def show(fig: Figure, dpi: int = DPI) -> ChartImage:
-    """The figure as a ``ChartImage`` (deterministic PNG + alt text) for display in a notebook."""
-    return ChartImage(png_bytes(fig, dpi), figure_alt_text(fig))
+    """The figure as a ``ChartImage`` (deterministic PNG + alt text, and what :func:`figure_problems` found)
+    for display in a notebook."""
+    return ChartImage(png_bytes(fig, dpi), figure_alt_text(fig), figure_problems(fig))
 
 
 __all__ = [
@@ -612,6 +692,7 @@ __all__ = [
     "year_axis",
     "alt_text",
     "figure_alt_text",
+    "figure_problems",
     "line_chart",
     "bar_chart",
     "district_bars",
