@@ -167,3 +167,25 @@ def test_every_notebook_kind_runs_for_every_sample_year(built, report):
         proc = run(root, "build", "--year", str(year), "--only", only, timeout=600)
         assert proc.returncode == 0, (year, proc.stdout[-1500:], proc.stderr[-1500:])
         assert "6 executed, 0 up to date, 0 failed" in proc.stdout, (year, proc.stdout[-500:])
+
+
+def test_every_chart_of_the_year_is_readable(report):
+    """The figure check (citybank.plots.figure_problems) over every chart the year's build drew, in all three
+    languages: nothing outside the figure, no two texts overlapping, distinct tick labels, a unit on every
+    value axis."""
+    import json
+
+    found = []
+    notebooks = sorted((report / "notebooks").glob("*/*.ipynb"))
+    assert len(notebooks) > 400
+    charts = 0
+    for path in notebooks:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for out in cell.get("outputs", []):
+                meta = out.get("metadata", {}).get("image/png")
+                if meta is None:
+                    continue
+                charts += 1
+                found += [f"{path.parent.name}/{path.stem}: {p}" for p in meta.get("citybank_problems", [])]
+    assert charts > 400
+    assert not found, f"{len(found)} problem(s) in the charts:\n" + "\n".join(found[:60])

@@ -22,7 +22,8 @@ class NotebookProblem(Exception):
 
 
 def read_notebook(path: Path) -> dict[str, Any]:
-    """The notebook as plain JSON (nbformat is not imported in the main process: it costs ~1 s)."""
+    """The notebook as plain JSON (nbformat is not imported in the main process: it costs ~1 s). A build
+    reads each template once (:class:`Templates`), not once per task."""
     if not path.is_file():
         raise NotebookProblem(f"notebook not found: {path}")
     try:
@@ -50,34 +51,88 @@ def check_parameters(notebook: str, nb: dict[str, Any], parameters: dict[str, An
         )
 
 
-def lib_hash(lib_root: Path | None = None) -> str:
+class Hasher:
+    """sha256 of files, each computed once per build; with a ``store`` (``build/hashes.json``) also once
+    across builds: a file whose size and modification time (ns) are those recorded is not read again, so
+    deciding that nothing changed reads no file's content (the way make and git decide)."""
+
+    def __init__(self, store: Path | None = None) -> None:
+        self.store = store
+        self._cache: dict[Path, str] = {}
+        self._known: dict[str, list[Any]] = {}
+        if store is not None and store.is_file():
+            try:
+                self._known = json.loads(store.read_text(encoding="utf-8"))
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                self._known = {}  # a damaged store only costs reading the files again
+
+    def __call__(self, path: Path) -> str:
+        if path not in self._cache:
+            try:
+                st = path.stat()
+            except (FileNotFoundError, NotADirectoryError):
+                self._cache[path] = MISSING
+                return MISSING
+            stamp = [st.st_size, st.st_mtime_ns]
+            known = self._known.get(str(path))
+            if known is not None and known[:2] == stamp:
+                self._cache[path] = known[2]
+            else:
+                self._cache[path] = sha256_file(path)
+                self._known[str(path)] = [*stamp, self._cache[path]]
+        return self._cache[path]
+
+    def remember(self, path: Path, sha256: str) -> None:
+        """Record the hash of a file just written (a task's output), so that the next build need not read it."""
+        st = path.stat()
+        self._cache[path] = sha256
+        self._known[str(path)] = [st.st_size, st.st_mtime_ns, sha256]
+
+    def save(self) -> None:
+        if self.store is not None:
+            write_json(self.store, {k: self._known[k] for k in sorted(self._known)})
+
+
+def lib_hash(lib_root: Path | None = None, hasher: Hasher | None = None) -> str:
     """One hash of every .py and package-data file of lib/citybank (caches and bytecode excluded)."""
     root = Path(lib_root or LIB_ROOT)
+    hasher = hasher or Hasher()
     h = hashlib.sha256()
     for p in sorted(root.rglob("*")):
         if not p.is_file() or "__pycache__" in p.parts or p.suffix in (".pyc", ".pyo") or p.name.startswith("."):
             continue
-        h.update(p.relative_to(root).as_posix().encode() + b"\0" + sha256_file(p).encode() + b"\n")
+        h.update(p.relative_to(root).as_posix().encode() + b"\0" + hasher(p).encode() + b"\n")
     return h.hexdigest()
 
 
-class Hasher:
-    """sha256 of files, each computed once per build."""
+class Templates:
+    """The notebooks of a build, each read and hashed once however many tasks run it."""
 
     def __init__(self) -> None:
-        self._cache: dict[Path, str] = {}
+        self._nb: dict[Path, dict[str, Any]] = {}
+        self._code: dict[Path, str] = {}
 
-    def __call__(self, path: Path) -> str:
-        if path not in self._cache:
-            self._cache[path] = sha256_file(path) if path.is_file() else MISSING
-        return self._cache[path]
+    def notebook(self, path: Path) -> dict[str, Any]:
+        if path not in self._nb:
+            self._nb[path] = read_notebook(path)
+        return self._nb[path]
+
+    def code(self, path: Path) -> str:
+        if path not in self._code:
+            self._code[path] = code_hash(self.notebook(path)) if path.is_file() else MISSING
+        return self._code[path]
 
 
-def task_key(task: Task, lib: str, packages: dict[str, str], hasher: Hasher) -> dict[str, Any]:
+def hash_store(tasks: list[Task]) -> Path | None:
+    """Where the hashes of a build's files are kept: ``build/hashes.json`` under the tasks' root."""
+    return tasks[0].root / "build" / "hashes.json" if tasks else None
+
+
+def task_key(task: Task, lib: str, packages: dict[str, str], hasher: Hasher, templates: Templates) -> dict[str, Any]:
     """The cache key of a task, in parts (so that a difference can be explained)."""
     nb_path = task.path(task.notebook)
     return {
-        "notebook_code": code_hash(read_notebook(nb_path)) if nb_path.is_file() else MISSING,
+        "notebook_code": templates.code(nb_path),
         "parameters": task.parameters,
         "inputs": {rel: hasher(task.path(rel)) for rel in task.inputs if rel != task.notebook},
         "lib": lib,
@@ -134,8 +189,8 @@ class State:
 
 def status(tasks: list[Task], lib_root: Path | None = None) -> dict[str, list[str]]:
     """Task id → reasons it is stale (an empty list: up to date)."""
-    hasher = Hasher()
-    lib, packages = lib_hash(lib_root), package_versions(KEY_PACKAGES)
+    hasher, templates = Hasher(hash_store(tasks)), Templates()
+    lib, packages = lib_hash(lib_root, hasher), package_versions(KEY_PACKAGES)
     out: dict[str, list[str]] = {}
     states: dict[Path, State] = {}
     for task in tasks:
@@ -143,5 +198,7 @@ def status(tasks: list[Task], lib_root: Path | None = None) -> dict[str, list[st
         if not task.path(task.notebook).is_file():
             out[task.id] = [f"notebook not found: {task.notebook}"]
             continue
-        out[task.id] = stale_reasons(task, task_key(task, lib, packages, hasher), state.tasks.get(task.id), hasher)
+        key = task_key(task, lib, packages, hasher, templates)
+        out[task.id] = stale_reasons(task, key, state.tasks.get(task.id), hasher)
+    hasher.save()
     return out

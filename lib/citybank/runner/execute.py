@@ -24,9 +24,10 @@ from .cache import (
     Hasher,
     NotebookProblem,
     State,
+    Templates,
     check_parameters,
+    hash_store,
     lib_hash,
-    read_notebook,
     stale_reasons,
     task_key,
 )
@@ -478,18 +479,16 @@ def run_tasks(
     t_start = time.perf_counter()
     timeout = float(timeout or DEFAULT_TIMEOUT)
     result = BuildResult()
-    hasher = Hasher()
-    lib = lib_hash(lib_root)
+    hasher, templates = Hasher(hash_store(tasks)), Templates()
+    lib = lib_hash(lib_root, hasher)
     packages = package_versions(KEY_PACKAGES)
     states: dict[Path, State] = {}
     todo: list[tuple[Task, dict[str, Any]]] = []
     for task in tasks:
         state = states.setdefault(task.build_dir, State(task.build_dir))
         try:
-            key = task_key(task, lib, packages, hasher)
-            nb_path = task.path(task.notebook)
-            nb = read_notebook(nb_path)
-            check_parameters(task.notebook, nb, task.parameters)
+            key = task_key(task, lib, packages, hasher, templates)
+            check_parameters(task.notebook, templates.notebook(task.path(task.notebook)), task.parameters)
         except (NotebookProblem, SyntaxError) as exc:
             msg = str(exc) if isinstance(exc, NotebookProblem) else f"{task.notebook}: parameters cell: {exc}"
             result.failures.append(Failure(task.id, msg))
@@ -501,7 +500,12 @@ def run_tasks(
         todo.append((task, key))
     _clean_temporaries(t for t, _ in todo)
     if todo:
-        _execute_all(todo, jobs or os.cpu_count() or 1, timeout, states, result, progress)
+        try:
+            _execute_all(todo, jobs or os.cpu_count() or 1, timeout, states, result, progress, hasher)
+        finally:
+            hasher.save()
+    else:
+        hasher.save()
     for st in states.values():
         st.save()
     result.seconds = round(time.perf_counter() - t_start, 3)
@@ -527,7 +531,9 @@ def _job(task: Task, timeout: float) -> dict[str, Any]:
     }
 
 
-def _execute_all(todo, jobs: int, timeout: float, states: dict[Path, State], result: BuildResult, progress: bool):
+def _execute_all(
+    todo, jobs: int, timeout: float, states: dict[Path, State], result: BuildResult, progress: bool, hasher: Hasher
+):
     queue = list(todo)
     by_id = {t.id: (t, k) for t, k in todo}
     retried: set[str] = set()
@@ -574,6 +580,8 @@ def _execute_all(todo, jobs: int, timeout: float, states: dict[Path, State], res
                     else:
                         task, key = by_id[msg["id"]]
                         _record(task, key, msg, states[task.build_dir], result, retried=msg["id"] in retried)
+                        if msg["status"] == "ok":
+                            hasher.remember(task.path(task.output), msg["output_sha256"])
                         bar.update(1)
                         w.job = None
                     if queue:
