@@ -123,10 +123,11 @@ def test_variables_without_a_dataset_are_the_documented_ones(catalogue: ind.Cata
     """The header comment of params/variables.yml lists the variables no dataset provides; it must stay true."""
     text = (root / "params" / "variables.yml").read_text(encoding="utf-8")
     header = text.split("\nvariables:\n", 1)[0]
-    listed = set(re.findall(r"[a-z0-9]+(?:_[a-z0-9]+)+", header.split("census years:", 1)[1]))
+    block = header.split("census years:", 1)[1].split("\n#\n", 1)[0]  # the list ends at the paragraph break
+    listed = set(re.findall(r"[a-z0-9]+(?:_[a-z0-9]+)+", block))
     provided = set(ind.variable_sources(reg))
     used = {v for i in catalogue.indicators if i.formula for v in i.formula.variables}
-    assert len(listed) == 24
+    assert len(listed) == 25
     assert sorted(used - provided) == sorted(listed)
 
 
@@ -159,3 +160,71 @@ def test_hand_computed_values(catalogue: ind.Catalogue):
     assert res.loc["13.4.1", "value"] == pytest.approx(1.0101, abs=1e-4)
     assert res.loc["5.8", "status"] == "not_applicable"
     assert res.loc["5.2", "status"] == "not_available"  # property values: no data
+
+
+def test_unemployment_rates_need_the_labour_force_never_the_working_age_population(catalogue: ind.Catalogue, reg):
+    """5.1 and 5.4 divide by the (youth) labour force as the standard does; no Polish source gives it for the city,
+    so both are 'not available' and the to-do list names the missing variable with no dataset."""
+    assert catalogue.by_id["5.1"].formula.denominator == ["labour_force"]
+    assert catalogue.by_id["5.4"].formula.denominator == ["youth_labour_force"]
+    assert reg.variables["youth_labour_force"].kind == "count"
+    assert "youth_labour_force" not in ind.variable_sources(reg) and "labour_force" not in ind.variable_sources(reg)
+    # everything else is in the bank: 826 registered unemployed (88 under 25), 35 578 of working age
+    rows = [
+        ("registered_unemployed", "C", 2024, 826),
+        ("registered_unemployed_under25", "C", 2024, 88),
+        ("population_working", "C", 2024, 35_578),  # 88 / 35 578 = 0.25 %: the old, wrong denominator
+        ("population_total", "C", 2024, 62_817),
+    ]
+    res = ind.compute(bank_rows(rows), catalogue, years=[2024])
+    r = res.set_index("id").loc["5.4"]
+    assert r["status"] == "not_available" and r["value"] != r["value"]  # NaN: no value with a wrong denominator
+    assert r["missing"] == "youth_labour_force"
+    assert r["reason_en"] == "no data for youth_labour_force (2024)"
+    assert res.set_index("id").loc["5.1", "missing"] == "labour_force"
+    cert = ind.certification_level(res, catalogue, "C", 2024, reg=reg)
+    todo = {t["id"]: t for t in cert["todo"]}
+    assert todo["5.4"]["missing"] == ["youth_labour_force"]
+    assert todo["5.4"]["sources"] == [
+        {"variable": "youth_labour_force", "dataset": "no dataset", "provider": "no dataset"}
+    ]
+    assert todo["5.1"]["sources"] == [{"variable": "labour_force", "dataset": "no dataset", "provider": "no dataset"}]
+    for clause in ("5.1", "5.4"):  # the note says the numerator is a proxy and why there is no value
+        note = catalogue.by_id[clause].method_note
+        assert "proxy" in note.en and "not available" in note.en, clause
+        assert "przybliżeniem" in note.pl and "Näherung" in note.de, clause
+
+
+def test_percent_results_are_shares_0_100_except_changes(catalogue: ind.Catalogue):
+    """Every '%' indicator is a share (0–100) unless it is a change, which declares its own range."""
+    pct = [i for i in catalogue.indicators if i.unit == "%" and i.formula is not None]
+    not_shares = {i.id: (i.bounds.min, i.bounds.max) for i in pct if (i.bounds.min, i.bounds.max) != (0, 100)}
+    assert not_shares == {"5.9.2": (-100, None), "8.9": (-100, None), "13.4.1": (None, None)}
+
+
+def test_adults_are_compared_with_total_minus_ages_0_17(raw: dict, reg):
+    """10.3 divides by GUS residents aged 18+; a consistency rule compares them with working + post-working age
+    (everyone aged 18 and over), and the note says that in the bank's data they differ."""
+    from citybank.consistency import evaluate
+    from citybank.params.consistency import load_rules
+
+    rule = {r.id: r for r in load_rules(reg)}["population_adult_vs_age_groups"]
+    assert rule.left == "population_adult" and rule.right == ["population_working", "population_post_working"]
+    bank = bank_rows(
+        [
+            ("population_adult", "C", 2024, 52_616),
+            ("population_working", "C", 2024, 35_578),
+            ("population_post_working", "C", 2024, 17_372),  # 35 578 + 17 372 = 52 950 = 62 817 − 9 867
+            ("population_adult", "C", 2023, 52_950),
+            ("population_working", "C", 2023, 35_578),
+            ("population_post_working", "C", 2023, 17_372),
+        ]
+    )
+    got = evaluate(bank, [rule], territories={"city": "C"}).set_index("year")
+    assert got.loc[2023, "verdict"] == "consistent"
+    assert got.loc[2024, "verdict"] == "inconsistent"  # 52 616 − 52 950 = −334, −0.63 % > 0.1 %
+    assert got.loc[2024, "right_value"] == 52_950
+    item = next(i for i in raw["indicators"] if i["id"] == "10.3")
+    assert item["formula"]["denominator"] == ["population_adult"]
+    note = item["method_note"]["en"]
+    assert "minus ages 0–17" in note and "population_adult_vs_age_groups" in note

@@ -383,15 +383,151 @@ def fake_reg() -> SimpleNamespace:
 def test_coverage_counts_per_theme_and_type():
     res = hand_results({"5.1": "reported", "5.8": "not_applicable", "13.4.1": "reported", "13.10": "not_available"})
     cov = ind.coverage(res, fixture_catalogue(), "C", 2024)
-    got = {(r.theme, r.type): (r.reported, r.not_available, r.not_applicable, r.total) for r in cov.itertuples()}
+    got = {
+        (r.theme, r.type): (r.reported, r.not_available, r.not_applicable, r.total, r.applicable)
+        for r in cov.itertuples()
+    }
     # 21.2 is absent from the results: counted as not available
     assert got == {
-        ("5", "core"): (1, 0, 0, 1),
-        ("5", "supporting"): (0, 0, 1, 1),
-        ("13", "core"): (0, 1, 0, 1),
-        ("13", "profile"): (1, 0, 0, 1),
-        ("21", "supporting"): (0, 1, 0, 1),
+        ("5", "core"): (1, 0, 0, 1, 1),
+        ("5", "supporting"): (0, 0, 1, 1, 0),
+        ("13", "core"): (0, 1, 0, 1, 1),
+        ("13", "profile"): (1, 0, 0, 1, 1),
+        ("21", "supporting"): (0, 1, 0, 1, 1),
     }
+    share = dict(zip(zip(cov["theme"], cov["type"], strict=True), cov["share"], strict=True))
+    assert share[("5", "core")] == 1.0 and share[("13", "core")] == 0.0 and share[("21", "supporting")] == 0.0
+    assert math.isnan(share[("5", "supporting")])  # only a not-applicable indicator: no share, never 0 of 1
+
+
+def test_shares_of_reported_indicators_exclude_not_applicable_ones():
+    """5 indicators: 3 reported, 1 not available, 1 not applicable → 3 of 4 applicable (75 %), never 3 of 5."""
+    from citybank.cli.data import summary_line
+
+    statuses = {
+        "5.1": "reported",
+        "5.8": "not_applicable",
+        "13.4.1": "reported",
+        "13.10": "not_available",
+        "21.2": "reported",
+    }
+    cat = fixture_catalogue()
+    cov = ind.coverage(hand_results(statuses), cat, "C", 2024)
+    assert (int(cov["reported"].sum()), int(cov["applicable"].sum()), int(cov["total"].sum())) == (3, 4, 5)
+    assert cov["reported"].sum() / cov["applicable"].sum() == 0.75
+    cert = ind.certification_level(hand_results(statuses), cat, "C", 2024, reg=fake_reg())
+    # core: 5.1 reported, 13.10 not available; supporting: 21.2 reported, 5.8 not applicable
+    assert (cert["count_core"], cert["count_supporting"], cert["count_total"]) == (1, 1, 2)
+    assert (cert["applicable_core"], cert["applicable_supporting"], cert["applicable_profile"]) == (2, 1, 1)
+    assert cert["applicable_total"] == 3  # 5.8 is not counted
+    assert cert["share_core"] == 0.5 and cert["share_total"] == 2 / 3
+    table = pd.DataFrame(
+        {"id": list(statuses), "type": [cat.by_id[i].type for i in statuses], "status": list(statuses.values())}
+    )
+    assert summary_line(table, cert) == (
+        "reported 2 of 3 applicable numbered indicators; core 1 of 2; supporting 1 of 1; profile 1 of 1; "
+        "1 not applicable; certification estimate: Aspirational (2014 WCCD scheme)"
+    )
+    # nothing applicable: no share (None in the JSON-ready certification dict), not 0 %
+    only_na = ind.certification_level(
+        hand_results({"5.8": "not_applicable"}), ind.parse_catalogue(_only_not_applicable()), "C", 2024, reg=fake_reg()
+    )
+    assert (only_na["applicable_total"], only_na["share_total"], only_na["share_core"]) == (0, None, None)
+
+
+def _only_not_applicable() -> dict:
+    data = yaml.safe_load(FIXTURE_YAML)
+    data["indicators"] = [i for i in data["indicators"] if i["id"] == "5.8"]
+    return data
+
+
+# ---------------------------------------------------------------- valid range of results
+
+
+def _range_catalogue() -> ind.Catalogue:
+    """The fixture plus a share (22.1, unit '%': 0–100 by default) and a '%' change with its own range (8.9)."""
+    data = yaml.safe_load(FIXTURE_YAML)
+    data["themes"] += [
+        {"id": "8", "key": "Environment", "name": {"pl": "Środowisko", "en": "Environment", "de": "Umwelt"}},
+        {"id": "22", "key": "Wastewater", "name": {"pl": "Ścieki", "en": "Wastewater", "de": "Abwasser"}},
+    ]
+    data["indicators"] += [
+        {
+            "id": "22.1",
+            "theme": "22",
+            "type": "core",
+            "name": {"pl": "Kanalizacja", "en": "Sewerage", "de": "Kanalisation"},
+            "unit": "%",
+            "direction": "higher",
+            "formula": {
+                "kind": "ratio",
+                "numerator": ["population_sewerage"],
+                "denominator": ["population_total"],
+                "multiplier": 100,
+            },
+            "source_pl": "GUS",
+        },
+        {
+            "id": "8.9",
+            "theme": "8",
+            "type": "supporting",
+            "name": {"pl": "Gatunki", "en": "Species", "de": "Arten"},
+            "unit": "%",
+            "direction": "higher",
+            "formula": {"kind": "value", "numerator": ["native_species_change_pct"]},
+            "valid_range": {"min": -100},
+            "source_pl": "brak",
+        },
+    ]
+    return ind.parse_catalogue(data)
+
+
+def test_a_share_outside_0_100_is_not_available_never_published():
+    bank = bank_rows(
+        [
+            ("population_sewerage", "A", 2024, 1100),  # 1100 / 1000 = 110 % → not available
+            ("population_total", "A", 2024, 1000),
+            ("population_sewerage", "B", 2024, 930),  # 93 %
+            ("population_total", "B", 2024, 1000),
+            ("population_sewerage", "C", 2024, 1000),  # exactly 100 % is valid
+            ("population_total", "C", 2024, 1000),
+            ("native_species_change_pct", "A", 2024, -12.5),  # a loss: valid down to -100
+            ("native_species_change_pct", "B", 2024, -150),
+        ]
+    )
+    cat = _range_catalogue()
+    res = ind.compute(bank, cat, years=[2024])
+    r = row(res, "22.1", "A", 2024)
+    assert r["status"] == "not_available" and math.isnan(r["value"])
+    assert r["reason_en"] == "value outside the valid range 0–100 %: check the inputs"
+    assert r["missing"] == "" and (r["numerator"], r["denominator"]) == (1100, 1000)  # the inputs stay traceable
+    assert len(json.loads(r["inputs"])) == 2
+    assert (row(res, "22.1", "B", 2024)["status"], row(res, "22.1", "B", 2024)["value"]) == ("reported", 93.0)
+    assert (row(res, "22.1", "C", 2024)["status"], row(res, "22.1", "C", 2024)["value"]) == ("reported", 100.0)
+    assert (row(res, "8.9", "A", 2024)["status"], row(res, "8.9", "A", 2024)["value"]) == ("reported", -12.5)
+    r = row(res, "8.9", "B", 2024)
+    assert r["status"] == "not_available" and math.isnan(r["value"])
+    assert r["reason_en"] == "value outside the valid range at least -100 %: check the inputs"
+    # a '%' change is not a share: 13.4.1 may be negative
+    assert cat.by_id["13.4.1"].bounds.unbounded and cat.by_id["22.1"].bounds.max == 100
+    # the to-do list says why the indicator is missing although no variable is
+    cert = ind.certification_level(res, cat, "A", 2024, reg=fake_reg())
+    item = next(t for t in cert["todo"] if t["id"] == "22.1")
+    assert item["missing"] == [] and item["reason"] == "value outside the valid range 0–100 %: check the inputs"
+
+
+def test_a_negative_population_change_is_reported():
+    bank = bank_rows(
+        [
+            (v, "A", y, n)
+            for y, ns in ((2023, (100, 600, 300)), (2024, (90, 590, 300)))
+            for v, n in zip(
+                ("population_pre_working", "population_working", "population_post_working"), ns, strict=True
+            )
+        ]
+    )
+    r = row(ind.compute(bank, fixture_catalogue(), years=[2024]), "13.4.1", "A", 2024)
+    assert r["status"] == "reported" and r["value"] == pytest.approx(-2.0)  # 980 / 1000 - 1
 
 
 def test_certification_level_and_todo_list():
@@ -714,7 +850,7 @@ def test_cli_table_csv_json(cli_env: Path, capsys):
     assert lines[7] == "13.10   core        reported        66 000.00  persons      Population"
     assert "21.2    supporting  not available" in lines[8]
     assert (
-        "reported 2 of 4 numbered indicators; core 2 of 2; supporting 0 of 2; profile 1 of 1; "
+        "reported 2 of 3 applicable numbered indicators; core 2 of 2; supporting 0 of 1; profile 1 of 1; "
         "1 not applicable; certification estimate: Bronze (2014 WCCD scheme)"
     ) in out
     assert main(["indicators", "--year", "2024", "--format", "csv", "--out", str(cli_env / "t.csv")]) == 0
@@ -787,7 +923,7 @@ def test_every_real_formula_matches_an_independent_evaluation(real_catalogue: di
     before = {v: 90.0 + 29.0 * k for k, v in enumerate(variables)}
     bank = bank_rows([(v, "X", 2024, x) for v, x in now.items()] + [(v, "X", 2023, x) for v, x in before.items()])
     res = ind.compute(bank, cat, years=[2024]).set_index("id")
-    checked = 0
+    checked = outside = 0
     for item in real_catalogue["indicators"]:
         r = res.loc[item["id"]]
         if "formula" not in item:
@@ -802,7 +938,16 @@ def test_every_real_formula_matches_an_independent_evaluation(real_catalogue: di
             expected = num * mult
         else:
             expected = (num / sum(before[v] for v in f["numerator"]) - 1) * mult
-        assert r["status"] == "reported", item["id"]
-        assert r["value"] == pytest.approx(expected, rel=1e-12), item["id"]
+        # the valid range, read from the YAML: valid_range, else 0–100 for a '%' that is not a change
+        default = (0, 100) if item["unit"] == "%" and f["kind"] != "change" else (None, None)
+        lo, hi = (item["valid_range"].get("min"), item["valid_range"].get("max")) if "valid_range" in item else default
+        if (lo is not None and expected < lo) or (hi is not None and expected > hi):
+            assert r["status"] == "not_available" and math.isnan(r["value"]), item["id"]
+            assert r["reason_en"].startswith("value outside the valid range"), item["id"]
+            outside += 1
+        else:
+            assert r["status"] == "reported", item["id"]
+            assert r["value"] == pytest.approx(expected, rel=1e-12), item["id"]
         checked += 1
     assert checked == sum("formula" in i for i in real_catalogue["indicators"]) > 0
+    assert 0 < outside < checked  # these made-up values put some shares above 100 %

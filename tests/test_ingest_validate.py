@@ -143,3 +143,97 @@ def refresh_committed_corpus() -> None:  # pragma: no cover - run by hand when t
     for f in tmp.iterdir():
         shutil.copy(f, BAD / f.name)
     shutil.rmtree(tmp)
+
+
+# ---------------------------------------------------------------- the variable's valid range
+
+
+def test_variable_valid_range_defaults_by_kind(reg):
+    from citybank.params import Variable
+
+    def var(kind: str, unit: str, **extra) -> Variable:
+        text = {"pl": "x", "en": "x", "de": "x"}
+        return Variable(id="v", name=text, definition=text, unit=unit, kind=kind, **extra)
+
+    assert (var("share", "%").bounds.min, var("share", "%").bounds.max) == (0, 100)
+    assert (var("rate", "%").bounds.min, var("rate", "%").bounds.max) == (0, 100)
+    for kind in ("count", "amount", "length", "area"):
+        assert (var(kind, "x").bounds.min, var(kind, "x").bounds.max) == (0, None), kind
+    assert var("mean", "PLN").bounds.unbounded and var("index", "index").bounds.unbounded
+    assert var("share", "%", valid_range={"min": 10, "max": 20}).bounds.describe("%") == "10–20 %"
+    with pytest.raises(ValueError, match="min 5 is above max 1"):
+        var("share", "%", valid_range={"min": 5, "max": 1})
+    # the real params: shares in % are 0–100, inflation and the change in species may be negative
+    assert reg.variables["registered_unemployed"].bounds.describe("persons") == "at least 0 persons"
+    assert reg.variables["food_local_share_pct"].bounds.describe("%") == "0–100 %"
+    assert reg.variables["inflation_5y_avg"].bounds.describe("%") == "at least -100 %"
+    assert reg.variables["gini_coefficient"].bounds.describe() == "0–1"
+
+
+def test_value_outside_the_variable_valid_range_is_quarantined(reg):
+    """A share above 100 % passes the dataset's checks (min 0, no max) but not the variable's range."""
+    from dataclasses import replace
+
+    from citybank.params import Dataset, ValidRange
+
+    text = {"pl": "x", "en": "x", "de": "x"}
+    share = reg.variables["food_local_share_pct"]  # kind share, unit %: 0–100 by default
+    capped = reg.variables["registered_unemployed"].model_copy(update={"valid_range": ValidRange(min=0, max=5000)})
+    test_reg = replace(reg, variables={**reg.variables, "registered_unemployed": capped})
+    ds = Dataset.model_validate(
+        {
+            "id": "test-udzialy",
+            "title": text,
+            "description": text,
+            "category": "biznes",
+            "provider": "pup",
+            "frequency": "annual",
+            "openness": 3,
+            "licence": "CC-BY-4.0",
+            "first_year": 2022,
+            "last_year": 2024,
+            "source": {
+                "format": "csv",
+                "files": ["x/udzialy.csv"],
+                "columns": [
+                    {"source": "Udział", "variable": share.id},
+                    {"source": "Bezrobotni", "variable": "registered_unemployed"},
+                ],
+            },
+        }
+    )
+    rows = pd.concat(
+        [
+            _rows({2022: 40.0, 2023: 100.0, 2024: 100.5}, variable=share.id).assign(column="Udział"),
+            _rows({2022: 826.0, 2023: 9230.0, 2024: 800.0}).assign(column="Bezrobotni", source_row=[5, 6, 7]),
+        ],
+        ignore_index=True,
+    )
+    v = validate(rows, ds, test_reg)
+    got = v.rejected[["source_file", "source_row", "column", "value", "check", "reason", "expected"]]
+    assert got.astype({"source_row": int}).values.tolist() == [
+        [
+            "f.csv",
+            4,
+            "Udział",
+            "100.5",
+            "valid_range",
+            "100.5 is outside the valid range of food_local_share_pct",
+            "0–100 % (valid_range in params/variables.yml)",
+        ],
+        [
+            "f.csv",
+            6,
+            "Bezrobotni",
+            "9230",
+            "valid_range",
+            "9230 is outside the valid range of registered_unemployed",
+            "0–5000 persons (valid_range in params/variables.yml)",
+        ],
+    ]
+    assert sorted(zip(v.accepted["variable"], v.accepted["year"], strict=True)) == [
+        ("food_local_share_pct", 2022),
+        ("food_local_share_pct", 2023),  # exactly 100 % is valid
+        ("registered_unemployed", 2022),
+        ("registered_unemployed", 2024),
+    ]

@@ -207,12 +207,17 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def summary_line(table: pd.DataFrame, cert: dict[str, Any]) -> str:
-    """'reported 86 of 104 numbered indicators; …; certification estimate: Gold (2014 WCCD scheme)'."""
-    numbered = table[table["type"] != "profile"]
-    parts = [f"reported {int((numbered['status'] == 'reported').sum())} of {len(numbered)} numbered indicators"]
+    """'reported 86 of 101 applicable numbered indicators; …; 3 not applicable; certification estimate: Gold (2014
+    WCCD scheme)'. Every "x of y" counts only applicable indicators: one that does not apply to the city is
+    neither reported nor missing."""
+    applicable = table[table["status"] != "not_applicable"]
+    numbered = applicable[applicable["type"] != "profile"]
+    parts = [
+        f"reported {int((numbered['status'] == 'reported').sum())} of {len(numbered)} applicable numbered indicators"
+    ]
     for typ in indicators.TYPES:
-        part = table[table["type"] == typ]
-        if len(part):
+        part = applicable[applicable["type"] == typ]
+        if (table["type"] == typ).any():
             parts.append(f"{typ} {int((part['status'] == 'reported').sum())} of {len(part)}")
     na = int((table["status"] == "not_applicable").sum())
     if na:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..params import Registry, registry
 from ..params.iso37120 import Catalogue, Level, clause_key
-from .engine import TYPES, select
+from .engine import TYPES, applicable_share, select
 
 NO_DATASET = "no dataset"
 
@@ -30,15 +30,25 @@ def certification_level(
     """The certification estimate and the to-do list towards the next level.
 
     Returns counts (``count_core``, ``count_supporting``, ``count_profile``, ``count_total`` = core +
-    supporting reported), ``level`` (the highest level reached, or None), ``next_level`` with how many core and
+    supporting reported), the applicable indicators (``applicable_core`` … ``applicable_total``: reported or not
+    available, never not applicable) and the shares reported of them (``share_core``, ``share_total``, 0..1),
+    ``level`` (the highest level reached, or None), ``next_level`` with how many core and
     total indicators it still needs, and ``todo``: every not-available core/supporting indicator (core first)
-    with its missing variables and the dataset/provider that would supply each (``"no dataset"`` when none does).
+    with the reason, its missing variables and the dataset/provider that would supply each (``"no dataset"`` when none does).
     """
     sources = variable_sources(reg or registry())
     sl = select(results, catalogue, territory, year)
     rep = sl[sl["status"] == "reported"]
     counts = {f"count_{t}": int((rep["type"] == t).sum()) for t in TYPES}
     counts["count_total"] = counts["count_core"] + counts["count_supporting"]
+    app = sl[sl["status"] != "not_applicable"]  # shares never count indicators that do not apply to the city
+    applicable = {f"applicable_{t}": int((app["type"] == t).sum()) for t in TYPES}
+    applicable["applicable_total"] = applicable["applicable_core"] + applicable["applicable_supporting"]
+    shares = {  # None (JSON null) when nothing applies
+        f"share_{k}": (None if applicable[f"applicable_{k}"] == 0 else share)
+        for k in ("core", "total")
+        for share in [applicable_share(counts[f"count_{k}"], applicable[f"applicable_{k}"])]
+    }
     level = None
     nxt = None
     for lv in catalogue.certification.levels:
@@ -64,6 +74,7 @@ def certification_level(
                 "type": r.type,
                 "name": ind.name.model_dump(),
                 "missing": variables,
+                "reason": str(r.reason),
                 "sources": [
                     {
                         "variable": v,
@@ -96,6 +107,8 @@ def certification_level(
         "territory": str(territory),
         "year": int(year),
         **counts,
+        **applicable,
+        **shares,
         "level": lv_dict(level),
         "next_level": next_level,
         "todo": todo,

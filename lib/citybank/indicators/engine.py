@@ -11,8 +11,9 @@ matrix and evaluates every formula as column operations for all territories and 
 same code serves the city with its peers and a BDL export of every Polish gmina.
 
 Each result row says what it is (``status``): ``reported`` (a value), ``not_available`` (an input is
-missing or a denominator is zero; ``missing`` lists the variables) or ``not_applicable`` (the catalogue
-says the indicator does not apply). ``inputs`` holds the provenance of every input value as JSON, so a
+missing, a denominator is zero or the value lies outside the indicator's valid range, e.g. a share above
+100 %; ``missing`` lists the missing variables, ``reason_en`` says which case) or ``not_applicable`` (the
+catalogue says the indicator does not apply). ``inputs`` holds the provenance of every input value as JSON, so a
 published number can be traced to its provider, dataset, file and row.
 """
 
@@ -287,6 +288,15 @@ def _evaluate(ind: Indicator, mx: _Prepared) -> pd.DataFrame:
         else:
             value = (num / den - 1.0) * f.multiplier
     ok = ~any_missing & ~zero
+    # a result outside the indicator's valid range (a share above 100 %) is never published: not available
+    bounds = ind.bounds
+    outside = np.zeros(n, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        if bounds.min is not None:
+            outside |= ok & (value < bounds.min)
+        if bounds.max is not None:
+            outside |= ok & (value > bounds.max)
+    ok &= ~outside
     value = np.where(ok, value, np.nan)
 
     def labelled(v: str, years: Any) -> Any:  # "<variable> (<year>)" for every row
@@ -306,6 +316,7 @@ def _evaluate(ind: Indicator, mx: _Prepared) -> pd.DataFrame:
         absent = np.asarray(_join_parts(reasons, n, ", ").to_numpy(zero_copy_only=False), dtype=object)
         reason[any_missing] = "no data for " + absent[any_missing]
     reason[zero] = "the previous year's value is zero" if f.kind == "change" else "the denominator is zero"
+    reason[outside] = out_of_range_reason(ind)
 
     inputs: Any = "[]"
     if mx.p:
@@ -336,6 +347,12 @@ def _evaluate(ind: Indicator, mx: _Prepared) -> pd.DataFrame:
     )
 
 
+def out_of_range_reason(ind: Indicator) -> str:
+    """The reason of a result outside the indicator's valid range, e.g. 'value outside the valid range 0–100 %:
+    check the inputs'."""
+    return f"value outside the valid range {ind.bounds.describe(ind.unit)}: check the inputs"
+
+
 # ---------------------------------------------------------------- coverage and certification
 
 
@@ -348,16 +365,30 @@ def select(results: pd.DataFrame, catalogue: Catalogue, territory: str, year: in
         if ind.id in sel.index:
             r = sel.loc[ind.id]
             status, missing = str(r["status"]), str(r["missing"])
+            reason = str(r["reason_en"]) if "reason_en" in sel.columns and pd.notna(r["reason_en"]) else ""
         elif ind.formula is None:
-            status, missing = "not_applicable", ""
+            status, missing, reason = "not_applicable", "", ""
         else:
             status, missing = "not_available", "; ".join(ind.formula.variables)
-        rows.append({"id": ind.id, "theme": ind.theme, "type": ind.type, "status": status, "missing": missing})
-    return pd.DataFrame(rows, columns=["id", "theme", "type", "status", "missing"])
+            reason = "not computed (results predate this indicator)"
+        rows.append(
+            {"id": ind.id, "theme": ind.theme, "type": ind.type, "status": status, "missing": missing, "reason": reason}
+        )
+    return pd.DataFrame(rows, columns=["id", "theme", "type", "status", "missing", "reason"])
+
+
+def applicable_share(reported: int, applicable: int) -> float:
+    """Reported as a share (0..1) of the applicable indicators (not applicable ones never count); NaN for 0 of 0."""
+    return reported / applicable if applicable else float("nan")
 
 
 def coverage(results: pd.DataFrame, catalogue: Catalogue, territory: str, year: int) -> pd.DataFrame:
-    """Counts of reported / not available / not applicable indicators per theme and type (catalogue order)."""
+    """Counts of reported / not available / not applicable indicators per theme and type (catalogue order).
+
+    ``total`` counts every catalogued indicator; ``applicable`` = reported + not available (an indicator that does
+    not apply to the city is neither a gap nor an achievement) and ``share`` = reported / applicable (0..1, NaN when
+    nothing applies). Shares of reported indicators must be taken over ``applicable``, never over ``total``.
+    """
     sl = select(results, catalogue, territory, year)
     rows = []
     for theme in sorted(catalogue.themes, key=lambda t: int(t.id)):
@@ -373,7 +404,11 @@ def coverage(results: pd.DataFrame, catalogue: Catalogue, territory: str, year: 
                     "type": typ,
                     **{s: int(counts.get(s, 0)) for s in STATUSES},
                     "total": len(part),
+                    "applicable": int(counts.get("reported", 0) + counts.get("not_available", 0)),
+                    "share": applicable_share(
+                        int(counts.get("reported", 0)), int(counts.get("reported", 0) + counts.get("not_available", 0))
+                    ),
                 }
             )
-    cols = ["theme", "theme_key", "type", *STATUSES, "total"]
+    cols = ["theme", "theme_key", "type", *STATUSES, "total", "applicable", "share"]
     return pd.DataFrame(rows, columns=cols)

@@ -1,7 +1,8 @@
 """Lazy validation of what a reader produced: every problem at once, rejected rows quarantined with a reason.
 
 Checks (``check`` column of the quarantine): ``type`` (text in a numeric column), ``required_column``,
-``allowed_values`` (district names), ``range`` (checks.min/max, no negative counts), ``duplicate`` (key
+``allowed_values`` (district names), ``range`` (checks.min/max, no negative counts), ``valid_range`` (outside
+the variable's valid range in params/variables.yml, e.g. a share above 100 %), ``duplicate`` (key
 variable × territory × year: the first row is kept), ``missing_year`` (first_year..last_year, no row to
 reject), ``future_year`` (after the latest reporting year in params/years), ``yoy_jump`` (a value more than
 checks.yoy_max_factor from its neighbour *and* from the median of its series: the outlier is rejected, not
@@ -186,6 +187,33 @@ def validate(
         )
     )
     df = df[~(too_low | too_high)]
+
+    # the variable's valid range (params/variables.yml valid_range, or the default of its kind): a value no
+    # phenomenon can take (a share above 100 %, a negative count) is never published
+    outside = pd.Series(False, index=df.index)
+    for v in dict.fromkeys(ds.variables):
+        var = reg.variables.get(v)
+        if var is None or var.bounds.unbounded:
+            continue
+        b = var.bounds
+        sel = df["variable"].eq(v)
+        if b.min is not None:
+            outside |= sel & (df["value"] < b.min)
+        if b.max is not None:
+            outside |= sel & (df["value"] > b.max)
+    rejected.append(
+        _rejects(
+            df[outside],
+            ds,
+            "valid_range",
+            lambda r: f"{_fmt(r.value)} is outside the valid range of {r.variable}",
+            lambda r: (
+                f"{reg.variables[r.variable].bounds.describe(reg.variables[r.variable].unit)} "
+                "(valid_range in params/variables.yml)"
+            ),
+        )
+    )
+    df = df[~outside]
 
     dup = df.duplicated(KEY, keep="first")
     if dup.any():

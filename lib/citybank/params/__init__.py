@@ -42,6 +42,7 @@ from .core import (
     Strict,
     Territory,
     Text3,
+    ValidRange,
     Variable,
     YearParams,
     dupes,
@@ -50,8 +51,8 @@ from .core import (
 
 __all__ = [
     "LANGS", "SLUG", "YAML_LOADER", "Category", "Checks", "City", "ColumnMap", "Dataset", "District", "Loader",
-    "ParamsError", "ParamsProblem", "Provider", "Registry", "SeriesBreak", "Source", "Strict", "Territory", "Text3", "Variable",
-    "YearParams", "consistency", "expand_files", "iso37120", "load_params", "registry", "strategy",
+    "ParamsError", "ParamsProblem", "Provider", "Registry", "SeriesBreak", "Source", "Strict", "Territory", "Text3",
+    "ValidRange", "Variable", "YearParams", "consistency", "expand_files", "iso37120", "load_params", "registry", "strategy",
     "year_or_default",
 ]  # fmt: skip
 

@@ -131,6 +131,47 @@ class SeriesBreak(Strict):
     source: str = Field(min_length=1)
 
 
+class ValidRange(Strict):
+    """The values a variable or an indicator can take at all (not a plausibility band): ``min``/``max``
+    inclusive, ``None`` = unbounded on that side."""
+
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> ValidRange:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+        return self
+
+    @property
+    def unbounded(self) -> bool:
+        return self.min is None and self.max is None
+
+    def outside(self, value: float) -> bool:
+        return (self.min is not None and value < self.min) or (self.max is not None and value > self.max)
+
+    def describe(self, unit: str = "") -> str:
+        """'0–100 %', 'at least 0 persons', 'at most 1': the range as the quarantine and the results say it."""
+
+        def num(v: float) -> str:
+            return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+        tail = f" {unit}" if unit else ""
+        if self.min is not None and self.max is not None:
+            return f"{num(self.min)}–{num(self.max)}{tail}"
+        if self.min is not None:
+            return f"at least {num(self.min)}{tail}"
+        if self.max is not None:
+            return f"at most {num(self.max)}{tail}"
+        return "any value"
+
+
+PERCENT_RANGE = ValidRange(min=0, max=100)
+NON_NEGATIVE = ValidRange(min=0)
+UNBOUNDED = ValidRange()
+
+
 class Variable(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: Text3
@@ -140,6 +181,22 @@ class Variable(Strict):
     additive: bool = Field(True, description="district values sum to the city value")
     higher_is_better: bool | None = None
     breaks: list[SeriesBreak] = []
+    valid_range: ValidRange | None = Field(
+        None,
+        description="the values the variable can take at all; when not given: share and rate in % → 0..100, "
+        "count, amount, length, area and time → at least 0, other kinds unbounded (see ``bounds``)",
+    )
+
+    @property
+    def bounds(self) -> ValidRange:
+        """The valid range: ``valid_range`` when given, else the default of the kind (see the field)."""
+        if self.valid_range is not None:
+            return self.valid_range
+        if self.kind in ("share", "rate") and self.unit.strip() == "%":
+            return PERCENT_RANGE
+        if self.kind in ("count", "amount", "length", "area", "time"):
+            return NON_NEGATIVE
+        return UNBOUNDED
 
     def break_between(self, start: int, end: int) -> SeriesBreak | None:
         """The last break that a comparison of ``start`` with ``end`` crosses (start < break year <= end)."""

@@ -12,7 +12,18 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .core import SLUG, Loader, ParamsError, ParamsProblem, Registry, Strict, Text3
+from .core import (
+    PERCENT_RANGE,
+    SLUG,
+    UNBOUNDED,
+    Loader,
+    ParamsError,
+    ParamsProblem,
+    Registry,
+    Strict,
+    Text3,
+    ValidRange,
+)
 
 FILE = "iso37120.yml"
 WHERE = f"params/{FILE}"
@@ -51,6 +62,20 @@ class Indicator(Strict):
     method_note: Text3 | None = None
     source_pl: str
     not_applicable: Text3 | None = None
+    valid_range: ValidRange | None = Field(
+        None,
+        description="the values the result can take; when not given: 0..100 for unit '%' (a share), except "
+        "for 'change' formulas, else unbounded (see ``bounds``)",
+    )
+
+    @property
+    def bounds(self) -> ValidRange:
+        """The valid range of a result: ``valid_range`` when given; 0..100 for a '%' that is not a change."""
+        if self.valid_range is not None:
+            return self.valid_range
+        if self.unit.strip() == "%" and self.formula is not None and self.formula.kind != "change":
+            return PERCENT_RANGE
+        return UNBOUNDED
 
     @model_validator(mode="after")
     def _one_of(self) -> Indicator:
