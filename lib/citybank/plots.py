@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -29,7 +30,7 @@ from matplotlib import ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .i18n import check_lang, t
+from .i18n import check_lang, t, unit_label
 from .narrative import count_phrase, fmt_number, fmt_percent, fmt_value, join_list, quote
 from .util import write_bytes_atomic
 
@@ -113,7 +114,7 @@ class LocaleFormatter(ticker.Formatter):
     ``percent=True`` appends the locale percent sign (``12,5%`` / ``12,5 %``).
     """
 
-    def __init__(self, lang: str, *, percent: bool = False, max_decimals: int = 3) -> None:
+    def __init__(self, lang: str, *, percent: bool = False, max_decimals: int = 6) -> None:
         self.lang = check_lang(lang)
         self.percent = percent
         self.max_decimals = max_decimals
@@ -163,6 +164,24 @@ def _new_figure(figsize: tuple[float, float] | None = None) -> tuple[Figure, Any
     return fig, ax
 
 
+CATEGORY_CHARS = 28
+"""Category names on a horizontal bar chart wrap at this many characters, so that long names do not push the
+bars (and the title, which starts where the axes start) out of the figure."""
+GLYPH = 0.62
+"""A conservative average glyph width of DejaVu Sans, as a share of the font size."""
+
+
+def _text_pt(texts: Sequence[str], fontsize: float) -> float:
+    """The width in points of the longest line of ``texts`` (an estimate from the glyph width)."""
+    return max((len(line) for x in texts for line in str(x).split("\n")), default=0) * fontsize * GLYPH
+
+
+def _wrap(text: str, width_pt: float, fontsize: float) -> str:
+    """``text`` broken into lines of at most ``width_pt`` points at ``fontsize``, so that a long title or
+    source line is never cut off."""
+    return textwrap.fill(text, max(20, int(width_pt / (fontsize * GLYPH))), break_long_words=False)
+
+
 def _finish(
     fig: Figure,
     ax: Any,
@@ -171,13 +190,25 @@ def _finish(
     lang: str,
     source: str | Sequence[str],
     alt: str,
+    unit: str | None = None,
     ylabel: str | None = None,
     xlabel: str | None = None,
 ) -> Figure:
-    ax.set_title(title)
-    ax.set_ylabel(ylabel or "")
-    ax.set_xlabel(xlabel or "")
-    fig.text(0.01, 0.015, _source_text(source, lang), ha="left", va="bottom", fontsize=8, color="#555555")
+    """Title, axis labels (the value axis says its unit when no label is given; percent ticks carry it),
+    the source line under the axes, and the alt text."""
+    value = getattr(ax, "citybank_value_axis", None)
+    width_pt = fig.get_figwidth() * 72 - 10
+    if value == "x":  # horizontal bars: the left-aligned title starts after the category names
+        width_pt -= _text_pt([x.get_text() for x in ax.yaxis.get_ticklabels()], STYLE["font.size"]) + 15
+    ax.set_title(_wrap(title, width_pt, STYLE["axes.titlesize"]))
+    unit_text = unit_label(unit, lang) if unit and unit != "%" else ""
+    ax.set_ylabel(ylabel or (unit_text if value == "y" else ""))
+    ax.set_xlabel(xlabel or (unit_text if value == "x" else ""))
+    text = _wrap(_source_text(source, lang), fig.get_figwidth() * 72 - 10, 8)
+    lines = text.count("\n") + 1
+    if lines > 1:
+        fig.get_layout_engine().set(rect=(0, SOURCE_HEIGHT * lines, 1, 1 - SOURCE_HEIGHT * lines))
+    fig.text(0.01, 0.015, text, ha="left", va="bottom", fontsize=8, color="#555555")
     fig.citybank_alt_text = alt  # type: ignore[attr-defined]
     return fig
 
@@ -372,7 +403,9 @@ def line_chart(
             series_name=None if described_name is None else str(described_name),
             breaks=breaks,
         )
-        return _finish(fig, ax, title=title, lang=lang, source=source, alt=alt, ylabel=ylabel)
+        return _finish(
+            fig, ax, title=title, lang=lang, source=source, alt=alt, unit="%" if percent else unit, ylabel=ylabel
+        )
 
 
 def _with_gaps(part: pd.DataFrame, x: str, y: str, all_years: Sequence[int], breaks: Sequence[int]) -> pd.Series:
@@ -400,7 +433,8 @@ def _bars(
     bars = (ax.barh if horizontal else ax.bar)(positions, values, color=list(colors), zorder=2)
     axis = ax.yaxis if horizontal else ax.xaxis
     axis.set_major_locator(ticker.FixedLocator(list(positions)))
-    axis.set_major_formatter(ticker.FixedFormatter([str(s) for s in labels]))
+    names = [textwrap.fill(str(s), CATEGORY_CHARS, break_long_words=False) if horizontal else str(s) for s in labels]
+    axis.set_major_formatter(ticker.FixedFormatter(names))
     value_axis = ax.xaxis if horizontal else ax.yaxis
     value_axis.set_major_formatter(LocaleFormatter(lang, percent=percent))
     ax.citybank_value_axis = "x" if horizontal else "y"  # figure_problems checks it has a unit
@@ -413,7 +447,11 @@ def _bars(
         texts = [fmt_percent(v, lang, max(d, 1)) if percent else fmt_number(v, lang, d) for v in values]
         ax.bar_label(bars, labels=texts, padding=3, fontsize=8, color=TEXT)
         if horizontal:
-            ax.margins(x=0.12)
+            # room beyond the longest bar for its label (8 pt glyphs ≈ 5 pt wide), on both sides when some
+            # values are negative, so that a label never runs into the category names
+            label_pt = _text_pt(texts, 8) + 6
+            axes_pt = ax.figure.get_figwidth() * 72 - _text_pt(names, STYLE["font.size"]) - 40
+            ax.margins(x=max(0.12, label_pt / max(axes_pt, 100)))
         else:
             ax.margins(y=0.12)
 
@@ -470,6 +508,7 @@ def bar_chart(
             lang=lang,
             source=source,
             alt=alt,
+            unit="%" if percent else unit,
             xlabel=ylabel if horizontal else None,
             ylabel=None if horizontal else ylabel,
         )
@@ -518,7 +557,9 @@ def district_bars(
             )
             ax.legend(loc="lower right")
         alt = alt_text("bar", title, lang, dict(zip(labels, values, strict=True)), unit="%" if percent else unit)
-        return _finish(fig, ax, title=title, lang=lang, source=source, alt=alt, xlabel=xlabel)
+        return _finish(
+            fig, ax, title=title, lang=lang, source=source, alt=alt, unit="%" if percent else unit, xlabel=xlabel
+        )
 
 
 def peer_comparison(
@@ -556,7 +597,9 @@ def peer_comparison(
             if tick.get_text() == city:
                 tick.set_fontweight("bold")
         alt = alt_text("bar", title, lang, dict(points), unit="%" if percent else unit, highlight=city)
-        return _finish(fig, ax, title=title, lang=lang, source=source, alt=alt, xlabel=xlabel)
+        return _finish(
+            fig, ax, title=title, lang=lang, source=source, alt=alt, unit="%" if percent else unit, xlabel=xlabel
+        )
 
 
 # ---------------------------------------------------------------------------------------- readability
