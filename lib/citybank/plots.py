@@ -451,7 +451,7 @@ def _bars(
             # values are negative, so that a label never runs into the category names
             label_pt = _text_pt(texts, 8) + 6
             axes_pt = ax.figure.get_figwidth() * 72 - _text_pt(names, STYLE["font.size"]) - 40
-            ax.margins(x=max(0.12, label_pt / max(axes_pt, 100)))
+            ax.margins(x=max(0.12, 1.4 * label_pt / max(axes_pt, 100)))
         else:
             ax.margins(y=0.12)
 
