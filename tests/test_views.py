@@ -6,14 +6,35 @@ import pytest
 from citybank import views
 from citybank.bank import empty_bank
 from citybank.paths import PATHS
+from citybank.views import facts
 
 pytestmark = pytest.mark.skipif(
     not (PATHS.bank / "bank.parquet").exists(), reason="the bank is built by `make data` (make test runs it first)"
 )
 
 
-def test_a_category_without_data_gives_an_honest_page(monkeypatch):
-    monkeypatch.setattr(views, "_bank", empty_bank)
+FACTS = [
+    facts.category_facts,
+    facts.overview_facts,
+    facts.iso_indicator_facts,
+    facts.iso_overview_facts,
+    facts.strategy_facts,
+    facts.consistency_facts,
+]
+
+
+@pytest.fixture()
+def fresh_facts():
+    """Facts computed anew in the test, and not left behind for other tests."""
+    for f in FACTS:
+        f.cache_clear()
+    yield
+    for f in FACTS:
+        f.cache_clear()
+
+
+def test_a_category_without_data_gives_an_honest_page(monkeypatch, fresh_facts):
+    monkeypatch.setattr(facts, "bank_frame", empty_bank)
     for lang, words in {
         "pl": "Brak danych za 2024 r.",
         "en": "No data for 2024.",
