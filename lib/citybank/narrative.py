@@ -1168,6 +1168,127 @@ def category_story(
     return sentences[:max_sentences]
 
 
+# ------------------------------------------------------------------------------------ page sentences
+
+
+def value_subject(name: str, lang: str) -> str:
+    """The subject of a trend sentence on an indicator's value (Polish gender f: *wartość*).
+
+    >>> value_subject("Stopa bezrobocia", "pl")
+    'Wartość wskaźnika „Stopa bezrobocia”'
+    """
+    q = quote(name, lang)
+    return {"pl": f"Wartość wskaźnika {q}", "en": f"The value of {q}", "de": f"Der Wert von {q}"}[check_lang(lang)]
+
+
+def bank_sentence(
+    datasets: int, providers: int, categories: int, values: int, year: int, overdue: int, lang: str
+) -> str:
+    """The data bank in figures: datasets, providers, categories, the year's values and overdue datasets."""
+    check_lang(lang)
+    return {
+        "pl": f"Bank danych zawiera {count_phrase(datasets, 'datasets', 'pl')} od "
+        f"{count_phrase(providers, 'providers', 'pl', case='gen')} w {categories} "
+        f"kategoriach; za {year} r. zgromadzono {fmt_number(values, 'pl')} wartości. "
+        f"Zbiorów po terminie aktualizacji: {overdue}.",
+        "en": f"The data bank holds {count_phrase(datasets, 'datasets', 'en')} from "
+        f"{count_phrase(providers, 'providers', 'en')} in {categories} categories; "
+        f"{fmt_number(values, 'en')} values for {year}. Datasets overdue for an update: "
+        f"{overdue}.",
+        "de": f"Die Datenbank enthält {count_phrase(datasets, 'datasets', 'de')} von "
+        f"{count_phrase(providers, 'providers', 'de')} in {categories} Kategorien; "
+        f"{fmt_number(values, 'de')} Werte für {year}. Datensätze mit überfälliger Aktualisierung: "
+        f"{overdue}.",
+    }[lang]
+
+
+def certification_sentence(year: int, core: int, supporting: int, profile: int, level: str, lang: str) -> str:
+    """The ISO 37120 indicators the city reports and the estimated WCCD level (``level`` in ``lang``)."""
+    check_lang(lang)
+    return {
+        "pl": f"W {year} r. miasto raportuje {core} wskaźników podstawowych, "
+        f"{supporting} wspierających i {profile} profilowych. "
+        f"Szacowany poziom certyfikacji WCCD: **{level}**.",
+        "en": f"In {year} the city reports {core} core, {supporting} supporting and "
+        f"{profile} profile indicators. Estimated WCCD certification level: **{level}**.",
+        "de": f"Im Jahr {year} berichtet die Stadt {core} Kern-, {supporting} "
+        f"unterstützende und {profile} Profilindikatoren. Geschätzte WCCD-Zertifizierungsstufe: "
+        f"**{level}**.",
+    }[lang]
+
+
+def next_level_sentence(level: str, core: int, total: int, lang: str) -> str:
+    """What the next certification level (``level`` in ``lang``) still needs: ``core`` and ``total`` indicators."""
+    check_lang(lang)
+    if lang == "pl":  # "3 wskaźników", "1 wskaźnika": genitive after "brakuje"
+        parts = [f"{count_phrase(core, 'indicators', 'pl', case='gen')} podstawowych"] * bool(core) + [
+            f"{count_phrase(total, 'indicators', 'pl', case='gen')} łącznie"
+        ] * bool(total)
+        return f"Do poziomu „{level}” brakuje {' i '.join(parts)}."
+    if lang == "en":
+        parts = [f"{core} more core indicator{'s' * (core != 1)}"] * bool(core) + [
+            f"{total} more indicator{'s' * (total != 1)} in total"
+        ] * bool(total)
+        return f"The next level, {level}, needs {' and '.join(parts)}."
+    parts = [f"{core} Kernindikator{'en' * (core != 1)}"] * bool(core) + [
+        f"{total} Indikator{'en' * (total != 1)} insgesamt"
+    ] * bool(total)
+    return f"Für die nächste Stufe „{level}“ fehlen {' und '.join(parts)}."
+
+
+def todo_sentence(n: int, lang: str) -> str:
+    """The to-do list's introduction: ``n`` core and supporting indicators without data."""
+    return {
+        "pl": f"Lista zadań: {n} wskaźników podstawowych i wspierających nie ma jeszcze danych. "
+        "Tabela wskazuje brakujące zmienne i instytucje, od których można je pozyskać.",
+        "en": f"To-do list: {n} core and supporting indicators have no data yet. The table names "
+        "the missing variables and who could supply them.",
+        "de": f"Aufgabenliste: Für {n} Kern- und unterstützende Indikatoren fehlen noch Daten. "
+        "Die Tabelle nennt die fehlenden Variablen und mögliche Lieferanten.",
+    }[check_lang(lang)]
+
+
+def strategy_baseline_sentence(year: int, lang: str) -> str:
+    return {
+        "pl": f"{year} r. to rok bazowy strategii: wartości są punktami wyjścia.",
+        "en": f"{year} is the strategy's baseline year: the values are the starting points.",
+        "de": f"{year} ist das Basisjahr der Strategie: die Werte sind die Ausgangspunkte.",
+    }[check_lang(lang)]
+
+
+def strategy_on_track_sentence(lang: str) -> str:
+    return {
+        "pl": "Wszystkie wskaźniki z danymi są realizowane zgodnie z planem.",
+        "en": "All indicators with data are on track.",
+        "de": "Alle Indikatoren mit Daten liegen im Plan.",
+    }[check_lang(lang)]
+
+
+def consistency_sentence(counts: Mapping[str, int], lang: str) -> str:
+    """How many cross-provider pairs were checked, by verdict (``{"consistent": 3, …}``)."""
+    n = sum(counts.values())
+    c = {v: counts.get(v, 0) for v in ("consistent", "explained", "inconsistent", "not_comparable")}
+    return {
+        "pl": f"Sprawdzone pary danych opisujących to samo zjawisko u różnych dostawców: {n} "
+        f"(spójne: {c['consistent']}, z wyjaśnioną różnicą: {c['explained']}, "
+        f"niespójne: {c['inconsistent']}, nieporównywalne: {c['not_comparable']}).",
+        "en": f"Pairs of figures describing the same phenomenon at different providers checked: {n} "
+        f"(consistent: {c['consistent']}, explained difference: {c['explained']}, "
+        f"inconsistent: {c['inconsistent']}, not comparable: {c['not_comparable']}).",
+        "de": f"Geprüfte Paare von Angaben verschiedener Lieferanten zum selben Sachverhalt: {n} "
+        f"(konsistent: {c['consistent']}, erklärte Differenz: {c['explained']}, "
+        f"inkonsistent: {c['inconsistent']}, nicht vergleichbar: {c['not_comparable']}).",
+    }[check_lang(lang)]
+
+
+def no_inconsistencies_sentence(year: int, lang: str) -> str:
+    return {
+        "pl": f"W {year} r. nie stwierdzono niespójności.",
+        "en": f"No inconsistencies in {year}.",
+        "de": f"Im Jahr {year} keine Inkonsistenzen.",
+    }[check_lang(lang)]
+
+
 __all__ = [
     "LANGS",
     "MINUS",
@@ -1201,4 +1322,13 @@ __all__ = [
     "normalize_status",
     "status_sentence",
     "category_story",
+    "value_subject",
+    "bank_sentence",
+    "certification_sentence",
+    "next_level_sentence",
+    "todo_sentence",
+    "strategy_baseline_sentence",
+    "strategy_on_track_sentence",
+    "consistency_sentence",
+    "no_inconsistencies_sentence",
 ]

@@ -1,0 +1,111 @@
+"""What the notebooks show. Each page is two functions: its **facts** (``citybank.views.facts``: the numbers,
+selected from the bank and the result files once per page and year, in no language) and the **page**
+(``citybank.views.pages``: headings, sentences, tables and charts in the page's language). Notebooks call a
+page function and display what it returns; they hold no logic of their own.
+
+Every page object has ``heading`` (Markdown with the title) and a story (Markdown sentences generated from the
+data); ``show_heading`` adds the sample-data notice for the bundled sample. Tables are DataFrames with
+localised headers and formatted cells; charts are :class:`citybank.plots.ChartImage` objects (PNG + alt text).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..i18n import t
+from ..params import registry
+from ..plots import line_chart, png_bytes
+from .common import (
+    SampleNotice,
+    Table,
+    heading,
+    markdown,
+    provider_name,
+    sample_data,
+    show_all,
+    show_heading,
+    source_line,
+    table,
+    variable_name,
+)
+from .facts import (
+    HEADLINES,
+    bank_frame,
+    category_facts,
+    consistency_facts,
+    iso_catalogue,
+    iso_indicator_facts,
+    iso_overview_facts,
+    iso_results,
+    overview_facts,
+    strategy_facts,
+)
+from .pages import (
+    CategoryPage,
+    ConsistencyPage,
+    IndicatorPage,
+    IsoOverviewPage,
+    OverviewPage,
+    StrategyPage,
+    category,
+    consistency,
+    iso_indicator,
+    iso_overview,
+    overview,
+    strategy,
+)
+
+
+def warm() -> None:
+    """Load what every page needs — params, the bank, the ISO catalogue and results, matplotlib's fonts —
+    so that processes forked from a warm runner worker start with it (see citybank.runner)."""
+    registry()
+    sample_data()
+    bank_frame()
+    iso_catalogue()
+    iso_results()
+    png_bytes(
+        line_chart(
+            pd.DataFrame({"year": [2023, 2024], "value": [1.0, 2.0]}),
+            "year",
+            "value",
+            title="ąę",
+            lang="pl",
+            source="-",
+        )
+    )
+
+
+__all__ = [
+    "HEADLINES",
+    "CategoryPage",
+    "ConsistencyPage",
+    "IndicatorPage",
+    "IsoOverviewPage",
+    "OverviewPage",
+    "SampleNotice",
+    "StrategyPage",
+    "Table",
+    "category",
+    "category_facts",
+    "consistency",
+    "consistency_facts",
+    "heading",
+    "iso_indicator",
+    "iso_indicator_facts",
+    "iso_overview",
+    "iso_overview_facts",
+    "markdown",
+    "overview",
+    "overview_facts",
+    "provider_name",
+    "show_all",
+    "show_heading",
+    "source_line",
+    "strategy",
+    "strategy_facts",
+    "t",
+    "table",
+    "variable_name",
+    "warm",
+]

@@ -1,0 +1,120 @@
+"""What every page shares: headings, the sample-data notice, tables and Markdown for display, the names of
+providers and variables, and the formats of numbers and changes in table cells."""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from typing import Any
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+from .. import narrative as nv
+from ..i18n import t
+from ..params import Registry, registry
+from ..paths import PATHS
+from ..rawdata import is_sample
+
+
+@cache
+def sample_data() -> bool:
+    """Whether the data are the bundled sample (then every page shows the sample-data notice)."""
+    return is_sample(PATHS.raw)
+
+
+def heading(title: str, lang: str, subtitle: str | None = None) -> str:
+    """Markdown page title and optional subtitle."""
+    return f"# {title}" + (f"\n\n*{subtitle}*" if subtitle else "")
+
+
+class SampleNotice:
+    """The sample-data notice as notebook output, marked in its metadata so that the report (which shows
+    its own banner on every page) can leave it out."""
+
+    def __init__(self, lang: str):
+        self.text = f"> **{t('notice.sample_data', lang, city=registry().city.name)}**"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/markdown": self.text, "text/plain": self.text}, {"text/markdown": {"citybank": "sample-notice"}}
+
+
+def show_heading(page: Any, lang: str) -> None:
+    """Display a page's heading, then the sample-data notice when the data are the bundled sample."""
+    display(Markdown(page.heading))
+    if sample_data():
+        display(SampleNotice(lang))
+
+
+def show_all(items: list[Any] | Any, heading: str | None = None) -> None:
+    """Display a list of charts/tables (or one), under a ``## heading`` when there is anything to show;
+    ``None`` entries are skipped, so an empty section leaves no empty heading behind."""
+    items = [i for i in (items if isinstance(items, list) else [items]) if i is not None]
+    if items and heading:
+        display(Markdown(f"## {heading}"))
+    for item in items:
+        display(item)
+
+
+class Table:
+    """A table for notebook output: HTML for the report, aligned plain text for nbval diffs and terminals.
+    (pandas' Styler is avoided on purpose: it stamps random ids into the HTML.)"""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+
+    def _repr_html_(self) -> str:
+        return self.frame.to_html(index=False, border=0, classes="cb-table", escape=True, na_rep="")
+
+    def __repr__(self) -> str:
+        return self.frame.to_string(index=False)
+
+
+def table(frame: pd.DataFrame | None, lang: str) -> Any:
+    """A table for display, or an honest note when it is empty."""
+    if frame is None or frame.empty:
+        return Markdown(f"*{t('value.missing', lang)}*")
+    return Table(frame)
+
+
+def markdown(text: str) -> Any:
+    return Markdown(text)
+
+
+def provider_name(provider: str, lang: str, reg: Registry | None = None) -> str:
+    reg = reg or registry()
+    p = reg.providers.get(provider)
+    return p.name.get(lang) if p else provider
+
+
+def variable_name(var: str, lang: str, reg: Registry | None = None) -> str:
+    reg = reg or registry()
+    v = reg.variables.get(var)
+    return v.name.get(lang) if v else var
+
+
+def source_line(providers: list[str], lang: str) -> str:
+    names = sorted({provider_name(p, lang) for p in providers if p})
+    return nv.join_list(names, lang) if names else "—"
+
+
+def num(value: Any, lang: str, decimals: int | None = None) -> str:
+    """A table cell: the number in the page's format, or the missing-value mark."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return t("value.missing", lang)
+    return nv.fmt_number(float(value), lang, decimals)
+
+
+def decimals(values: list[float]) -> int:
+    """One number of decimals for a column: none for large or whole numbers, up to two otherwise."""
+    vals = [abs(v) for v in values if v is not None and not pd.isna(v)]
+    if not vals or all(float(v).is_integer() for v in vals):
+        return 0
+    top = max(vals)
+    return 0 if top >= 1000 else 1 if top >= 10 else 2
+
+
+def change(new: Any, old: Any, lang: str) -> str:
+    """A table cell: the % change from ``old`` to ``new``, or the missing-value mark."""
+    pct = nv.pct_change(None if pd.isna(old) else float(old), None if pd.isna(new) else float(new))
+    return t("value.missing", lang) if pct is None else nv.fmt_change(pct, lang)

@@ -1,0 +1,432 @@
+"""The numbers behind each page, without language: what the page selects from the bank and the result files
+and what it derives from them (changes, shares, counts, per-resident values).
+
+One function per page, cached per (page key, year): the three language versions of a page computed in one
+process share one computation, and a process forked after the facts were computed (a runner worker's notebook
+kernel) inherits them. The facts are shared, so pages must not modify them. This module never formats a number or picks a language (that is
+``citybank.views.pages``), which is what makes its values testable with exact figures.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import pandas as pd
+
+from .. import consistency, strategy
+from ..bank import load_bank, quality
+from ..errors import UserError
+from ..indicators import (
+    Catalogue,
+    Indicator,
+    Theme,
+    certification_level,
+    coverage,
+    load_catalogue,
+    results,
+    variable_sources,
+)
+from ..params import Dataset, Registry, registry
+from ..paths import PATHS
+
+# ---------------------------------------------------------------------------------------------- inputs
+
+
+@cache
+def bank_frame() -> pd.DataFrame:
+    return load_bank(root=PATHS)
+
+
+@cache
+def iso_catalogue() -> Catalogue:
+    return load_catalogue(registry())
+
+
+@cache
+def iso_results() -> pd.DataFrame:
+    return results(reg=registry())
+
+
+@cache
+def _quality(year: int) -> dict[str, Any]:
+    """The year's QA report, or nothing when it has not been written (a missing report must not break a page)."""
+    try:
+        return quality(year, root=PATHS)
+    except UserError:
+        return {}
+
+
+def previous_year(reg: Registry, year: int) -> int:
+    """The year a page compares with: the year's ``compare_with`` in params, else the year before."""
+    return reg.years[year].compare_with if year in reg.years else year - 1
+
+
+def _records(reg: Registry, bank: pd.DataFrame, variables: list[str], year: int, compare: dict[str, int]) -> list[dict]:
+    """Per variable, the city's value in ``year`` and in each comparison year (``{"previous": 2023, …}``),
+    with the name, unit and desired direction the narrative needs."""
+    out = []
+    for var in variables:
+        s = bank[(bank["variable"] == var) & (bank["territory"] == reg.city.terc) & (bank["year"] <= year)]
+        s = s.set_index("year")["value"].sort_index()
+        v = reg.variables[var]
+        out.append({
+            "variable": var, "name": v.name.model_dump(), "unit": v.unit, "higher_is_better": v.higher_is_better,
+            "value": s.get(year, float("nan")), **{k: s.get(y, float("nan")) for k, y in compare.items()},
+        })  # fmt: skip
+    return out
+
+
+def _provider_of(var: str, reg: Registry) -> str:
+    for d in reg.datasets.values():
+        if var in d.variables:
+            return d.provider
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------- category
+
+
+@dataclass(frozen=True)
+class PeerFigure:
+    variable: str
+    values: dict[str, float | None]  # city or peer name → value (per 1 000 residents when per_1000)
+    per_1000: bool
+    providers: list[str]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    dataset: Dataset
+    last_year: int | None
+    problems: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CategoryFacts:
+    slug: str
+    year: int
+    previous_year: int
+    baseline_year: int
+    records: list[dict]  # per variable: variable, name {lang: …}, unit, higher_is_better, value, previous, baseline
+    has_data: bool
+    trends: list[tuple[str, pd.DataFrame]]  # (variable, city rows up to the year), most years of data first
+    districts: list[tuple[str, pd.DataFrame]]  # (variable, the year's district rows with a "district" name)
+    peers: list[PeerFigure]
+    provenance: list[Provenance]
+
+
+@cache
+def category_facts(slug: str, year: int) -> CategoryFacts:
+    """Key figures with the previous and baseline year, trend series, districts, peers and provenance."""
+    reg = registry()
+    city = reg.city
+    datasets = sorted(reg.datasets_in(slug), key=lambda d: d.id)
+    variables = [v for d in datasets for v in d.variables]
+    bank = bank_frame()
+    rows = bank[bank["variable"].isin(variables)]
+    city_rows = rows[rows["territory"] == city.terc]
+    prev = previous_year(reg, year)
+    records = _records(reg, city_rows, variables, year, {"previous": prev, "baseline": city.baseline_year})
+
+    # trends: variables with the most years of data, city only
+    upto = city_rows[city_rows["year"] <= year]
+    counts = upto.groupby("variable")["year"].nunique()
+    ranked = sorted((v for v in variables if counts.get(v, 0) >= 2), key=lambda v: (-counts[v], variables.index(v)))
+    trends = [(var, upto[upto["variable"] == var]) for var in ranked]
+
+    district_codes = {d.code: d.name for d in city.districts}
+    dist = rows[rows["territory"].isin(district_codes) & (rows["year"] == year)]
+    districts = [
+        (var, dist[dist["variable"] == var].assign(district=lambda d: d["territory"].map(district_codes)))
+        for var in sorted(dist["variable"].unique(), key=variables.index)
+    ]
+
+    peer_codes = {p.code: p.name for p in city.peers}
+    peer_rows = rows[rows["territory"].isin(peer_codes) & (rows["year"] == year)]
+    pop = bank[(bank["variable"] == "population_total") & (bank["year"] == year)].set_index("territory")["value"]
+    peers = []
+    for var in sorted(peer_rows["variable"].unique(), key=variables.index)[:3]:
+        vals = {peer_codes[r.territory]: r.value for r in peer_rows[peer_rows["variable"] == var].itertuples()}
+        own = city_rows[(city_rows["variable"] == var) & (city_rows["year"] == year)]["value"]
+        if own.empty:
+            continue
+        vals[city.name] = float(own.iloc[0])
+        per_1000 = reg.variables[var].additive and not pop.empty  # counts are compared per 1 000 residents
+        if per_1000:
+            codes = {name: code for code, name in peer_codes.items()} | {city.name: city.terc}
+            vals = {
+                k: (x / pop[codes[k]] * 1000 if codes[k] in pop.index and pop[codes[k]] else None)
+                for k, x in vals.items()
+            }
+        peers.append(PeerFigure(var, vals, per_1000, list(peer_rows["provider"].unique())))
+
+    qa = _quality(year).get("datasets", {})
+    provenance = []
+    for ds in datasets:
+        info = qa.get(ds.id, {})
+        last = (info.get("freshness") or {}).get("last_data_year") or (info.get("data_years") or {}).get("last")
+        provenance.append(Provenance(ds, last, info.get("problems") or {}))
+
+    return CategoryFacts(
+        slug=slug,
+        year=year,
+        previous_year=prev,
+        baseline_year=city.baseline_year,
+        records=records,
+        has_data=any(not pd.isna(r["value"]) for r in records),
+        trends=trends,
+        districts=districts,
+        peers=peers,
+        provenance=provenance,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- overview
+
+HEADLINES = [
+    "population_total",
+    "live_births",
+    "deaths",
+    "registered_unemployed",
+    "median_gross_wage",
+    "registered_businesses",
+    "property_crimes",
+    "waste_collected_t",
+    "pm10_annual_mean",
+    "dwellings_total",
+    "public_transport_trips",
+    "revenue_total",
+]
+
+
+@dataclass(frozen=True)
+class OverviewFacts:
+    year: int
+    previous_year: int
+    headlines: list[dict]  # as CategoryFacts.records (without baseline), plus the variable's provider
+    datasets: int
+    providers: int
+    categories: int
+    datasets_by_category: dict[str, int]  # in the order of first appearance among datasets sorted by id
+    datasets_by_provider: dict[str, int]
+    datasets_by_openness: dict[int, int]  # stars → datasets, fewest stars first
+    overdue: dict[str, int | None]  # dataset overdue for an update → its last data year
+    values_in_year: int  # rows of the bank for the year
+
+
+@cache
+def overview_facts(year: int) -> OverviewFacts:
+    """Headline figures with the previous year's values, and the data bank's own statistics."""
+    reg = registry()
+    bank = bank_frame()
+    prev = previous_year(reg, year)
+    heads = [v for v in HEADLINES if v in reg.variables]
+    recs = [
+        dict(r, provider=_provider_of(r["variable"], reg)) for r in _records(reg, bank, heads, year, {"previous": prev})
+    ]
+    qa = _quality(year)
+    dsets = sorted(reg.datasets.values(), key=lambda d: d.id)
+    return OverviewFacts(
+        year=year,
+        previous_year=prev,
+        headlines=recs,
+        datasets=len(dsets),
+        providers=len(reg.providers),
+        categories=len(reg.categories),
+        datasets_by_category=dict(Counter(d.category for d in dsets)),
+        datasets_by_provider=dict(Counter(d.provider for d in dsets)),
+        datasets_by_openness=dict(sorted(Counter(d.openness for d in dsets).items())),
+        overdue={
+            i: ((qa["datasets"].get(i) or {}).get("freshness") or {}).get("last_data_year")
+            for i in qa.get("datasets_overdue", [])
+        },
+        values_in_year=int((bank["year"] == year).sum()),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- ISO 37120
+
+
+@dataclass(frozen=True)
+class IsoIndicatorFacts:
+    indicator: Indicator
+    theme: Theme
+    year: int
+    status: str  # reported, not_available or not_applicable
+    value: float | None  # the year's value, when reported
+    previous: float | None  # the previous year's value, when there is one
+    reported: pd.Series  # reported values by year, up to the year
+    missing: list[tuple[str, tuple[str, str] | None]]  # when not available: (variable, (dataset, provider) or None)
+    peers: dict[str, float] | None  # city or peer name → value, when the city and a peer report it
+    inputs: list[dict]  # the inputs of the year's value with their provenance
+
+
+@cache
+def iso_indicator_facts(indicator: str, year: int) -> IsoIndicatorFacts:
+    """One ISO 37120 indicator for the city: status, value, series, peers, inputs or what is missing."""
+    reg = registry()
+    city = reg.city
+    cat = iso_catalogue()
+    ind = cat.by_id.get(str(indicator))
+    if ind is None:
+        raise ValueError(
+            f"indicator '{indicator}' is not in params/iso37120.yml; "
+            "use a clause id such as '5.1' (see citybank indicators --year Y)"
+        )
+    res = iso_results()
+    mine = res[(res["id"] == ind.id) & (res["territory"] == city.terc)].set_index("year").sort_index()
+    row = mine.loc[year] if year in mine.index else None
+    status = str(row["status"]) if row is not None else ("not_applicable" if ind.formula is None else "not_available")
+    missing = []
+    if status not in ("reported", "not_applicable"):
+        src = variable_sources(reg)
+        names = str(row["missing"]).split("; ") if row is not None else ind.formula.variables
+        missing = [(v, src.get(v)) for v in names if v]
+    peers = None
+    peer_codes = {p.code: p.name for p in city.peers}
+    pr = res[
+        (res["id"] == ind.id)
+        & (res["year"] == year)
+        & (res["status"] == "reported")
+        & res["territory"].isin(list(peer_codes) + [city.terc])
+    ]
+    if status == "reported" and len(pr) >= 2:
+        peers = {peer_codes.get(r.territory, city.name): r.value for r in pr.itertuples()}
+    prev = mine["value"].get(year - 1)
+    return IsoIndicatorFacts(
+        indicator=ind,
+        theme=cat.theme_by_id[ind.theme],
+        year=year,
+        status=status,
+        value=row["value"] if status == "reported" else None,
+        previous=None if prev is None or pd.isna(prev) else prev,
+        reported=mine[mine["status"] == "reported"]["value"].loc[:year],
+        missing=missing,
+        peers=peers,
+        inputs=json.loads(str(row["inputs"]) or "[]") if row is not None else [],
+    )
+
+
+@dataclass(frozen=True)
+class IsoOverviewFacts:
+    year: int
+    coverage: pd.DataFrame  # per theme id: reported, not_available, not_applicable, total, share (% reported)
+    certification: dict[str, Any]  # see citybank.indicators.certification_level
+    changes: pd.DataFrame  # id, value_prev, value, pct: the 8 largest changes from the year before
+
+
+@cache
+def iso_overview_facts(year: int) -> IsoOverviewFacts:
+    """Coverage by theme, the certification estimate with its to-do list, and the biggest changes."""
+    reg = registry()
+    city = reg.city
+    cat = iso_catalogue()
+    res = iso_results()
+    cov = coverage(res, cat, city.terc, year)
+    by_theme = cov.groupby("theme", sort=False)[["reported", "not_available", "not_applicable", "total"]].sum()
+    by_theme["share"] = by_theme["reported"] / by_theme["total"] * 100
+    mine = res[(res["territory"] == city.terc) & (res["status"] == "reported")]
+    now, before = mine[mine["year"] == year], mine[mine["year"] == year - 1]
+    both = now.merge(before[["id", "value"]], on="id", suffixes=("", "_prev"))
+    both = both[both["value_prev"] != 0].assign(pct=lambda d: (d["value"] / d["value_prev"] - 1) * 100)
+    both = both.reindex(both["pct"].abs().sort_values(ascending=False, kind="stable").index).head(8)
+    return IsoOverviewFacts(
+        year=year,
+        coverage=by_theme,
+        certification=certification_level(res, cat, city.terc, year, reg),
+        changes=both[["id", "value_prev", "value", "pct"]],
+    )
+
+
+# ---------------------------------------------------------------------------------------------- strategy
+
+
+@dataclass(frozen=True)
+class StrategyFacts:
+    year: int
+    strategy: strategy.Strategy | None  # None when params/strategy.yml is missing
+    summary: pd.DataFrame  # per strategic goal: indicators in each status
+    rows: pd.DataFrame  # the year's monitoring row per indicator (see citybank.strategy)
+    units: dict[str, str | None]  # indicator → unit
+    progress: pd.DataFrame  # indicator, provider, pct: share of the expected way covered, within −100 … 200 %
+
+
+@cache
+def strategy_facts(year: int) -> StrategyFacts:
+    """The strategy's monitoring rows and goal summary for the year."""
+    strat = strategy.load_strategy(registry())
+    if strat is None:
+        return StrategyFacts(year, None, pd.DataFrame(), pd.DataFrame(), {}, pd.DataFrame())
+    df = strategy.results(year)
+    summ = strategy.goal_summary(df)
+    rows = df[df["year"] == year]
+    prog = rows.dropna(subset=["progress_ratio"])
+    return StrategyFacts(
+        year=year,
+        strategy=strat,
+        summary=summ[summ["year"] == year],
+        rows=rows,
+        units={i.id: i.unit for _, _, i in strat.indicators()},
+        # clipped so that one far-off indicator does not squash the others in the chart (the table has values)
+        progress=prog[["indicator", "provider"]].assign(pct=(prog["progress_ratio"] * 100).clip(-100, 200)),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- consistency
+
+
+@dataclass(frozen=True)
+class RuleHistory:
+    series: pd.DataFrame  # year, value, side ("left"/"right"): both sides up to the year, where known
+    left_provider: str
+    right_provider: str
+    providers: list[str]  # of every year's values
+
+
+@dataclass(frozen=True)
+class ConsistencyFacts:
+    year: int
+    rules: dict[str, consistency.Rule]
+    verdicts: pd.DataFrame  # the year's row per rule (see citybank.consistency)
+    counts: dict[str, int]  # verdict → rules
+    history: dict[str, RuleHistory]  # rule → both sides over time
+
+    @property
+    def inconsistent(self) -> pd.DataFrame:
+        return self.verdicts[self.verdicts["verdict"] == "inconsistent"]
+
+
+@cache
+def consistency_facts(year: int) -> ConsistencyFacts:
+    """Every cross-provider rule's verdict in the year and both sides of each rule over time."""
+    rules = {r.id: r for r in consistency.load_rules(registry())}
+    df = consistency.results()
+    now = df[df["year"] == year]
+    history = {}
+    for rid in rules:
+        part = df[df["rule"] == rid]
+        sides = [
+            part[["year", f"{side}_value"]].rename(columns={f"{side}_value": "value"}).assign(side=side)
+            for side in ("left", "right")
+        ]
+        both = pd.concat(sides).dropna(subset=["value"])
+        history[rid] = RuleHistory(
+            series=both[both["year"] <= year],
+            left_provider=str(part["left_provider"].iloc[0]) if len(part) else "",
+            right_provider=str(part["right_provider"].iloc[0]) if len(part) else "",
+            providers=[
+                p for p in (part["left_provider"].tolist() + part["right_provider"].tolist()) if p and p != "nan"
+            ],
+        )
+    counts = now["verdict"].value_counts()
+    return ConsistencyFacts(
+        year=year,
+        rules=rules,
+        verdicts=now,
+        counts={v: int(counts.get(v, 0)) for v in consistency.VERDICTS},
+        history=history,
+    )

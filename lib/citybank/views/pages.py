@@ -1,0 +1,650 @@
+"""The pages in the reader's language: each function takes its page's facts (``citybank.views.facts``) and
+turns them into a heading, sentences (``citybank.narrative``), tables with headers from the string table
+(``citybank.i18n``) and charts (``citybank.plots``). No numbers are selected or derived here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .. import narrative as nv
+from ..consistency import side_ids
+from ..i18n import t, unit_label
+from ..indicators import Indicator
+from ..params import registry
+from ..plots import bar_chart, district_bars, line_chart, peer_comparison, show
+from .common import change, decimals, heading, num, provider_name, source_line, variable_name
+from .facts import (
+    CategoryFacts,
+    category_facts,
+    consistency_facts,
+    iso_catalogue,
+    iso_indicator_facts,
+    iso_overview_facts,
+    overview_facts,
+    strategy_facts,
+)
+
+
+def _frequency(ds: Any, lang: str) -> str:
+    return t(f"frequency.{'one_off' if ds.frequency == 'once' else ds.frequency}", lang)
+
+
+# ---------------------------------------------------------------------------------------------- category
+
+
+@dataclass
+class CategoryPage:
+    heading: str
+    story: str
+    key_figures: pd.DataFrame
+    trend_charts: list[Any] = field(default_factory=list)
+    district_charts: list[Any] = field(default_factory=list)
+    peer_charts: list[Any] = field(default_factory=list)
+    provenance: pd.DataFrame | None = None
+    has_data: bool = False
+    section: dict[str, str] = field(default_factory=dict)
+
+
+def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> CategoryPage:
+    """The page of one category: key figures with changes, trends, districts, peers, provenance, story."""
+    reg = registry()
+    cat = reg.categories[slug]
+    f = category_facts(slug, year)
+    records, prev, base = f.records, f.previous_year, f.baseline_year
+    sentences = (
+        nv.category_story(
+            pd.DataFrame(records), lang, year, category_name=cat.name.get(lang), baseline_year=base, previous_year=prev
+        )
+        if records
+        else []
+    )
+    if not f.has_data:
+        sentences.append(t("notice.no_data_year", lang, year=year))
+
+    dec = {r["variable"]: decimals([r["value"], r["previous"], r["baseline"]]) for r in records}
+    table = pd.DataFrame(
+        {
+            t("table.indicator", lang): [r["name"][lang] for r in records],
+            t("table.unit", lang): [unit_label(r["unit"], lang) for r in records],
+            str(year): [num(r["value"], lang, dec[r["variable"]]) for r in records],
+            str(prev): [num(r["previous"], lang, dec[r["variable"]]) for r in records],
+            t("table.change_yoy", lang): [change(r["value"], r["previous"], lang) for r in records],
+            f"{t('table.change_baseline', lang)} ({base})": [change(r["value"], r["baseline"], lang) for r in records],
+        }
+    )
+
+    def chart_source(part: pd.DataFrame) -> str:
+        return source_line(list(part["provider"].unique()), lang)
+
+    trends = [
+        show(
+            line_chart(
+                part,
+                "year",
+                "value",
+                title=variable_name(var, lang),
+                lang=lang,
+                source=chart_source(part),
+                unit=reg.variables[var].unit,
+            )
+        )
+        for var, part in f.trends[:max_trends]
+    ]
+    districts = [
+        show(
+            district_bars(
+                part,
+                "district",
+                "value",
+                title=f"{variable_name(var, lang)} ({year})",
+                lang=lang,
+                source=chart_source(part),
+                unit=reg.variables[var].unit,
+                city_value=None,  # a count: the city total is the sum, not a level to compare against
+            )
+        )
+        for var, part in f.districts
+    ]
+    peers = []
+    for p in f.peers:
+        title = variable_name(p.variable, lang)
+        if p.per_1000:
+            title = t("chart.per_1000_residents", lang, title=title)
+        chart = peer_comparison(
+            p.values, reg.city.name, title=f"{title} ({year})", lang=lang, source=source_line(p.providers, lang)
+        )
+        peers.append(show(chart))
+
+    return CategoryPage(
+        heading=heading(cat.name.get(lang), lang, subtitle=cat.description.get(lang)),
+        story=" ".join(sentences),
+        key_figures=table,
+        trend_charts=trends,
+        district_charts=districts,
+        peer_charts=peers,
+        provenance=_provenance_table(f, lang),
+        has_data=f.has_data,
+        section={k: t(f"chapter.{k}", lang) for k in ("key_figures", "districts", "peers", "sources")},
+    )
+
+
+def _provenance_table(f: CategoryFacts, lang: str) -> pd.DataFrame:
+    """Provider, dataset, update frequency, last data year, openness and the year's quality problems."""
+    return pd.DataFrame(
+        [
+            {
+                t("table.provider", lang): provider_name(p.dataset.provider, lang),
+                t("table.dataset", lang): p.dataset.title.get(lang),
+                t("table.frequency", lang): _frequency(p.dataset, lang),
+                t("table.last_year", lang): str(p.last_year) if p.last_year else t("value.missing", lang),
+                t("table.openness", lang): "★" * p.dataset.openness,
+                t("table.notes", lang): ", ".join(f"{k}: {v}" for k, v in sorted(p.problems.items())) or "—",
+            }
+            for p in f.provenance
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------------------------- overview
+
+
+@dataclass
+class OverviewPage:
+    heading: str
+    story: str
+    headlines: pd.DataFrame
+    changes_chart: Any
+    bank_story: str
+    by_category: pd.DataFrame
+    by_provider: pd.DataFrame
+    openness_chart: Any
+    overdue: pd.DataFrame
+    section: dict[str, str] = field(default_factory=dict)
+
+
+def _count_table(counts: dict[str, int], name: Any, header: str, lang: str) -> pd.DataFrame:
+    """Datasets per category or provider, most first (ties in the order of ``counts``)."""
+    rows = sorted(((name(k), n) for k, n in counts.items()), key=lambda r: -r[1])
+    return pd.DataFrame(rows, columns=[header, t("table.datasets", lang)])
+
+
+def overview(year: int, lang: str) -> OverviewPage:
+    """The city at a glance: headline figures with changes, what improved and worsened, the bank's own
+    statistics (datasets per category and provider, openness, freshness and overdue datasets)."""
+    reg = registry()
+    city = reg.city
+    f = overview_facts(year)
+    recs, prev = f.headlines, f.previous_year
+    dec = {r["variable"]: decimals([r["value"], r["previous"]]) for r in recs}
+    headlines = pd.DataFrame(
+        {
+            t("table.indicator", lang): [r["name"][lang] for r in recs],
+            str(year): [num(r["value"], lang, dec[r["variable"]]) for r in recs],
+            t("table.change_yoy", lang): [change(r["value"], r["previous"], lang) for r in recs],
+            t("table.source", lang): [provider_name(r["provider"], lang) for r in recs],
+        }
+    )
+    # the first sentence of a category story counts the category's indicators: not wanted here
+    sentences = nv.category_story(pd.DataFrame(recs), lang, year, previous_year=prev)[1:] if recs else []
+
+    pct = [(r["name"][lang], nv.pct_change(r["previous"], r["value"])) for r in recs]
+    cframe = pd.DataFrame([{"name": n, "pct": p} for n, p in pct if p is not None])
+    changes = None
+    if not cframe.empty:
+        changes = show(
+            bar_chart(
+                cframe,
+                "name",
+                "pct",
+                title=t("chart.change_between", lang, start=prev, end=year),
+                lang=lang,
+                percent=True,
+                horizontal=True,
+                sort=True,
+                source=source_line([r["provider"] for r in recs], lang),
+            )
+        )
+
+    stars = pd.DataFrame({"stars": ["★" * k for k in f.datasets_by_openness], "n": f.datasets_by_openness.values()})
+    openness = show(
+        bar_chart(
+            stars,
+            "stars",
+            "n",
+            title=t("chart.datasets_by_openness", lang),
+            lang=lang,
+            source=t("chart.catalogue", lang),
+        )
+    )
+    overdue = pd.DataFrame(
+        [
+            {
+                t("table.dataset", lang): reg.datasets[i].title.get(lang),
+                t("table.provider", lang): provider_name(reg.datasets[i].provider, lang),
+                t("table.frequency", lang): _frequency(reg.datasets[i], lang),
+                t("table.last_year", lang): str(last or "—"),
+            }
+            for i, last in f.overdue.items()
+            if i in reg.datasets
+        ]
+    )
+    return OverviewPage(
+        heading=heading(t("page.overview", lang, city=city.name, year=year), lang, subtitle=city.status.get(lang)),
+        story=" ".join(sentences),
+        headlines=headlines,
+        changes_chart=changes,
+        bank_story=nv.bank_sentence(
+            f.datasets, f.providers, f.categories, f.values_in_year, year, len(f.overdue), lang
+        ),
+        by_category=_count_table(
+            f.datasets_by_category, lambda c: reg.categories[c].name.get(lang), t("table.category", lang), lang
+        ),
+        by_provider=_count_table(
+            f.datasets_by_provider, lambda p: provider_name(p, lang), t("table.provider", lang), lang
+        ),
+        openness_chart=openness,
+        overdue=overdue,
+        section={
+            "key_figures": t("chapter.key_figures", lang),
+            "bank": t("chapter.bank_in_figures", lang),
+            "overdue": t("chapter.overdue", lang),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------- ISO 37120
+
+
+def _type_label(ind: Indicator, lang: str) -> str:
+    label = t(f"iso_level.{ind.type}", lang)
+    return label if ind.type_verified else t("iso_level.unverified", lang, level=label)
+
+
+def _formula_md(ind: Indicator, lang: str) -> str:
+    f = ind.formula
+    if f is None:
+        return ""
+    names = lambda vs: " + ".join(variable_name(v, lang) for v in vs)  # noqa: E731
+    mult = nv.fmt_number(f.multiplier, lang)
+    if f.kind == "ratio":
+        expr = f"({names(f.numerator)}) / ({names(f.denominator)}) × {mult}"
+    elif f.kind == "change":
+        expr = t("iso.formula_change", lang, numerator=names(f.numerator), multiplier=mult)
+    else:
+        expr = f"{names(f.numerator)} × {mult}" if f.multiplier != 1 else names(f.numerator)
+    return f"**{t('iso.formula', lang)}:** {expr} [{unit_label(ind.unit, lang)}]"
+
+
+@dataclass
+class IndicatorPage:
+    heading: str
+    definition: str
+    value: str
+    story: str
+    trend_chart: Any
+    peer_chart: Any
+    inputs: pd.DataFrame
+    status: str
+    section: dict[str, str] = field(default_factory=dict)
+
+
+def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
+    """One ISO 37120 indicator: definition and method, the value or why it is missing, the trend, peers,
+    the inputs with their provenance, and a short data-driven story."""
+    reg = registry()
+    city = reg.city
+    f = iso_indicator_facts(indicator, year)
+    ind = f.indicator
+
+    title = f"{ind.id} {ind.name.get(lang)}"
+    subtitle = f"{t('table.theme', lang)}: {f.theme.name.get(lang)} · {_type_label(ind, lang)}"
+    parts = [_formula_md(ind, lang)]
+    if ind.method_note:
+        parts.append(f"**{t('iso.method_note', lang)}:** {ind.method_note.get(lang)}")
+    parts.append(f"**{t('table.source', lang)}:** {ind.source_pl}")
+    definition = "\n\n".join(p for p in parts if p)
+
+    if f.status == "reported":
+        chg = "" if f.previous is None else f" ({t('table.change_yoy', lang)}: {change(f.value, f.previous, lang)})"
+        shown = f"{num(f.value, lang, decimals([f.value]))} {unit_label(ind.unit, lang)}{chg}"
+        value_md = f"## {t('table.value', lang)} {year}: {shown}"
+    elif f.status == "not_applicable":
+        value_md = f"## {t('availability.not_applicable', lang).capitalize()}\n\n{ind.not_applicable.get(lang)}"
+    else:
+        lines = []
+        for var, src in f.missing:
+            who = (
+                f"{provider_name(src[1], lang)} — {reg.datasets[src[0]].title.get(lang)}"
+                if src
+                else t("iso.no_dataset", lang)
+            )
+            lines.append(f"- {variable_name(var, lang)} ({who})")
+        head = t("iso.missing_variables", lang, year=year)
+        value_md = f"## {t('availability.not_available', lang).capitalize()}\n\n{head}\n\n" + "\n".join(lines)
+
+    higher_is_better = {"higher": True, "lower": False}.get(ind.direction)
+    story = ""
+    if len(f.reported) >= 1:
+        subject = nv.value_subject(ind.name.get(lang), lang)
+        story = nv.describe_trend(f.reported, subject, lang, year=year, higher_is_better=higher_is_better)
+    trend = None
+    if len(f.reported) >= 2:
+        trend = show(
+            line_chart(
+                f.reported.reset_index(), "year", "value", title=title, lang=lang, source=ind.source_pl, unit=ind.unit
+            )
+        )
+    peers = None
+    if f.peers is not None:
+        peers = show(peer_comparison(f.peers, city.name, title=f"{title} ({year})", lang=lang, source=ind.source_pl))
+        others = {k: v for k, v in f.peers.items() if k != city.name}
+        cmp = nv.compare_to_peers(
+            f.peers[city.name], others, lang, city_name=city.name, higher_is_better=higher_is_better
+        )
+        story = f"{story} {cmp}".strip()
+
+    inputs = [
+        {
+            t("table.variable", lang): variable_name(item.get("variable", ""), lang),
+            t("table.year", lang): str(item.get("year", year)),
+            t("table.value", lang): num(item.get("value"), lang),
+            t("table.provider", lang): provider_name(item.get("provider", ""), lang),
+            t("table.dataset", lang): item.get("dataset", ""),
+            t("table.file", lang): f"{item.get('source_file', '')}:{item.get('source_row', '')}",
+        }
+        for item in f.inputs
+    ]
+    return IndicatorPage(
+        heading=heading(title, lang, subtitle),
+        definition=definition,
+        value=value_md,
+        story=story,
+        trend_chart=trend,
+        peer_chart=peers,
+        inputs=pd.DataFrame(inputs),
+        status=f.status,
+        section={"inputs": t("chapter.inputs", lang)},
+    )
+
+
+@dataclass
+class IsoOverviewPage:
+    heading: str
+    certification: str
+    coverage: pd.DataFrame
+    coverage_chart: Any
+    changes: pd.DataFrame
+    todo: pd.DataFrame
+    todo_story: str
+    section: dict[str, str] = field(default_factory=dict)
+
+
+def iso_overview(year: int, lang: str) -> IsoOverviewPage:
+    """Coverage by theme, the certification-level estimate, the biggest changes, and the to-do list of
+    missing data (which variables, from which provider) towards the next level."""
+    reg = registry()
+    f = iso_overview_facts(year)
+    cat = iso_catalogue()
+    themes = cat.theme_by_id
+    cov = f.coverage
+    counts = lambda col: cov[col].astype(int).astype(str).tolist()  # noqa: E731
+    cov_table = pd.DataFrame(
+        {
+            t("table.theme", lang): [f"{th} {themes[th].name.get(lang)}" for th in cov.index],
+            t("availability.reported", lang): counts("reported"),
+            t("availability.not_available", lang): counts("not_available"),
+            t("availability.not_applicable", lang): counts("not_applicable"),
+            t("value.total", lang): counts("total"),
+        }
+    )
+    share = pd.DataFrame({"theme": [themes[th].name.get(lang) for th in cov.index], "pct": cov["share"].tolist()})
+    chart = show(
+        bar_chart(
+            share,
+            "theme",
+            "pct",
+            title=t("chart.iso_share_reported", lang, year=year),
+            lang=lang,
+            percent=True,
+            horizontal=True,
+            source="ISO 37120:2018",
+        )
+    )
+
+    cert = f.certification
+    level = cert["level"]["name"][lang] if cert["level"] else t("iso.below_first_level", lang)
+    cert_md = nv.certification_sentence(
+        year, cert["count_core"], cert["count_supporting"], cert["count_profile"], level, lang
+    )
+    nxt = cert["next_level"]
+    if nxt:
+        cert_md += " " + nv.next_level_sentence(nxt["name"][lang], nxt["needs_core"], nxt["needs_total"], lang)
+    cert_md += f"\n\n*{cert['note'][lang]}*"
+
+    rows = list(f.changes.itertuples())
+    changes = pd.DataFrame(
+        {
+            t("table.indicator", lang): [f"{r.id} {cat.by_id[r.id].name.get(lang)}" for r in rows],
+            str(year - 1): [num(r.value_prev, lang, decimals([r.value_prev])) for r in rows],
+            str(year): [num(r.value, lang, decimals([r.value])) for r in rows],
+            t("table.change_yoy", lang): [nv.fmt_change(r.pct, lang) for r in rows],
+        }
+    )
+    todo = pd.DataFrame(
+        [
+            {
+                t("table.indicator", lang): f"{item['id']} {item['name'][lang]}",
+                t("table.level", lang): t(f"iso_level.{item['type']}", lang),
+                t("table.variable", lang): ", ".join(variable_name(s["variable"], lang) for s in item["sources"]),
+                t("table.provider", lang): ", ".join(
+                    sorted(
+                        {
+                            provider_name(s["provider"], lang)
+                            if s["provider"] in reg.providers
+                            else t("iso.no_provider", lang)
+                            for s in item["sources"]
+                        }
+                    )
+                ),
+            }
+            for item in cert["todo"]
+        ]
+    )
+    return IsoOverviewPage(
+        heading=heading(t("page.iso_overview", lang, year=year), lang, t("page.iso_overview_subtitle", lang)),
+        certification=cert_md,
+        coverage=cov_table,
+        coverage_chart=chart,
+        changes=changes,
+        todo=todo,
+        todo_story=nv.todo_sentence(len(cert["todo"]), lang),
+        section={
+            "coverage": t("table.coverage", lang),
+            "changes": t("chapter.biggest_changes", lang),
+            "todo": t("chapter.next_level", lang),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------- strategy
+
+
+@dataclass
+class StrategyPage:
+    heading: str
+    note: str
+    summary: pd.DataFrame
+    indicators: pd.DataFrame
+    progress_chart: Any
+    story: str
+    section: dict[str, str] = field(default_factory=dict)
+
+
+def strategy(year: int, lang: str) -> StrategyPage:
+    """Monitoring of the development strategy: status per indicator against the straight path from
+    baseline to target, projections, and a summary per goal."""
+    f = strategy_facts(year)
+    strat = f.strategy
+    if strat is None:
+        empty = pd.DataFrame()
+        return StrategyPage(
+            heading(t("chapter.strategy", lang), lang), t("notice.no_strategy", lang), empty, empty, None, ""
+        )
+    names = strat.names(lang)
+    summ, rows, units = f.summary, f.rows, f.units
+    summary = pd.DataFrame(
+        {
+            t("table.strategic_goal", lang): [names.get(g, g) for g in summ["goal"]],
+            **{
+                t(f"status.{s}", lang): summ[s].astype(str).tolist()
+                for s in ("on_track", "at_risk", "off_track", "no_data")
+            },
+        }
+    )
+    fmt = lambda v, u: num(v, lang, decimals([v])) + (f" {u}" if u and not pd.isna(v) else "")  # noqa: E731
+    indicators = pd.DataFrame(
+        {
+            t("table.indicator", lang): [names.get(i, i) for i in rows["indicator"]],
+            t("table.baseline", lang): [
+                f"{fmt(v, units.get(i))} ({y})"
+                for i, v, y in zip(rows["indicator"], rows["baseline_value"], rows["baseline_year"], strict=True)
+            ],
+            t("table.target", lang): [
+                f"{fmt(v, units.get(i))} ({y})"
+                for i, v, y in zip(rows["indicator"], rows["target_value"], rows["target_year"], strict=True)
+            ],
+            str(year): [fmt(v, units.get(i)) for i, v in zip(rows["indicator"], rows["actual"], strict=True)],
+            t("table.on_path", lang): [
+                fmt(v, units.get(i)) for i, v in zip(rows["indicator"], rows["expected"], strict=True)
+            ],
+            t("table.status", lang): [
+                t(f"status.{s}", lang) if s != "baseline" else t("table.baseline", lang) for s in rows["status"]
+            ],
+        }
+    )
+    prog = f.progress
+    chart = None
+    if not prog.empty:
+        chart = show(
+            bar_chart(
+                pd.DataFrame({"name": [names.get(i, i) for i in prog["indicator"]], "pct": prog["pct"].tolist()}),
+                "name",
+                "pct",
+                horizontal=True,
+                percent=True,
+                sort=True,
+                lang=lang,
+                title=t("chart.strategy_progress", lang, year=year),
+                source=source_line([p for p in prog["provider"].dropna().unique()], lang),
+            )
+        )
+    sentences = [
+        nv.status_sentence(
+            r.status,
+            names.get(r.indicator, r.indicator),
+            lang,
+            value=r.actual,
+            year=year,
+            target=r.target_value,
+            target_year=int(r.target_year),
+            unit=units.get(r.indicator),
+        )
+        for r in rows.itertuples()
+        if r.status in ("off_track", "at_risk")
+    ]
+    if not sentences and len(rows) and (rows["status"] == "baseline").all():
+        sentences = [nv.strategy_baseline_sentence(year, lang)]
+    if not sentences:
+        sentences = [nv.strategy_on_track_sentence(lang)]
+    note = strat.note.get(lang) if strat.note else ""
+    return StrategyPage(
+        heading=heading(strat.title.get(lang), lang, f"{strat.adopted}–{strat.horizon}"),
+        note=f"> {note}" if note else "",
+        summary=summary,
+        indicators=indicators,
+        progress_chart=chart,
+        story=" ".join(sentences),
+        section={"summary": t("chapter.summary_by_goal", lang), "indicators": t("chapter.indicators", lang)},
+    )
+
+
+# ---------------------------------------------------------------------------------------------- consistency
+
+
+@dataclass
+class ConsistencyPage:
+    heading: str
+    story: str
+    verdicts: pd.DataFrame
+    charts: list[Any]
+    to_resolve: str
+    section: dict[str, str] = field(default_factory=dict)
+
+
+def consistency(year: int, lang: str) -> ConsistencyPage:
+    """Every cross-provider rule's verdict, both sources side by side over time, the explanation of expected
+    differences, and the list of inconsistencies to resolve with the data holders."""
+    f = consistency_facts(year)
+    rules, now = f.rules, f.verdicts
+    side_of = lambda v, p: f"{num(v, lang)} ({provider_name(p, lang)})"  # noqa: E731
+    verdicts = pd.DataFrame(
+        {
+            t("table.rule", lang): [rules[r].name.get(lang) for r in now["rule"]],
+            t("table.compared", lang): list(map(side_of, now["left_value"], now["left_provider"])),
+            t("table.reference", lang): list(map(side_of, now["right_value"], now["right_provider"])),
+            t("table.difference", lang): [
+                t("value.missing", lang) if pd.isna(d) else nv.fmt_change(d * 100, lang)
+                for d in now["relative_difference"]
+            ],
+            t("table.verdict", lang): [t(f"verdict.{v}", lang) for v in now["verdict"]],
+        }
+    )
+    charts = []
+    for rid, rule in rules.items():
+        h = f.history[rid]
+        if h.series["year"].nunique() < 2:
+            continue
+        label = {
+            side: f"{' + '.join(variable_name(v, lang) for v in side_ids(getattr(rule, side)))} "
+            f"({provider_name(provider, lang)})"
+            for side, provider in (("left", h.left_provider), ("right", h.right_provider))
+        }
+        both = h.series.assign(source=h.series["side"].map(label)).drop(columns="side")
+        chart = line_chart(
+            both,
+            "year",
+            "value",
+            hue="source",
+            title=rule.name.get(lang),
+            lang=lang,
+            source=source_line(h.providers, lang),
+        )
+        charts.append(show(chart))
+
+    items = [
+        f"- **{rules[r.rule].name.get(lang)}**: {num(r.left_value, lang)} ({provider_name(r.left_provider, lang)}, "
+        f"{r.left_source_file}) / {num(r.right_value, lang)} ({provider_name(r.right_provider, lang)}, "
+        f"{r.right_source_file}) — {nv.fmt_change(r.relative_difference * 100, lang)}"
+        for r in f.inconsistent.itertuples()
+    ]
+    if items:
+        to_resolve = t("notice.to_resolve", lang) + "\n\n" + "\n".join(items)
+    else:
+        to_resolve = nv.no_inconsistencies_sentence(year, lang)
+    story = nv.consistency_sentence(f.counts, lang)
+    explanations = [
+        f"- **{r.name.get(lang)}**: {r.expected_difference.get(lang)}" for r in rules.values() if r.expected_difference
+    ]
+    if explanations:
+        story += "\n\n" + t("notice.expected_reasons", lang) + "\n\n" + "\n".join(explanations)
+    return ConsistencyPage(
+        heading=heading(t("page.consistency", lang, year=year), lang),
+        story=story,
+        verdicts=verdicts,
+        charts=charts,
+        to_resolve=to_resolve,
+    )
