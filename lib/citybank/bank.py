@@ -161,13 +161,33 @@ def year_series(bank: pd.DataFrame, variable: str | list[str], territory: str) -
     return out[out["value"].notna()]
 
 
-def missing_value_reason(
+@dataclass(frozen=True)
+class MissingValue:
+    """Why the bank has no value: the districts without one (for a city total of an additive variable, which is
+    then not derived: a partial sum would understate it) and the quarantined rows of the variable's dataset."""
+
+    districts_with_value: int = 0
+    districts_total: int = 0
+    districts_missing: tuple[tuple[str, str], ...] = ()  # (code, name)
+    quarantined: tuple[tuple[str, str, int, str], ...] = ()  # (dataset, source file, row, reason)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.districts_missing:
+            missing = ", ".join(f"{name} ({code})" for code, name in self.districts_missing)
+            parts.append(
+                f"no city total: {self.districts_with_value} of {self.districts_total} districts have a value, "
+                f"{missing} has none (the sum of the others would be a partial total)"
+            )
+        parts += [f"row {row} of {file} quarantined ({reason})" for _, file, row, reason in self.quarantined]
+        return "; ".join(parts) or "no value in the bank"
+
+
+def missing_value(
     bank: pd.DataFrame, quarantine: pd.DataFrame, reg: Registry, variable: str, territory: str, year: int
-) -> str:
-    """Why the bank has no value of ``variable`` for ``territory`` in ``year``, in the analyst's words: for a
-    city total of an additive variable, which districts have no value (so no total is derived: a partial sum
-    would understate it), and the quarantined rows of the variable's dataset in that year."""
-    parts: list[str] = []
+) -> MissingValue:
+    """Why the bank has no value of ``variable`` for ``territory`` in ``year`` (see :class:`MissingValue`)."""
+    out: dict[str, Any] = {}
     var = reg.variables.get(variable)
     if territory == reg.city.terc and var is not None and var.additive:
         rows = bank[(bank["variable"] == variable) & (bank["year"] == int(year)) & bank["value"].notna()]
@@ -175,17 +195,23 @@ def missing_value_reason(
         districts = reg.city.districts
         present = [d for d in districts if d.code in have]
         if present and len(present) < len(districts):
-            missing = ", ".join(f"{d.name} ({d.code})" for d in districts if d.code not in have)
-            parts.append(
-                f"no city total: {len(present)} of {len(districts)} districts have a value, {missing} has none "
-                "(the sum of the others would be a partial total)"
+            out.update(
+                districts_with_value=len(present),
+                districts_total=len(districts),
+                districts_missing=tuple((d.code, d.name) for d in districts if d.code not in have),
             )
     datasets = {ds.id for ds in reg.datasets.values() if variable in ds.variables}
     q = quarantine[quarantine["dataset"].isin(datasets) & quarantine["source_row"].notna()]
     q = q[q["year"].astype("Int64") == int(year)]
-    for r in q.itertuples():
-        parts.append(f"row {int(r.source_row)} of {r.source_file} quarantined ({r.reason})")
-    return "; ".join(parts) or "no value in the bank"
+    out["quarantined"] = tuple((r.dataset, r.source_file, int(r.source_row), r.reason) for r in q.itertuples())
+    return MissingValue(**out)
+
+
+def missing_value_reason(
+    bank: pd.DataFrame, quarantine: pd.DataFrame, reg: Registry, variable: str, territory: str, year: int
+) -> str:
+    """:func:`missing_value` in the data team's words (English), as the results files record it."""
+    return str(missing_value(bank, quarantine, reg, variable, territory, year))
 
 
 def empty_bank() -> pd.DataFrame:

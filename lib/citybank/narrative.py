@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from .i18n import LANGS, babel_locale, check_lang, t
+from .i18n import LANGS, babel_locale, check_lang, t, unit_label
+from .params.core import ChangeKind
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -161,6 +162,24 @@ def pct_change(old: float | None, new: float | None) -> float | None:
     if _is_missing(old) or _is_missing(new) or float(old) == 0:  # type: ignore[arg-type]
         return None
     return (float(new) - float(old)) / abs(float(old)) * 100  # type: ignore[arg-type]
+
+
+def fmt_change_by(new: float | None, old: float | None, lang: str, how: ChangeKind = "percent") -> str:
+    """A change from ``old`` to ``new`` said the way ``how`` says: ``+26,7%``, ``+1,6 p.p.`` or ``+1``.
+
+    >>> fmt_change_by(7.6, 6.0, "en", "points"), fmt_change_by(3, 1, "pl", "absolute"), fmt_change_by(3, 1, "de")
+    ('+1.6\xa0pp', '+2', '+200,0\xa0%')
+    """
+    check_lang(lang)
+    if _is_missing(new) or _is_missing(old):
+        return t("value.missing", lang)
+    diff = float(new) - float(old)  # type: ignore[arg-type]
+    if how == "points":
+        return fmt_points(diff, lang, change_decimals(diff))
+    if how == "absolute":
+        return _signed(diff, lang, auto_decimals(diff))
+    pct = pct_change(old, new)
+    return t("value.missing", lang) if pct is None else fmt_change(pct, lang, change_decimals(pct))
 
 
 def fmt_date(date: Any, lang: str) -> str:
@@ -358,7 +377,11 @@ def count_phrase(
     shown = to_decimal(n, places)
     word = unit_word(shown, unit_forms, lang, case)
     if word is None:
-        return number if unit_forms is None or not isinstance(unit_forms, str) else f"{number} {unit_forms}"
+        return (
+            number
+            if unit_forms is None or not isinstance(unit_forms, str)
+            else f"{number} {unit_label(unit_forms, lang)}"
+        )
     return f"{number} {word}"
 
 
@@ -604,6 +627,7 @@ def describe_trend(
     gender: Mapping[str, str] | None = None,
     decimals: int | None = None,
     breaks: Mapping[int, str] | None = None,
+    how: ChangeKind = "percent",
 ) -> str:
     """One or two sentences on the latest change of a yearly series.
 
@@ -616,6 +640,8 @@ def describe_trend(
     the series); when it has no value the sentence says so and gives the latest available value.
     ``breaks``: year a new series starts → the reason in ``lang``; a change across a break is not reported as
     a change (the sentence says the two values are not comparable, and why), and nothing is counted across it.
+    ``how``: the change in percent, in percentage points (rates, shares) or — for numbers too small for
+    either — from one value to the other, with no streak, record or judgement claimed (see :func:`change_kind`).
 
     >>> import pandas as pd
     >>> describe_trend(pd.Series({2020: 1200, 2021: 1500, 2022: 1400, 2023: 1314, 2024: 1234}),
@@ -694,7 +720,27 @@ def describe_trend(
         return first
 
     to_value = value_text(facts.value, case="gen")  # the Polish "do" takes the genitive
-    change = _change_text(facts.change_pct, lang)
+    if how == "absolute":
+        from_value = value_text(facts.previous, case="gen")  # type: ignore[arg-type]
+        when = (
+            in_year(facts.year, lang)
+            if not gap
+            else {
+                "pl": f"w latach {facts.previous_year}–{facts.year}",
+                "en": f"between {facts.previous_year} and {facts.year}",
+                "de": f"zwischen {facts.previous_year} und {facts.year}",
+            }[lang]
+        )
+        return {
+            "pl": f"{subject} {verb} {when}: z {from_value} do {to_value}.",
+            "en": f"{subject} {verb} {when}, from {value_text(facts.previous)} to {value_text(facts.value)}.",  # type: ignore[arg-type]
+            "de": f"{subject} {verb} {when} von {value_text(facts.previous)} auf {value_text(facts.value)}.",  # type: ignore[arg-type]
+        }[lang]
+    change = (
+        fmt_change_by(facts.value, facts.previous, lang, "points")
+        if how == "points"
+        else _change_text(facts.change_pct, lang)
+    )
     paren = f" ({change})" if change else ""
     if gap:
         when = {
@@ -987,7 +1033,7 @@ def status_sentence(
 # ----------------------------------------------------------------------------------- category story
 
 STORY_COLUMNS = ("name", "value")
-STORY_OPTIONAL = ("previous", "baseline", "unit", "higher_is_better")
+STORY_OPTIONAL = ("previous", "baseline", "unit", "higher_is_better", "how", "break_previous", "break_baseline")
 
 
 def _row_name(raw: object, lang: str) -> str:
@@ -1004,14 +1050,25 @@ class _Row:
     baseline: float | None
     unit: str | None
     higher_is_better: bool | None
+    how: str = "percent"
+    break_previous: bool = False
+    break_baseline: bool = False
 
     @property
     def change(self) -> float | None:
-        return pct_change(self.previous, self.value)
+        """The percent change on the previous year, for a change that a percentage can say and no break crosses."""
+        return None if self.how != "percent" or self.break_previous else pct_change(self.previous, self.value)
+
+    @property
+    def direction(self) -> float | None:
+        """The signed change on the previous year in the variable's own terms (None across a break)."""
+        if self.break_previous or self.previous is None or self.value is None:
+            return None
+        return self.value - self.previous
 
     @property
     def since_baseline(self) -> float | None:
-        return pct_change(self.baseline, self.value)
+        return None if self.how != "percent" or self.break_baseline else pct_change(self.baseline, self.value)
 
 
 def _story_rows(frame: pd.DataFrame, lang: str) -> list[_Row]:
@@ -1038,6 +1095,9 @@ def _story_rows(frame: pd.DataFrame, lang: str) -> list[_Row]:
                 baseline=None if get(rec, "baseline") is None else float(rec["baseline"]),
                 unit=None if get(rec, "unit") is None else str(rec["unit"]),
                 higher_is_better=None if hib is None else bool(hib),
+                how=str(get(rec, "how") or "percent"),
+                break_previous=bool(get(rec, "break_previous")),
+                break_baseline=bool(get(rec, "break_baseline")),
             )
         )
     return rows
@@ -1068,6 +1128,9 @@ def category_story(
     missing), optional ``previous`` (previous year), ``baseline`` (baseline year), ``unit`` (bank unit:
     ``persons``, ``PLN``, ``%`` …), ``higher_is_better`` (True/False/None). Sentences: coverage, largest rise,
     largest fall, improved vs worsened, largest change since the baseline, variables without data.
+    Optional ``how`` (see :func:`change_kind`), ``break_previous`` and ``break_baseline`` (a methodological
+    break lies between the years compared): only changes that a percentage says, across no break, are
+    ranked as the largest; rates, shares and small counts are never ranked against them.
     """
     check_lang(lang)
     rows = _story_rows(frame, lang)
@@ -1125,9 +1188,11 @@ def category_story(
             what = "increase" if up else "decrease"
             sentences.append(f"The largest {what} compared with {prev_year} was in {q} ({chg}, to {to_v}).")
 
-    judged = [r for r in changed if r.higher_is_better is not None and r.change != 0]
+    judged = [
+        r for r in with_data if r.higher_is_better is not None and r.how != "absolute" and r.direction
+    ]  # a change of a handful of events says nothing about better or worse
     if len(judged) >= 2:
-        better = sum((r.change > 0) == r.higher_is_better for r in judged)  # type: ignore[operator]
+        better = sum((r.direction > 0) == r.higher_is_better for r in judged)  # type: ignore[operator]
         worse = len(judged) - better
         m = len(judged)
         sentences.append(
@@ -1169,6 +1234,67 @@ def category_story(
 
 
 # ------------------------------------------------------------------------------------ page sentences
+
+
+def missing_value_sentence(
+    name: str,
+    year: int,
+    districts_missing: Sequence[str],
+    districts_with_value: int,
+    districts_total: int,
+    quarantined: Sequence[str],
+    lang: str,
+) -> str:
+    """Why a figure has no value in ``year``: the districts without a value (so no city total, never a partial
+    sum) and the rows set aside in quarantine (``quarantined``: where each was, as the reader finds it).
+
+    >>> missing_value_sentence("Mieszkańcy zameldowani", 2023, ["Michałkowice"], 4, 5, ["Ewidencja, wiersz 4"], "pl")
+    '„Mieszkańcy zameldowani” nie ma sumy dla miasta za 2023 r.: wartość ma 4 z 5 dzielnic, brak dzielnicy Michałkowice, a suma pozostałych byłaby niepełna. Wiersz odrzucony do kwarantanny: Ewidencja, wiersz 4.'
+    """
+    check_lang(lang)
+    q = quote(name, lang)
+    out = []
+    if districts_missing:
+        d = join_list(list(districts_missing), lang)
+        out.append({
+            "pl": f"{q} nie ma sumy dla miasta za {year} r.: wartość ma {districts_with_value} z {districts_total} "
+            f"dzielnic, brak dzielnicy {d}, a suma pozostałych byłaby niepełna.",
+            "en": f"{q} has no city total for {year}: {districts_with_value} of {districts_total} districts have a "
+            f"value, {d} has none, and the sum of the others would be incomplete.",
+            "de": f"Für {q} gibt es {year} keine Summe für die Stadt: {districts_with_value} von {districts_total} "
+            f"Stadtteilen haben einen Wert, {d} hat keinen, und die Summe der übrigen wäre unvollständig.",
+        }[lang])  # fmt: skip
+    elif not quarantined:
+        out.append({"pl": f"{q}: brak danych za {year} r.", "en": f"{q}: no data for {year}.",
+                    "de": f"{q}: keine Daten für {year}."}[lang])  # fmt: skip
+    if quarantined:
+        rows = "; ".join(quarantined)
+        many = len(quarantined) > 1
+        out.append({
+            "pl": f"{'Wiersze odrzucone' if many else 'Wiersz odrzucony'} do kwarantanny: {rows}.",
+            "en": f"{'Rows' if many else 'Row'} set aside in quarantine: {rows}.",
+            "de": f"In Quarantäne {'gestellte Zeilen' if many else 'gestellte Zeile'}: {rows}.",
+        }[lang])  # fmt: skip
+    return " ".join(out)
+
+
+def break_sentence(names: Sequence[str], year: int, reason: str, lang: str) -> str:
+    """Which figures break in ``year`` and why; changes across the break are not comparable.
+
+    >>> break_sentence(["Ludność ogółem"], 2021, "od 2021 r. GUS opiera liczbę ludności na spisie 2021", "pl")
+    'W 2021 r. nastąpiło zerwanie szeregu („Ludność ogółem”): od 2021 r. GUS opiera liczbę ludności na spisie 2021. Zmian obejmujących 2021 r. nie można porównywać wprost.'
+    """
+    check_lang(lang)
+    listed = _names_list(names, lang)
+    return {
+        "pl": f"W {year} r. nastąpiło zerwanie szeregu ({listed}): {reason}. "
+        f"Zmian obejmujących {year} r. nie można porównywać wprost.",
+        "en": f"The series of {listed} break in {year}: {reason}. Changes across {year} are not directly comparable."
+        if len(names) > 1
+        else f"The series of {listed} breaks in {year}: {reason}. Changes across {year} are not directly comparable.",
+        "de": f"Die Zeitreihe von {listed} hat {year} einen Bruch: {reason}. "
+        f"Veränderungen über {year} hinweg sind nicht direkt vergleichbar.",
+    }[lang]
 
 
 def value_subject(name: str, lang: str) -> str:

@@ -164,6 +164,8 @@ def _new_figure(figsize: tuple[float, float] | None = None) -> tuple[Figure, Any
     return fig, ax
 
 
+LEGEND_CHARS = 90
+"""Legend entries wrap at this many characters."""
 CATEGORY_CHARS = 28
 """Category names on a horizontal bar chart wrap at this many characters, so that long names do not push the
 bars (and the title, which starts where the axes start) out of the figure."""
@@ -365,11 +367,11 @@ def line_chart(
                 marker="o",
                 color=color,
                 linewidth=3.0 if is_hl or highlight is None else 1.4,
-                label=None if name is None else str(name),
+                label=None if name is None else textwrap.fill(str(name), LEGEND_CHARS, break_long_words=False),
                 zorder=3 if is_hl else 2,
             )
-        if hue is not None:
-            ax.legend(loc="best")
+        if hue is not None:  # under the plot, one entry a line: a legend never covers the lines or outgrows the plot
+            ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), ncol=1, frameon=False, fontsize=9)
         year_axis(ax)
         ax.citybank_value_axis = "y"  # figure_problems checks it has a unit
         for year in sorted(b for b in breaks if all_years and min(all_years) < b <= max(all_years)):

@@ -22,13 +22,13 @@ files). The catalogue's models live in ``citybank.params.iso37120``.
 
 from __future__ import annotations
 
-from ..params.iso37120 import Catalogue, Indicator, clause_key, load_catalogue, parse_catalogue
+from ..params.iso37120 import Catalogue, Indicator, Theme, clause_key, load_catalogue, parse_catalogue
 from .certification import NO_DATASET, certification_level, variable_sources
 from .engine import RESULT_COLUMNS, STATUSES, TYPES, applicable_share, compute, coverage, out_of_range_reason, select
 from .store import compute_all, indicator_table, json_number, results, write_indicator_files
 
 __all__ = [
-    "NO_DATASET", "RESULT_COLUMNS", "STATUSES", "TYPES", "Catalogue", "Indicator", "applicable_share",
+    "NO_DATASET", "RESULT_COLUMNS", "STATUSES", "TYPES", "Catalogue", "Indicator", "Theme", "applicable_share",
     "certification_level",
     "clause_key", "compute", "compute_all", "coverage", "indicator_table", "json_number", "load_catalogue",
     "out_of_range_reason", "parse_catalogue", "results", "select", "variable_sources", "write_indicator_files",

@@ -27,6 +27,7 @@ from .core import (
     SLUG,
     YAML_LOADER,
     Category,
+    ChangeKind,
     Checks,
     City,
     ColumnMap,
@@ -37,6 +38,7 @@ from .core import (
     ParamsProblem,
     Provider,
     Registry,
+    Reporting,
     SeriesBreak,
     Source,
     Strict,
@@ -45,13 +47,14 @@ from .core import (
     ValidRange,
     Variable,
     YearParams,
+    change_kind,
     dupes,
     expand_files,
 )
 
 __all__ = [
-    "LANGS", "SLUG", "YAML_LOADER", "Category", "Checks", "City", "ColumnMap", "Dataset", "District", "Loader",
-    "ParamsError", "ParamsProblem", "Provider", "Registry", "SeriesBreak", "Source", "Strict", "Territory", "Text3",
+    "LANGS", "SLUG", "ChangeKind", "change_kind", "YAML_LOADER", "Category", "Checks", "City", "ColumnMap", "Dataset", "District", "Loader",
+    "ParamsError", "ParamsProblem", "Provider", "Registry", "Reporting", "SeriesBreak", "Source", "Strict", "Territory", "Text3",
     "ValidRange", "Variable", "YearParams", "consistency", "expand_files", "iso37120", "load_params", "registry", "strategy",
     "year_or_default",
 ]  # fmt: skip

@@ -3,6 +3,7 @@ collects every problem, and the validated ``Registry``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -50,6 +51,16 @@ class District(Strict):
     aliases: list[str] = []
 
 
+class Reporting(Strict):
+    """How the report speaks about small numbers (params/city.yml, ``reporting``)."""
+
+    small_count: dict[str, float] = Field(
+        {"count": 20},
+        description="per variable kind: below this value a change is said in absolute terms, never ranked "
+        "as the biggest change, and no streak or record is claimed",
+    )
+
+
 class City(Strict):
     name: str
     name_genitive: str | None = None
@@ -73,6 +84,7 @@ class City(Strict):
     currency: str = "PLN"
     portal: str | None = None
     sources: dict[str, str] = {}
+    reporting: Reporting = Reporting()
 
     def territory_name(self, code: str) -> str:
         return self.territory_names.get(code, code)
@@ -121,6 +133,34 @@ class Provider(Strict):
     name: Text3
     kind: Literal["statistics", "city_office", "municipal_unit", "state_agency", "utility", "company", "other"]
     description: Text3
+
+
+ChangeKind = Literal["percent", "points", "absolute"]
+"""How a change is said: in percent (counts and amounts), in percentage points (rates and shares), or in
+absolute terms (counts too small for a percentage to mean anything)."""
+POINTS_KINDS = frozenset({"rate", "share"})
+
+
+def change_kind(
+    variable_kind: str | None,
+    unit: str | None,
+    values: Iterable[float | None] = (),
+    small_count: Mapping[str, float] | None = None,
+) -> ChangeKind:
+    """How a change of a variable is said. The variable's kind decides: rates and shares (and any value in %)
+    change in percentage points; a count below the stated small-count threshold in either year compared
+    changes in absolute terms; everything else in percent.
+
+    >>> change_kind("rate", "%"), change_kind("count", "persons", [3, 1], {"count": 20}), change_kind("amount", "PLN")
+    ('points', 'absolute', 'percent')
+    """
+    if variable_kind in POINTS_KINDS or unit == "%":
+        return "points"
+    limit = (small_count or {}).get(variable_kind or "")
+    present = [abs(float(v)) for v in values if v is not None and v == v]
+    if limit is not None and present and min(present) < limit:
+        return "absolute"
+    return "percent"
 
 
 class SeriesBreak(Strict):

@@ -114,7 +114,9 @@ def decimals(values: list[float]) -> int:
     return 0 if top >= 1000 else 1 if top >= 10 else 2
 
 
-def change(new: Any, old: Any, lang: str) -> str:
-    """A table cell: the % change from ``old`` to ``new``, or the missing-value mark."""
-    pct = nv.pct_change(None if pd.isna(old) else float(old), None if pd.isna(new) else float(new))
-    return t("value.missing", lang) if pct is None else nv.fmt_change(pct, lang)
+def change(new: Any, old: Any, lang: str, how: nv.ChangeKind = "percent", crosses_break: bool = False) -> str:
+    """A table cell: the change from ``old`` to ``new`` said as ``how`` says (percent, percentage points or
+    absolute), the break mark when a methodological break lies between them, or the missing-value mark."""
+    if crosses_break and not (pd.isna(new) or pd.isna(old)):
+        return t("value.break", lang)
+    return nv.fmt_change_by(None if pd.isna(new) else float(new), None if pd.isna(old) else float(old), lang, how)

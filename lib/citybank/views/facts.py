@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from .. import consistency, strategy
-from ..bank import load_bank, quality
+from ..bank import MissingValue, load_bank, load_quarantine, missing_value, quality
 from ..errors import UserError
 from ..indicators import (
     Catalogue,
@@ -30,7 +30,8 @@ from ..indicators import (
     results,
     variable_sources,
 )
-from ..params import Dataset, Registry, registry
+from ..params import Dataset, Registry, change_kind, registry
+from ..params.consistency import side_ids
 from ..paths import PATHS
 
 # ---------------------------------------------------------------------------------------------- inputs
@@ -73,9 +74,13 @@ def _records(reg: Registry, bank: pd.DataFrame, variables: list[str], year: int,
         s = bank[(bank["variable"] == var) & (bank["territory"] == reg.city.terc) & (bank["year"] <= year)]
         s = s.set_index("year")["value"].sort_index()
         v = reg.variables[var]
+        values = {"value": s.get(year, float("nan")), **{k: s.get(y, float("nan")) for k, y in compare.items()}}
         out.append({
             "variable": var, "name": v.name.model_dump(), "unit": v.unit, "higher_is_better": v.higher_is_better,
-            "value": s.get(year, float("nan")), **{k: s.get(y, float("nan")) for k, y in compare.items()},
+            "kind": v.kind, **values,
+            "how": change_kind(v.kind, v.unit, values.values(), reg.city.reporting.small_count),
+            "breaks": [b.year for b in v.breaks if b.year <= year],
+            **{f"break_{k}": v.break_between(y, year) is not None for k, y in compare.items()},
         })  # fmt: skip
     return out
 
@@ -263,6 +268,8 @@ class IsoIndicatorFacts:
     missing: list[tuple[str, tuple[str, str] | None]]  # when not available: (variable, (dataset, provider) or None)
     peers: dict[str, float] | None  # city or peer name → value, when the city and a peer report it
     inputs: list[dict]  # the inputs of the year's value with their provenance
+    breaks: dict[int, Any]  # year a new series of an input starts → its reason (Text3)
+    how: str  # how a change is said: percent, points (a value in %) or absolute (too few events)
 
 
 @cache
@@ -297,6 +304,11 @@ def iso_indicator_facts(indicator: str, year: int) -> IsoIndicatorFacts:
     if status == "reported" and len(pr) >= 2:
         peers = {peer_codes.get(r.territory, city.name): r.value for r in pr.itertuples()}
     prev = mine["value"].get(year - 1)
+    variables = ind.formula.variables if ind.formula else []
+    breaks = {b.year: b.reason for v in variables if v in reg.variables for b in reg.variables[v].breaks}
+    numerators = mine["numerator"].loc[year - 1 : year].tolist() if ind.formula and ind.formula.kind == "ratio" else []
+    counts_only = all(reg.variables[v].kind == "count" for v in (ind.formula.numerator if ind.formula else []))
+    how = change_kind("count" if counts_only else None, ind.unit, numerators, reg.city.reporting.small_count)
     return IsoIndicatorFacts(
         indicator=ind,
         theme=cat.theme_by_id[ind.theme],
@@ -308,6 +320,8 @@ def iso_indicator_facts(indicator: str, year: int) -> IsoIndicatorFacts:
         missing=missing,
         peers=peers,
         inputs=json.loads(str(row["inputs"]) or "[]") if row is not None else [],
+        breaks=dict(sorted(breaks.items())),
+        how=how,
     )
 
 
@@ -394,6 +408,7 @@ class ConsistencyFacts:
     verdicts: pd.DataFrame  # the year's row per rule (see citybank.consistency)
     counts: dict[str, int]  # verdict → rules
     history: dict[str, RuleHistory]  # rule → both sides over time
+    gaps: dict[str, list[tuple[str, str, MissingValue]]]  # not comparable rule → (side, variable, why)
 
     @property
     def inconsistent(self) -> pd.DataFrame:
@@ -403,11 +418,12 @@ class ConsistencyFacts:
 @cache
 def consistency_facts(year: int) -> ConsistencyFacts:
     """Every cross-provider rule's verdict in the year and both sides of each rule over time."""
-    rules = {r.id: r for r in consistency.load_rules(registry())}
+    reg = registry()
+    rules = {r.id: r for r in consistency.load_rules(reg)}
     df = consistency.results()
     now = df[df["year"] == year]
     history = {}
-    for rid in rules:
+    for rid, rule in rules.items():
         part = df[df["rule"] == rid]
         sides = [
             part[["year", f"{side}_value"]].rename(columns={f"{side}_value": "value"}).assign(side=side)
@@ -416,17 +432,33 @@ def consistency_facts(year: int) -> ConsistencyFacts:
         both = pd.concat(sides).dropna(subset=["value"])
         history[rid] = RuleHistory(
             series=both[both["year"] <= year],
-            left_provider=str(part["left_provider"].iloc[0]) if len(part) else "",
-            right_provider=str(part["right_provider"].iloc[0]) if len(part) else "",
-            providers=[
-                p for p in (part["left_provider"].tolist() + part["right_provider"].tolist()) if p and p != "nan"
-            ],
+            left_provider=_provider_of(side_ids(rule.left)[0], reg),
+            right_provider=_provider_of(side_ids(rule.right)[0], reg),
+            providers=sorted(
+                {
+                    p
+                    for p in part["left_provider"].tolist() + part["right_provider"].tolist()
+                    if isinstance(p, str) and p
+                }
+                - {"nan", "None"}
+            ),
         )
     counts = now["verdict"].value_counts()
+    gaps: dict[str, list[tuple[str, str, MissingValue]]] = {}
+    quarantine = load_quarantine() if (now["verdict"] == "not_comparable").any() else None
+    for r in now[now["verdict"] == "not_comparable"].itertuples():
+        rule = rules[r.rule]
+        gaps[r.rule] = [
+            (side, var, missing_value(bank_frame(), quarantine, reg, var, r.territory, year))
+            for side, value in (("left", r.left_value), ("right", r.right_value))
+            if pd.isna(value)
+            for var in side_ids(getattr(rule, side))
+        ]
     return ConsistencyFacts(
         year=year,
         rules=rules,
         verdicts=now,
         counts={v: int(counts.get(v, 0)) for v in consistency.VERDICTS},
         history=history,
+        gaps=gaps,
     )

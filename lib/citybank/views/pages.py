@@ -64,6 +64,7 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
     )
     if not f.has_data:
         sentences.append(t("notice.no_data_year", lang, year=year))
+    sentences += _break_sentences([r["variable"] for r in records if r["break_baseline"]], base, year, lang)
 
     dec = {r["variable"]: decimals([r["value"], r["previous"], r["baseline"]]) for r in records}
     table = pd.DataFrame(
@@ -72,8 +73,12 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
             t("table.unit", lang): [unit_label(r["unit"], lang) for r in records],
             str(year): [num(r["value"], lang, dec[r["variable"]]) for r in records],
             str(prev): [num(r["previous"], lang, dec[r["variable"]]) for r in records],
-            t("table.change_yoy", lang): [change(r["value"], r["previous"], lang) for r in records],
-            f"{t('table.change_baseline', lang)} ({base})": [change(r["value"], r["baseline"], lang) for r in records],
+            t("table.change_yoy", lang): [
+                change(r["value"], r["previous"], lang, r["how"], r["break_previous"]) for r in records
+            ],
+            f"{t('table.change_baseline', lang)} ({base})": [
+                change(r["value"], r["baseline"], lang, r["how"], r["break_baseline"]) for r in records
+            ],
         }
     )
 
@@ -90,6 +95,7 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
                 lang=lang,
                 source=chart_source(part),
                 unit=reg.variables[var].unit,
+                breaks=[b.year for b in reg.variables[var].breaks],
             )
         )
         for var, part in f.trends[:max_trends]
@@ -130,6 +136,17 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
         has_data=f.has_data,
         section={k: t(f"chapter.{k}", lang) for k in ("key_figures", "districts", "peers", "sources")},
     )
+
+
+def _break_sentences(variables: list[str], start: int, year: int, lang: str) -> list[str]:
+    """One sentence per methodological break between ``start`` and ``year`` that the variables cross."""
+    reg = registry()
+    by_break: dict[tuple[int, str], list[str]] = {}
+    for var in variables:
+        b = reg.variables[var].break_between(start, year)
+        if b is not None:
+            by_break.setdefault((b.year, b.reason.get(lang)), []).append(variable_name(var, lang))
+    return [nv.break_sentence(names, y, reason, lang) for (y, reason), names in sorted(by_break.items())]
 
 
 def _provenance_table(f: CategoryFacts, lang: str) -> pd.DataFrame:
@@ -308,8 +325,13 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
     parts.append(f"**{t('table.source', lang)}:** {ind.source_pl}")
     definition = "\n\n".join(p for p in parts if p)
 
+    crosses = year in f.breaks
     if f.status == "reported":
-        chg = "" if f.previous is None else f" ({t('table.change_yoy', lang)}: {change(f.value, f.previous, lang)})"
+        chg = (
+            ""
+            if f.previous is None
+            else f" ({t('table.change_yoy', lang)}: {change(f.value, f.previous, lang, f.how, crosses)})"
+        )
         shown = f"{num(f.value, lang, decimals([f.value]))} {unit_label(ind.unit, lang)}{chg}"
         value_md = f"## {t('table.value', lang)} {year}: {shown}"
     elif f.status == "not_applicable":
@@ -330,12 +352,29 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
     story = ""
     if len(f.reported) >= 1:
         subject = nv.value_subject(ind.name.get(lang), lang)
-        story = nv.describe_trend(f.reported, subject, lang, year=year, higher_is_better=higher_is_better)
+        story = nv.describe_trend(
+            f.reported,
+            subject,
+            lang,
+            ind.unit,
+            year=year,
+            decimals=decimals([f.value] if f.value is not None else list(f.reported)),
+            higher_is_better=higher_is_better,
+            breaks={y: r.get(lang) for y, r in f.breaks.items()},
+            how=f.how,
+        )
     trend = None
     if len(f.reported) >= 2:
         trend = show(
             line_chart(
-                f.reported.reset_index(), "year", "value", title=title, lang=lang, source=ind.source_pl, unit=ind.unit
+                f.reported.reset_index(),
+                "year",
+                "value",
+                title=title,
+                lang=lang,
+                source=ind.source_pl,
+                unit=ind.unit,
+                breaks=list(f.breaks),
             )
         )
     peers = None
@@ -343,7 +382,13 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
         peers = show(peer_comparison(f.peers, city.name, title=f"{title} ({year})", lang=lang, source=ind.source_pl))
         others = {k: v for k, v in f.peers.items() if k != city.name}
         cmp = nv.compare_to_peers(
-            f.peers[city.name], others, lang, city_name=city.name, higher_is_better=higher_is_better
+            f.peers[city.name],
+            others,
+            lang,
+            city_name=city.name,
+            unit=ind.unit,
+            higher_is_better=higher_is_better,
+            decimals=decimals([f.value]),
         )
         story = f"{story} {cmp}".strip()
 
@@ -590,7 +635,7 @@ def consistency(year: int, lang: str) -> ConsistencyPage:
     differences, and the list of inconsistencies to resolve with the data holders."""
     f = consistency_facts(year)
     rules, now = f.rules, f.verdicts
-    side_of = lambda v, p: f"{num(v, lang)} ({provider_name(p, lang)})"  # noqa: E731
+    side_of = lambda v, p: num(v, lang) if pd.isna(v) else f"{num(v, lang)} ({provider_name(p, lang)})"  # noqa: E731
     verdicts = pd.DataFrame(
         {
             t("table.rule", lang): [rules[r].name.get(lang) for r in now["rule"]],
@@ -603,6 +648,7 @@ def consistency(year: int, lang: str) -> ConsistencyPage:
             t("table.verdict", lang): [t(f"verdict.{v}", lang) for v in now["verdict"]],
         }
     )
+    reg = registry()
     charts = []
     for rid, rule in rules.items():
         h = f.history[rid]
@@ -614,6 +660,7 @@ def consistency(year: int, lang: str) -> ConsistencyPage:
             for side, provider in (("left", h.left_provider), ("right", h.right_provider))
         }
         both = h.series.assign(source=h.series["side"].map(label)).drop(columns="side")
+        variables = [reg.variables[v] for side in ("left", "right") for v in side_ids(getattr(rule, side))]
         chart = line_chart(
             both,
             "year",
@@ -622,13 +669,25 @@ def consistency(year: int, lang: str) -> ConsistencyPage:
             title=rule.name.get(lang),
             lang=lang,
             source=source_line(h.providers, lang),
+            unit=variables[0].unit,
+            breaks=sorted({b.year for v in variables for b in v.breaks}),
         )
         charts.append(show(chart))
 
+    def where(dataset: str, row: Any) -> str:
+        """A value's source as the reader finds it: the published dataset's title and its row."""
+        title = reg.datasets[dataset].title.get(lang) if dataset in reg.datasets else dataset
+        if pd.isna(row):
+            return title
+        return f"{title}, {t('table.sum_of_districts', lang) if int(row) == 0 else t('table.row', lang)}" + (
+            "" if int(row) == 0 else f" {int(row)}"
+        )
+
     items = [
         f"- **{rules[r.rule].name.get(lang)}**: {num(r.left_value, lang)} ({provider_name(r.left_provider, lang)}, "
-        f"{r.left_source_file}) / {num(r.right_value, lang)} ({provider_name(r.right_provider, lang)}, "
-        f"{r.right_source_file}) — {nv.fmt_change(r.relative_difference * 100, lang)}"
+        f"{where(r.left_dataset, r.left_source_row)}) / {num(r.right_value, lang)} "
+        f"({provider_name(r.right_provider, lang)}, {where(r.right_dataset, r.right_source_row)}) — "
+        f"{nv.fmt_change(r.relative_difference * 100, lang)}"
         for r in f.inconsistent.itertuples()
     ]
     if items:
@@ -636,6 +695,20 @@ def consistency(year: int, lang: str) -> ConsistencyPage:
     else:
         to_resolve = nv.no_inconsistencies_sentence(year, lang)
     story = nv.consistency_sentence(f.counts, lang)
+    for rid, gaps in f.gaps.items():
+        reasons = [
+            nv.missing_value_sentence(
+                variable_name(var, lang),
+                year,
+                [name for _, name in why.districts_missing],
+                why.districts_with_value,
+                why.districts_total,
+                [where(ds, row) for ds, _, row, _ in why.quarantined],
+                lang,
+            )
+            for _, var, why in gaps
+        ]
+        story += f"\n\n**{rules[rid].name.get(lang)}** — {t('verdict.not_comparable', lang)}: " + " ".join(reasons)
     explanations = [
         f"- **{r.name.get(lang)}**: {r.expected_difference.get(lang)}" for r in rules.values() if r.expected_difference
     ]
