@@ -95,7 +95,20 @@ def test_iso_indicator_reported_has_inputs_with_provenance():
 def test_consistency_page_lists_the_planted_disagreement():
     page = views.consistency(2022, "en")
     assert "To resolve with the data holders" in page.to_resolve
-    assert "zameldowani_2022.csv" in page.to_resolve
+    # the sources as the reader finds them: the published dataset and its row (here the sum of the districts)
+    assert "Registered residents by district, sum of the districts" in page.to_resolve
+    assert "zameldowani" not in page.to_resolve  # no raw file path in the public page
+
+
+def test_consistency_page_says_why_2023_cannot_be_compared():
+    for lang, words in (
+        ("en", "4 of 5 districts have a value, Michałkowice has none"),
+        ("pl", "wartość ma 4 z 5 dzielnic, brak dzielnicy Michałkowice"),
+        ("de", "4 von 5 Stadtteilen haben einen Wert, Michałkowice hat keinen"),
+    ):
+        page = views.consistency(2023, lang)
+        assert words in page.story
+        assert page.verdicts.iloc[:, -1].tolist().count(views.t("verdict.not_comparable", lang)) == 1
 
 
 # ---------------------------------------------------------------------------------------------- facts
@@ -162,16 +175,16 @@ def test_iso_overview_facts_2024(city_value):
     f = views.iso_overview_facts(2024)
     cert = f.certification
     by_type = Counter(cat.by_id[i].type for i in reported)
-    assert (cert["count_core"], cert["count_supporting"], cert["count_profile"]) == (38, 46, 19)
+    assert (cert["count_core"], cert["count_supporting"], cert["count_profile"]) == (37, 45, 19)
     assert (cert["count_core"], cert["count_supporting"], cert["count_profile"]) == (
         by_type["core"], by_type["supporting"], by_type["profile"],
     )  # fmt: skip
-    economy = f.coverage.loc["5"]  # theme 5 Economy: 5 of its 11 indicators
-    assert (economy["reported"], economy["total"]) == (5, 11)
+    economy = f.coverage.loc["5"]  # theme 5 Economy: 3 of its 11 indicators (5.1, 5.4 need the labour force)
+    assert (economy["reported"], economy["total"]) == (3, 11)
     assert economy["reported"] == sum(cat.by_id[i].theme == "5" for i in reported)
-    assert economy["share"] == pytest.approx(5 / 11 * 100)
+    assert economy["share"] == pytest.approx(3 / 10 * 100)  # 5.8 does not apply: 10 applicable
     assert f.coverage["total"].sum() == len(cat.indicators)
-    assert f.coverage["reported"].sum() == len(reported) == 103
+    assert f.coverage["reported"].sum() == len(reported) == 101
     assert len(f.changes) == 8 and f.changes["pct"].abs().is_monotonic_decreasing
 
 

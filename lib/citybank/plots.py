@@ -202,6 +202,8 @@ def _finish(
     width_pt = fig.get_figwidth() * 72 - 10
     if value == "x":  # horizontal bars: the left-aligned title starts after the category names
         width_pt -= _text_pt([x.get_text() for x in ax.yaxis.get_ticklabels()], STYLE["font.size"]) + 15
+    else:  # the title starts after the value axis' tick labels and its label
+        width_pt -= 90
     ax.set_title(_wrap(title, width_pt, STYLE["axes.titlesize"]))
     unit_text = unit_label(unit, lang) if unit and unit != "%" else ""
     ax.set_ylabel(ylabel or (unit_text if value == "y" else ""))

@@ -341,12 +341,28 @@ def iso_overview_facts(year: int) -> IsoOverviewFacts:
     cat = iso_catalogue()
     res = iso_results()
     cov = coverage(res, cat, city.terc, year)
-    by_theme = cov.groupby("theme", sort=False)[["reported", "not_available", "not_applicable", "total"]].sum()
-    by_theme["share"] = by_theme["reported"] / by_theme["total"] * 100
+    columns = ["reported", "not_available", "not_applicable", "total", "applicable"]
+    by_theme = cov.groupby("theme", sort=False)[columns].sum()
+    # a share of the indicators that apply to the city: one that does not apply is neither a gap nor a success
+    by_theme["share"] = (by_theme["reported"] / by_theme["applicable"].where(by_theme["applicable"] > 0)) * 100
     mine = res[(res["territory"] == city.terc) & (res["status"] == "reported")]
     now, before = mine[mine["year"] == year], mine[mine["year"] == year - 1]
-    both = now.merge(before[["id", "value"]], on="id", suffixes=("", "_prev"))
-    both = both[both["value_prev"] != 0].assign(pct=lambda d: (d["value"] / d["value_prev"] - 1) * 100)
+    both = now.merge(before[["id", "value", "numerator"]], on="id", suffixes=("", "_prev"))
+    # the biggest changes are ranked among changes a percentage can say: not shares in % (percentage points),
+    # not a handful of events, not across a break in an input's series
+    small = reg.city.reporting.small_count.get("count", 0)
+
+    def ranked(r: Any) -> bool:
+        ind = cat.by_id[r.id]
+        inputs = [reg.variables[v] for v in ind.formula.variables if v in reg.variables] if ind.formula else []
+        numerators_small = (
+            ind.formula is not None and ind.formula.kind == "ratio" and min(r.numerator, r.numerator_prev) < small
+        )
+        crosses = any(v.break_between(year - 1, year) for v in inputs)
+        return ind.unit != "%" and not numerators_small and not crosses and r.value_prev != 0
+
+    both = both[[ranked(r) for r in both.itertuples()]] if len(both) else both
+    both = both.assign(pct=lambda d: (d["value"] / d["value_prev"] - 1) * 100)
     both = both.reindex(both["pct"].abs().sort_values(ascending=False, kind="stable").index).head(8)
     return IsoOverviewFacts(
         year=year,
