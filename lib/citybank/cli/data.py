@@ -109,15 +109,16 @@ def cmd_validate_file(args: argparse.Namespace) -> int:
             print(f"  what to do: {exc.todo}")
         return 1
     problems = v.problems
+    left = f"; {v.dropped:,} rows of other territorial units left out" if v.dropped else ""
     if problems.empty:
         print(
             f"{path}: OK — {len(v.accepted)} values of {ds.id} "
-            f"({', '.join(sorted(v.accepted['variable'].unique()))}), no problems"
+            f"({', '.join(sorted(v.accepted['variable'].unique()))}), no problems{left}"
         )
         return 0
     print(
         f"{path}: {len(problems)} problem(s) for dataset {ds.id} "
-        f"({len(v.accepted)} values accepted, {len(v.rejected)} rejected):"
+        f"({len(v.accepted)} values accepted, {len(v.rejected)} rejected{left}):"
     )
     for line in format_problems(problems):
         print(line)
