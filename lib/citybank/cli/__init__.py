@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("sample", cmd_sample, "generate the bundled sample city's raw provider files (deterministic)")
     sp.add_argument("--out", metavar="DIR", help="output folder (default: data/raw)")
 
-    sp = add("import-bdl", cmd_import_bdl, "turn any GUS BDL table export (CTAB CSV) into a tidy table")
+    sp = add("import-bdl", cmd_import_bdl, "turn any GUS BDL file (table export CTAB CSV, API response JSON) into a tidy table")
     sp.add_argument("file", metavar="FILE")
     sp.add_argument("--out", metavar="FILE.csv|FILE.parquet", help="write here instead of printing a preview")
 
