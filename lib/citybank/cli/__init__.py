@@ -23,7 +23,7 @@ from .data import (
     cmd_sample,
     cmd_validate_file,
 )
-from .fetch import add_fetch_parser
+from .fetch import add_fetch_parser, add_new_dataset_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", metavar="FILE.csv|FILE.parquet", help="write here instead of printing a preview")
 
     add_fetch_parser(sub, add)
+    add_new_dataset_parser(sub, add)
 
     sp = add("validate-file", cmd_validate_file, "check one raw file against its dataset descriptor")
     sp.add_argument("path", metavar="PATH")

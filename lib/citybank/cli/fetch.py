@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import time
 from pathlib import Path
 
 from ..errors import UserError
+from ..ingest.draft import draft_yaml, inspect_file
 from ..ingest.fetch import Client, estimate_seconds, fetch_to_file, plan, unit_ids
 from ..params import expand_files, registry
 from ..params.bdl_api import load_bdl_api
 from ..paths import PATHS
+from ..util import write_text_atomic
 
 CACHE = ("data", "cache", "bdl")
 
@@ -119,3 +122,43 @@ def add_fetch_parser(sub, add) -> None:  # noqa: ANN001 (argparse's private type
     sp.add_argument("--out", metavar="FILE.json", help="write here (default: the dataset's source.files entry)")
     sp.add_argument("--cache", metavar="DIR", help="cache folder (default: data/cache/bdl)")
     sp.add_argument("--base-url", metavar="URL", help="another API address (default: params/bdl_api.yml)")
+
+
+def cmd_new_dataset(args: argparse.Namespace) -> int:
+    """``citybank new-dataset FILE [--id ID] [--files PATH] [--out YAML] [--force]``: a draft descriptor."""
+    reg = registry()
+    path = Path(args.file)
+    insp = inspect_file(path, reg)
+    dataset_id = args.id or re.sub(r"[^a-z0-9]+", "-", path.stem.casefold()).strip("-")[:60] or "new-dataset"
+    try:
+        rel = path.resolve().relative_to(PATHS.raw.resolve()).as_posix()
+    except ValueError:
+        rel = None
+    files = args.files or rel or f"{dataset_id}/{path.name}"
+    if insp.year_in_name and not insp.year_column and insp.layout == "long" and not args.files:
+        files = files.replace(str(insp.year_in_name), "{year}")
+    text = draft_yaml(insp, reg, dataset_id=dataset_id, files=files, provider=args.provider)
+    out = Path(args.out) if args.out else PATHS.params / "datasets" / f"{dataset_id}.yml"
+    if out.exists() and not args.force:
+        raise UserError(f"{out} exists; choose another --id or --out, or use --force to replace it")
+    for note in insp.notes:
+        print(f"  {note}")
+    for c in insp.columns:
+        alts = ", ".join(f"{v} {s:.2f}" for v, s in c.candidates[:3]) or "no candidate"
+        print(f"  column {c.source!r} → variable {c.variable} (candidates: {alts})")
+    write_text_atomic(out, text)
+    print(f"draft written: {out} — review the lines marked REVIEW")
+    if rel is None and not args.files:
+        print(f"then put the file at data/raw/{files} (with its sidecar {Path(files).name}.source.yml)")
+    print(f"check it: citybank validate-file {path} --dataset {dataset_id}")
+    return 0
+
+
+def add_new_dataset_parser(sub, add) -> None:  # noqa: ANN001 (argparse's private types)
+    sp = add("new-dataset", cmd_new_dataset, "inspect a real file and write a draft dataset descriptor to review")
+    sp.add_argument("file", metavar="FILE")
+    sp.add_argument("--id", metavar="ID", help="dataset id (default: from the file name)")
+    sp.add_argument("--files", metavar="PATH", help="source.files entry, under data/raw ('{year}' for the year)")
+    sp.add_argument("--provider", metavar="ID", help="a provider of params/providers.yml")
+    sp.add_argument("--out", metavar="FILE.yml", help="write here (default: params/datasets/<ID>.yml)")
+    sp.add_argument("--force", action="store_true", help="replace an existing descriptor")
