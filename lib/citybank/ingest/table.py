@@ -226,8 +226,10 @@ def _long(headers: list[str], table: pd.DataFrame, rows: pd.Series, ctx: _Ctx, *
         table, rows, years, codes, raw_terr = (x[~bad] for x in (table, rows, years, codes, raw_terr))
     else:
         years = pd.Series([file_year] * len(table), dtype="Int64")
-    scaled = {pos: cm.model_copy(update={"scale": cm.scale * ctx.factor(pos, cm.variable, headers[pos])})
-              for pos, cm in columns.items()}  # fmt: skip
+    factors = {pos: ctx.factor(pos, cm.variable, headers[pos]) for pos, cm in columns.items()}
+    # a column whose unit contradicts its variable gives no value (its 'unit' problem says why)
+    scaled = {pos: cm.model_copy(update={"scale": cm.scale * factors[pos]})
+              for pos, cm in columns.items() if factors[pos] == factors[pos]}  # fmt: skip
     frame = tidy_long(
         table,
         scaled,
@@ -295,6 +297,8 @@ def _wide(headers: list[str], table: pd.DataFrame, rows: pd.Series, ctx: _Ctx) -
     for pos, year in sorted(year_cols.items()):
         raw = table.iloc[:, pos].astype("str")
         scales = mapped.map(lambda c, p=pos: c.scale * ctx.factor(p, c.variable, headers[p])).astype("float64")
+        if scales.isna().all():
+            continue  # the unit row contradicts the variable: no value (its 'unit' problem says why)
         parts.append(
             pd.DataFrame(
                 {

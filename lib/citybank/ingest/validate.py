@@ -248,7 +248,7 @@ def _missing_years(
     Expected territories: the districts when the file has district rows (or no other territory at all), else
     the city (or its powiat). Nothing is said of a variable whose column is missing, nor when the city's row is
     absent from the file: the reader's one-line problem says it, a year-by-year list would only repeat it."""
-    if any(p["check"] in ("missing_territory",) for p in reader_problems):
+    if any(p["check"] in ("missing_territory", "unit") for p in reader_problems):
         return quarantine_frame([])
     structural = {p["column"] for p in reader_problems if p["check"] == "required_column"}
     if structural - {cm.source for cm in ds.source.columns}:
