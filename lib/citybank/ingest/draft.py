@@ -300,7 +300,8 @@ def draft_yaml(insp: Inspection, reg: Registry, *, dataset_id: str, files: str, 
     first = next((by_var[v] for v in near if v in by_var), None)  # the category of the nearest known variable
     category = first.category if first else next(iter(reg.categories))
     if provider is None:
-        provider = "gus" if insp.format.startswith("bdl") and "gus" in reg.providers else None
+        national = insp.format.startswith("bdl") or bool(insp.code_column)  # BDL exports and national tables
+        provider = "gus" if national and "gus" in reg.providers else None
         provider = provider or (first.provider if first else next(iter(reg.providers)))
     years = insp.years or [max(reg.years)]
     title = re.sub(r"[_\-]+", " ", insp.path.stem).strip()
