@@ -23,6 +23,7 @@ from .data import (
     cmd_sample,
     cmd_validate_file,
 )
+from .fetch import add_fetch_parser, add_new_dataset_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,9 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("sample", cmd_sample, "generate the bundled sample city's raw provider files (deterministic)")
     sp.add_argument("--out", metavar="DIR", help="output folder (default: data/raw)")
 
-    sp = add("import-bdl", cmd_import_bdl, "turn any GUS BDL table export (CTAB CSV) into a tidy table")
+    sp = add(
+        "import-bdl",
+        cmd_import_bdl,
+        "turn any GUS BDL file (table export CTAB CSV, API response JSON) into a tidy table",
+    )
     sp.add_argument("file", metavar="FILE")
     sp.add_argument("--out", metavar="FILE.csv|FILE.parquet", help="write here instead of printing a preview")
+
+    add_fetch_parser(sub, add)
+    add_new_dataset_parser(sub, add)
 
     sp = add("validate-file", cmd_validate_file, "check one raw file against its dataset descriptor")
     sp.add_argument("path", metavar="PATH")

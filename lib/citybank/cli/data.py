@@ -16,7 +16,7 @@ from .. import indicators
 from ..bank import build_bank
 from ..errors import UserError
 from ..ingest import SourceFileError, check_file, format_problems
-from ..ingest.bdl import read_bdl_ctab_cells
+from ..ingest.bdl import SHAPE_NAMES, read_bdl_any
 from ..params import ParamsError, load_params, registry, year_or_default
 from ..paths import PATHS
 from ..publish import publish_year, write_manifest
@@ -59,9 +59,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_import_bdl(args: argparse.Namespace) -> int:
-    """``citybank import-bdl FILE [--out FILE.csv|FILE.parquet]``."""
+    """``citybank import-bdl FILE [--out FILE.csv|FILE.parquet]``: a CTAB export or an API response (any shape)."""
     path = Path(args.file)
-    tidy, text_cells = read_bdl_ctab_cells(path)
+    shape, tidy, text_cells = read_bdl_any(path)
     if len(text_cells):
         first = text_cells.iloc[0]
         print(
@@ -80,13 +80,21 @@ def cmd_import_bdl(args: argparse.Namespace) -> int:
                 tidy.to_parquet(tmp, index=False)
         print(f"{len(tidy):,} values written to {target}")
         return 0
-    levels = tidy.drop_duplicates("code")["level"].value_counts()
+    if tidy.empty:
+        print(f"{path.name}: {SHAPE_NAMES.get(shape, shape)} with no values")
+        return 0
+    levels = tidy.drop_duplicates("unit_id" if "unit_id" in tidy else "code")["level"].value_counts()
+    units = tidy["unit_id" if "unit_id" in tidy else "code"].nunique()
     print(
-        f"{path.name}: {len(tidy):,} values, {tidy['code'].nunique():,} territorial units "
+        f"{path.name}: {SHAPE_NAMES.get(shape, shape)} — {len(tidy):,} values, {units:,} territorial units "
         f"({', '.join(f'{n:,} {lvl}' for lvl, n in levels.items())}), years {tidy['year'].min()}–{tidy['year'].max()}"
     )
-    for (var, unit), n in tidy.groupby(["variable", "unit"], sort=False).size().items():
-        print(f"  variable {var!r} [{unit}]: {n:,} values")
+    if shape == "ctab":
+        for (var, unit), n in tidy.groupby(["variable", "unit"], sort=False).size().items():
+            print(f"  variable {var!r} [{unit}]: {n:,} values")
+    else:
+        for var, n in tidy.groupby("variable", sort=False).size().items():
+            print(f"  BDL variable {var or '(not named in the response)'}: {n:,} values")
     with pd.option_context("display.width", 160, "display.max_columns", 10, "display.max_colwidth", 40):
         print("\nfirst rows:")
         print(tidy.head(8).to_string(index=False))
@@ -109,15 +117,16 @@ def cmd_validate_file(args: argparse.Namespace) -> int:
             print(f"  what to do: {exc.todo}")
         return 1
     problems = v.problems
+    left = f"; {v.dropped:,} rows of other territorial units left out" if v.dropped else ""
     if problems.empty:
         print(
             f"{path}: OK — {len(v.accepted)} values of {ds.id} "
-            f"({', '.join(sorted(v.accepted['variable'].unique()))}), no problems"
+            f"({', '.join(sorted(v.accepted['variable'].unique()))}), no problems{left}"
         )
         return 0
     print(
         f"{path}: {len(problems)} problem(s) for dataset {ds.id} "
-        f"({len(v.accepted)} values accepted, {len(v.rejected)} rejected):"
+        f"({len(v.accepted)} values accepted, {len(v.rejected)} rejected{left}):"
     )
     for line in format_problems(problems):
         print(line)

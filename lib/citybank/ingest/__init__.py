@@ -159,7 +159,8 @@ def format_problems(problems: pd.DataFrame) -> list[str]:
             where += f", row {int(p.source_row)}"
         if p.column:
             where += f", column {p.column!r}"
-        found = f" found {p.value!r};" if p.value else ""
+        # a missing year's "value" lists the years without data, which the reason already names
+        found = f" found {p.value!r};" if p.value and p.check != "missing_year" else ""
         lines.append(f"  {where}: [{p.check}] {p.reason};{found} expected {p.expected}")
     return lines
 
@@ -170,6 +171,7 @@ def check_file(path: Path, ds: Dataset, reg: Registry) -> Validation:
     the other years are not reported missing."""
     got = read_file(path, ds, reg, source_file=str(path), file_year=_year_from_name(path, ds))
     v = validate(got.frame.assign(source_file=str(path)), ds, reg, reader_problems=got.problems)
+    v.dropped = got.dropped
     if any("{year}" in f for f in ds.source.files) and not v.notes.empty:
         v.notes = v.notes[v.notes["check"] != "missing_year"]
     return v

@@ -18,6 +18,8 @@ import pandas as pd
 
 from ..params import Dataset, Registry
 from .common import (
+    KIND_ADVICE,
+    KIND_NAMES,
     ReadResult,
     SourceFileError,
     decode_text,
@@ -29,6 +31,7 @@ from .common import (
     parse_numbers,
     problem,
     read_bytes,
+    sniff_kind,
 )
 
 CTAB_COLUMNS = ["code", "name", "level", "variable", "year", "value", "unit"]
@@ -226,59 +229,122 @@ def read_ctab_dataset(
 # ------------------------------------------------------------------ API JSON
 
 
-def _values_frame(records: list[tuple[str, str, str, list]]) -> pd.DataFrame:
-    """(unit id, unit name, variable id, values[]) → one row per value."""
+def _values_frame(records: list[tuple]) -> pd.DataFrame:
+    """(unit id, unit name, variable id, values[], measure unit id) → one row per value."""
     rows = []
     n = 0
-    for unit, name, var, values in records:
+    for unit, name, var, values, measure in records:
         for v in values or []:
             n += 1
-            rows.append((unit, name, var, v.get("year"), v.get("val"), v.get("attrId"), n))
-    return pd.DataFrame(rows, columns=["unit_id", "unit_name", "variable_id", "year", "val", "attr_id", "source_row"])
+            rows.append((unit, name, var, v.get("year"), v.get("val"), v.get("attrId"), n, measure))
+    return pd.DataFrame(
+        rows, columns=["unit_id", "unit_name", "variable_id", "year", "val", "attr_id", "source_row", "measure"]
+    )
 
 
-def _api_records(doc: object, path: Path) -> list[tuple[str, str, str, list]]:
-    """Recognise the three response shapes (and pyBDL's fixture wrapper) and list their value blocks."""
-    if isinstance(doc, dict) and "data" in doc and isinstance(doc.get("meta"), dict):  # JSON:API
-        unit = str(doc["meta"].get("unitId", ""))
-        name = str(doc["meta"].get("unitName", ""))
-        return [(unit, name, str(d.get("id")), (d.get("attributes") or {}).get("values", [])) for d in doc["data"]]
-    if isinstance(doc, dict) and "results" in doc:
-        results = doc["results"]
-        if "unitId" in doc:  # by unit: results[] = variables
+API_SHAPES = (
+    "format=json: the envelope of /data/by-unit ({'unitId': …, 'results': [{'id': <variable>, 'values': […]}]}) "
+    "or of /data/by-variable ({'results': [{'id': <unit>, 'name': …, 'values': […]}]}), or its results list; "
+    "JSON:API ({'data': [{'id': …, 'attributes': {'values': […]}}], 'meta': {…}}); "
+    "or a JSON list of such responses (as citybank fetch-bdl writes)"
+)
+"""The BDL API data responses the workbench reads, named in messages about a file that is none of them."""
+
+
+def api_shape(doc: object) -> str | None:
+    """Which BDL API response shape ``doc`` is: 'json-by-unit', 'json-by-variable', 'json-results', 'jsonapi',
+    'responses' (a list of responses), 'pybdl-fixture'; None when it is none of them."""
+    if isinstance(doc, dict) and isinstance(doc.get("data"), list) and isinstance(doc.get("meta"), dict):
+        return "jsonapi"
+    if isinstance(doc, dict) and isinstance(doc.get("results"), list):
+        return "json-by-unit" if "unitId" in doc else "json-by-variable"
+    if isinstance(doc, list) and doc and all(isinstance(d, dict) and "values" in d for d in doc):
+        return "json-results"
+    if (
+        isinstance(doc, list)
+        and doc
+        and all(api_shape(d) in ("jsonapi", "json-by-unit", "json-by-variable") for d in doc)
+    ):
+        return "responses"
+    if isinstance(doc, dict) and any(str(k).startswith("get_data_by_") for k in doc):
+        return "pybdl-fixture"
+    return None
+
+
+SHAPE_NAMES = {
+    "json-by-unit": "a BDL API response (format=json, data by unit)",
+    "json-by-variable": "a BDL API response (format=json, data by variable)",
+    "json-results": "the results list of a BDL API response (format=json, data by variable)",
+    "jsonapi": "a BDL API response (JSON:API)",
+    "responses": "BDL API responses (a list, as citybank fetch-bdl writes)",
+    "pybdl-fixture": "recorded BDL API responses (pyBDL's fixture file)",
+    "ctab": "a BDL table export (CTAB CSV)",
+}
+
+
+def _api_records(doc: object, path: Path) -> list[tuple]:
+    """Recognise the response shapes (``api_shape``) and list their value blocks."""
+    shape = api_shape(doc)
+    if shape == "jsonapi":
+        meta = doc["meta"]
+        if "unitId" in meta:  # by unit: data[] = variables
+            unit, name = str(meta.get("unitId", "")), str(meta.get("unitName", ""))
             return [
-                (str(doc["unitId"]), str(doc.get("unitName", "")), str(r.get("id")), r.get("values", []))
-                for r in results
-            ]
-        var = str(doc.get("variableId", ""))
-        return _by_variable(results, var, path)
-    if isinstance(doc, list):
+                (unit, name, str(d.get("id")), (d.get("attributes") or {}).get("values", []),
+                 (d.get("attributes") or {}).get("measureUnitId"))
+                for d in doc["data"]
+            ]  # fmt: skip
+        var = str(meta.get("variableId", ""))
+        return [
+            (str(d.get("id", "")).zfill(12), str((d.get("attributes") or {}).get("name", "")), var,
+             (d.get("attributes") or {}).get("values", []), meta.get("measureUnitId"))
+            for d in doc["data"]
+        ]  # fmt: skip
+    if shape == "json-by-unit":
+        return [
+            (str(doc["unitId"]), str(doc.get("unitName", "")), str(r.get("id")), r.get("values", []),
+             r.get("measureUnitId"))
+            for r in doc["results"]
+        ]  # fmt: skip
+    if shape == "json-by-variable":
+        return _by_variable(doc["results"], str(doc.get("variableId", "")), path, doc.get("measureUnitId"))
+    if shape == "json-results":
         return _by_variable(doc, "", path)
-    if isinstance(doc, dict) and any(k.startswith("get_data_by_") for k in doc):  # pyBDL's fixture file
+    if shape == "responses":
+        return [r for d in doc for r in _api_records(d, path)]
+    if shape == "pybdl-fixture":
         out = []
         for k, v in doc.items():
-            if k.startswith("get_data_by_") and "locality" not in k and v:
+            if str(k).startswith("get_data_by_") and "locality" not in k and v:
                 out.extend(_api_records(v, path) if isinstance(v, dict) else _by_variable(v, "", path))
         return out
     raise SourceFileError(
         path,
-        "is JSON but not a BDL API data response (no 'results' or 'data')",
-        "save the response of /data/by-unit or /data/by-variable with format=json",
+        f"is JSON but not a BDL API data response; the shapes read are {API_SHAPES}",
+        "save the response of /data/by-unit or /data/by-variable (format=json), or fetch it with citybank fetch-bdl",
     )
 
 
-def _by_variable(results: list, var: str, path: Path) -> list[tuple[str, str, str, list]]:
+def _by_variable(results: list, var: str, path: Path, measure: object = None) -> list[tuple]:
     out = []
     for r in results:
         if not isinstance(r, dict) or "values" not in r:
             raise SourceFileError(path, "is JSON but its results have no 'values'", "save a /data response")
-        out.append((str(r.get("id", "")).zfill(12), str(r.get("name", "")), var, r["values"]))
+        out.append((str(r.get("id", "")).zfill(12), str(r.get("name", "")), var, r["values"], measure))
     return out
+
+
+def _measure(m: object) -> str:
+    """A measureUnitId as text ('' when absent)."""
+    if m is None or (isinstance(m, float) and np.isnan(m)):
+        return ""
+    return str(int(m)) if isinstance(m, float) and m.is_integer() else str(m)
 
 
 def read_bdl_api_json(path: str | Path) -> pd.DataFrame:
     """A BDL API data response → ``unit_id, unit_name, variable_id, year, value, attr_id, flag, source_row``.
 
+    (and ``measure_unit_id``, the API's unit of measure, '' when the response has none).
     ``source_row`` is the 1-based position of the value in the file. Values without data (attrId 0, 4, 15, 50,
     91 — e.g. ``val: 0`` with ``attrId: 0``) are left out: they are not zeros.
     """
@@ -303,11 +369,13 @@ def read_bdl_api_json(path: str | Path) -> pd.DataFrame:
             "attr_id": attr,
             "flag": flag,
             "source_row": frame["source_row"].astype("int64"),
+            "measure_unit_id": frame["measure"].astype("object").map(_measure),
         }
     )[keep.to_numpy()]
-    return out.astype({"unit_id": "str", "unit_name": "str", "variable_id": "str", "flag": "str"}).reset_index(
-        drop=True
+    out = out.astype(
+        {"unit_id": "str", "unit_name": "str", "variable_id": "str", "flag": "str", "measure_unit_id": "str"}
     )
+    return out.reset_index(drop=True)
 
 
 def unit_codes(reg: Registry) -> dict[str, str]:
@@ -363,3 +431,86 @@ def read_api_dataset(
         }
     )
     return ReadResult(finish_read(out), problems, dropped)
+
+
+# ------------------------------------------------------------------ any BDL file (citybank import-bdl)
+
+API_TIDY_COLUMNS = [
+    "code",
+    "unit_id",
+    "name",
+    "level",
+    "variable",
+    "year",
+    "value",
+    "attr_id",
+    "flag",
+    "measure_unit_id",
+]
+
+
+def unit_level(unit_id: str) -> str:
+    """Level of a 12-character BDL unit id (``MM WW R SS PP GG K``).
+
+    >>> [unit_level(u) for u in ["000000000000", "010000000000", "012400000000", "012414874000", "012414874011"]]
+    ['country', 'macroregion', 'voivodeship', 'powiat', 'gmina']
+    """
+    u = str(unit_id).zfill(12)
+    if set(u) == {"0"}:
+        return "country"
+    for level, (a, b) in (("macroregion", (2, 12)), ("voivodeship", (4, 12)), ("region", (5, 12)),
+                          ("subregion", (7, 12)), ("powiat", (9, 12))):  # fmt: skip
+        if set(u[a:b]) == {"0"}:
+            return level
+    return "gmina"
+
+
+def unit_code(unit_id: str) -> str:
+    """The 7-digit code (as in CTAB exports) of a 12-character BDL unit id; '' for macroregions, regions and
+    subregions, which have none. 012414874011 → 2474011."""
+    u = str(unit_id).zfill(12)
+    if unit_level(u) in ("macroregion", "region", "subregion"):
+        return ""
+    return u[2:4] + u[7:12]
+
+
+def read_bdl_any(path: str | Path) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """Any BDL file the workbench reads: (shape, tidy table, text cells).
+
+    A CTAB export gives ``CTAB_COLUMNS`` (shape 'ctab'); an API response of any shape gives
+    ``API_TIDY_COLUMNS`` (shape from :func:`api_shape`). Anything else is a SourceFileError naming the shapes
+    expected."""
+    path = Path(path)
+    data = read_bytes(path)
+    kind = sniff_kind(data)
+    if kind == "text":
+        tidy, text = read_bdl_ctab_cells(path)
+        return "ctab", tidy, text
+    if kind == "json":
+        try:
+            doc = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise SourceFileError(path, f"is not valid JSON ({exc})", "download the API response again") from None
+        shape = api_shape(doc)
+        api = read_bdl_api_json(path)
+        tidy = pd.DataFrame(
+            {
+                "code": api["unit_id"].map(unit_code),
+                "unit_id": api["unit_id"],
+                "name": api["unit_name"],
+                "level": api["unit_id"].map(unit_level),
+                "variable": api["variable_id"],
+                "year": api["year"],
+                "value": api["value"],
+                "attr_id": api["attr_id"],
+                "flag": api["flag"],
+                "measure_unit_id": api["measure_unit_id"],
+            }
+        )
+        return shape or "", tidy, pd.DataFrame(columns=["source_row", "raw"])
+    raise SourceFileError(
+        path,
+        f"is {KIND_NAMES[kind]}, not a BDL file; expected a BDL table export (CTAB CSV: Kod;Nazwa;"
+        f'"<dimensions>;<year>;[<unit>]";…) or a BDL API data response ({API_SHAPES})',
+        KIND_ADVICE.get(kind, "export the table from bdl.stat.gov.pl as CSV, or save the API's JSON response"),
+    )

@@ -368,3 +368,92 @@ def parse_years(raw: pd.Series) -> pd.Series:
     s = raw.astype("str").str.strip().str.replace(r"\.0+$", "", regex=True)
     ok = s.str.fullmatch(r"\d{4}")
     return pd.Series(np.where(ok, s, None), index=raw.index).astype("Int64")
+
+
+# ------------------------------------------------------------------ real shapes: year headers, codes, names, units
+
+# A year column's header in the spellings real tables use: 2019, rok_2019, Rok 2019, 2019 r., r. 2019, year 2019.
+_AUTO_YEAR = re.compile(r"^(?:rok|year|jahr|r\.?)?[\s_\-:]*((?:19|20)\d{2})(?:\.0+)?[\s_\-]*(?:r\.?|rok)?$")
+
+YEAR_HEADER_EXAMPLES = "2019, rok_2019, Rok 2019 or 2019 r."
+
+
+def year_of_header(header: object, template: str | None = None) -> int | None:
+    """The year a column header stands for: by the descriptor's ``year_header`` template ('rok_{year}') when
+    given, else by the usual spellings (``YEAR_HEADER_EXAMPLES``); None for any other header.
+
+    >>> [year_of_header(h) for h in ["2019", "rok_2019", "Rok 2019", "2019 r.", "Nazwa", "2019-2020"]]
+    [2019, 2019, 2019, 2019, None, None]
+    >>> year_of_header("dochody 2019 [zł]", "dochody {year} [zł]")
+    2019
+    """
+    text = " ".join(str(header).split()).casefold()
+    if template is not None:
+        key = " ".join(template.split()).casefold()
+        rx = re.escape(key).replace(re.escape("{year}"), r"(\d{4})")
+        m = re.fullmatch(rx, text)
+    else:
+        m = _AUTO_YEAR.fullmatch(text)
+    return int(m.group(1)) if m else None
+
+
+_KIND_SUFFIX = re.compile(r"\s*\(\d{1,2}\)\s*$")
+
+
+def strip_kind(name: str) -> str:
+    """A BDL unit name without its gmina-kind suffix: 'Siemianowice Śląskie (1)' → 'Siemianowice Śląskie'."""
+    return _KIND_SUFFIX.sub("", str(name)).strip()
+
+
+def normalise_codes(raw: pd.Series) -> pd.Series:
+    """Territory code cells → the bank's codes, as the BDL reader does: 7 digits with a lost leading zero restored
+    (201011 → 0201011), a 12-character BDL unit id read as WW PP GG K (012414874011 → 2474011), a district code
+    (2474011-01) kept; anything else stays as found (and matches no territory)."""
+    s = raw.astype("str").str.strip().str.strip('"').str.replace(_SPACES, "", regex=True)
+    s = s.str.replace(r"\.0+$", "", regex=True)  # a code a spreadsheet stored as a number
+    digits = s.str.fullmatch(r"\d+")
+    short = digits & (s.str.len() <= 7) & (s.str.len() >= 5)
+    unit = digits & (s.str.len() == 12)
+    out = s.where(~short, s.str.zfill(7))
+    out = out.where(~unit, s.str.slice(2, 4) + s.str.slice(7, 12))
+    return out.astype("str")
+
+
+def territory_names(reg: Registry) -> dict[str, str]:
+    """Every spelling (case-folded) of a territory the bank keeps → its code: districts with aliases, 'ogółem'
+    and other city totals, the city, its powiat, peers, voivodeship and country."""
+    c = reg.city
+    out: dict[str, str] = {}
+    for code, name in c.territory_names.items():
+        out[name.casefold()] = code
+    out[f"powiat m.{c.name}".casefold()] = c.bdl_code_powiat
+    out.update(c.district_lookup)
+    out[c.name.casefold()] = c.terc
+    return out
+
+
+_UNIT_PREFIX = {"tys.": 1e3, "tys": 1e3, "tysiąc": 1e3, "mln": 1e6, "mln.": 1e6, "mld": 1e9, "mld.": 1e9}
+
+
+def unit_parts(text: str) -> tuple[float, str]:
+    """'[tys. zł]' → (1000.0, 'zł'); 'mln zł' → (1e6, 'zł'); 'osoba' → (1.0, 'osoba'); '' → (1.0, '')."""
+    t = " ".join(str(text).replace("[", " ").replace("]", " ").split()).casefold()
+    t = re.sub(r"^(w|in)\s+", "", t)
+    first, _, rest = t.partition(" ")
+    if first in _UNIT_PREFIX:
+        return _UNIT_PREFIX[first], rest.strip()
+    if t.startswith("tys.") and len(t) > 4:
+        return 1e3, t[4:].strip()
+    return 1.0, t
+
+
+def unit_factor(cell: str, variable_unit: str) -> float | None:
+    """The factor that turns values in the unit ``cell`` into the variable's unit ('[tys. zł]' for a variable
+    in PLN → 1000); None when one is a percentage and the other is not. An empty cell means 'as the variable'."""
+    if not str(cell).strip():
+        return 1.0
+    f_cell, base_cell = unit_parts(cell)
+    f_var, base_var = unit_parts(variable_unit)
+    if (base_cell == "%") != (base_var == "%"):
+        return None
+    return f_cell / f_var

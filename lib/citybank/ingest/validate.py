@@ -22,6 +22,10 @@ from .common import city_territory, is_missing_text
 
 KEY = ["variable", "territory", "year"]
 
+# Reader problems about the file as a whole (no row to reject): a missing column, the city's row absent from a
+# national file, a unit row that contradicts the variable.
+FILE_CHECKS = ("required_column", "missing_territory", "unit")
+
 
 @dataclass
 class Validation:
@@ -29,6 +33,7 @@ class Validation:
     rejected: pd.DataFrame  # QUARANTINE_COLUMNS: rows taken out of the data
     notes: pd.DataFrame  # QUARANTINE_COLUMNS: problems without a row to reject (missing column, missing year)
     missing: int = 0  # empty cells (no value: no row, not a problem)
+    dropped: int = 0  # rows of territorial units the bank does not keep (other gminas of a national file)
 
     @property
     def problems(self) -> pd.DataFrame:
@@ -124,8 +129,9 @@ def validate(
     checks = ds.checks
     latest = latest_year or max(reg.years)
     rejected: list[pd.DataFrame] = []
-    notes = [quarantine_frame([p for p in (reader_problems or []) if p["check"] == "required_column"])]
-    rejected.append(quarantine_frame([p for p in (reader_problems or []) if p["check"] != "required_column"]))
+    reader_problems = reader_problems or []
+    notes = [quarantine_frame([p for p in reader_problems if p["check"] in FILE_CHECKS])]
+    rejected.append(quarantine_frame([p for p in reader_problems if p["check"] not in FILE_CHECKS]))
     df = frame.reset_index(drop=True)
 
     # empty cells are "no value": no row and no problem
@@ -251,7 +257,7 @@ def validate(
     df = df[~out]
 
     if not checks.allow_missing_years:
-        notes.append(_missing_years(df, ds, reg, latest))
+        notes.append(_missing_years(df, ds, reg, latest, reader_problems))
     accepted = df[[*READER_COLUMNS, "source_file"]].reset_index(drop=True)
     accepted = accepted.astype({"year": "int64"})
     return Validation(accepted, _concat(rejected), _concat(notes), missing)
@@ -262,16 +268,34 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return quarantine_frame(pd.concat(parts, ignore_index=True)) if parts else empty_quarantine()
 
 
-def _missing_years(df: pd.DataFrame, ds: Dataset, reg: Registry, latest: int) -> pd.DataFrame:
-    """One note per (variable, expected territory) listing the years first_year..last_year without a value."""
-    if ds.source.territory_column:
-        territories = [d.code for d in reg.city.districts]
-    else:
+def _missing_years(
+    df: pd.DataFrame, ds: Dataset, reg: Registry, latest: int, reader_problems: list[dict]
+) -> pd.DataFrame:
+    """One note per (variable, expected territory) listing the years first_year..last_year without a value.
+
+    Expected territories: the districts when the file has district rows (or no other territory at all), else
+    the city (or its powiat). Nothing is said of a variable whose column is missing, nor when the city's row is
+    absent from the file: the reader's one-line problem says it, a year-by-year list would only repeat it."""
+    if any(p["check"] in ("missing_territory", "unit") for p in reader_problems):
+        return quarantine_frame([])
+    structural = {p["column"] for p in reader_problems if p["check"] == "required_column"}
+    if structural - {cm.source for cm in ds.source.columns}:
+        return quarantine_frame([])  # the file's layout (years, territories) was not understood: nothing to count
+    districts = [d.code for d in reg.city.districts]
+    present = set(df["territory"])
+    if not (ds.source.territory_column or ds.source.code_column):
+        territories = [city_territory(ds, reg)]
+    elif present & set(districts) or (not present and not ds.source.code_column):
+        territories = districts
+    else:  # a file of cities (the city's row, peers), not of districts
         territories = [city_territory(ds, reg)]
     wanted = list(range(ds.first_year, min(ds.last_year, latest) + 1))
     have = set(zip(df["variable"], df["territory"], df["year"].astype(int), strict=True))
     rows = []
-    for v in dict.fromkeys(ds.variables):
+    for cm in {c.variable: c for c in ds.source.columns}.values():
+        v = cm.variable
+        if cm.source in structural:
+            continue
         for t in territories:
             gone = [y for y in wanted if (v, t, y) not in have]
             if gone:

@@ -264,14 +264,41 @@ class Source(Strict):
     delimiter: str | None = Field(None, description="None = detect")
     decimal: Literal[".", ","] = "."
     thousands: str | None = None
-    sheet: str | int = 0
+    sheet: str | int = Field(
+        0, description="sheet name or 0-based number; a name with '{year}' (e.g. 'Rok {year}') reads every such sheet"
+    )
     header_row: int | None = Field(None, description="1-based row of the (first) header row; None = detect")
     header_rows: int = Field(1, ge=1, le=3)
+    unit_row: int | None = Field(
+        None,
+        ge=1,
+        description="1-based row holding the unit of each column (e.g. '[tys. zł]'): not data; a 'tys.'/'mln' "
+        "prefix differing from the variable's unit scales the values",
+    )
     layout: Literal["long", "wide_years"] = "long"
+    year_header: str | None = Field(
+        None,
+        description="wide_years: the year columns' header with '{year}' for the year (e.g. 'rok_{year}'); "
+        "None = plain years and the usual spellings (2019, rok_2019, 2019 r., Rok 2019)",
+    )
     year_column: str | None = None
-    territory_column: str | None = None
+    territory_column: str | None = Field(None, description="a column of district (or city) names")
+    code_column: str | None = Field(
+        None,
+        description="a column of territory codes (TERYT/BDL 'Kod', 7 digits, a lost leading zero restored, or "
+        "12-character BDL unit ids) selecting the city, its powiat, districts and peers from a national or "
+        "regional file; the other rows are left out",
+    )
     territory: Literal["city", "powiat"] = "city"
     columns: list[ColumnMap] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _patterns(self) -> Source:
+        if self.year_header is not None and self.year_header.count("{year}") != 1:
+            raise ValueError(f"year_header {self.year_header!r} must contain '{{year}}' once (e.g. 'rok_{{year}}')")
+        if self.layout == "wide_years" and self.year_column:
+            raise ValueError("layout wide_years has one column per year: leave year_column out")
+        return self
 
 
 class Checks(Strict):
