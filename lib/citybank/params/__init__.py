@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..i18n import LANGS
 from ..paths import PATHS
-from . import consistency, iso37120, strategy
+from . import bdl_api, consistency, iso37120, strategy
 from .core import (
     SLUG,
     YAML_LOADER,
@@ -180,7 +180,13 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
         reg = Registry(root, city, years, categories, providers, variables, datasets)
         if extras:
             # In this order: the strategy may refer to ISO 37120 indicators.
-            for name, module in (("iso37120", iso37120), ("strategy", strategy), ("consistency", consistency)):
+            modules = (
+                ("iso37120", iso37120),
+                ("strategy", strategy),
+                ("consistency", consistency),
+                ("bdl_api", bdl_api),
+            )
+            for name, module in modules:
                 data = ld.read(root / module.FILE, required=False)
                 if data is not None:
                     reg.extra[name] = data

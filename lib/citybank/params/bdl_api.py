@@ -5,10 +5,11 @@ names. The client itself is ``citybank.ingest.fetch``."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, model_validator
 
-from .core import Loader, ParamsError, ParamsProblem, Strict
+from .core import Loader, ParamsError, ParamsProblem, Registry, Strict
 
 FILE = "bdl_api.yml"
 
@@ -40,6 +41,13 @@ class BdlApi(Strict):
             if bad:
                 raise ValueError(f"quotas.{name}: windows and counts must be positive (found {bad})")
         return self
+
+
+def check(reg: Registry, data: Any) -> list[ParamsProblem]:
+    """Every problem of params/bdl_api.yml, none raised (load_params collects them)."""
+    ld = Loader(reg.root)
+    ld.model(BdlApi, data, reg.root / FILE)
+    return ld.problems
 
 
 def load_bdl_api(root: str | Path) -> BdlApi:
