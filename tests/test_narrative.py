@@ -559,7 +559,8 @@ STORIES = {
         "The “Population” category has 4 indicators; data for 2024 are available for 3 of them.",
         "The largest increase compared with 2023 was in “Live births” (+4.3%, to 512 births).",
         "The largest decrease compared with 2023 was in “Registered unemployed” (−6.1%, to 1,234 people).",
-        "Of the 2 indicators where a direction is better, 2 improved and 0 worsened compared with 2023.",
+        "Of the 2 indicators for which a higher or a lower value is better, 2 improved and 0 worsened compared "
+        "with 2023.",
         "Compared with 2015, “Registered unemployed” changed the most (−50.6%).",
         "No data for 2024: “Deaths”.",
     ],

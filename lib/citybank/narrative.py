@@ -1199,8 +1199,8 @@ def category_story(
             {
                 "pl": f"Spośród {count_phrase(m, 'indicators', 'pl', case='gen')} o określonym kierunku zmian "
                 f"poprawa w porównaniu z {prev_year} r. nastąpiła w {better}, a pogorszenie w {worse}.",
-                "en": f"Of the {m} indicators where a direction is better, {better} improved and {worse} "
-                f"worsened compared with {prev_year}.",
+                "en": f"Of the {m} indicators for which a higher or a lower value is better, {better} improved "
+                f"and {worse} worsened compared with {prev_year}.",
                 "de": f"Von {m} Indikatoren mit einer Zielrichtung haben sich gegenüber {prev_year} {better} "
                 f"verbessert und {worse} verschlechtert.",
             }[lang]

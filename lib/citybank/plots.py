@@ -395,6 +395,7 @@ def line_chart(
         described_name, described = groups[0]
         if highlight is not None:
             described_name, described = next(((n, p) for n, p in groups if n == highlight), groups[0])
+        _bank_values(fig, df, y)
         whole = _with_gaps(described, x, y, all_years, ())
         data = {int(k): float(v) for k, v in whole.items()}
         alt = alt_text(
@@ -561,6 +562,7 @@ def district_bars(
             )
             ax.legend(loc="lower right")
         alt = alt_text("bar", title, lang, dict(zip(labels, values, strict=True)), unit="%" if percent else unit)
+        _bank_values(fig, df, value)
         return _finish(
             fig, ax, title=title, lang=lang, source=source, alt=alt, unit="%" if percent else unit, xlabel=xlabel
         )
@@ -702,15 +704,20 @@ class ChartImage:
     backend. In a notebook cell: ``show(line_chart(...))``.
     """
 
-    def __init__(self, png: bytes, alt: str, problems: Sequence[str] = ()) -> None:
+    def __init__(
+        self, png: bytes, alt: str, problems: Sequence[str] = (), values: list[list[Any]] | None = None
+    ) -> None:
         self.png = png
         self.alt = alt
         self.problems = list(problems)
+        self.values = values
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict[str, Any], dict[str, Any]]:
         meta: dict[str, Any] = {"alt": self.alt}
-        if self.problems:  # read by the figure check of the test suite (tests/test_figures.py)
+        if self.problems:  # read by the figure check of the end-to-end tests
             meta["citybank_problems"] = self.problems
+        if self.values:  # the bank values drawn, checked against the bank by the end-to-end tests
+            meta["citybank_values"] = self.values
         return {"image/png": self.png, "text/plain": self.alt}, {"image/png": meta}
 
     def _repr_png_(self) -> bytes:
@@ -720,10 +727,23 @@ class ChartImage:
         return self.alt
 
 
+def _bank_values(fig: Figure, df: pd.DataFrame, y: str) -> None:
+    """Remember the bank values a chart draws — when its frame holds bank rows (variable, territory, year) — so
+    that the notebook output carries them for the test that checks every figure against the bank."""
+    if {"variable", "territory", "year"} <= set(df.columns):
+        rows = df[df[y].notna() & df["variable"].notna()]
+        fig.citybank_values = [  # type: ignore[attr-defined]
+            [str(v), str(t_), int(yr), float(x)]
+            for v, t_, yr, x in zip(rows["variable"], rows["territory"], rows["year"], rows[y], strict=True)
+        ]
+
+
 def show(fig: Figure, dpi: int = DPI) -> ChartImage:
     """The figure as a ``ChartImage`` (deterministic PNG + alt text, and what :func:`figure_problems` found)
     for display in a notebook."""
-    return ChartImage(png_bytes(fig, dpi), figure_alt_text(fig), figure_problems(fig))
+    return ChartImage(
+        png_bytes(fig, dpi), figure_alt_text(fig), figure_problems(fig), getattr(fig, "citybank_values", None)
+    )
 
 
 __all__ = [

@@ -66,8 +66,20 @@ class Table:
     def _repr_html_(self) -> str:
         return self.frame.to_html(index=False, border=0, classes="cb-table", escape=True, na_rep="")
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """HTML and text; the bank values the table shows (``frame.attrs["citybank_values"]``: variable,
+        territory, year, value) ride along in the output metadata, so a test can check each against the bank."""
+        data = {"text/html": self._repr_html_(), "text/plain": repr(self)}
+        values = self.frame.attrs.get("citybank_values")
+        return data, ({"text/html": {"citybank_values": values}} if values else {})
+
     def __repr__(self) -> str:
         return self.frame.to_string(index=False)
+
+
+def bank_values(rows: list[tuple[str, str, int, Any]]) -> list[list[Any]]:
+    """The (variable, territory, year, value) of bank values a table or chart shows, without missing ones."""
+    return [[v, str(t_), int(y), float(x)] for v, t_, y, x in rows if x is not None and not pd.isna(x)]
 
 
 def table(frame: pd.DataFrame | None, lang: str) -> Any:

@@ -411,7 +411,7 @@ def strategy_facts(year: int) -> StrategyFacts:
 
 @dataclass(frozen=True)
 class RuleHistory:
-    series: pd.DataFrame  # year, value, side ("left"/"right"): both sides up to the year, where known
+    series: pd.DataFrame  # year, value, side ("left"/"right"), territory, variable (None for a sum): up to the year
     left_provider: str
     right_provider: str
     providers: list[str]  # of every year's values
@@ -441,8 +441,12 @@ def consistency_facts(year: int) -> ConsistencyFacts:
     history = {}
     for rid, rule in rules.items():
         part = df[df["rule"] == rid]
+        # a single variable's values are bank values (checked against the bank by the end-to-end test); a sum
+        # of several is the rule's own arithmetic
         sides = [
-            part[["year", f"{side}_value"]].rename(columns={f"{side}_value": "value"}).assign(side=side)
+            part[["year", f"{side}_value", "territory"]]
+            .rename(columns={f"{side}_value": "value"})
+            .assign(side=side, variable=getattr(rule, side) if isinstance(getattr(rule, side), str) else None)
             for side in ("left", "right")
         ]
         both = pd.concat(sides).dropna(subset=["value"])

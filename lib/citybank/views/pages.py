@@ -16,7 +16,7 @@ from ..i18n import t, unit_label
 from ..indicators import Indicator
 from ..params import registry
 from ..plots import bar_chart, district_bars, line_chart, peer_comparison, show
-from .common import change, decimals, heading, num, provider_name, source_line, variable_name
+from .common import bank_values, change, decimals, heading, num, provider_name, source_line, variable_name
 from .facts import (
     CategoryFacts,
     category_facts,
@@ -80,6 +80,15 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
                 change(r["value"], r["baseline"], lang, r["how"], r["break_baseline"]) for r in records
             ],
         }
+    )
+
+    terc = reg.city.terc
+    table.attrs["citybank_values"] = bank_values(
+        [
+            (r["variable"], terc, y, r[k])
+            for r in records
+            for k, y in (("value", year), ("previous", prev), ("baseline", base))
+        ]
     )
 
     def chart_source(part: pd.DataFrame) -> str:
@@ -200,15 +209,26 @@ def overview(year: int, lang: str) -> OverviewPage:
     headlines = pd.DataFrame(
         {
             t("table.indicator", lang): [r["name"][lang] for r in recs],
+            t("table.unit", lang): [unit_label(r["unit"], lang) for r in recs],
             str(year): [num(r["value"], lang, dec[r["variable"]]) for r in recs],
-            t("table.change_yoy", lang): [change(r["value"], r["previous"], lang) for r in recs],
+            t("table.change_yoy", lang): [
+                change(r["value"], r["previous"], lang, r["how"], r["break_previous"]) for r in recs
+            ],
             t("table.source", lang): [provider_name(r["provider"], lang) for r in recs],
         }
+    )
+    headlines.attrs["citybank_values"] = bank_values(
+        [(r["variable"], city.terc, y, r[k]) for r in recs for k, y in (("value", year), ("previous", prev))]
     )
     # the first sentence of a category story counts the category's indicators: not wanted here
     sentences = nv.category_story(pd.DataFrame(recs), lang, year, previous_year=prev)[1:] if recs else []
 
-    pct = [(r["name"][lang], nv.pct_change(r["previous"], r["value"])) for r in recs]
+    # the chart compares changes that a percentage can say: no rate, no handful of events, no break
+    pct = [
+        (r["name"][lang], nv.pct_change(r["previous"], r["value"]))
+        for r in recs
+        if r["how"] == "percent" and not r["break_previous"]
+    ]
     cframe = pd.DataFrame([{"name": n, "pct": p} for n, p in pct if p is not None])
     changes = None
     if not cframe.empty:
