@@ -94,12 +94,18 @@ def test_units_read_in_each_language():
     assert all(set(v) == {"pl", "en", "de"} for v in UNIT_LABELS.values())
 
 
-def test_every_iso_unit_has_a_label_or_is_a_symbol():
-    import yaml
+def test_every_unit_of_params_reads_in_each_language():
+    """Every unit a page can show — of the variables, the ISO indicators and the strategy's indicators — has
+    words in each language (a label, count forms or a symbol): no English unit on a Polish or German page."""
     from citybank.i18n import UNIT_LABELS
-    from citybank.paths import PATHS
+    from citybank.narrative import PERCENT_UNITS, UNIT_FORMS, UNIT_SYMBOLS
+    from citybank.params import registry
+    from citybank.params.iso37120 import load_catalogue
+    from citybank.params.strategy import load_strategy
 
-    iso = yaml.safe_load((PATHS.params / "iso37120.yml").read_text(encoding="utf-8"))
-    symbols = {"%"}
-    missing = {i["unit"] for i in iso["indicators"]} - set(UNIT_LABELS) - symbols
-    assert not missing, f"add these ISO units to citybank.i18n.UNIT_LABELS: {sorted(missing)}"
+    reg = registry()
+    units = {v.unit for v in reg.variables.values()} | {i.unit for i in load_catalogue(reg).indicators}
+    units |= {i.unit for _, _, i in load_strategy(reg).indicators()}
+    known = set(UNIT_LABELS) | set(UNIT_FORMS) | set(UNIT_SYMBOLS) | set(PERCENT_UNITS)
+    missing = units - known
+    assert not missing, f"add these units to citybank.i18n.UNIT_LABELS: {sorted(missing)}"

@@ -982,8 +982,10 @@ def status_sentence(
     target: float | None = None,
     target_year: int | None = None,
     unit: str | None = None,
+    decimals: int | None = None,
 ) -> str:
-    """A sentence on a strategy indicator's status, with the value and target when given.
+    """A sentence on a strategy indicator's status, with the value and target when given (``decimals``: one
+    precision for both, as in the table beside it).
 
     >>> status_sentence("at_risk", "Stopa bezrobocia", "pl", value=5.2, year=2024, target=4.0,
     ...                 target_year=2030, unit="%")
@@ -1021,12 +1023,12 @@ def status_sentence(
             if year is not None
             else {"pl": "wartość", "en": "value", "de": "Wert"}[lang]
         )
-        parts.append(f"{label}: {fmt_value(value, unit, lang)}")
+        parts.append(f"{label}: {fmt_value(value, unit, lang, decimals=decimals)}")
     if not _is_missing(target):
         label = {"pl": "cel", "en": "target", "de": "Ziel"}[lang]
         if target_year is not None:
             label += {"pl": f" na {target_year} r.", "en": f" for {target_year}", "de": f" für {target_year}"}[lang]
-        parts.append(f"{label}: {fmt_value(target, unit, lang)}")
+        parts.append(f"{label}: {fmt_value(target, unit, lang, decimals=decimals)}")
     return head + (f" ({'; '.join(parts)})" if parts else "") + "."
 
 
@@ -1276,6 +1278,24 @@ def missing_value_sentence(
             "de": f"In Quarantäne {'gestellte Zeilen' if many else 'gestellte Zeile'}: {rows}.",
         }[lang])  # fmt: skip
     return " ".join(out)
+
+
+def strategy_break_sentence(names: Sequence[str], years: Sequence[int], lang: str) -> str:
+    """Strategy indicators whose progress since the baseline crosses a break in the series.
+
+    >>> strategy_break_sentence(["Liczba ludności"], [2021], "en")
+    'The progress of “Liczba ludności” since the baseline crosses a break in the series (2021): the values before and after are measured differently, so it is not shown in the chart.'
+    """
+    check_lang(lang)
+    listed, when = _names_list(names, lang), join_list([str(y) for y in years], lang)
+    return {
+        "pl": f"Postęp {'wskaźnika' if len(names) == 1 else 'wskaźników'} {listed} od roku bazowego obejmuje zerwanie szeregu ({when} r.): wartości sprzed "
+        "niego i po nim mierzono inaczej, dlatego nie pokazujemy go na wykresie.",
+        "en": f"The progress of {listed} since the baseline crosses a break in the series ({when}): the values "
+        "before and after are measured differently, so it is not shown in the chart.",
+        "de": f"Der Fortschritt von {listed} seit dem Basisjahr überschreitet einen Zeitreihenbruch ({when}): Die "
+        "Werte davor und danach sind unterschiedlich gemessen, daher fehlt er in der Grafik.",
+    }[lang]
 
 
 def break_sentence(names: Sequence[str], year: int, reason: str, lang: str) -> str:

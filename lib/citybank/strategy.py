@@ -66,6 +66,7 @@ RESULT_COLUMNS: list[str] = [
     "status",
     "projected_target_value",
     "projection_meets_target",
+    "crosses_break",
     *PROVENANCE,
 ]
 NUMERIC: dict[str, str] = {
@@ -80,6 +81,7 @@ NUMERIC: dict[str, str] = {
     "progress_ratio": "float64",
     "projected_target_value": "float64",
     "projection_meets_target": "boolean",
+    "crosses_break": "Int64",
     "source_row": "Int64",
 }
 SUMMARY_COLUMNS = ["year", "goal", *STATUSES, "total"]
@@ -129,8 +131,12 @@ def evaluate(
     *,
     iso_values: pd.DataFrame | None = None,
     territories: dict[str, str] | None = None,
+    breaks: dict[str, list[int]] | None = None,
 ) -> pd.DataFrame:
     """One row per indicator and year (``RESULT_COLUMNS``), for the years from each baseline on.
+
+    ``breaks``: variable → first years of new series; ``crosses_break`` is the last break between the
+    baseline and the year judged (the progress then compares values measured differently: say so).
 
     ``years``: the years to judge (default: every year in the bank). ``iso_values``: ISO 37120 results
     (columns id, year, value) for indicators given by ``iso``. ``territories``: rule territory → bank code
@@ -178,10 +184,25 @@ def evaluate(
                     "status": status,
                     "projected_target_value": proj,
                     "projection_meets_target": None if math.isnan(proj) else ind.meets(proj),
+                    "crosses_break": max(
+                        (
+                            b
+                            for v in _variables(ind)
+                            for b in (breaks or {}).get(v, [])
+                            if ind.baseline.year < b <= year
+                        ),
+                        default=None,
+                    ),
                     **{p: (m.at[year, p] if found else None) for p in PROVENANCE},
                 }
             )
     return _frame(rows)
+
+
+def _variables(ind: StrategyIndicator) -> list[str]:
+    """The bank variables an indicator is measured with (its variable and the ``per`` denominator)."""
+    per = [] if ind.per is None else ([ind.per] if isinstance(ind.per, str) else list(ind.per))
+    return ([ind.variable] if ind.variable else []) + per
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -233,7 +254,8 @@ def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None) -
     if strategy is not None:
         iso = _iso_values(reg, bank, strategy)
         bank = load_bank() if bank is None else bank
-        df = evaluate(bank, strategy, iso_values=iso, territories=_territories(reg, strategy))
+        breaks = {v.id: [b.year for b in v.breaks] for v in reg.variables.values() if v.breaks}
+        df = evaluate(bank, strategy, iso_values=iso, territories=_territories(reg, strategy), breaks=breaks)
     return write_parquet(df, PATHS.result("strategy"))
 
 

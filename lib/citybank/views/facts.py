@@ -401,8 +401,10 @@ def strategy_facts(year: int) -> StrategyFacts:
         summary=summ[summ["year"] == year],
         rows=rows,
         units={i.id: i.unit for _, _, i in strat.indicators()},
-        # clipped so that one far-off indicator does not squash the others in the chart (the table has values)
-        progress=prog[["indicator", "provider"]].assign(pct=(prog["progress_ratio"] * 100).clip(-100, 200)),
+        # a progress measured across a break in the series compares values measured differently: left out
+        progress=prog[prog["crosses_break"].isna()][["indicator", "provider"]].assign(
+            pct=prog[prog["crosses_break"].isna()]["progress_ratio"] * 100
+        ),
     )
 
 

@@ -570,24 +570,33 @@ def strategy(year: int, lang: str) -> StrategyPage:
             },
         }
     )
-    fmt = lambda v, u: num(v, lang, decimals([v])) + (f" {u}" if u and not pd.isna(v) else "")  # noqa: E731
+    # one precision per indicator across its baseline, target, value and path, units in the page's language
+    places = {
+        r.indicator: decimals([r.baseline_value, r.target_value, r.actual, r.expected]) for r in rows.itertuples()
+    }
+
+    def fmt(v: Any, indicator: str) -> str:
+        if pd.isna(v):
+            return t("value.missing", lang)
+        return nv.fmt_value(float(v), units.get(indicator), lang, decimals=places[indicator])
+
     indicators = pd.DataFrame(
         {
             t("table.indicator", lang): [names.get(i, i) for i in rows["indicator"]],
             t("table.baseline", lang): [
-                f"{fmt(v, units.get(i))} ({y})"
+                f"{fmt(v, i)} ({y})"
                 for i, v, y in zip(rows["indicator"], rows["baseline_value"], rows["baseline_year"], strict=True)
             ],
             t("table.target", lang): [
-                f"{fmt(v, units.get(i))} ({y})"
+                f"{fmt(v, i)} ({y})"
                 for i, v, y in zip(rows["indicator"], rows["target_value"], rows["target_year"], strict=True)
             ],
-            str(year): [fmt(v, units.get(i)) for i, v in zip(rows["indicator"], rows["actual"], strict=True)],
-            t("table.on_path", lang): [
-                fmt(v, units.get(i)) for i, v in zip(rows["indicator"], rows["expected"], strict=True)
-            ],
+            str(year): [fmt(v, i) for i, v in zip(rows["indicator"], rows["actual"], strict=True)],
+            t("table.on_path", lang): [fmt(v, i) for i, v in zip(rows["indicator"], rows["expected"], strict=True)],
             t("table.status", lang): [
-                t(f"status.{s}", lang) if s != "baseline" else t("table.baseline", lang) for s in rows["status"]
+                (t(f"status.{s}", lang) if s != "baseline" else t("table.baseline", lang))
+                + ("" if pd.isna(b) else f" ({t('value.break', lang)} {int(b)})")
+                for s, b in zip(rows["status"], rows["crosses_break"], strict=True)
             ],
         }
     )
@@ -617,6 +626,7 @@ def strategy(year: int, lang: str) -> StrategyPage:
             target=r.target_value,
             target_year=int(r.target_year),
             unit=units.get(r.indicator),
+            decimals=places[r.indicator],
         )
         for r in rows.itertuples()
         if r.status in ("off_track", "at_risk")
@@ -625,6 +635,11 @@ def strategy(year: int, lang: str) -> StrategyPage:
         sentences = [nv.strategy_baseline_sentence(year, lang)]
     if not sentences:
         sentences = [nv.strategy_on_track_sentence(lang)]
+    crossing = [(i, int(b)) for i, b in zip(rows["indicator"], rows["crosses_break"], strict=True) if pd.notna(b)]
+    if crossing:
+        sentences.append(
+            nv.strategy_break_sentence([names.get(i, i) for i, _ in crossing], sorted({b for _, b in crossing}), lang)
+        )
     note = strat.note.get(lang) if strat.note else ""
     return StrategyPage(
         heading=heading(strat.title.get(lang), lang, f"{strat.adopted}–{strat.horizon}"),
