@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import narrative as nv
 from ..bank import quality_markdown
+from ..i18n import unit_label
 from .book import Block, BookInputs, Page, Table, strip_title
 from .strings import t
 
@@ -90,7 +92,10 @@ def _methodology(inp: BookInputs, lang: str, page: Page) -> Page:
                 continue
             blocks.append(Block("markdown", f"### {prov.name.get(lang)}\n\n{prov.description.get(lang)}"))
             header = [[t("dataset", lang), t("years", lang), t("frequency", lang), t("licence", lang)]]
-            rows = [[d.title.get(lang), f"{d.first_year}–{d.last_year}", d.frequency, d.licence] for d in dsets]
+            rows = [
+                [d.title.get(lang), f"{d.first_year}–{d.last_year}", t(f"frequency.{d.frequency}", lang), d.licence]
+                for d in dsets
+            ]
             blocks.append(Block("table", table=Table(header, rows)))
             for d in dsets:
                 used_vars.extend(v for v in d.variables if v not in used_vars)
@@ -98,12 +103,23 @@ def _methodology(inp: BookInputs, lang: str, page: Page) -> Page:
             blocks.append(Block("markdown", f"## {t('definitions', lang)}"))
             header = [[t("variable", lang), t("unit", lang), t("definition", lang)]]
             rows = [
-                [reg.variables[v].name.get(lang), reg.variables[v].unit, reg.variables[v].definition.get(lang)]
+                [
+                    reg.variables[v].name.get(lang),
+                    unit_label(reg.variables[v].unit, lang),
+                    reg.variables[v].definition.get(lang),
+                ]
                 for v in sorted(used_vars)
                 if v in reg.variables
             ]
             blocks.append(Block("table", table=Table(header, rows)))
-    caveats = [t("census_break", lang), t("iso_notes", lang)]
+    caveats = []
+    if reg is not None:  # every methodological break declared in params/variables.yml
+        by_break: dict[tuple[int, str], list[str]] = {}
+        for v in reg.variables.values():
+            for b in v.breaks:
+                by_break.setdefault((b.year, b.reason.get(lang)), []).append(v.name.get(lang))
+        caveats += [nv.break_sentence(names, y, reason, lang) for (y, reason), names in sorted(by_break.items())]
+    caveats.append(t("iso_notes", lang))
     year_params = reg.years.get(inp.year) if reg is not None else None
     if year_params is not None and year_params.note is not None:
         caveats.append(year_params.note.get(lang))
