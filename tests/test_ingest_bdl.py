@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pandas as pd
 import pytest
@@ -73,12 +72,9 @@ def test_not_a_ctab_export(tmp_path):
 
 
 @pytest.mark.parametrize("name", list(EXPORTS))
-def test_real_national_exports_fast(shared, name):
-    path = shared / "data" / "bdl_exports" / EXPORTS[name]
-    t0 = time.perf_counter()
-    df = read_bdl_ctab(path)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 1.0, f"{name} took {elapsed:.2f} s"
+def test_real_national_exports_read_whole(shared, name):
+    """Every gmina and powiat of the real exports (their speed is measured by `make bench`, not here)."""
+    df = read_bdl_ctab(shared / "data" / "bdl_exports" / EXPORTS[name])
     assert df["code"].str.fullmatch(r"\d{7}").all()
     assert df["value"].notna().all()
     assert df["code"].nunique() > 2400

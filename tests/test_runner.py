@@ -298,7 +298,7 @@ except KeyboardInterrupt:
         task(nbroot, "hang", nb + "hangs.ipynb", seconds=0),
     ]
     res = run_tasks(tasks, jobs=2, timeout=120, progress=False)
-    assert res.skipped == ["pl/fine"] and res.executed == ["pl/hang"]
+    assert res.skipped == ["pl/fine"] and res.executed == ["pl/hang"], runner.status(tasks)
 
 
 def _processes_under(folder: Path) -> list[int]:

@@ -127,11 +127,11 @@ def test_category_facts_of_population_2024(bank, city_value):
     assert set(series["territory"]) == {registry().city.terc} and series["year"].max() <= 2024
     years = bank[(bank["territory"] == registry().city.terc) & (bank["year"] <= 2024)].groupby("variable")["year"]
     assert series["year"].nunique() == years.nunique()[[v for v, _ in f.trends]].max()
-    # counts are compared with peers per 1 000 residents
-    counts = [p for p in f.peers if p.per_1000]
+    # a part of the population is compared with peers as a share of it (the population itself as it is)
+    counts = [p for p in f.peers if p.basis == "share"]
     assert counts
     p = counts[0]
-    expected = city_value(p.variable, 2024) / city_value("population_total", 2024) * 1000
+    expected = city_value(p.variable, 2024) / city_value("population_total", 2024) * 100
     assert p.values[registry().city.name] == pytest.approx(expected)
 
 
@@ -211,7 +211,11 @@ def test_consistency_and_strategy_facts():
         == len(s.strategy.indicators())
         == sum(s.summary[st].sum() for st in ("on_track", "at_risk", "off_track", "no_data"))
     )
-    assert s.progress["pct"].between(-100, 200).all()
+    # the chart shows each progress as it is (never clipped), and none measured across a break in the series
+    crossing = set(s.rows.loc[s.rows["crosses_break"].notna(), "indicator"])
+    assert crossing and not crossing & set(s.progress["indicator"])
+    shown = s.rows.set_index("indicator").loc[s.progress["indicator"], "progress_ratio"] * 100
+    assert s.progress["pct"].tolist() == pytest.approx(shown.tolist())
 
 
 def test_facts_are_computed_once_per_year_and_have_no_language(fresh_facts):

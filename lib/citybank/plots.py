@@ -31,7 +31,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .i18n import check_lang, t, unit_label
-from .narrative import count_phrase, fmt_number, fmt_percent, fmt_value, join_list, quote
+from .narrative import Case, count_phrase, fmt_number, fmt_percent, fmt_value, join_list, quote
 from .util import write_bytes_atomic
 
 PALETTE: tuple[str, ...] = (
@@ -267,8 +267,8 @@ def alt_text(
     if not points:
         return head + {"pl": ": brak danych.", "en": ": no data.", "de": ": keine Daten."}[lang]
 
-    def val(v: float) -> str:
-        return fmt_value(v, unit, lang)
+    def val(v: float, case: Case = "nom") -> str:
+        return fmt_value(v, unit, lang, case=case)
 
     if kind == "line":
         points.sort()
@@ -290,7 +290,7 @@ def alt_text(
             }[lang]
         else:
             body = {
-                "pl": f", lata {y0}–{y1}: od {val(v0)} w {y0} r. do {val(v1)} w {y1} r.{extra}",
+                "pl": f", lata {y0}–{y1}: od {val(v0, 'gen')} w {y0} r. do {val(v1, 'gen')} w {y1} r.{extra}",
                 "en": f", {y0}–{y1}: from {val(v0)} in {y0} to {val(v1)} in {y1}{extra}",
                 "de": f", {y0}–{y1}: von {val(v0)} ({y0}) auf {val(v1)} ({y1}){extra}",
             }[lang]

@@ -293,6 +293,9 @@ class SampleModel:
         if real == "population_total" and territory in facts.GROUPS_2019:
             parts = [self.territory_values_of_real(g, territory) for g in facts.GROUP_VARIABLES]
             return {y: sum(p[y] for p in parts) for y in city}
+        if "sum_of" in spec:  # a total of other variables stays their total in every territory
+            parts = [self.territory_values(p, territory) for p in self._refs(var, spec["sum_of"])]
+            return {y: round_to(sum(p[y] for p in parts), dec) for y in city if all(y in p for p in parts)}
         u = unit_draw("territory-factor", var, territory)
         if self.additive(var):
             factor = self._pop_ratio(territory) * (0.85 + 0.3 * u)

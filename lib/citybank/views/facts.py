@@ -98,9 +98,13 @@ def _provider_of(var: str, reg: Registry) -> str:
 @dataclass(frozen=True)
 class PeerFigure:
     variable: str
-    values: dict[str, float | None]  # city or peer name → value (per 1 000 residents when per_1000)
-    per_1000: bool
+    values: dict[str, float | None]  # city or peer name → value, on the basis below
+    basis: str  # "raw" (as published), "per_1000" (a count per 1 000 residents) or "share" (% of the population)
     providers: list[str]
+
+    @property
+    def per_1000(self) -> bool:
+        return self.basis == "per_1000"
 
 
 @dataclass(frozen=True)
@@ -160,14 +164,23 @@ def category_facts(slug: str, year: int) -> CategoryFacts:
         if own.empty:
             continue
         vals[city.name] = float(own.iloc[0])
-        per_1000 = reg.variables[var].additive and not pop.empty  # counts are compared per 1 000 residents
-        if per_1000:
+        # cities of different sizes are compared on a basis that makes sense for the variable: the population
+        # itself as it is, a part of it as a share of it, other counts and amounts per 1 000 residents, rates
+        # and means as they are (normalising those would mean nothing)
+        v = reg.variables[var]
+        basis = "raw"
+        if var != "population_total" and v.additive and not pop.empty:
+            basis = "share" if var.startswith("population_") and v.unit == "persons" else "per_1000"
+        if basis != "raw":
             codes = {name: code for code, name in peer_codes.items()} | {city.name: city.terc}
+            scale = 100 if basis == "share" else 1000
             vals = {
-                k: (x / pop[codes[k]] * 1000 if codes[k] in pop.index and pop[codes[k]] else None)
+                k: (x / pop[codes[k]] * scale if codes[k] in pop.index and pop[codes[k]] else None)
                 for k, x in vals.items()
             }
-        peers.append(PeerFigure(var, vals, per_1000, list(peer_rows["provider"].unique())))
+        if basis == "share":  # a share above 100 % means the inputs disagree: never drawn
+            vals = {k: (x if x is None or 0 <= x <= 100 else None) for k, x in vals.items()}
+        peers.append(PeerFigure(var, vals, basis, list(peer_rows["provider"].unique())))
 
     qa = _quality(year).get("datasets", {})
     provenance = []

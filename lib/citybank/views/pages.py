@@ -127,10 +127,18 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
     peers = []
     for p in f.peers:
         title = variable_name(p.variable, lang)
-        if p.per_1000:
+        if p.basis == "per_1000":
             title = t("chart.per_1000_residents", lang, title=title)
+        elif p.basis == "share":
+            title = t("chart.share_of_population", lang, title=title)
         chart = peer_comparison(
-            p.values, reg.city.name, title=f"{title} ({year})", lang=lang, source=source_line(p.providers, lang)
+            p.values,
+            reg.city.name,
+            title=f"{title} ({year})",
+            lang=lang,
+            source=source_line(p.providers, lang),
+            unit={"per_1000": "per 1000 residents", "share": "%"}.get(p.basis, reg.variables[p.variable].unit),
+            percent=p.basis == "share",
         )
         peers.append(show(chart))
 
@@ -399,7 +407,17 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
         )
     peers = None
     if f.peers is not None:
-        peers = show(peer_comparison(f.peers, city.name, title=f"{title} ({year})", lang=lang, source=ind.source_pl))
+        peers = show(
+            peer_comparison(
+                f.peers,
+                city.name,
+                title=f"{title} ({year})",
+                lang=lang,
+                source=ind.source_pl,
+                unit=ind.unit,
+                percent=ind.unit == "%",
+            )
+        )
         others = {k: v for k, v in f.peers.items() if k != city.name}
         cmp = nv.compare_to_peers(
             f.peers[city.name],
