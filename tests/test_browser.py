@@ -34,10 +34,11 @@ return {done: done,
 """
 
 
-def crawl(driver, site: Path) -> tuple[int, dict[str, str]]:
+def crawl(driver, site: Path, pages_text: dict[str, str] | None = None) -> tuple[int, dict[str, str]]:
     """Open site/index.html and follow every internal link (breadth first): every page has a title, every
     link target exists, every image decodes and has alt text. Returns the number of pages and each
-    language's index text. One script call per page reads its state (selenium round trips are slow)."""
+    language's index text; ``pages_text`` (when given) receives every page's visible text and alt texts by
+    its path under the site. One script call per page reads its state (selenium round trips are slow)."""
     from selenium.webdriver.support.ui import WebDriverWait
 
     start = (site / "index.html").resolve().as_uri()
@@ -54,6 +55,10 @@ def crawl(driver, site: Path) -> tuple[int, dict[str, str]]:
             assert width > 0, f"{url}: image {src} did not load"
             assert alt.strip(), f"{url}: image {src} without alt text"
         path = Path(unquote(urlparse(url).path))
+        if pages_text is not None:
+            pages_text[path.relative_to(site.resolve()).as_posix()] = "\n".join(
+                [state["text"], *(alt for _, _, alt in state["images"])]
+            )
         if path.name == "index.html" and path.parent.name in langs:
             text_by_lang[path.parent.name] = state["text"]
         for link in state["links"]:

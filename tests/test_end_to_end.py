@@ -70,7 +70,8 @@ def test_every_page_of_the_real_site_in_a_browser(report, driver):
     from test_browser import crawl
 
     reg = load_params(PATHS.params)
-    pages, text = crawl(driver, report / "site")
+    pages_text: dict[str, str] = {}
+    pages, text = crawl(driver, report / "site", pages_text)
     n_pages = len(list((report / "site" / "pl").glob("*.html")))
     assert n_pages > 150  # overview, 18 categories, ISO overview, 19 themes, 128 indicators, …
     assert pages == 1 + 3 * n_pages
@@ -79,6 +80,18 @@ def test_every_page_of_the_real_site_in_a_browser(report, driver):
             assert t(f"chapter.{key}", lang) in text[lang], (lang, key)
         for cat in reg.categories.values():
             assert cat.name.get(lang) in text[lang], (lang, cat.slug)
+    # one language per page, no raw codes or internal paths, one notation (tests/style_rules.py)
+    from style_rules import page_problems
+
+    found = [
+        f"{page}: {p}"
+        for page, body in sorted(pages_text.items())
+        if page.split("/")[0] in LANGS
+        for p in page_problems(
+            body, page.split("/")[0], paths_allowed=page.endswith(("downloads.html", "quality.html"))
+        )
+    ]
+    assert not found, f"{len(found)} style problem(s) on the pages:\n" + "\n".join(found[:80])
 
 
 def test_pdf_has_chapters_and_polish_letters_in_each_language(report):

@@ -13,7 +13,7 @@ import pandas as pd
 from .. import narrative as nv
 from ..consistency import side_ids
 from ..i18n import t, unit_label
-from ..indicators import Indicator
+from ..indicators import Indicator, variable_sources
 from ..params import registry
 from ..plots import bar_chart, district_bars, line_chart, peer_comparison, show
 from .common import bank_values, change, decimals, heading, num, provider_name, source_line, variable_name
@@ -350,7 +350,13 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
     parts = [_formula_md(ind, lang)]
     if ind.method_note:
         parts.append(f"**{t('iso.method_note', lang)}:** {ind.method_note.get(lang)}")
-    parts.append(f"**{t('table.source', lang)}:** {ind.source_pl}")
+    # the providers of the inputs, named in the page's language (the catalogue's source_pl is Polish only)
+    sources = variable_sources(reg)
+    providers = sorted({sources[v][1] for v in (ind.formula.variables if ind.formula else []) if v in sources})
+    source = (
+        source_line(providers, lang) if providers else (ind.source_pl if lang == "pl" else t("iso.no_dataset", lang))
+    )
+    parts.append(f"**{t('table.source', lang)}:** {source}")
     definition = "\n\n".join(p for p in parts if p)
 
     crosses = year in f.breaks
@@ -400,7 +406,7 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
                 "value",
                 title=title,
                 lang=lang,
-                source=ind.source_pl,
+                source=source,
                 unit=ind.unit,
                 breaks=list(f.breaks),
             )
@@ -413,7 +419,7 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
                 city.name,
                 title=f"{title} ({year})",
                 lang=lang,
-                source=ind.source_pl,
+                source=source,
                 unit=ind.unit,
                 percent=ind.unit == "%",
             )
