@@ -666,3 +666,79 @@ def test_no_year_is_counted_without_data():
     assert (trend_facts(low).record, trend_facts(low).record_since) == (None, None)
     low_full = series({2018: 5.0, 2019: 6.0, 2020: 7.0, 2021: 7.0, 2022: 6.5, 2023: 6.0, 2024: 5.5})
     assert (trend_facts(low_full).record, trend_facts(low_full).record_since) == ("low", 2018)
+
+
+# ------------------------------------------------------- rates in points, small counts in absolute terms
+
+
+def test_the_variable_kind_decides_how_a_change_is_said():
+    from citybank.params import change_kind
+
+    small = {"count": 20}
+    assert change_kind("rate", "%") == change_kind("share", "%") == change_kind("mean", "%") == "points"
+    assert change_kind("count", "persons", [2, 3], small) == "absolute"  # a handful of events
+    assert change_kind("count", "persons", [826, 798], small) == "percent"
+    assert change_kind("amount", "PLN", [1.0, 3.0], small) == "percent"  # no threshold stated for amounts
+
+
+@pytest.mark.parametrize(
+    ("lang", "how", "expected"),
+    [
+        ("en", "points", "+1.6\u00a0pp"),
+        ("pl", "points", "+1,6\u00a0p.p."),
+        ("de", "points", "+1,6\u00a0Pp."),
+        ("en", "percent", "+26.7%"),
+        ("pl", "absolute", "+1,6"),
+    ],
+)
+def test_inflation_from_6_0_to_7_6_is_1_6_points_not_26_7_percent(lang, how, expected):
+    from citybank.narrative import fmt_change_by
+
+    assert fmt_change_by(7.6, 6.0, lang, how) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Turnout fell in 2024, to 45.1% (−1.1\u00a0pp)."),
+        ("pl", "Frekwencja spadła w 2024 r., do 45,1% (−1,1\u00a0p.p.)."),
+        ("de", "Die Wahlbeteiligung sank 2024 auf 45,1\u00a0% (−1,1\u00a0Pp.)."),
+    ],
+)
+def test_a_rate_changes_in_percentage_points(lang, expected):
+    s = series({2023: 46.2, 2024: 45.1})
+    name = {"en": "Turnout", "pl": "Frekwencja", "de": "Die Wahlbeteiligung"}
+    assert describe_trend(s, name, lang, "%", how="points") == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Deaths of children under 5 rose in 2024, from 1 person to 3 people."),
+        ("pl", "Liczba zgonów dzieci do 5. roku życia wzrosła w 2024 r.: z 1 osoby do 3 osób."),
+        ("de", "Die Zahl der Sterbefälle von Kindern unter 5 Jahren stieg 2024 von 1 Person auf 3 Personen."),
+    ],
+)
+def test_small_counts_change_in_absolute_terms_with_no_streak_or_record(lang, expected):
+    # five rises in a row and the highest value ever: no claim on 1 → 3 events
+    s = series({2019: 0, 2020: 0, 2021: 1, 2022: 1, 2023: 1, 2024: 3})
+    name = {
+        "en": "Deaths of children under 5",
+        "pl": "Liczba zgonów dzieci do 5. roku życia",
+        "de": "Die Zahl der Sterbefälle von Kindern unter 5 Jahren",
+    }
+    text = describe_trend(s, name, lang, "persons", higher_is_better=False, how="absolute")
+    assert text == expected
+
+
+def test_small_counts_are_never_ranked_as_the_biggest_change():
+    frame = pd.DataFrame(
+        [
+            {"name": "Suicides", "value": 3, "previous": 1, "unit": "persons", "how": "absolute"},
+            {"name": "Physicians", "value": 238, "previous": 227, "unit": "persons", "how": "percent"},
+            {"name": "Vacancy rate", "value": 7.6, "previous": 6.0, "unit": "%", "how": "points"},
+        ]
+    )
+    story = " ".join(category_story(frame, "en", 2024))
+    assert "The largest increase compared with 2023 was in “Physicians” (+4.8%, to 238 people)." in story
+    assert "Suicides" not in story and "Vacancy" not in story and "200" not in story
