@@ -641,13 +641,15 @@ def _texts(fig: Figure) -> list[tuple[str, Any]]:
     return [(n, x) for n, x in out if x.get_visible() and x.get_text().strip()]
 
 
-def figure_problems(fig: Figure) -> list[str]:
+def figure_problems(fig: Figure, *, drawn: bool = False) -> list[str]:
     """What makes a chart hard to read, as sentences (empty when none): text outside the figure, two texts
     overlapping, repeated tick labels on an axis, a value axis without a unit. Measured on the renderer's
-    bounding boxes of the figure as it is saved."""
+    bounding boxes of the figure as it is saved; ``drawn``: the figure was just saved (its layout is done, so
+    it is not drawn again)."""
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    with style_context():
-        canvas.draw()
+    if not drawn:
+        with style_context():
+            canvas.draw()
     renderer = canvas.get_renderer()
     width, height = fig.bbox.width, fig.bbox.height
     problems: list[str] = []
@@ -741,8 +743,9 @@ def _bank_values(fig: Figure, df: pd.DataFrame, y: str) -> None:
 def show(fig: Figure, dpi: int = DPI) -> ChartImage:
     """The figure as a ``ChartImage`` (deterministic PNG + alt text, and what :func:`figure_problems` found)
     for display in a notebook."""
+    png = png_bytes(fig, dpi)
     return ChartImage(
-        png_bytes(fig, dpi), figure_alt_text(fig), figure_problems(fig), getattr(fig, "citybank_values", None)
+        png, figure_alt_text(fig), figure_problems(fig, drawn=True), getattr(fig, "citybank_values", None)
     )
 
 

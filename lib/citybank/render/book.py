@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from ..i18n import load_catalog, unit_label
 from ..indicators import clause_key, parse_catalogue
+from ..narrative import fmt_number
 from ..paths import Paths
 from .strings import t
 
@@ -430,11 +431,9 @@ def format_value(value: Any, lang: str) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    from babel.numbers import format_decimal
-
     if value != value:  # NaN
         return ""
-    return format_decimal(value, format="#,##0.##", locale={"pl": "pl_PL", "en": "en_GB", "de": "de_DE"}[lang])
+    return fmt_number(value, lang)
 
 
 # ------------------------------------------------------------------ the book

@@ -110,6 +110,18 @@ def source_line(providers: list[str], lang: str) -> str:
     return nv.join_list(names, lang) if names else "—"
 
 
+def source_of(dataset: str, row: Any, lang: str) -> str:
+    """Where a value comes from, as a reader of the published data finds it: the dataset's title and its row
+    (row 0: the sum of the districts); the raw file's path stays in the published data files."""
+    reg = registry()
+    title = reg.datasets[dataset].title.get(lang) if dataset in reg.datasets else str(dataset)
+    if row is None or pd.isna(row) or row == "":
+        return title
+    if int(row) == 0:
+        return f"{title}, {t('table.sum_of_districts', lang)}"
+    return f"{title}, {t('table.row', lang)} {int(row)}"
+
+
 def num(value: Any, lang: str, decimals: int | None = None) -> str:
     """A table cell: the number in the page's format, or the missing-value mark."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):

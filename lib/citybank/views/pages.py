@@ -16,7 +16,7 @@ from ..i18n import t, unit_label
 from ..indicators import Indicator, variable_sources
 from ..params import registry
 from ..plots import bar_chart, district_bars, line_chart, peer_comparison, show
-from .common import bank_values, change, decimals, heading, num, provider_name, source_line, variable_name
+from .common import bank_values, change, decimals, heading, num, provider_name, source_line, source_of, variable_name
 from .facts import (
     CategoryFacts,
     category_facts,
@@ -366,7 +366,7 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
             if f.previous is None
             else f" ({t('table.change_yoy', lang)}: {change(f.value, f.previous, lang, f.how, crosses)})"
         )
-        shown = f"{num(f.value, lang, decimals([f.value]))} {unit_label(ind.unit, lang)}{chg}"
+        shown = f"{nv.fmt_value(f.value, ind.unit, lang, decimals=decimals([f.value]))}{chg}"
         value_md = f"## {t('table.value', lang)} {year}: {shown}"
     elif f.status == "not_applicable":
         value_md = f"## {t('availability.not_applicable', lang).capitalize()}\n\n{ind.not_applicable.get(lang)}"
@@ -442,8 +442,7 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
             t("table.year", lang): str(item.get("year", year)),
             t("table.value", lang): num(item.get("value"), lang),
             t("table.provider", lang): provider_name(item.get("provider", ""), lang),
-            t("table.dataset", lang): item.get("dataset", ""),
-            t("table.file", lang): f"{item.get('source_file', '')}:{item.get('source_row', '')}",
+            t("table.source", lang): source_of(item.get("dataset", ""), item.get("source_row"), lang),
         }
         for item in f.inputs
     ]
@@ -733,19 +732,10 @@ def consistency(year: int, lang: str) -> ConsistencyPage:
         )
         charts.append(show(chart))
 
-    def where(dataset: str, row: Any) -> str:
-        """A value's source as the reader finds it: the published dataset's title and its row."""
-        title = reg.datasets[dataset].title.get(lang) if dataset in reg.datasets else dataset
-        if pd.isna(row):
-            return title
-        return f"{title}, {t('table.sum_of_districts', lang) if int(row) == 0 else t('table.row', lang)}" + (
-            "" if int(row) == 0 else f" {int(row)}"
-        )
-
     items = [
         f"- **{rules[r.rule].name.get(lang)}**: {num(r.left_value, lang)} ({provider_name(r.left_provider, lang)}, "
-        f"{where(r.left_dataset, r.left_source_row)}) / {num(r.right_value, lang)} "
-        f"({provider_name(r.right_provider, lang)}, {where(r.right_dataset, r.right_source_row)}) — "
+        f"{source_of(r.left_dataset, r.left_source_row, lang)}) / {num(r.right_value, lang)} "
+        f"({provider_name(r.right_provider, lang)}, {source_of(r.right_dataset, r.right_source_row, lang)}) — "
         f"{nv.fmt_change(r.relative_difference * 100, lang)}"
         for r in f.inconsistent.itertuples()
     ]
@@ -762,7 +752,7 @@ def consistency(year: int, lang: str) -> ConsistencyPage:
                 [name for _, name in why.districts_missing],
                 why.districts_with_value,
                 why.districts_total,
-                [where(ds, row) for ds, _, row, _ in why.quarantined],
+                [source_of(ds, row, lang) for ds, _, row, _ in why.quarantined],
                 lang,
             )
             for _, var, why in gaps
