@@ -89,7 +89,11 @@ def test_iso_indicator_reported_has_inputs_with_provenance():
     page = views.iso_indicator("21.5.1", 2024, "pl")  # population density = population / area
     assert page.status == "reported"
     assert "2\u00a0463" in page.value  # 62 817 / 25.5 km² = 2 463.4, shown without decimals above 1 000
-    assert set(page.inputs["Zbiór danych"]) == {"gus-ludnosc-stan", "gus-powierzchnia"}
+    # each input by the published dataset and its row, as a reader finds it (no dataset id, no raw path)
+    assert page.inputs["Źródło"].tolist() == [
+        "Ludność – stan na 31 grudnia, wiersz 17",
+        "Powierzchnia i grunty zabudowane, wiersz 17",
+    ]
 
 
 def test_consistency_page_lists_the_planted_disagreement():
