@@ -101,6 +101,20 @@ def fmt_number(value: float | int | Decimal | None, lang: str, decimals: int | N
     return _with_minus(format_decimal(rounded, format=pattern, locale=babel_locale(lang)))
 
 
+def column_decimals(values: Iterable[float | None]) -> int:
+    """One number of decimals for figures shown together (a table column, a chart's labels, the sentence
+    beside them): none for large or whole numbers, one from 10, two below.
+
+    >>> column_decimals([62817, 63401.5]), column_decimals([5.83, 9.5]), column_decimals([12.25, 9.5])
+    (0, 2, 1)
+    """
+    vals = [abs(float(v)) for v in values if not _is_missing(v)]
+    if not vals or all(v.is_integer() for v in vals):
+        return 0
+    top = max(vals)
+    return 0 if top >= 1000 else 1 if top >= 10 else 2
+
+
 def fmt_year(year: int) -> str:
     """A year as digits without grouping (``2024``, never ``2 024``)."""
     return str(int(year))

@@ -31,7 +31,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .i18n import check_lang, t, unit_label
-from .narrative import Case, count_phrase, fmt_number, fmt_percent, fmt_value, join_list, quote
+from .narrative import Case, column_decimals, count_phrase, fmt_number, fmt_percent, fmt_value, join_list, quote
 from .util import write_bytes_atomic
 
 PALETTE: tuple[str, ...] = (
@@ -267,8 +267,10 @@ def alt_text(
     if not points:
         return head + {"pl": ": brak danych.", "en": ": no data.", "de": ": keine Daten."}[lang]
 
+    places = column_decimals(v for _, v in points)  # one precision, as in the tables beside the chart
+
     def val(v: float, case: Case = "nom") -> str:
-        return fmt_value(v, unit, lang, case=case)
+        return fmt_value(v, unit, lang, case=case, decimals=None if unit in ("%", "percent") else places)
 
     if kind == "line":
         points.sort()

@@ -129,13 +129,7 @@ def num(value: Any, lang: str, decimals: int | None = None) -> str:
     return nv.fmt_number(float(value), lang, decimals)
 
 
-def decimals(values: list[float]) -> int:
-    """One number of decimals for a column: none for large or whole numbers, up to two otherwise."""
-    vals = [abs(v) for v in values if v is not None and not pd.isna(v)]
-    if not vals or all(float(v).is_integer() for v in vals):
-        return 0
-    top = max(vals)
-    return 0 if top >= 1000 else 1 if top >= 10 else 2
+decimals = nv.column_decimals
 
 
 def change(new: Any, old: Any, lang: str, how: nv.ChangeKind = "percent", crosses_break: bool = False) -> str:

@@ -316,7 +316,7 @@ def _formula_md(ind: Indicator, lang: str) -> str:
     names = lambda vs: " + ".join(variable_name(v, lang) for v in vs)  # noqa: E731
     mult = nv.fmt_number(f.multiplier, lang)
     if f.kind == "ratio":
-        expr = f"({names(f.numerator)}) / ({names(f.denominator)}) × {mult}"
+        expr = f"({names(f.numerator)}) / ({names(f.denominator)})" + (f" × {mult}" if f.multiplier != 1 else "")
     elif f.kind == "change":
         expr = t("iso.formula_change", lang, numerator=names(f.numerator), multiplier=mult)
     else:
