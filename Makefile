@@ -63,8 +63,8 @@ lint: setup ## ruff on code and notebooks, notebook outputs stripped, no large f
 	$(BIN)/ruff format --check lib tests benchmarks
 	$(BIN)/python -m citybank.hygiene
 
-bench: data ## benchmarks: runner against a plain papermill loop; BDL ingest speed
-	$(BIN)/python benchmarks/bench_runner.py --only "pl/[!i]*"
+bench: data ## benchmarks: the whole year's build against a plain papermill loop; BDL ingest speed
+	$(BIN)/python benchmarks/bench_runner.py
 	$(BIN)/python benchmarks/bench_bdl_ingest.py
 
 clean: ## remove generated outputs (bank, results, reports, build state); never touches data/raw

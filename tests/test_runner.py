@@ -206,7 +206,7 @@ def test_incremental_builds(tmp_path, root):
     assert why["pl/strategy"] == ["notebook code changed"] and why["pl/overview"] == ["output missing"]
     assert sum(bool(v) for v in why.values()) == 2
     timings = (base / "build/2024/timings.csv").read_text().splitlines()
-    assert timings[0] == "task,status,seconds,kernel_start,execute,write,pid" and len(timings) == len(tasks) + 1
+    assert timings[0] == "task,status,seconds,facts,kernel_start,execute,write,pid" and len(timings) == len(tasks) + 1
 
 
 # ---------------------------------------------------------------- isolation between notebooks of one worker

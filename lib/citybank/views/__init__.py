@@ -10,6 +10,8 @@ localised headers and formatted cells; charts are :class:`citybank.plots.ChartIm
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..i18n import t
@@ -76,8 +78,30 @@ def warm() -> None:
     )
 
 
+PAGE_FACTS = {
+    "overview": lambda p: overview_facts(int(p["year"])),
+    "category": lambda p: category_facts(str(p["category"]), int(p["year"])),
+    "iso_overview": lambda p: iso_overview_facts(int(p["year"])),
+    "iso_indicator": lambda p: iso_indicator_facts(str(p["indicator"]), int(p["year"])),
+    "strategy": lambda p: strategy_facts(int(p["year"])),
+    "consistency": lambda p: consistency_facts(int(p["year"])),
+}
+"""The facts function of each notebook template, from the task's parameters."""
+
+
+def warm_page(template: str, parameters: dict[str, Any]) -> None:
+    """Compute a page's facts in the runner's worker before it forks the notebook's process: the three
+    languages of a page (and every later page of the year) then find them cached instead of recomputing them.
+    A template without a facts function (a category's own notebook) is left alone."""
+    facts_of = PAGE_FACTS.get(template)
+    if facts_of is not None:
+        facts_of(parameters)
+
+
 __all__ = [
     "HEADLINES",
+    "PAGE_FACTS",
+    "warm_page",
     "CategoryPage",
     "ConsistencyPage",
     "IndicatorPage",
