@@ -1338,7 +1338,9 @@ def value_subject(name: str, lang: str) -> str:
     'Wartość wskaźnika „Stopa bezrobocia”'
     """
     q = quote(name, lang)
-    return {"pl": f"Wartość wskaźnika {q}", "en": f"The value of {q}", "de": f"Der Wert von {q}"}[check_lang(lang)]
+    return {"pl": f"Wartość wskaźnika {q}", "en": f"The value of {q}", "de": f"Der Wert des Indikators {q}"}[
+        check_lang(lang)
+    ]
 
 
 def bank_sentence(
@@ -1399,12 +1401,13 @@ def next_level_sentence(level: str, core: int, total: int, lang: str) -> str:
 def todo_sentence(n: int, lang: str) -> str:
     """The to-do list's introduction: ``n`` core and supporting indicators without data."""
     return {
-        "pl": f"Lista zadań: {n} wskaźników podstawowych i wspierających nie ma jeszcze danych. "
-        "Tabela wskazuje brakujące zmienne i instytucje, od których można je pozyskać.",
-        "en": f"To-do list: {n} core and supporting indicators have no data yet. The table names "
-        "the missing variables and who could supply them.",
-        "de": f"Aufgabenliste: Für {n} Kern- und unterstützende Indikatoren fehlen noch Daten. "
-        "Die Tabelle nennt die fehlenden Variablen und mögliche Lieferanten.",
+        "pl": f"Dane, których brakuje: {count_phrase(n, 'indicators', 'pl', case='gen')} podstawowych i "
+        "wspierających nie da się jeszcze obliczyć. Tabela wskazuje brakujące zmienne i instytucje, od których "
+        "można je pozyskać.",
+        "en": f"Data still missing: {n} core and supporting indicator{'s' * (n != 1)} cannot be computed yet. "
+        "The table names the missing variables and who could supply them.",
+        "de": f"Fehlende Daten: {n} Kern- und unterstützende Indikator{'en' * (n != 1)} lassen sich noch nicht "
+        "berechnen. Die Tabelle nennt die fehlenden Variablen und mögliche Lieferanten.",
     }[check_lang(lang)]
 
 
