@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import UserError
+from .i18n import check_label
 from .ingest import ingest_dataset
 from .ingest.common import level_of
 from .ingest.validate import empty_quarantine
@@ -474,7 +475,7 @@ def quality_markdown(report: dict[str, Any], reg: Registry, lang: str = "en") ->
         "|---|---|--:|--:|--:|--:|--:|---|---|",
     ]
     for ds_id, d in report["datasets"].items():
-        probs = ", ".join(f"{k} {n}" for k, n in d.get("problems", {}).items()) or "–"
+        probs = ", ".join(f"{check_label(k, lang)} {n}" for k, n in d.get("problems", {}).items()) or "–"
         f = d["freshness"]
         lines.append(
             f"| {ds_id} | {d['status']} | {d['rows_read']} | {d['rows_accepted']} | {d['rows_rejected']} | "

@@ -202,6 +202,17 @@ UNIT_LABELS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
+def check_label(check: str, lang: str) -> str:
+    """A data check of the quarantine (``yoy_jump``) as a page names it (``jump from the year before``); a
+    check without a name is written in words, never as a code.
+
+    >>> check_label("missing_year", "de"), check_label("brand_new_check", "en")
+    ('fehlendes Jahr', 'brand new check')
+    """
+    key = f"check.{check}"
+    return t(key, lang) if key in load_catalog() else check.replace("_", " ")
+
+
 def unit_label(unit: str, lang: str) -> str:
     """A params unit in the reader's language; units without a label (%, t, km, GJ, …) are shown as written."""
     check_lang(lang)

@@ -745,6 +745,7 @@ def _bank_values(fig: Figure, df: pd.DataFrame, y: str) -> None:
 def show(fig: Figure, dpi: int = DPI) -> ChartImage:
     """The figure as a ``ChartImage`` (deterministic PNG + alt text, and what :func:`figure_problems` found)
     for display in a notebook."""
+    fig.set_dpi(dpi)  # the check then measures the figure exactly as it was drawn for the PNG
     png = png_bytes(fig, dpi)
     return ChartImage(
         png, figure_alt_text(fig), figure_problems(fig, drawn=True), getattr(fig, "citybank_values", None)

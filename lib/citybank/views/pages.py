@@ -12,7 +12,7 @@ import pandas as pd
 
 from .. import narrative as nv
 from ..consistency import side_ids
-from ..i18n import t, unit_label
+from ..i18n import check_label, t, unit_label
 from ..indicators import Indicator, variable_sources
 from ..params import registry
 from ..plots import bar_chart, district_bars, line_chart, peer_comparison, show
@@ -176,7 +176,8 @@ def _provenance_table(f: CategoryFacts, lang: str) -> pd.DataFrame:
                 t("table.frequency", lang): _frequency(p.dataset, lang),
                 t("table.last_year", lang): str(p.last_year) if p.last_year else t("value.missing", lang),
                 t("table.openness", lang): "★" * p.dataset.openness,
-                t("table.notes", lang): ", ".join(f"{k}: {v}" for k, v in sorted(p.problems.items())) or "—",
+                t("table.notes", lang): ", ".join(f"{check_label(k, lang)}: {v}" for k, v in sorted(p.problems.items()))
+                or "—",
             }
             for p in f.provenance
         ]
