@@ -250,3 +250,113 @@ def test_redaction_and_normalisation():
     )
     assert redact("mieszkam na os. Tuwima 3/12") == ("mieszkam na [adres]", ["address"])
     assert normalise("Łąki i ŻÓŁTE ścieżki!") == "laki i zolte sciezki"
+
+
+# ---------------------------------------------------------------- weights and estimates: golden numbers by hand
+
+from citybank.survey import svyadapter  # noqa: E402
+from citybank.survey.estimate import estimates, side_by_side  # noqa: E402
+from citybank.survey.weighting import WeightingError, achieved_margins, check_achieved, kish_deff, weight  # noqa: E402
+
+GOLDEN = pd.DataFrame(
+    {
+        "y": [1.0, 0.0, 1.0, 1.0, 0.0, None, None],
+        "w": [1.0, 2.0, 1.0, 3.0, 1.0, 5.0, 4.0],
+        "dzielnica": ["Bańgów", "Bańgów", "Michałkowice", "Michałkowice", "Michałkowice", "Michałkowice", "Przełajka"],
+    }
+)
+
+
+def test_share_golden_numbers_by_hand():
+    # p = (1 + 1 + 3) / 8 = 0.625; residuals w(y − p): .375, −1.25, .375, 1.125, −.625; Σ² = 3.5;
+    # v = 5/4 · 3.5 / 8² = 0.068359375; se = 0.2614563; logit CI with t(4) = 2.7764451:
+    # logit .625 = 0.5108256 ± 2.7764451 · 0.2614563 / 0.234375 → expit: 0.0700170, 0.9736114;
+    # deff = v / (p(1 − p)/(n − 1)) = 0.068359375 / 0.05859375 = 7/6. The two don't-knows (None) are left out.
+    s = svyadapter.share(GOLDEN, "y", "w")[None]
+    assert (s.n, round(s.est, 7), round(s.se, 7), round(s.lci, 7), round(s.uci, 7), round(s.deff, 7)) == (
+        5, 0.625, 0.2614563, 0.0700170, 0.9736114, 1.1666667,
+    )  # fmt: skip
+    by = svyadapter.share(GOLDEN, "y", "w", by="dzielnica")
+    # Bańgów: p = 1/3; z = ±(2/3)/3 on its two rows, 0 elsewhere; v = 5/4 · 2 · (2/9)² = 0.1234568; se = 0.3513642;
+    # deff = v / (p(1 − p)/(2 − 1)) = 0.5555556. Przełajka answered only "don't know": an empty cell, no estimate.
+    b = by["Bańgów"]
+    assert (b.n, round(b.est, 7), round(b.se, 7), round(b.deff, 7)) == (2, 0.3333333, 0.3513642, 0.5555556)
+    assert set(by) == {"Bańgów", "Michałkowice"}
+    # Michałkowice: y = 1, 1, 0 with w = 1, 3, 1 → p = 4/5; z = .04, .12, −.16; v = 5/4 · 0.0416 = 0.052
+    m = by["Michałkowice"]
+    assert (m.n, round(m.est, 7), round(m.se, 7)) == (3, 0.8, round(0.052**0.5, 7))
+    # every answer alike: p = 1, se = 0, no design effect, Clopper–Pearson lower bound (0.025)^(1/3)
+    one = svyadapter.share(pd.DataFrame({"y": [1.0, 1.0, 1.0], "w": [1.0, 2.0, 3.0]}), "y", "w")[None]
+    assert (one.n, one.est, one.se, round(one.lci, 7), one.uci) == (3, 1.0, 0.0, round(0.025 ** (1 / 3), 7), 1.0)
+
+
+def test_kish_deff_and_raking_by_hand():
+    assert kish_deff([1, 2, 1, 3, 1]) == 5 * 16 / 64  # n Σw² / (Σw)² = 1.25 → n_eff = 4
+    frame = pd.DataFrame({"w": [1.0] * 6, "płeć": ["kobieta", "kobieta", "mężczyzna", "mężczyzna", "kobieta", "mężczyzna"],
+                          "wiek": ["18-34", "65+", "18-34", "65+", "65+", "65+"]})  # fmt: skip
+    # age first: 18-34 (2 people) → 40 → 20 each; 65+ (4) → 60 → 15 each; then sex: K = 20 + 15 + 15 = 50 = target.
+    w, sweeps = svyadapter.rake(
+        frame, "w", {"płeć": {"kobieta": 50, "mężczyzna": 50}, "wiek": {"18-34": 40, "65+": 60}}
+    )
+    assert [round(x, 6) for x in w] == [20, 15, 20, 15, 15, 15] and sweeps == 1
+
+
+def test_weights_on_the_sample_reproduce_the_margins(data, survey):
+    full = weight(data.respondents, survey.margins, "full")
+    s = full.summary
+    assert s["n"] == 593 and 1 <= s["iterations"] <= 20
+    assert s["max_margin_difference"] < survey.margins.tolerance
+    assert s["kish_deff"] == pytest.approx(kish_deff(full.weights.to_numpy()))
+    assert s["n_effective"] == pytest.approx(593 / s["kish_deff"])
+    assert round(full.weights.sum()) == 54_000
+    assert list(full.margins["variable"].unique()) == ["district", "sex", "age_group"]
+
+
+def test_margin_mismatch_is_an_error(data, survey):
+    resp = data.respondents
+    flat = pd.Series(1.0, index=resp["respondent"])  # equal weights: the sample's own shares
+    table = achieved_margins(resp, flat, survey.margins, ("sex",))
+    with pytest.raises(WeightingError) as exc:
+        check_achieved(table, 0.001, "test")
+    k = table.set_index("level").loc["K"]
+    assert str(exc.value).startswith(
+        "weights of scheme 'test' do not reproduce 2 population margin(s) (tolerance 0.10% "
+    )
+    assert f"  sex=K: achieved {k.achieved_share:.2%}, target 52.96%" in str(exc.value)
+
+
+def test_empty_margin_cell_is_named(data, survey):
+    resp = data.respondents[data.respondents["district"] != "2474011-01"]
+    with pytest.raises(WeightingError) as exc:
+        weight(resp, survey.margins, "full")
+    assert str(exc.value) == (
+        "cannot rake scheme 'full': no respondent in district=2474011-01 (target 5,000); collapse the category with "
+        "a neighbouring one in params/survey.yml (margins and background) or use a scheme without it"
+    )
+
+
+def test_estimates_three_schemes_districts_modes(data, survey):
+    from citybank.survey.weighting import all_schemes
+
+    est = estimates(data, survey, all_schemes(data.respondents, survey.margins))
+    assert len(est) == 12 * 3 * (1 + 5 + 2)
+    city = est[(est["domain_type"] == "city") & (est["scheme"] == "unweighted") & (est["question"] == "q01")].iloc[0]
+    closed = data.closed()
+    q01 = closed[(closed["question"] == "q01") & ~closed["dont_know"] & closed["code"].notna()]
+    assert city["n"] == len(q01) and city["est"] == pytest.approx(q01["top2"].mean())  # equal weights: plain share
+    assert city["lci"] < city["est"] < city["uci"] and city["flag"] == "ok"
+    d = est[est["domain_type"] == "district"]
+    assert d["significant"].notna().all() and set(d["flag"]) <= {"ok", "caution", "unreliable"}
+    assert list(side_by_side(est).columns) == ["question", "age_sex", "full", "unweighted"]
+
+
+def test_empty_district_is_flagged_not_dropped(data, survey):
+    from citybank.survey.inputs import SurveyData
+    from citybank.survey.weighting import Weighting
+
+    part = data.responses[data.responses["district"] != "2474011-04"]
+    tiny = SurveyData(part.reset_index(drop=True))
+    w = Weighting("unweighted", pd.Series(1.0, index=tiny.respondents["respondent"]), 0, pd.DataFrame())
+    est = estimates(tiny, survey, {"unweighted": w})
+    empty = est[(est["domain"] == "2474011-04")]
+    assert len(empty) == 12 and (empty["flag"] == "empty").all() and (empty["n"] == 0).all()
