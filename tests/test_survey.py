@@ -360,3 +360,36 @@ def test_empty_district_is_flagged_not_dropped(data, survey):
     est = estimates(tiny, survey, {"unweighted": w})
     empty = est[(est["domain"] == "2474011-04")]
     assert len(empty) == 12 and (empty["flag"] == "empty").all() and (empty["n"] == 0).all()
+
+
+# ---------------------------------------------------------------- disclosure control
+
+from citybank.survey.disclosure import recomputable, suppress  # noqa: E402
+
+
+def test_primary_and_secondary_suppression_on_a_tempting_table():
+    # Przełajka × 65+ has 4 respondents: alone in its row and column it could be recomputed from the totals.
+    table = pd.DataFrame(
+        {"18-34": [30, 25, 12], "35-49": [40, 33, 20], "65+": [50, 4, 21]}, index=["Bytków", "Przełajka", "Bańgów"]
+    )
+    full, mask, log = suppress(table, 10, name="wiek × dzielnica")
+    assert log[["row", "column", "count", "rule"]].values.tolist() == [
+        ["Przełajka", "65+", 4, "primary"],
+        ["Przełajka", "18-34", 25, "secondary"],  # the row's smallest other cell
+        ["Bańgów", "18-34", 12, "secondary"],  # then column 18-34 had one
+        ["Bańgów", "65+", 21, "secondary"],  # and column 65+: a rectangle that no total resolves
+    ]
+    assert recomputable(full, mask) == []
+    assert (log["table"] == "wiek × dzielnica").all()
+    assert full.loc["Total", "Total"] == 235 and not mask.loc["Total"].any()
+
+
+def test_zeros_and_small_totals_and_the_audit():
+    table = pd.DataFrame({"tak": [0, 12, 15], "nie": [3, 11, 14]}, index=["Bańgów", "Bytków", "Centrum"])
+    full, mask, log = suppress(table, 10, zeros_sensitive=True)
+    # Bańgów: 0 and 3 and its total 3 are all below 10
+    assert set(log.loc[log["rule"] == "primary", "column"]) == {"tak", "nie", "Total"}
+    assert recomputable(full, mask) == []
+    kept, _, log2 = suppress(table, 10, zeros_sensitive=False)
+    primary = log2[log2["rule"] == "primary"]
+    assert ("Bańgów", "tak") not in set(zip(primary["row"], primary["column"], strict=True))
