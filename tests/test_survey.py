@@ -393,3 +393,43 @@ def test_zeros_and_small_totals_and_the_audit():
     kept, _, log2 = suppress(table, 10, zeros_sensitive=False)
     primary = log2[log2["rule"] == "primary"]
     assert ("Bańgów", "tak") not in set(zip(primary["row"], primary["column"], strict=True))
+
+
+# ---------------------------------------------------------------- commands and published tables
+
+
+def test_commands_and_published_tables(survey_raw, tmp_path, capsys):
+    from citybank.cli import main
+
+    assert main(["survey", "validate", "--raw", str(survey_raw)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("593 respondents kept (CATI 297, CAWI 296); 4 problem(s) — SYNTHETIC sample survey")
+    assert main(["survey", "weight", "--raw", str(survey_raw)]) == 0
+    assert "Kish deff" in capsys.readouterr().out
+    assert main(["survey", "estimate", "--raw", str(survey_raw), "--out", str(tmp_path)]) == 0
+    shares = pd.read_csv(tmp_path / "survey_shares.csv")
+    assert list(shares.columns[4:12]) == ["est", "se", "lci", "uci", "deff", "n", "flag", "suppressed"]
+    assert shares["synthetic"].all()
+    eu = pd.read_csv(tmp_path / "survey_eu_comparison.csv")
+    assert list(eu["eu_item"]) == ["satisfied_live_city", "public_transport", "health_care", "green_spaces", "schools",
+                                   "culture", "sport", "public_spaces", "housing"]  # fmt: skip
+    assert eu.loc[0, ["Białystok", "Gdańsk", "Kraków", "Warszawa", "all_cities"]].tolist() == [
+        91.8,
+        95.5,
+        88.1,
+        90.4,
+        87.7,
+    ]
+    assert not eu["benchmark_verified"].any()
+
+
+def test_suppression_of_published_shares():
+    from citybank.survey.tables import apply_suppression
+
+    est = pd.DataFrame({"question": "q01", "scheme": "full", "domain_type": ["city"] + ["district"] * 3,
+                        "domain": ["city", "Bańgów", "Bytków", "Przełajka"], "n": [60, 7, 23, 30],
+                        "est": 0.5, "se": 0.1, "lci": 0.3, "uci": 0.7, "deff": 1.0})  # fmt: skip
+    out, log = apply_suppression(est, 10)
+    assert out["suppressed"].tolist() == [False, True, True, False]
+    assert log[["domain", "rule"]].values.tolist() == [["Bańgów", "primary"], ["Bytków", "secondary"]]
+    assert out.loc[1:2, "est"].isna().all() and out.loc[3, "est"] == 0.5
