@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("narrative", "plots", "contract"),
     ("ingest", "sample"),
     ("bank",),
-    ("indicators", "consistency", "strategy"),
+    ("indicators", "consistency", "strategy", "survey"),
     ("publish",),
     ("views", "render"),
     ("runner", "pipeline", "hygiene", "reference"),

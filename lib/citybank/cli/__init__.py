@@ -24,6 +24,7 @@ from .data import (
     cmd_validate_file,
 )
 from .fetch import add_fetch_parser, add_new_dataset_parser
+from .survey import add_survey_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_fetch_parser(sub, add)
     add_new_dataset_parser(sub, add)
+    add_survey_parser(sub, add)
 
     sp = add("validate-file", cmd_validate_file, "check one raw file against its dataset descriptor")
     sp.add_argument("path", metavar="PATH")

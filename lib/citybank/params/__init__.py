@@ -14,6 +14,7 @@ Layout of params/::
     iso37120.yml        the ISO 37120:2018 catalogue (optional until present)
     strategy.yml        the city development strategy (optional until present)
     consistency.yml     cross-provider consistency rules (optional until present)
+    survey.yml          the residents' survey codebook (optional until present)
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from ..i18n import LANGS
 from ..paths import PATHS
-from . import bdl_api, consistency, iso37120, strategy
+from . import bdl_api, consistency, iso37120, strategy, survey
 from .core import (
     SLUG,
     YAML_LOADER,
@@ -55,7 +56,7 @@ from .core import (
 __all__ = [
     "LANGS", "SLUG", "ChangeKind", "change_kind", "YAML_LOADER", "Category", "Checks", "City", "ColumnMap", "Dataset", "District", "Loader",
     "ParamsError", "ParamsProblem", "Provider", "Registry", "Reporting", "SeriesBreak", "Source", "Strict", "Territory", "Text3",
-    "ValidRange", "Variable", "YearParams", "consistency", "expand_files", "iso37120", "load_params", "registry", "strategy",
+    "ValidRange", "Variable", "YearParams", "consistency", "expand_files", "iso37120", "load_params", "registry", "strategy", "survey",
     "year_or_default",
 ]  # fmt: skip
 
@@ -185,6 +186,7 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
                 ("strategy", strategy),
                 ("consistency", consistency),
                 ("bdl_api", bdl_api),
+                ("survey", survey),
             )
             for name, module in modules:
                 data = ld.read(root / module.FILE, required=False)

@@ -19,16 +19,19 @@ import yaml
 
 from ..errors import UserError
 from ..params import Dataset, Registry, expand_files, registry
+from ..params.survey import load_survey
 from ..rawdata import GENERATOR, MARKER, is_sample, read_marker, sidecar_path
 from ..util import normalize_zip, sha256_file, write_bytes_atomic, write_text_atomic
 from .formats import FILE_DATE, LongFile, LongRow, render_bdl_api, render_bdl_ctab, render_csv, render_xlsx
 from .model import SampleModel, SampleModelError
 from .planted import PLANTED, plant
+from .survey import SURVEY_PLANTED, SYNTHETIC_NOTE, survey_files
 
 __all__ = [
     "GENERATOR",
     "MARKER",
     "PLANTED",
+    "SURVEY_PLANTED",
     "SAMPLE_VERSION",
     "SampleModel",
     "SampleModelError",
@@ -137,6 +140,14 @@ def generate(out: Path, params_root: Path | None = None) -> list[Path]:
             digest = sha256_file(path)
             write_text_atomic(sidecar_path(path), _yaml(_sidecar(reg, ds, rel, digest)))
             written.append((rel, digest, ds.id))
+    survey = load_survey(reg)
+    if survey is not None and survey.synthetic:
+        for rel, data in survey_files(survey):
+            path = out / rel
+            write_bytes_atomic(path, data)
+            digest = sha256_file(path)
+            write_text_atomic(sidecar_path(path), _yaml(_survey_sidecar(rel, digest)))
+            written.append((rel, digest, "survey"))
     written.sort()
     write_text_atomic(
         out / MARKER,
@@ -153,6 +164,10 @@ def generate(out: Path, params_root: Path | None = None) -> list[Path]:
                     {k: p[k] for k in ("id", "dataset", "file", "year", "kind")}
                     for p in PLANTED
                     if p["dataset"] in reg.datasets
+                ]
+                + [
+                    {"id": p["id"], "dataset": "survey", "check": p["check"], "mode": p["mode"], "row": p["row"]}
+                    for p in (SURVEY_PLANTED if survey is not None and survey.synthetic else [])
                 ],
             }
         ),
@@ -172,6 +187,22 @@ def _sidecar(reg: Registry, ds: Dataset, rel: str, digest: str) -> dict[str, Any
         "sha256": digest,
         "sample": True,
         "note": "generated sample data, not real figures of the provider",
+    }
+
+
+def _survey_sidecar(rel: str, digest: str) -> dict[str, Any]:
+    return {
+        "dataset": "survey",
+        "file": rel,
+        "provider": "synthetic",
+        "origin": "sample",
+        "generator": f"{GENERATOR} {SAMPLE_VERSION}",
+        "date": FILE_DATE.isoformat(),
+        "licence": "CC0-1.0",
+        "sha256": digest,
+        "sample": True,
+        "synthetic": True,
+        "note": SYNTHETIC_NOTE,
     }
 
 

@@ -1,0 +1,277 @@
+"""The residents' survey codebook of ``params/survey.yml``: the two exports' columns and codes, the answer scales,
+the weighting margins with their source, the disclosure rules and the EU benchmarks. The engine that reads,
+validates, weights and estimates is ``citybank.survey``.
+
+    >>> Scale(answers=[Answer(code=1, cawi="AO01", label=Text3(pl="tak", en="yes", de="ja"))], top2=[1]).codes
+    [1]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from .core import Loader, ParamsError, ParamsProblem, Registry, Strict, Text3
+
+FILE = "survey.yml"
+MODES = ("CATI", "CAWI")
+
+
+class Answer(Strict):
+    code: int = Field(description="the harmonised code (the CATI agency's numeric code)")
+    cawi: str = Field(min_length=1, description="the LimeSurvey answer code")
+    label: Text3
+
+
+class Scale(Strict):
+    answers: list[Answer] = Field(min_length=1)
+    top2: list[int] = Field(min_length=1, description="codes counted as satisfied / agree (top-2-box)")
+    dont_know: list[int] = Field([], description="codes excluded from shares (user-missing in the .sav)")
+
+    @property
+    def codes(self) -> list[int]:
+        return [a.code for a in self.answers]
+
+    @property
+    def cawi_to_code(self) -> dict[str, int]:
+        return {a.cawi: a.code for a in self.answers}
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Scale:
+        codes = self.codes
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"answer codes repeat: {codes}")
+        if len({a.cawi for a in self.answers}) != len(self.answers):
+            raise ValueError("LimeSurvey answer codes (cawi) repeat")
+        stray = [c for c in [*self.top2, *self.dont_know] if c not in codes]
+        if stray:
+            raise ValueError(f"top2/dont_know name codes that are not answers: {stray}")
+        if set(self.top2) & set(self.dont_know):
+            raise ValueError("a code cannot be both top2 and dont_know")
+        return self
+
+
+class SurveyFile(Strict):
+    mode: Literal["CATI", "CAWI"]
+    path: str = Field(description="under data/raw")
+    format: Literal["sav", "limesurvey_csv"]
+    structure: str | None = Field(None, description="LimeSurvey tab-separated structure file (limesurvey_csv only)")
+    id_column: str
+    date_column: str | None = None
+    interviewer_column: str | None = None
+
+    @model_validator(mode="after")
+    def _structure(self) -> SurveyFile:
+        if self.format == "limesurvey_csv" and not self.structure:
+            raise ValueError("a LimeSurvey CSV needs its structure file (structure: ...): it is the codebook source")
+        return self
+
+
+class BackgroundValue(Strict):
+    value: str
+    cati: int
+    cawi: str
+
+
+class Categorical(Strict):
+    cati: str
+    cawi: str
+    values: list[BackgroundValue] = Field(min_length=1)
+
+
+class Age(Strict):
+    cati: str
+    cawi: str
+    min: int = Field(ge=0)
+    max: int = Field(le=120)
+    groups: dict[str, tuple[int, int]] = Field(min_length=1)
+
+    def group_of(self, age: float) -> str | None:
+        for name, (lo, hi) in self.groups.items():
+            if lo <= age <= hi:
+                return name
+        return None
+
+    @model_validator(mode="after")
+    def _cover(self) -> Age:
+        ages = sorted(a for lo, hi in self.groups.values() for a in range(lo, hi + 1))
+        if ages != list(range(self.min, self.max + 1)):
+            raise ValueError(f"age groups must cover {self.min}..{self.max} once each, without gaps or overlaps")
+        return self
+
+
+class Background(Strict):
+    district: Categorical
+    sex: Categorical
+    age: Age
+
+
+class Question(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    cati: str
+    cawi: str
+    scale: str
+    text: Text3
+    grid: str | None = None
+    eu: str | None = Field(None, description="comparable item of the EU survey (a key of eu_benchmarks.items)")
+    strategy: str | None = Field(None, description="the strategy indicator it feeds")
+
+
+class OpenQuestion(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    cati: str
+    cawi: str
+    text: Text3
+
+
+class Checks(Strict):
+    straightlining_min_items: int = Field(5, ge=3)
+    duplicate_min_items: int = Field(8, ge=3)
+
+
+class Margins(Strict):
+    source: str = Field(min_length=1)
+    verified: bool
+    district: dict[str, float]
+    sex: dict[str, float]
+    age_group: dict[str, float]
+    tolerance: float = Field(0.001, gt=0, lt=0.05)
+
+    def of(self, name: str) -> dict[str, float]:
+        return getattr(self, name)
+
+
+class Reliability(Strict):
+    min_n: int = Field(30, ge=1)
+    cv_caution: float = Field(0.166, gt=0)
+    cv_unreliable: float = Field(0.333, gt=0)
+
+
+class Disclosure(Strict):
+    min_count: int = Field(10, ge=1)
+    zeros_sensitive: bool = True
+    quote_min_district: int = Field(10, ge=1)
+
+
+class Benchmarks(Strict):
+    source: str = Field(min_length=1)
+    verified: bool
+    note: str
+    year: int
+    cities: list[str] = Field(min_length=1)
+    items: dict[str, dict[str, float]]
+
+
+class Fieldwork(Strict):
+    start: dt.date
+    end: dt.date
+
+
+class Survey(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: Text3
+    synthetic: bool = False
+    fieldwork: Fieldwork
+    population: str
+    files: list[SurveyFile] = Field(min_length=1)
+    scales: dict[str, Scale]
+    background: Background
+    questions: list[Question] = Field(min_length=1)
+    open_questions: list[OpenQuestion] = []
+    checks: Checks = Checks()
+    margins: Margins
+    reliability: Reliability = Reliability()
+    disclosure: Disclosure = Disclosure()
+    eu_benchmarks: Benchmarks | None = None
+
+    def question(self, qid: str) -> Question:
+        return next(q for q in self.questions if q.id == qid)
+
+    def file_of(self, mode: str) -> SurveyFile | None:
+        return next((f for f in self.files if f.mode == mode), None)
+
+
+def _cross(reg: Registry, s: Survey, rel: str) -> list[ParamsProblem]:
+    out: list[ParamsProblem] = []
+
+    def bad(key: str, what: str) -> None:
+        out.append(ParamsProblem(rel, key, what))
+
+    districts = {d.code for d in reg.city.districts}
+    seen: set[str] = set()
+    for i, q in enumerate([*s.questions, *s.open_questions]):
+        where = (
+            f"questions[{i}] ({q.id})" if i < len(s.questions) else f"open_questions[{i - len(s.questions)}] ({q.id})"
+        )
+        if q.id in seen:
+            bad(f"{where}.id", f"duplicate question id '{q.id}'")
+        seen.add(q.id)
+        if isinstance(q, Question):
+            if q.scale not in s.scales:
+                bad(f"{where}.scale", f"unknown scale '{q.scale}'; expected one of: {', '.join(sorted(s.scales))}")
+            if q.eu is not None and (s.eu_benchmarks is None or q.eu not in s.eu_benchmarks.items):
+                bad(f"{where}.eu", f"unknown EU item '{q.eu}'; expected a key of eu_benchmarks.items")
+    for name in ("cati", "cawi"):
+        cols = [getattr(q, name) for q in [*s.questions, *s.open_questions]]
+        for c in sorted({c for c in cols if cols.count(c) > 1}):
+            bad(f"questions.{name}", f"column '{c}' is mapped to more than one question")
+    for i, f in enumerate(s.files):
+        if [g.mode for g in s.files].count(f.mode) > 1:
+            bad(f"files[{i}].mode", f"mode {f.mode} has more than one file")
+    dvals = [v.value for v in s.background.district.values]
+    for v in dvals:
+        if v not in districts:
+            bad("background.district.values", f"'{v}' is not a district code of params/city.yml")
+    if set(s.margins.district) != districts:
+        bad(
+            "margins.district",
+            f"must give every district of params/city.yml once: missing {sorted(districts - set(s.margins.district))}, "
+            f"unknown {sorted(set(s.margins.district) - districts)}",
+        )
+    sexes = {v.value for v in s.background.sex.values}
+    if set(s.margins.sex) != sexes:
+        bad("margins.sex", f"must give the values of background.sex: {sorted(sexes)}")
+    if set(s.margins.age_group) != set(s.background.age.groups):
+        bad("margins.age_group", f"must give the groups of background.age.groups: {sorted(s.background.age.groups)}")
+    totals = {k: sum(s.margins.of(k).values()) for k in ("district", "sex", "age_group")}
+    if len({round(t) for t in totals.values()}) > 1:
+        bad(
+            "margins",
+            "the margins disagree on the population total: " + ", ".join(f"{k} {v:,.0f}" for k, v in totals.items()),
+        )
+    if s.eu_benchmarks is not None:
+        for item, vals in s.eu_benchmarks.items.items():
+            missing = [c for c in [*s.eu_benchmarks.cities, "all_cities"] if c not in vals]
+            if missing:
+                bad(f"eu_benchmarks.items.{item}", f"no value for {', '.join(missing)}")
+            for c, v in vals.items():
+                if not 0 <= v <= 100:
+                    bad(f"eu_benchmarks.items.{item}.{c}", f"{v} is not a percentage (0–100)")
+    return out
+
+
+def _parse(reg: Registry, data: Any) -> tuple[Survey | None, list[ParamsProblem]]:
+    loader = Loader(reg.root)
+    path = reg.root / FILE
+    s = loader.model(Survey, data, path)
+    if s is None:
+        return None, loader.problems
+    return s, _cross(reg, s, loader.rel(path))
+
+
+def check(reg: Registry, data: Any) -> list[ParamsProblem]:
+    """Every problem of params/survey.yml, none raised (load_params collects them)."""
+    return _parse(reg, data)[1]
+
+
+def load_survey(reg: Registry) -> Survey | None:
+    """The validated survey codebook (None when params/survey.yml is absent)."""
+    data = reg.extra.get("survey")
+    if data is None:
+        return None
+    s, problems = _parse(reg, data)
+    if problems:
+        raise ParamsError(problems)
+    return s
