@@ -8,6 +8,8 @@
   them). Long (tidy) shape, one row per variable × territory × year, with the provenance of each value;
 - ``iso37120.csv`` / ``.parquet`` / ``.xlsx`` and ``iso37120/<id>.json`` when the ISO 37120 engine
   (``citybank.indicators``) is installed;
+- ``headlines.json``: the overview's headline figures (city, the year and the year compared with), so that a
+  reader can check them from the package alone (notebooks/methods/reproduce.ipynb does);
 - ``datapackage.json``: a Frictionless Data Package (v2; valid for the ``frictionless`` validator) with
   the licence, the providers as sources, and per resource its path, format, media type, sha256 hash and
   byte size; the CSV resources carry a table schema (field types, units, PL/EN descriptions).
@@ -231,6 +233,49 @@ def _fix_core_properties(path: Path) -> None:
 
 # ---------------------------------------------------------------- the year's datasets
 
+HEADLINES = [
+    "population_total",
+    "live_births",
+    "deaths",
+    "registered_unemployed",
+    "median_gross_wage",
+    "registered_businesses",
+    "property_crimes",
+    "waste_collected_t",
+    "pm10_annual_mean",
+    "dwellings_total",
+    "public_transport_trips",
+    "revenue_total",
+]
+"""The overview's headline figures (variables), published in ``headlines.json`` so that they can be checked
+from the data package alone."""
+
+
+def previous_year(reg: Registry, year: int) -> int:
+    """The year a page compares with: the year's ``compare_with`` in params, else the year before."""
+    return reg.years[year].compare_with if year in reg.years else year - 1
+
+
+def headline_figures(bank: pd.DataFrame, reg: Registry, year: int) -> dict[str, Any]:
+    """The city's headline figures in ``year`` and the compared year, as published in ``headlines.json``."""
+    prev = previous_year(reg, year)
+    city = bank[bank["territory"].astype("str") == str(reg.city.terc)]
+    figures = []
+    for var in (v for v in HEADLINES if v in reg.variables):
+        s = city[city["variable"] == var].set_index("year")["value"]
+        v = reg.variables[var]
+        figures.append(
+            {
+                "variable": var,
+                "name_pl": v.name.pl,
+                "name_en": v.name.en,
+                "unit": v.unit,
+                "value": indicators.json_number(s.get(year)),
+                "previous": indicators.json_number(s.get(prev)),
+            }
+        )
+    return {"year": year, "previous_year": prev, "territory": str(reg.city.terc), "figures": figures}
+
 
 def category_frames(bank: pd.DataFrame, reg: Registry, year: int) -> dict[str, pd.DataFrame]:
     """The published rows per category: every year up to ``year``, in ``COLUMNS`` order, sorted by ``SORT``."""
@@ -396,6 +441,18 @@ def publish_year(
         resources.append(_resource(out, xl, f"{slug}-xlsx", title=f"{cat.name.en} (XLSX)", **desc))
 
     written += _publish_iso(year, reg, out, resources, given_bank)
+    heads = write_json(out / "headlines.json", headline_figures(bank, reg, year))
+    written.append(heads)
+    resources.append(
+        _resource(
+            out,
+            heads,
+            "headlines",
+            title="Najważniejsze liczby roku / Headline figures",
+            description=f"The overview's headline figures of {year} and the year compared with (city).",
+            description_pl=f"Najważniejsze liczby przeglądu za {year} r. i roku porównania (miasto).",
+        )
+    )
 
     providers = sorted({reg.datasets[d].provider for d in used_datasets})
     licences = sorted({reg.datasets[d].licence for d in used_datasets}) or ["CC-BY-4.0"]
