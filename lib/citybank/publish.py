@@ -126,6 +126,18 @@ FIXED_CORE_TIME = "2000-01-01T00:00:00Z"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DATA_SHEET = "Dane (Data)"
 ABOUT_SHEET = "Metadane (About)"
+PIVOT_SHEET = "Przestawna (Pivot)"
+PIVOT_COLUMNS: dict[str, str] = {
+    "variable_name_pl": "Zmienna",
+    "unit": "Jednostka",
+    "territory_name": "Jednostka terytorialna",
+    "level": "Poziom",
+    "year": "Rok",
+    "value": "Wartość",
+}
+"""The long sheet for a pivot table (category workbooks): Polish headers, one value per row."""
+NUMBER_FORMATS = {"int": "#,##0", "float": "#,##0.0###", "year": "0"}
+"""Excel stores formats locale-free: Polish Excel shows ``#,##0.0###`` as 12 345,67 (space, decimal comma)."""
 
 
 # ---------------------------------------------------------------- deterministic writers
@@ -144,25 +156,33 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def write_xlsx(
-    df: pd.DataFrame,
-    path: str | Path,
-    about: list[tuple[str, str]],
-    fields: list[tuple[str, str, str | None, str, str]],
-) -> Path:
-    """A spreadsheet for people: typed cells, frozen header, widths, and an About sheet; deterministic bytes."""
-    from openpyxl import Workbook
+def table_name(path: str | Path, sheet: str) -> str:
+    """An Excel table name (letters, digits, underscores; unique in the workbook) from the file and the sheet."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "_", Path(path).stem).strip("_")
+    kind = "Przestawna" if sheet == PIVOT_SHEET else "Dane"
+    return f"{kind}_{stem}" if stem else kind
+
+
+def _number_format(column: str, value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if column in {"year", "Rok", "source_row"}:
+        return NUMBER_FORMATS["year"]
+    return NUMBER_FORMATS["int"] if float(value).is_integer() else NUMBER_FORMATS["float"]
+
+
+def _data_sheet(ws: Any, df: pd.DataFrame, name: str) -> None:
+    """Header, typed cells with Polish-friendly number formats, widths, frozen header, a named Excel table."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.table import Table, TableStyleInfo
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = DATA_SHEET
     bold = Font(bold=True)
     ws.append(list(df.columns))
     for c in ws[1]:
         c.font = bold
-    widths = [len(str(c)) for c in df.columns]
+    columns = [str(c) for c in df.columns]
+    widths = [len(c) for c in columns]
     for r, row in enumerate(df.itertuples(index=False, name=None), start=2):
         for j, raw in enumerate(row):
             value = _cell(raw)
@@ -170,18 +190,63 @@ def write_xlsx(
                 continue
             cell = ws.cell(row=r, column=j + 1)
             _set_value(cell, value)
+            fmt = _number_format(columns[j], value)
+            if fmt:
+                cell.number_format = fmt
             widths[j] = max(widths[j], len(str(value)))
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, 8), 60)
     ws.freeze_panes = "A2"
     if len(df):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{len(df) + 1}"
+        table = Table(displayName=name, ref=f"A1:{get_column_letter(len(columns))}{len(df) + 1}")
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+        ws.add_table(table)  # a named, filterable Excel table (its own autofilter)
+
+
+def pivot_frame(df: pd.DataFrame) -> pd.DataFrame | None:
+    """The long sheet for a pivot table: Polish headers, rows with a value only; None without those columns."""
+    if not set(PIVOT_COLUMNS) <= set(df.columns):
+        return None
+    out = df[df["value"].notna()][list(PIVOT_COLUMNS)].rename(columns=PIVOT_COLUMNS)
+    return out.reset_index(drop=True)
+
+
+def write_xlsx(
+    df: pd.DataFrame,
+    path: str | Path,
+    about: list[tuple[str, str]],
+    fields: list[tuple[str, str, str | None, str, str]],
+) -> Path:
+    """A spreadsheet for people: each data sheet a named Excel table (filterable) with typed cells and number
+    formats that read well in Polish Excel, a long sheet for pivot tables (category workbooks), an About
+    sheet; deterministic bytes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = DATA_SHEET
+    bold = Font(bold=True)
+    _data_sheet(ws, df, table_name(path, DATA_SHEET))
+    pivot = pivot_frame(df)
+    if pivot is not None:
+        _data_sheet(wb.create_sheet(PIVOT_SHEET), pivot, table_name(path, PIVOT_SHEET))
 
     meta = wb.create_sheet(ABOUT_SHEET)
     for key, text in about:
         meta.append([key, text])
         meta.cell(row=meta.max_row, column=1).font = bold
     meta.append([])
+    if pivot is not None:
+        meta.append(
+            [
+                f"Arkusz / Sheet: {PIVOT_SHEET}",
+                "Te same wartości w długim układzie do tabeli przestawnej (Wstaw → Tabela przestawna) / "
+                "the same values, long, ready for a pivot table",
+            ]
+        )
+        meta.cell(row=meta.max_row, column=1).font = bold
+        meta.append([])
     meta.append(["Pole / Field", "Typ / Type", "Jednostka / Unit", "Opis (PL)", "Description (EN)"])
     for c in meta[meta.max_row]:
         c.font = bold
