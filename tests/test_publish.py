@@ -172,7 +172,7 @@ def test_parquet_plain_and_equal_to_csv(published):
 
 def test_xlsx_typed_frozen_neutralised_with_about_sheet(published):
     wb = openpyxl.load_workbook(published / "ludnosc.xlsx")
-    assert wb.sheetnames == [publish.DATA_SHEET, publish.ABOUT_SHEET]
+    assert wb.sheetnames == [publish.DATA_SHEET, publish.PIVOT_SHEET, publish.ABOUT_SHEET]
     ws = wb[publish.DATA_SHEET]
     assert ws.freeze_panes == "A2"
     assert [c.value for c in ws[1]] == publish.COLUMNS

@@ -8,6 +8,8 @@
   them). Long (tidy) shape, one row per variable × territory × year, with the provenance of each value;
 - ``iso37120.csv`` / ``.parquet`` / ``.xlsx`` and ``iso37120/<id>.json`` when the ISO 37120 engine
   (``citybank.indicators``) is installed;
+- ``headlines.json``: the overview's headline figures (city, the year and the year compared with), so that a
+  reader can check them from the package alone (notebooks/methods/reproduce.ipynb does);
 - ``datapackage.json``: a Frictionless Data Package (v2; valid for the ``frictionless`` validator) with
   the licence, the providers as sources, and per resource its path, format, media type, sha256 hash and
   byte size; the CSV resources carry a table schema (field types, units, PL/EN descriptions).
@@ -124,6 +126,18 @@ FIXED_CORE_TIME = "2000-01-01T00:00:00Z"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DATA_SHEET = "Dane (Data)"
 ABOUT_SHEET = "Metadane (About)"
+PIVOT_SHEET = "Przestawna (Pivot)"
+PIVOT_COLUMNS: dict[str, str] = {
+    "variable_name_pl": "Zmienna",
+    "unit": "Jednostka",
+    "territory_name": "Jednostka terytorialna",
+    "level": "Poziom",
+    "year": "Rok",
+    "value": "Wartość",
+}
+"""The long sheet for a pivot table (category workbooks): Polish headers, one value per row."""
+NUMBER_FORMATS = {"int": "#,##0", "float": "#,##0.0###", "year": "0"}
+"""Excel stores formats locale-free: Polish Excel shows ``#,##0.0###`` as 12 345,67 (space, decimal comma)."""
 
 
 # ---------------------------------------------------------------- deterministic writers
@@ -142,25 +156,33 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def write_xlsx(
-    df: pd.DataFrame,
-    path: str | Path,
-    about: list[tuple[str, str]],
-    fields: list[tuple[str, str, str | None, str, str]],
-) -> Path:
-    """A spreadsheet for people: typed cells, frozen header, widths, and an About sheet; deterministic bytes."""
-    from openpyxl import Workbook
+def table_name(path: str | Path, sheet: str) -> str:
+    """An Excel table name (letters, digits, underscores; unique in the workbook) from the file and the sheet."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "_", Path(path).stem).strip("_")
+    kind = "Przestawna" if sheet == PIVOT_SHEET else "Dane"
+    return f"{kind}_{stem}" if stem else kind
+
+
+def _number_format(column: str, value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if column in {"year", "Rok", "source_row"}:
+        return NUMBER_FORMATS["year"]
+    return NUMBER_FORMATS["int"] if float(value).is_integer() else NUMBER_FORMATS["float"]
+
+
+def _data_sheet(ws: Any, df: pd.DataFrame, name: str) -> None:
+    """Header, typed cells with Polish-friendly number formats, widths, frozen header, a named Excel table."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.table import Table, TableStyleInfo
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = DATA_SHEET
     bold = Font(bold=True)
     ws.append(list(df.columns))
     for c in ws[1]:
         c.font = bold
-    widths = [len(str(c)) for c in df.columns]
+    columns = [str(c) for c in df.columns]
+    widths = [len(c) for c in columns]
     for r, row in enumerate(df.itertuples(index=False, name=None), start=2):
         for j, raw in enumerate(row):
             value = _cell(raw)
@@ -168,18 +190,63 @@ def write_xlsx(
                 continue
             cell = ws.cell(row=r, column=j + 1)
             _set_value(cell, value)
+            fmt = _number_format(columns[j], value)
+            if fmt:
+                cell.number_format = fmt
             widths[j] = max(widths[j], len(str(value)))
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, 8), 60)
     ws.freeze_panes = "A2"
     if len(df):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{len(df) + 1}"
+        table = Table(displayName=name, ref=f"A1:{get_column_letter(len(columns))}{len(df) + 1}")
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+        ws.add_table(table)  # a named, filterable Excel table (its own autofilter)
+
+
+def pivot_frame(df: pd.DataFrame) -> pd.DataFrame | None:
+    """The long sheet for a pivot table: Polish headers, rows with a value only; None without those columns."""
+    if not set(PIVOT_COLUMNS) <= set(df.columns):
+        return None
+    out = df[df["value"].notna()][list(PIVOT_COLUMNS)].rename(columns=PIVOT_COLUMNS)
+    return out.reset_index(drop=True)
+
+
+def write_xlsx(
+    df: pd.DataFrame,
+    path: str | Path,
+    about: list[tuple[str, str]],
+    fields: list[tuple[str, str, str | None, str, str]],
+) -> Path:
+    """A spreadsheet for people: each data sheet a named Excel table (filterable) with typed cells and number
+    formats that read well in Polish Excel, a long sheet for pivot tables (category workbooks), an About
+    sheet; deterministic bytes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = DATA_SHEET
+    bold = Font(bold=True)
+    _data_sheet(ws, df, table_name(path, DATA_SHEET))
+    pivot = pivot_frame(df)
+    if pivot is not None:
+        _data_sheet(wb.create_sheet(PIVOT_SHEET), pivot, table_name(path, PIVOT_SHEET))
 
     meta = wb.create_sheet(ABOUT_SHEET)
     for key, text in about:
         meta.append([key, text])
         meta.cell(row=meta.max_row, column=1).font = bold
     meta.append([])
+    if pivot is not None:
+        meta.append(
+            [
+                f"Arkusz / Sheet: {PIVOT_SHEET}",
+                "Te same wartości w długim układzie do tabeli przestawnej (Wstaw → Tabela przestawna) / "
+                "the same values, long, ready for a pivot table",
+            ]
+        )
+        meta.cell(row=meta.max_row, column=1).font = bold
+        meta.append([])
     meta.append(["Pole / Field", "Typ / Type", "Jednostka / Unit", "Opis (PL)", "Description (EN)"])
     for c in meta[meta.max_row]:
         c.font = bold
@@ -230,6 +297,49 @@ def _fix_core_properties(path: Path) -> None:
 
 
 # ---------------------------------------------------------------- the year's datasets
+
+HEADLINES = [
+    "population_total",
+    "live_births",
+    "deaths",
+    "registered_unemployed",
+    "median_gross_wage",
+    "registered_businesses",
+    "property_crimes",
+    "waste_collected_t",
+    "pm10_annual_mean",
+    "dwellings_total",
+    "public_transport_trips",
+    "revenue_total",
+]
+"""The overview's headline figures (variables), published in ``headlines.json`` so that they can be checked
+from the data package alone."""
+
+
+def previous_year(reg: Registry, year: int) -> int:
+    """The year a page compares with: the year's ``compare_with`` in params, else the year before."""
+    return reg.years[year].compare_with if year in reg.years else year - 1
+
+
+def headline_figures(bank: pd.DataFrame, reg: Registry, year: int) -> dict[str, Any]:
+    """The city's headline figures in ``year`` and the compared year, as published in ``headlines.json``."""
+    prev = previous_year(reg, year)
+    city = bank[bank["territory"].astype("str") == str(reg.city.terc)]
+    figures = []
+    for var in (v for v in HEADLINES if v in reg.variables):
+        s = city[city["variable"] == var].set_index("year")["value"]
+        v = reg.variables[var]
+        figures.append(
+            {
+                "variable": var,
+                "name_pl": v.name.pl,
+                "name_en": v.name.en,
+                "unit": v.unit,
+                "value": indicators.json_number(s.get(year)),
+                "previous": indicators.json_number(s.get(prev)),
+            }
+        )
+    return {"year": year, "previous_year": prev, "territory": str(reg.city.terc), "figures": figures}
 
 
 def category_frames(bank: pd.DataFrame, reg: Registry, year: int) -> dict[str, pd.DataFrame]:
@@ -396,6 +506,18 @@ def publish_year(
         resources.append(_resource(out, xl, f"{slug}-xlsx", title=f"{cat.name.en} (XLSX)", **desc))
 
     written += _publish_iso(year, reg, out, resources, given_bank)
+    heads = write_json(out / "headlines.json", headline_figures(bank, reg, year))
+    written.append(heads)
+    resources.append(
+        _resource(
+            out,
+            heads,
+            "headlines",
+            title="Najważniejsze liczby roku / Headline figures",
+            description=f"The overview's headline figures of {year} and the year compared with (city).",
+            description_pl=f"Najważniejsze liczby przeglądu za {year} r. i roku porównania (miasto).",
+        )
+    )
 
     providers = sorted({reg.datasets[d].provider for d in used_datasets})
     licences = sorted({reg.datasets[d].licence for d in used_datasets}) or ["CC-BY-4.0"]

@@ -25,6 +25,7 @@ from .data import (
 )
 from .fetch import add_fetch_parser, add_new_dataset_parser
 from .survey import add_survey_parser
+from .workshop import cmd_workshop
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,6 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("prepare", cmd_prepare, "everything before the notebooks: sample data if absent, bank, results, datasets")
     sp.add_argument("--year", type=int)
+
+    sp = add(
+        "workshop",
+        cmd_workshop,
+        "a workshop (notebooks/workshops/NAME.ipynb): student copy without solutions, executed trainer copy, "
+        "printable handout PDF ('list' lists the workshops)",
+    )
+    sp.add_argument("name", metavar="NAME")
+    sp.add_argument("--out", metavar="DIR", default="build/workshops", help="output folder (default build/workshops)")
+    sp.add_argument("--no-execute", action="store_true", help="write the trainer copy without executing it")
 
     sp = add("report", cmd_report, "the whole job: check params, sample data if absent, ingest, compute, build, render")
     sp.add_argument("--year", type=int)

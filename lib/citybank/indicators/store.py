@@ -176,6 +176,26 @@ def json_number(value: Any) -> float | None:
     return float(f"{float(value):.12g}")
 
 
+def _formula_doc(ind: Any) -> dict[str, Any] | None:
+    """The formula as published: enough to recompute the value from the published datasets alone."""
+    f = ind.formula
+    if f is None:
+        return None
+    b = ind.bounds
+    return {
+        "kind": f.kind,
+        "numerator": list(f.numerator),
+        "denominator": list(f.denominator),
+        "multiplier": f.multiplier,
+        "valid_range": {"min": b.min, "max": b.max},
+        "text": {
+            "ratio": "sum(numerator) / sum(denominator) * multiplier",
+            "value": "sum(numerator) * multiplier",
+            "change": "(sum(numerator)[year] / sum(numerator)[year - 1] - 1) * multiplier",
+        }[f.kind],
+    }
+
+
 def write_indicator_files(
     year: int,
     out_dir: Path,
@@ -222,6 +242,7 @@ def write_indicator_files(
                 "datasets": datasets,
                 "territory": str(territory),
                 "standard": "ISO 37120:2018",
+                "formula": _formula_doc(ind),
             },
             "data": [
                 {"year": int(r.year), "value": json_number(r.value), "status": str(r.status)} for r in rows.itertuples()

@@ -33,6 +33,7 @@ from ..indicators import (
 from ..params import Dataset, Registry, change_kind, registry
 from ..params.consistency import side_ids
 from ..paths import PATHS
+from ..publish import HEADLINES, previous_year
 
 # ---------------------------------------------------------------------------------------------- inputs
 
@@ -59,11 +60,6 @@ def _quality(year: int) -> dict[str, Any]:
         return quality(year, root=PATHS)
     except UserError:
         return {}
-
-
-def previous_year(reg: Registry, year: int) -> int:
-    """The year a page compares with: the year's ``compare_with`` in params, else the year before."""
-    return reg.years[year].compare_with if year in reg.years else year - 1
 
 
 def _records(reg: Registry, bank: pd.DataFrame, variables: list[str], year: int, compare: dict[str, int]) -> list[dict]:
@@ -204,21 +200,6 @@ def category_facts(slug: str, year: int) -> CategoryFacts:
 
 
 # ---------------------------------------------------------------------------------------------- overview
-
-HEADLINES = [
-    "population_total",
-    "live_births",
-    "deaths",
-    "registered_unemployed",
-    "median_gross_wage",
-    "registered_businesses",
-    "property_crimes",
-    "waste_collected_t",
-    "pm10_annual_mean",
-    "dwellings_total",
-    "public_transport_trips",
-    "revenue_total",
-]
 
 
 @dataclass(frozen=True)
