@@ -131,7 +131,9 @@ def test_quality_report_counts_and_freshness(built):
     }
     assert qa["datasets_overdue"] == [] and qa["datasets_failed"] == []
     md = (root / "reports" / "2024" / "qa" / "quality.md").read_text(encoding="utf-8")
-    assert "| pup-bezrobocie | problems | 10 | 9 | 1 | 0 | 2024 | no | missing year 1, jump from the year before 1 |" in md
+    assert (
+        "| pup-bezrobocie | problems | 10 | 9 | 1 | 0 | 2024 | no | missing year 1, jump from the year before 1 |" in md
+    )
 
 
 def test_overdue_and_failed_dataset_do_not_stop_the_rest(tmp_path, reg4):
