@@ -14,7 +14,6 @@ A dataset that cannot be read is listed as failed with its error; the others sti
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -547,38 +546,4 @@ def quality(year: int, root: str | Path | Paths | None = None) -> dict[str, Any]
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-# ------------------------------------------------------------------ CLI
-
-
-def main_ingest(args) -> int:
-    """``citybank ingest [--year Y]``: build the bank; exit 1 when a dataset failed (after writing the rest)."""
-    year = getattr(args, "year", None)
-    reg = registry()
-    result = build_bank(reg, years=[year] if year else None, progress=True)
-    if result.cached:
-        print("Nothing changed since the last ingest (same raw files, params and code): bank left as it was.")
-    n_ds = len(result.summary)
-    rejected = sum(v.get("rows_rejected", 0) for v in result.summary.values())
-    print(
-        f"Bank: {len(result.bank):,} values from {n_ds - len(result.failures)} of {n_ds} datasets; "
-        f"{rejected} rows quarantined."
-    )
-    years = [year] if year else sorted(reg.years)
-    shown = years[-1]
-    print(
-        f"Quality report: {PATHS.year_report(shown) / 'qa' / 'quality.md'}"
-        + (f" (and {len(years) - 1} other years)" if len(years) > 1 else "")
-    )
-    for ds_id, info in sorted(result.summary.items()):
-        if info.get("rows_rejected"):
-            probs = ", ".join(f"{k}: {n}" for k, n in info["problems"].items())
-            print(f"  {ds_id}: {info['rows_rejected']} rows rejected ({probs})")
-    if result.failures:
-        print(f"{len(result.failures)} dataset(s) could not be read:", file=sys.stderr)
-        for ds_id, err in sorted(result.failures.items()):
-            print(f"  {ds_id}: {err}", file=sys.stderr)
-        return 1
-    return 0
-
-
-__all__ = ["BankResult", "build_bank", "connect", "load_bank", "main_ingest", "quality", "series"]
+__all__ = ["BankResult", "build_bank", "connect", "load_bank", "quality", "series"]

@@ -356,6 +356,7 @@ def line_chart(
     across it.
     """
     check_lang(lang)
+    percent = percent or unit == "%"  # a value in % reads as one on the axis
     with style_context():
         fig, ax = _new_figure(figsize)
         groups = [(None, df)] if hue is None else list(df.groupby(hue, sort=True))
@@ -482,6 +483,7 @@ def bar_chart(
 ) -> Figure:
     """Bars of ``y`` per category ``x`` (one row per bar). ``sort``: largest first."""
     check_lang(lang)
+    percent = percent or unit == "%"  # a value in % reads as one on the axis
     data = df[[x, y]].dropna()
     if sort:
         data = data.sort_values([y, x], ascending=[False, True])
@@ -537,6 +539,7 @@ def district_bars(
 ) -> Figure:
     """Horizontal bars per district, largest on top; ``city_value`` draws the city-wide level as a line."""
     check_lang(lang)
+    percent = percent or unit == "%"  # a value in % reads as one on the axis
     data = df[[district, value]].dropna().sort_values([value, district], ascending=[False, True])
     labels = [str(v) for v in data[district]]
     values = [float(v) for v in data[value]]
@@ -587,6 +590,7 @@ def peer_comparison(
     ``values``: city name → value (the city included); peers without a value are left out.
     """
     check_lang(lang)
+    percent = percent or unit == "%"  # a value in % reads as one on the axis
     if city not in values:
         raise ValueError(
             f"peer_comparison: {city!r} is not among the values ({', '.join(map(str, values))}); "
