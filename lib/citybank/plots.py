@@ -426,6 +426,15 @@ def _with_gaps(part: pd.DataFrame, x: str, y: str, all_years: Sequence[int], bre
     return pd.concat([line, cuts]).sort_index() if len(cuts) else line
 
 
+def _bar_figsize(labels: Sequence[str], horizontal: bool, figsize: tuple[float, float] | None) -> tuple[float, float]:
+    """A horizontal bar chart grows with its bars (names wrap to two lines at most): never crowded labels."""
+    if figsize is not None or not horizontal:
+        return figsize or FIGSIZE
+    # per bar: its name's lines at ~0.17 in (10 pt) each and some air; plus the title, axis and source
+    per_bar = [0.17 * max(1, len(textwrap.wrap(str(s), CATEGORY_CHARS))) + 0.14 for s in labels]
+    return FIGSIZE[0], max(FIGSIZE[1], sum(per_bar) + 1.9)
+
+
 def _bars(
     labels: Sequence[str],
     values: Sequence[float],
@@ -491,7 +500,7 @@ def bar_chart(
     values = [float(v) for v in data[y]]
     colors = [HIGHLIGHT if lab == highlight else (NEUTRAL if highlight is not None else PALETTE[0]) for lab in labels]
     with style_context():
-        fig, ax = _new_figure(figsize)
+        fig, ax = _new_figure(_bar_figsize(labels, horizontal, figsize))
         _bars(
             labels,
             values,
@@ -544,7 +553,7 @@ def district_bars(
     labels = [str(v) for v in data[district]]
     values = [float(v) for v in data[value]]
     with style_context():
-        fig, ax = _new_figure(figsize)
+        fig, ax = _new_figure(_bar_figsize(labels, True, figsize))
         _bars(
             labels,
             values,
@@ -603,7 +612,7 @@ def peer_comparison(
     nums = [v for _, v in points]
     colors = [HIGHLIGHT if k == city else NEUTRAL for k in labels]
     with style_context():
-        fig, ax = _new_figure(figsize)
+        fig, ax = _new_figure(_bar_figsize(labels, True, figsize))
         _bars(labels, nums, horizontal=True, colors=colors, ax=ax, lang=lang, percent=percent, value_labels=True)
         for tick in ax.get_yticklabels():
             if tick.get_text() == city:

@@ -264,6 +264,7 @@ def overview(year: int, lang: str) -> OverviewPage:
             title=t("chart.datasets_by_openness", lang),
             lang=lang,
             source=t("chart.catalogue", lang),
+            unit="count",
         )
     )
     overdue = pd.DataFrame(
