@@ -201,24 +201,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"citybank runner benchmark — {kind}: {n} notebooks, {jobs} jobs, {os.cpu_count()} cores", flush=True)
 
         rows: list[tuple[str, float, int, str]] = []
+
+        def done(name: str, secs: float, executed: int, note: str) -> None:
+            """Record a run and print it at once (a long benchmark shows its progress)."""
+            rows.append((name, secs, executed, note))
+            print(f"  {name}: {secs:.2f} s, {executed} executed {note}".rstrip(), flush=True)
+
         sample = tasks if args.plain_all else spread(tasks, args.plain_sample)
         (tmp / "plain").mkdir()
         plain_s, failed = plain_loop(sample, tmp / "plain")
         plain = plain_s / len(sample) * n
         how = "all tasks" if len(sample) == n else f"{len(sample)} tasks run, {plain_s / len(sample):.2f} s each × {n}"
-        rows.append((f"plain papermill loop, serial ({how})", plain, n, f"{failed} failed" if failed else ""))
+        done(f"plain papermill loop, serial ({how})", plain, n, f"{failed} failed" if failed else "")
 
         cold = runner.run_tasks(tasks, jobs=jobs, force=True, lib_root=lib, progress=False)
-        rows.append(("runner, cold", cold.seconds, len(cold.executed), _fails(cold)))
+        done("runner, cold", cold.seconds, len(cold.executed), _fails(cold))
         worker_peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         same = runner.run_tasks(tasks, jobs=jobs, lib_root=lib, progress=False)
-        rows.append(("runner, nothing changed", same.seconds, len(same.executed), _fails(same)))
+        done("runner, nothing changed", same.seconds, len(same.executed), _fails(same))
         raw = change_one_raw_file(root, tasks)
         one = runner.run_tasks(tasks, jobs=jobs, lib_root=lib, progress=False)
-        rows.append((f"runner, one raw file changed ({raw})", one.seconds, len(one.executed), _fails(one)))
+        done(f"runner, one raw file changed ({raw})", one.seconds, len(one.executed), _fails(one))
         module = change_one_lib_module(lib)
         libc = runner.run_tasks(tasks, jobs=jobs, lib_root=lib, progress=False)
-        rows.append((f"runner, one lib module changed ({module})", libc.seconds, len(libc.executed), _fails(libc)))
+        done(f"runner, one lib module changed ({module})", libc.seconds, len(libc.executed), _fails(libc))
         if not args.skip_loaded:
             busy = loaded(max(60.0, cold.seconds * 4))
             try:
@@ -226,8 +232,8 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 for p in busy:
                     p.terminate()
-            rows.append((f"runner, cold, every core loaded by {len(busy)} other processes", hot.seconds,
-                         len(hot.executed), _fails(hot)))  # fmt: skip
+            done(f"runner, cold, every core loaded by {len(busy)} other processes", hot.seconds,
+                 len(hot.executed), _fails(hot))  # fmt: skip
 
         print(f"\n{'run':<74} {'wall s':>8} {'executed':>9} {'s/notebook':>11} {'vs plain':>9}")
         for name, secs, executed, note in rows:
