@@ -1,21 +1,6 @@
-"""ISO 37120:2018 indicator engine: the catalogue in params/iso37120.yml, evaluated on the bank.
-
-The catalogue is data. Each numbered indicator has one formula over canonical variables::
-
-    ratio   sum(numerator) / sum(denominator) * multiplier
-    value   sum(numerator) * multiplier
-    change  (x_t / x_{t-1} - 1) * multiplier      with x = sum(numerator)
-
-or a ``not_applicable`` reason. :func:`compute` pivots the bank once into a (territory, year) × variable
-matrix and evaluates every formula as column operations for all territories and years at once, so the
-same code serves the city with its peers and a BDL export of every Polish gmina.
-
-Each result row says what it is (``status``): ``reported`` (a value), ``not_available`` (an input is
-missing, a denominator is zero or the value lies outside the indicator's valid range, e.g. a share above
-100 %; ``missing`` lists the missing variables, ``reason_en`` says which case) or ``not_applicable`` (the
-catalogue says the indicator does not apply). ``inputs`` holds the provenance of every input value as JSON, so a
-published number can be traced to its provider, dataset, file and row.
-"""
+"""The formulas, pure: :func:`compute` pivots the bank once into a (territory, year) × variable matrix and
+evaluates every catalogued formula as column operations for all territories and years at once (the package
+docstring, ``citybank.indicators``, describes the formulas and the status of each result row)."""
 
 from __future__ import annotations
 
