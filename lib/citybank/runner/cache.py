@@ -194,7 +194,9 @@ def status(tasks: list[Task], lib_root: Path | None = None) -> dict[str, list[st
     out: dict[str, list[str]] = {}
     states: dict[Path, State] = {}
     for task in tasks:
-        state = states.setdefault(task.build_dir, State(task.build_dir))
+        if task.build_dir not in states:  # one state per build folder (not one load of state.json per task)
+            states[task.build_dir] = State(task.build_dir)
+        state = states[task.build_dir]
         if not task.path(task.notebook).is_file():
             out[task.id] = [f"notebook not found: {task.notebook}"]
             continue

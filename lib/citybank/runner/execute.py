@@ -496,7 +496,9 @@ def run_tasks(
     states: dict[Path, State] = {}
     todo: list[tuple[Task, dict[str, Any]]] = []
     for task in tasks:
-        state = states.setdefault(task.build_dir, State(task.build_dir))
+        if task.build_dir not in states:  # one state per build folder (not one load of state.json per task)
+            states[task.build_dir] = State(task.build_dir)
+        state = states[task.build_dir]
         try:
             key = task_key(task, lib, packages, hasher, templates)
             check_parameters(task.notebook, templates.notebook(task.path(task.notebook)), task.parameters)
