@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("narrative", "plots", "contract"),
     ("ingest", "sample"),
     ("bank",),
-    ("indicators", "consistency", "strategy", "survey"),
+    ("indicators", "consistency", "strategy", "survey", "ranking"),
     ("publish",),
     ("views", "render"),
     ("runner", "pipeline", "hygiene", "reference", "workshops"),

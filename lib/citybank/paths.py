@@ -26,6 +26,7 @@ RESULT_FILES: dict[str, str] = {
     "indicators": "indicators.parquet",
     "strategy": "strategy.parquet",
     "consistency": "consistency.parquet",
+    "ranking": "ranking.parquet",
 }
 """The result file of each engine under ``data/results/`` — declared here once."""
 
@@ -42,7 +43,8 @@ class Paths:
 
     @property
     def notebooks(self) -> Path:
-        return self.root / "notebooks"
+        """The report templates: the root's ``notebooks/``, or the code checkout's for a gmina workspace."""
+        return notebooks_folder(self.root)
 
     @property
     def data(self) -> Path:
@@ -89,6 +91,36 @@ class Paths:
         """The read-only reference folder beside the checkout (``../shared``); may be absent."""
         env = os.environ.get("CITYBANK_SHARED")
         return Path(env) if env else self.root.parent / "shared"
+
+
+def code_checkout() -> Path | None:
+    """The checkout this package was loaded from (the folder with ``notebooks/`` and ``pyproject.toml``), if any."""
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "notebooks").is_dir() and (parent / "pyproject.toml").is_file():
+            return parent
+    return None
+
+
+def notebooks_folder(root: Path) -> Path:
+    """``root/notebooks`` when it exists; else the code checkout's (a gmina workspace of ``citybank new-city``
+    holds params and data only: its pages are built from the workbench's templates)."""
+    own = Path(root) / "notebooks"
+    if own.is_dir():
+        return own
+    code = code_checkout()
+    return code / "notebooks" if code is not None else own
+
+
+def use_root(root: str | os.PathLike) -> Paths:
+    """Point this process and every process it starts at the workspace ``root`` (``citybank report --params``).
+
+    ``PATHS`` is updated in place (modules hold it by reference) and ``CITYBANK_ROOT`` is set, which the
+    runner's workers and the notebooks' kernels read when they start. Call it before any stage runs.
+    """
+    resolved = Path(root).resolve()
+    os.environ["CITYBANK_ROOT"] = str(resolved)
+    object.__setattr__(PATHS, "root", resolved)  # the one shared, otherwise immutable instance
+    return PATHS
 
 
 def get_paths(root: str | os.PathLike | None = None) -> Paths:

@@ -22,8 +22,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..i18n import LANGS
-from ..paths import PATHS
-from . import bdl_api, consistency, iso37120, strategy, survey
+from ..paths import PATHS, notebooks_folder
+from . import bdl_api, consistency, iso37120, national, strategy, survey
 from .core import (
     SLUG,
     YAML_LOADER,
@@ -56,7 +56,7 @@ from .core import (
 __all__ = [
     "LANGS", "SLUG", "ChangeKind", "change_kind", "YAML_LOADER", "Category", "Checks", "City", "ColumnMap", "Dataset", "District", "Loader",
     "ParamsError", "ParamsProblem", "Provider", "Registry", "Reporting", "SeriesBreak", "Source", "Strict", "Territory", "Text3",
-    "ValidRange", "Variable", "YearParams", "consistency", "expand_files", "iso37120", "load_params", "registry", "strategy", "survey",
+    "ValidRange", "Variable", "YearParams", "consistency", "expand_files", "iso37120", "load_params", "national", "registry", "strategy", "survey",
     "year_or_default",
 ]  # fmt: skip
 
@@ -169,7 +169,7 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
                     )
                 seen[k] = d.code
     for slug, cat in categories.items():
-        if cat.notebook and not (root.parent / "notebooks" / cat.notebook).exists():
+        if cat.notebook and not (notebooks_folder(root.parent) / cat.notebook).exists():
             ld.problems.append(
                 ParamsProblem(
                     "params/categories.yml", f"{slug}.notebook", f"notebook '{cat.notebook}' not found in notebooks/"
@@ -187,6 +187,7 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
                 ("consistency", consistency),
                 ("bdl_api", bdl_api),
                 ("survey", survey),
+                ("national", national),
             )
             for name, module in modules:
                 data = ld.read(root / module.FILE, required=False)

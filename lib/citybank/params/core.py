@@ -70,9 +70,9 @@ class City(Strict):
     status: Text3
     bdl_code_gmina: str = Field(pattern=r"^\d{7}$")
     bdl_code_powiat: str = Field(pattern=r"^\d{7}$")
-    bdl_unit_gmina: str = Field(pattern=r"^\d{12}$")
-    bdl_unit_powiat: str = Field(pattern=r"^\d{12}$")
-    area_km2: float = Field(gt=0)
+    bdl_unit_gmina: str | None = Field(None, pattern=r"^\d{12}$", description="BDL API unit id (none: no API)")
+    bdl_unit_powiat: str | None = Field(None, pattern=r"^\d{12}$")
+    area_km2: float | None = Field(None, gt=0, description="none when not known (citybank new-city)")
     voivodeship: Territory
     country: Territory
     districts: list[District]

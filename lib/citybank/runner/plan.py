@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..params import expand_files, registry
-from ..paths import RESULT_FILES
+from ..paths import RESULT_FILES, notebooks_folder
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,8 @@ def plan(year: int, reg=None) -> list[Task]:
     tasks: list[Task] = []
 
     def add(lang: str, name: str, kind: str, notebook: str, extra: dict[str, Any], category: str | None = None):
-        nb = f"notebooks/{notebook}"
+        # relative to the root in the workbench; a gmina workspace uses the code checkout's templates (absolute)
+        nb = f"notebooks/{notebook}" if (root / "notebooks").is_dir() else str(notebooks_folder(root) / notebook)
         tasks.append(
             Task(
                 id=f"{lang}/{name}",
