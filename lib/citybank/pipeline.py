@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import consistency, indicators, strategy
+from . import consistency, indicators, ranking, strategy
 from .bank import build_bank
 from .errors import UserError
 from .params import registry
@@ -99,6 +99,10 @@ def prepare(year: int, report: JobReport | None = None) -> JobReport:
         indicators.compute_all(reg)
         consistency.compute_all(reg)
         strategy.compute_all(reg)
+        try:
+            ranking.compute_all(reg)
+        except UserError as exc:  # the national exports are optional: the pages then say the ranking is absent
+            print(f"  ranking among gminas skipped: {exc}")
     with _stage(report, "published datasets"):
         publish_year(year, reg)
     return report

@@ -39,7 +39,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import indicators
+from . import indicators, ranking
 from .bank import load_bank
 from .errors import UserError
 from .params import Registry, registry
@@ -506,6 +506,7 @@ def publish_year(
         resources.append(_resource(out, xl, f"{slug}-xlsx", title=f"{cat.name.en} (XLSX)", **desc))
 
     written += _publish_iso(year, reg, out, resources, given_bank)
+    written += _publish_ranking(year, reg, out, resources)
     heads = write_json(out / "headlines.json", headline_figures(bank, reg, year))
     written.append(heads)
     resources.append(
@@ -545,6 +546,32 @@ def publish_year(
     _remove_stale(out, set(written))
     written.append(write_json(out / "datapackage.json", package))
     return sorted(written)
+
+
+def _publish_ranking(year: int, reg: Registry, out: Path, resources: list[dict[str, Any]]) -> list[Path]:
+    """``ranking.csv``: the city's rank, percentile and its class's quartiles per measure and year (up to ``year``),
+    from the national exports; nothing when they are absent (the pages say why)."""
+    rank = ranking.results(reg.city.terc, reg=reg)
+    rows = rank.rows[rank.rows["year"] <= year] if len(rank.rows) else rank.rows
+    if rows.empty:
+        return []
+    path = write_csv(rows.sort_values(["measure", "group", "year"], kind="stable"), out / "ranking.csv")
+    tables = "; ".join(f"{t} ({y})" for t, y in rank.exports)
+    resources.append(
+        _resource(
+            out,
+            path,
+            "ranking",
+            title="Miejsce wśród gmin tej samej klasy / Position among gminas of the same class",
+            description=f"{reg.city.name} among every Polish gmina of its class (kind in TERC; and population band): "
+            f"rank (1 = highest value), percentile (share at or below), class size and quartiles, per year. "
+            f"Real official statistics: GUS, Local Data Bank, table exports {tables}; processed.",
+            description_pl=f"{reg.city.name} wśród wszystkich gmin tej samej klasy (rodzaj wg TERC; i przedział "
+            f"liczby ludności): miejsce (1 = najwyższa wartość), percentyl, liczba gmin i kwartyle, w latach. "
+            f"Dane urzędowe: GUS, Bank Danych Lokalnych, tablice {tables}; opracowanie własne.",
+        )
+    )
+    return [path]
 
 
 def _licence(lic: str) -> dict[str, str]:
