@@ -416,6 +416,40 @@ def line_chart(
         )
 
 
+def class_position_chart(
+    df: pd.DataFrame,
+    *,
+    city: str,
+    title: str,
+    lang: str,
+    source: str | Sequence[str],
+    unit: str | None = None,
+) -> Figure:
+    """The city's value over the years against its comparison group: the group's median (dashed) and the band
+    between its quartiles (shaded). ``df``: ``year, value, q1, median, q3`` (one row a year)."""
+    check_lang(lang)
+    percent = unit == "%"
+    df = df.sort_values("year")
+    years = df["year"].to_numpy(dtype="float64")
+    with style_context():
+        fig, ax = _new_figure()
+        ax.fill_between(
+            years, df["q1"].to_numpy(dtype="float64"), df["q3"].to_numpy(dtype="float64"), color=NEUTRAL, alpha=0.35,
+            linewidth=0, label=t("ranking.quartiles", lang), zorder=1,
+        )  # fmt: skip
+        ax.plot(years, df["median"].to_numpy(dtype="float64"), color="#555555", linestyle="--", linewidth=1.6,
+                label=t("ranking.median", lang), zorder=2)  # fmt: skip
+        ax.plot(years, df["value"].to_numpy(dtype="float64"), color=HIGHLIGHT, marker="o", linewidth=3.0,
+                label=textwrap.fill(city, LEGEND_CHARS, break_long_words=False), zorder=3)  # fmt: skip
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), ncol=1, frameon=False, fontsize=9)
+        year_axis(ax)
+        ax.citybank_value_axis = "y"
+        ax.yaxis.set_major_formatter(LocaleFormatter(lang, percent=percent))
+        data = {int(y): float(v) for y, v in zip(df["year"], df["value"], strict=True)}
+        alt = alt_text("line", title, lang, data, unit=unit, series_count=2, series_name=city)
+        return _finish(fig, ax, title=title, lang=lang, source=source, alt=alt, unit=unit)
+
+
 def _with_gaps(part: pd.DataFrame, x: str, y: str, all_years: Sequence[int], breaks: Sequence[int]) -> pd.Series:
     """The values of one line by year over the chart's whole year range, NaN where a year has no value,
     with a NaN point just before each break so that matplotlib does not join the two series."""
@@ -780,6 +814,7 @@ __all__ = [
     "figure_alt_text",
     "figure_problems",
     "line_chart",
+    "class_position_chart",
     "bar_chart",
     "district_bars",
     "peer_comparison",

@@ -15,16 +15,19 @@ from ..consistency import side_ids
 from ..i18n import check_label, t, unit_label
 from ..indicators import Indicator, variable_sources
 from ..params import registry
-from ..plots import bar_chart, district_bars, line_chart, peer_comparison, show
+from ..plots import bar_chart, class_position_chart, district_bars, line_chart, peer_comparison, show
 from .common import bank_values, change, decimals, heading, num, provider_name, source_line, source_of, variable_name
 from .facts import (
     CategoryFacts,
+    Position,
     category_facts,
     consistency_facts,
     iso_catalogue,
     iso_indicator_facts,
     iso_overview_facts,
     overview_facts,
+    ranking_facts,
+    ranking_for_page,
     strategy_facts,
 )
 
@@ -47,6 +50,44 @@ class CategoryPage:
     provenance: pd.DataFrame | None = None
     has_data: bool = False
     section: dict[str, str] = field(default_factory=dict)
+    ranking_story: str = ""
+    ranking_charts: list[Any] = field(default_factory=list)
+
+
+def _ranking(page: str, year: int, lang: str) -> tuple[str, list[Any]]:
+    """The city's position among gminas of its class on a page: sentences and one chart per measure."""
+    reg = registry()
+    f = ranking_facts(year)
+    positions: list[Position] = ranking_for_page(year, page)
+    if f.missing and page.startswith("category:"):
+        return t("ranking.no_data", lang, why=f.missing), []
+    if not positions:
+        return "", []
+    sentences, charts = [], []
+    tables = ", ".join(f"{tb} ({yrs})" for tb, yrs in f.exports)
+    source = f"{f.source[lang]} ({tables})"
+    for p in positions:
+        last = p.series.iloc[-1]
+        kind = t(f"ranking.class.{p.kind}", lang)
+        lo, _, hi = p.band.rstrip("+").partition("–")  # band bounds in the page's number style
+        band = f"{num(float(lo), lang, 0)}–{num(float(hi), lang, 0)}" if hi else f"{num(float(lo), lang, 0)}+" if lo else ""
+        group = t("ranking.band", lang, class_name=kind, band=band) if p.group == "class_band" else kind
+        dec = decimals([last["value"], last["median"]])
+        sentences.append(
+            f"**{p.name[lang]}**: "
+            + t(
+                "ranking.position", lang, name=reg.city.name, year=int(last["year"]), rank=int(last["rank"]),
+                n=int(last["n"]), group=group, percentile=num(last["percentile"], lang, 0),
+                median=num(last["median"], lang, dec), q1=num(last["q1"], lang, dec), q3=num(last["q3"], lang, dec),
+            )
+        )  # fmt: skip
+        title = f"{p.name[lang]}: {reg.city.name} — {group}"
+        charts.append(
+            show(class_position_chart(p.series, city=reg.city.name, title=title, lang=lang, source=source, unit=p.unit))
+        )
+    last_year = max(int(p.series["year"].max()) for p in positions)
+    sentences.append(t("ranking.vintage", lang, source=f.source[lang], tables=tables, last=last_year))
+    return " ".join(sentences), charts
 
 
 def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> CategoryPage:
@@ -142,6 +183,7 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
         )
         peers.append(show(chart))
 
+    rank_story, rank_charts = _ranking(f"category:{slug}", year, lang)
     return CategoryPage(
         heading=heading(cat.name.get(lang), lang, subtitle=cat.description.get(lang)),
         story=" ".join(sentences),
@@ -151,7 +193,12 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
         peer_charts=peers,
         provenance=_provenance_table(f, lang),
         has_data=f.has_data,
-        section={k: t(f"chapter.{k}", lang) for k in ("key_figures", "districts", "peers", "sources")},
+        section={
+            **{k: t(f"chapter.{k}", lang) for k in ("key_figures", "districts", "peers", "sources")},
+            "ranking": t("ranking.chapter", lang),
+        },
+        ranking_story=rank_story,
+        ranking_charts=rank_charts,
     )
 
 
@@ -337,6 +384,8 @@ class IndicatorPage:
     inputs: pd.DataFrame
     status: str
     section: dict[str, str] = field(default_factory=dict)
+    ranking_story: str = ""
+    ranking_charts: list[Any] = field(default_factory=list)
 
 
 def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
@@ -448,6 +497,7 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
         }
         for item in f.inputs
     ]
+    rank_story, rank_charts = _ranking(f"iso:{ind.id}", year, lang)
     return IndicatorPage(
         heading=heading(title, lang, subtitle),
         definition=definition,
@@ -457,7 +507,9 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
         peer_chart=peers,
         inputs=pd.DataFrame(inputs),
         status=f.status,
-        section={"inputs": t("chapter.inputs", lang)},
+        section={"inputs": t("chapter.inputs", lang), "ranking": t("ranking.chapter", lang)},
+        ranking_story=rank_story,
+        ranking_charts=rank_charts,
     )
 
 
