@@ -104,13 +104,17 @@ def check(reg: Registry, data: Any) -> list[ParamsProblem]:
         seen.add(e.id)
         if e.category not in reg.categories:
             problems.append(
-                ParamsProblem(WHERE, f"exports[{i}].category", f"unknown category '{e.category}' (params/categories.yml)")
+                ParamsProblem(
+                    WHERE, f"exports[{i}].category", f"unknown category '{e.category}' (params/categories.yml)"
+                )
             )
         for j, c in enumerate(e.columns):
             if c.variable not in known:
                 problems.append(
                     ParamsProblem(
-                        WHERE, f"exports[{i}].columns[{j}].variable", f"unknown variable '{c.variable}' (params/variables.yml)"
+                        WHERE,
+                        f"exports[{i}].columns[{j}].variable",
+                        f"unknown variable '{c.variable}' (params/variables.yml)",
                     )
                 )
     have = set(model.variables)

@@ -70,7 +70,13 @@ def _ranking(page: str, year: int, lang: str) -> tuple[str, list[Any]]:
         last = p.series.iloc[-1]
         kind = t(f"ranking.class.{p.kind}", lang)
         lo, _, hi = p.band.rstrip("+").partition("–")  # band bounds in the page's number style
-        band = f"{num(float(lo), lang, 0)}–{num(float(hi), lang, 0)}" if hi else f"{num(float(lo), lang, 0)}+" if lo else ""
+        band = (
+            f"{num(float(lo), lang, 0)}–{num(float(hi), lang, 0)}"
+            if hi
+            else f"{num(float(lo), lang, 0)}+"
+            if lo
+            else ""
+        )
         group = t("ranking.band", lang, class_name=kind, band=band) if p.group == "class_band" else kind
         dec = decimals([last["value"], last["median"]])
         sentences.append(
