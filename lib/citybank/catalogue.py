@@ -12,11 +12,11 @@ openness, licence, due date) from ``params/datasets/<id>.yml`` and ``params/prov
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from .bank import freshness, load_bank
+from .bank import empty_bank, freshness, load_bank
+from .errors import UserError
 from .lineage import Lineage, dataset_lineage, provider_lineage
 from .params import Registry, due_date, expand_files, registry
 from .paths import PATHS, Paths
@@ -101,7 +101,11 @@ def build_catalogue(
     """The catalogue of report year ``year``."""
     reg = reg or registry()
     paths = paths or PATHS
-    bank = load_bank(root=paths) if bank is None else bank
+    if bank is None:
+        try:
+            bank = load_bank(root=paths)
+        except UserError:  # no bank yet: the catalogue still lists every dataset, each saying it has no values
+            bank = empty_bank()
     rows = bank[bank["year"] <= year]
     years = rows.groupby("dataset")["year"].unique()
     counts = rows["dataset"].value_counts()
@@ -164,7 +168,3 @@ def build_catalogue(
 def stars(openness: int) -> str:
     """The openness level as five stars, e.g. ``★★★☆☆`` for 3 (Tim Berners-Lee's 5-star open data)."""
     return "★" * openness + "☆" * (5 - openness)
-
-
-def report_dir_relative(path: Path, report_dir: Path) -> str:
-    return path.relative_to(report_dir).as_posix()

@@ -80,7 +80,9 @@ def _json_value(v: Any) -> Any:
 
 
 def _records(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-    return [{c: _json_value(v) for c, v in zip(columns, row, strict=True)} for row in df[columns].itertuples(index=False)]
+    return [
+        {c: _json_value(v) for c, v in zip(columns, row, strict=True)} for row in df[columns].itertuples(index=False)
+    ]
 
 
 def compare_packages(old: pd.DataFrame, new: pd.DataFrame) -> dict[str, Any]:

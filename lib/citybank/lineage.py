@@ -52,6 +52,7 @@ def page_order(reg: Registry, clauses: list[str]) -> list[str]:
     return [
         "overview",
         *(f"category-{slug}" for slug in reg.categories),
+        "iso-overview",
         *(f"iso-{c}" for c in sorted(clauses, key=clause_key)),
         "strategy",
         "consistency",
@@ -98,7 +99,7 @@ def _lineage(reg: Registry, ix: _Index, variables: list[str], categories: set[st
         pages |= {f"category-{slug}" for slug in reg.categories}
     if mine & set(HEADLINES):
         pages.add("overview")
-    pages |= {f"iso-{c}" for c in iso}
+    pages |= {f"iso-{c}" for c in iso} | ({"iso-overview"} if iso else set())
     if strat:
         pages.add("strategy")
     if rules:

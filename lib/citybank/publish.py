@@ -551,7 +551,9 @@ def publish_year(
     return sorted(written)
 
 
-def _publish_changes(year: int, frames: dict[str, pd.DataFrame], out: Path, resources: list[dict[str, Any]]) -> list[Path]:
+def _publish_changes(
+    year: int, frames: dict[str, pd.DataFrame], out: Path, resources: list[dict[str, Any]]
+) -> list[Path]:
     """``changes.json`` and ``changes.csv``: what changed since the previous release (``citybank.changes``), found
     beside ``out`` (``reports/<y>/data`` with y < year); none found: this is the first release."""
     rows = pd.concat(frames.values(), ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)

@@ -89,7 +89,9 @@ def _parse(reg: Registry, data: Any) -> tuple[list[Document], list[ParamsProblem
                 )
             )
         docs.append(doc)
-    problems = [ParamsProblem(p.file, p.key, p.message.removeprefix("Value error, ")) for p in loader.problems] + problems
+    problems = [
+        ParamsProblem(p.file, p.key, p.message.removeprefix("Value error, ")) for p in loader.problems
+    ] + problems
     return docs, problems
 
 

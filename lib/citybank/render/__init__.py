@@ -19,11 +19,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..catalogue import build_catalogue
 from ..errors import UserError
 from ..params import LANGS, registry
 from ..paths import PATHS, Paths
 from ..rawdata import is_sample
-from ..catalogue import build_catalogue
 from . import cards, portal, quarto
 from .book import BookInputs, Page, clause_key, iso_catalogue
 from .chapters import build_book

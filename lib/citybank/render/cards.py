@@ -49,7 +49,9 @@ def card_data(inp: BookInputs, cat: Catalogue, pid: str, lang: str) -> dict[str,
             wrong.append([title, t("portal.overdue", lang, year=d.expected_last_year), "–", ""])
         for p in d.problems:
             what = variables[p.column].name.get(lang) if p.column in variables else p.column
-            wrong.append([title, t(f"check.{p.check}", lang), str(p.source_row or "–"), f"{what}: {p.value}".strip(": ")])
+            wrong.append(
+                [title, t(f"check.{p.check}", lang), str(p.source_row or "–"), f"{what}: {p.value}".strip(": ")]
+            )
     lin = prov.lineage
     strategy = load_strategy(reg)
     names = strategy.names(lang) if strategy is not None else {}
@@ -76,8 +78,12 @@ def card_data(inp: BookInputs, cat: Catalogue, pid: str, lang: str) -> dict[str,
         "sample": t("sample_notice", lang) if inp.sample else "",
         "due": due,
         "receive_title": t("portal.card_receive", lang),
-        "receive_header": [t("dataset", lang), t("portal.card_files", lang), t("frequency", lang),
-                           t("portal.last_year", lang)],  # fmt: skip
+        "receive_header": [
+            t("dataset", lang),
+            t("portal.card_files", lang),
+            t("frequency", lang),
+            t("portal.last_year", lang),
+        ],  # fmt: skip
         "receive_rows": receive,
         "feeds_title": t("portal.card_feeds", lang),
         "feeds": feeds,

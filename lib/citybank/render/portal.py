@@ -26,7 +26,7 @@ from ..catalogue import Catalogue, DatasetEntry, build_catalogue, stars
 from ..changes import read_changes
 from ..i18n import unit_label
 from ..lineage import Lineage
-from ..narrative import fmt_date, fmt_number, join_list
+from ..narrative import fmt_date, fmt_number
 from ..params.consistency import load_rules
 from ..params.documents import load_documents
 from ..params.strategy import load_strategy
@@ -136,7 +136,10 @@ class _Words:
             (t("portal.report_pages", lang), [self.page_link(p) for p in lin.pages]),
         ]
         items = [
-            (label, "<ul>" + "".join(f"<li>{x}</li>" for x in links) + "</ul>" if links else esc(t("portal.none", lang)))
+            (
+                label,
+                "<ul>" + "".join(f"<li>{x}</li>" for x in links) + "</ul>" if links else esc(t("portal.none", lang)),
+            )
             for label, links in rows
         ]
         return "".join(parts) + facts_list(items)
@@ -197,7 +200,9 @@ def _dataset(cat: Catalogue, d: DatasetEntry, w: _Words, lang: str) -> list[Bloc
     ]  # fmt: skip
     blocks.append(Block("html", f"<h2>{esc(t('portal.variables', lang))}</h2>" + table(header, rows)))
     if d.downloads:
-        files = " · ".join(link(f"../../{p}", p.rsplit(".", 1)[-1].upper().replace("PARQUET", "Parquet")) for p in d.downloads)
+        files = " · ".join(
+            link(f"../../{p}", p.rsplit(".", 1)[-1].upper().replace("PARQUET", "Parquet")) for p in d.downloads
+        )
         note = t("portal.downloads_note", lang, category=category.name.get(lang), id=d.id)
         body = f"<p>{files}</p><p>{esc(note)}</p>"
     else:
@@ -239,7 +244,10 @@ def _providers(cat: Catalogue, w: _Words, lang: str) -> list[Block]:
         ]
         for pid, p in cat.providers.items()
     ]
-    return [Block("markdown", t("portal.providers_intro", lang, year=cat.year)), Block("html", table(header, rows, num=[2]))]
+    return [
+        Block("markdown", t("portal.providers_intro", lang, year=cat.year)),
+        Block("html", table(header, rows, num=[2])),
+    ]
 
 
 def _provider(cat: Catalogue, pid: str, w: _Words, lang: str) -> list[Block]:
@@ -361,7 +369,9 @@ def portal_pages(inp: BookInputs, lang: str, book_pages: list[Page], cat: Catalo
     ]
     for ds_id in sorted(cat.datasets, key=lambda d: (list(reg.categories).index(cat.datasets[d].category), d)):
         title = reg.datasets[ds_id].title.get(lang)
-        pages.append(Page(f"dataset-{ds_id}", title, GROUP, 3, "catalogue", _dataset(cat, cat.datasets[ds_id], w, lang)))
+        pages.append(
+            Page(f"dataset-{ds_id}", title, GROUP, 3, "catalogue", _dataset(cat, cat.datasets[ds_id], w, lang))
+        )
     for pid in cat.providers:
         title = reg.providers[pid].name.get(lang)
         pages.append(Page(f"provider-{pid}", title, GROUP, 3, "providers", _provider(cat, pid, w, lang)))
