@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("ingest", "sample"),
     ("bank",),
     ("indicators", "consistency", "strategy", "survey", "ranking"),
-    ("publish",),
+    ("publish", "lineage", "changes", "catalogue"),
     ("views", "render"),
     ("runner", "pipeline", "hygiene", "reference", "workshops"),
     ("cli", "__main__"),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from citybank.params import load_params
 from citybank.paths import get_paths
 from citybank.render import render_year
 from citybank.render.book import is_number, parse_tables, shift_headings
@@ -164,9 +165,12 @@ def test_site_pages_have_nav_in_report_order_and_language_switcher(rendered):
            "iso-theme-12.html", "iso-12.5.3.html", "strategy.html", "consistency.html", "quality.html",
            "downloads.html", "methodology.html"]
     )  # fmt: skip
+    expected += ["catalogue.html", "providers.html", "documents.html", "changes.html"]  # the data bank's portal
+    reg = load_params(root / "params")
+    portal = [f"dataset-{d}.html" for d in reg.datasets] + [f"provider-{p}.html" for p in reg.providers]
     for lang in LANGS:
         pages = sorted(p.name for p in (site / lang).glob("*.html"))
-        assert pages == sorted(expected)
+        assert pages == sorted(expected + portal)  # dataset and provider pages: reached from the catalogue
         for name in expected:
             raw = (site / lang / name).read_text(encoding="utf-8")
             sidebar = raw[raw.index('<nav class="sidebar"') : raw.index("</nav>", raw.index('<nav class="sidebar"'))]

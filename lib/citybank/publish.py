@@ -10,6 +10,7 @@
   (``citybank.indicators``) is installed;
 - ``headlines.json``: the overview's headline figures (city, the year and the year compared with), so that a
   reader can check them from the package alone (notebooks/methods/reproduce.ipynb does);
+- ``changes.json`` / ``changes.csv``: what changed since the previous release on disk (``citybank.changes``);
 - ``datapackage.json``: a Frictionless Data Package (v2; valid for the ``frictionless`` validator) with
   the licence, the providers as sources, and per resource its path, format, media type, sha256 hash and
   byte size; the CSV resources carry a table schema (field types, units, PL/EN descriptions).
@@ -39,7 +40,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import indicators, ranking
+from . import changes, indicators, ranking
 from .bank import load_bank
 from .errors import UserError
 from .params import Registry, registry
@@ -475,7 +476,8 @@ def publish_year(
     resources: list[dict[str, Any]] = []
     used_datasets: set[str] = set()
 
-    for slug, df in category_frames(bank, reg, year).items():
+    frames = category_frames(bank, reg, year)
+    for slug, df in frames.items():
         cat = reg.categories[slug]
         used_datasets.update(df["dataset"])
         about = _about(reg, cat.name.pl, cat.name.en, year, df["dataset"])
@@ -519,6 +521,8 @@ def publish_year(
             description_pl=f"Najważniejsze liczby przeglądu za {year} r. i roku porównania (miasto).",
         )
     )
+
+    written += _publish_changes(year, frames, out, resources)
 
     providers = sorted({reg.datasets[d].provider for d in used_datasets})
     licences = sorted({reg.datasets[d].licence for d in used_datasets}) or ["CC-BY-4.0"]
@@ -572,6 +576,44 @@ def _publish_ranking(year: int, reg: Registry, out: Path, resources: list[dict[s
         )
     )
     return [path]
+
+
+def _publish_changes(
+    year: int, frames: dict[str, pd.DataFrame], out: Path, resources: list[dict[str, Any]]
+) -> list[Path]:
+    """``changes.json`` and ``changes.csv``: what changed since the previous release (``citybank.changes``), found
+    beside ``out`` (``reports/<y>/data`` with y < year); none found: this is the first release."""
+    rows = pd.concat(frames.values(), ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    in_reports = out.name == "data" and out.parent.name == str(year)  # reports/<Y>/data: earlier releases beside it
+    report = changes.changes_report(year, rows, out.parent.parent if in_reports else None)
+    js = write_json(out / "changes.json", report)
+    csv = write_csv(changes.revisions_frame(report), out / "changes.csv")
+    since = report["previous_release"]
+    resources.append(
+        _resource(
+            out,
+            js,
+            "changes",
+            title="Zmiany od poprzedniej publikacji / Changes since the previous release",
+            description=f"Datasets added and removed, values added, removed and revised since the release of {since}."
+            if since
+            else "The first release: no previous release to compare with.",
+            description_pl=f"Zbiory dodane i usunięte, wartości dodane, usunięte i poprawione od publikacji za {since} r."
+            if since
+            else "Pierwsza publikacja: nie ma poprzedniej, z którą można porównać.",
+        )
+    )
+    resources.append(
+        _resource(
+            out,
+            csv,
+            "changes-revisions",
+            title="Poprawione wartości / Revised values",
+            description="One row per value revised since the previous release: old and new value with their provenance.",
+            description_pl="Wiersz na każdą wartość poprawioną od poprzedniej publikacji: stara i nowa wartość z pochodzeniem.",
+        )
+    )
+    return [js, csv]
 
 
 def _licence(lic: str) -> dict[str, str]:

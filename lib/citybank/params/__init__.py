@@ -15,6 +15,7 @@ Layout of params/::
     strategy.yml        the city development strategy (optional until present)
     consistency.yml     cross-provider consistency rules (optional until present)
     survey.yml          the residents' survey codebook (optional until present)
+    documents.yml       the city's strategic documents (optional until present)
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from ..i18n import LANGS
 from ..paths import PATHS, notebooks_folder
-from . import bdl_api, consistency, iso37120, national, strategy, survey
+from . import bdl_api, consistency, documents, iso37120, national, strategy, survey
 from .core import (
     SLUG,
     YAML_LOADER,
@@ -49,6 +50,7 @@ from .core import (
     Variable,
     YearParams,
     change_kind,
+    due_date,
     dupes,
     expand_files,
 )
@@ -56,7 +58,7 @@ from .core import (
 __all__ = [
     "LANGS", "SLUG", "ChangeKind", "change_kind", "YAML_LOADER", "Category", "Checks", "City", "ColumnMap", "Dataset", "District", "Loader",
     "ParamsError", "ParamsProblem", "Provider", "Registry", "Reporting", "SeriesBreak", "Source", "Strict", "Territory", "Text3",
-    "ValidRange", "Variable", "YearParams", "consistency", "expand_files", "iso37120", "load_params", "national", "registry", "strategy", "survey",
+    "ValidRange", "Variable", "YearParams", "consistency", "documents", "due_date", "expand_files", "iso37120", "load_params", "national", "registry", "strategy", "survey",
     "year_or_default",
 ]  # fmt: skip
 
@@ -188,6 +190,7 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
                 ("bdl_api", bdl_api),
                 ("survey", survey),
                 ("national", national),
+                ("documents", documents),
             )
             for name, module in modules:
                 data = ld.read(root / module.FILE, required=False)

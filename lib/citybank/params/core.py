@@ -128,11 +128,29 @@ class Category(Strict):
     notebook: str | None = Field(None, description="a category-specific notebook replacing the template")
 
 
+DUE = r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+
+
+def due_date(due: str, data_year: int) -> str:
+    """The ISO date by which the data of ``data_year`` are due: ``due`` is a month-day of the year after.
+
+    >>> due_date("03-31", 2024)
+    '2025-03-31'
+    """
+    return f"{data_year + 1}-{due}"
+
+
 class Provider(Strict):
     id: str = Field(pattern=SLUG)
     name: Text3
     kind: Literal["statistics", "city_office", "municipal_unit", "state_agency", "utility", "company", "other"]
     description: Text3
+    due: str | None = Field(
+        None,
+        pattern=DUE,
+        description="MM-DD: the data of a year are due on this day of the following year (the yearly data "
+        "request says so); None = no date agreed yet; a dataset's own 'due' overrides it",
+    )
 
 
 ChangeKind = Literal["percent", "points", "absolute"]
@@ -322,6 +340,7 @@ class Dataset(Strict):
     source: Source
     checks: Checks = Checks()
     keywords: list[str] = []
+    due: str | None = Field(None, pattern=DUE, description="MM-DD, overrides the provider's 'due' for this dataset")
 
     @model_validator(mode="after")
     def _years(self) -> Dataset:

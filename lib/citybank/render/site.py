@@ -144,6 +144,13 @@ class SiteWriter:
                     if p.level == 2:
                         theme_items[p.id] = item
                         item.open = item.current
+            elif p.section == "portal":  # the data bank's catalogue: its index pages; dataset/provider pages are
+                group = groups.get("portal")  # reached from them (a hundred links would drown the navigation)
+                if group is None:
+                    group = groups["portal"] = NavItem(t("portal.group", lang))
+                    items.append(group)
+                if p.level == 1:
+                    group.children.append(item)
             else:
                 items.append(item)
         return items
