@@ -1,4 +1,4 @@
-"""Handlers of ``citybank survey validate|weight|estimate|sample``: plain values into lib/citybank/survey/."""
+"""Handlers of ``citybank survey validate|weight|estimate|code|sample``: plain values into lib/citybank/survey/."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from pathlib import Path
 from ..errors import UserError
 from ..params import registry
 from ..params.survey import load_survey
+from ..params.survey_coding import load_coding
 from ..paths import PATHS
 from ..sample.survey import survey_files
 from ..survey import load_survey_data
+from ..survey.coding import run_coding, write_coding
 from ..survey.tables import write_tables
-from ..survey.weighting import all_schemes
+from ..survey.weighting import all_schemes, weight
 from ..util import write_bytes_atomic
 
 
@@ -28,10 +30,10 @@ def _raw(args: argparse.Namespace) -> Path:
 
 
 def add_survey_parser(sub, add) -> None:
-    sp = add("survey", cmd_survey, "the residents' survey: validate, weight, estimate (and the synthetic sample)")
-    sp.add_argument("action", choices=["sample", "validate", "weight", "estimate"])
+    sp = add("survey", cmd_survey, "the residents' survey: validate, weight, estimate, code open answers (and the synthetic sample)")
+    sp.add_argument("action", choices=["sample", "validate", "weight", "estimate", "code"])
     sp.add_argument("--raw", metavar="DIR", help="folder of the raw files (default: data/raw)")
-    sp.add_argument("--out", metavar="DIR", help="estimate: folder of the tables (default: data/results/survey)")
+    sp.add_argument("--out", metavar="DIR", help="estimate, code: folder of the tables (default: data/results/survey)")
 
 
 def cmd_survey(args: argparse.Namespace) -> int:
@@ -60,6 +62,28 @@ def cmd_survey(args: argparse.Namespace) -> int:
         print(f"margins: {s.margins.source.strip()}" + ("" if s.margins.verified else " [not verified]") + tag)
         return 0
     out = Path(args.out) if args.out else PATHS.results / "survey"
+    if args.action == "code":
+        return _code(s, data, raw, out, tag)
     files = write_tables(data, s, out)
     print(f"{len(files)} tables written under {out}{tag}")
+    return 0
+
+
+def _code(s, data, raw: Path, out: Path, tag: str) -> int:
+    reg = registry()
+    coding = load_coding(reg)
+    if coding is None:
+        raise UserError("no params/survey_coding.yml: write the codebook of the open answers first")
+    result = run_coding(data, s, coding, weight(data.respondents, s.margins, "full"), reg.root, raw)
+    files = write_coding(result, coding, s, out)
+    src = result.coded["source"].value_counts()
+    print(f"{result.coded[['respondent', 'question']].drop_duplicates().shape[0]} open answers coded with codebook "
+          f"{coding.version} ({src.get('rule', 0)} codes by rules, {src.get('override', 0)} by overrides){tag}")  # fmt: skip
+    pooled = result.agreement[result.agreement["measure"] == "kappa_pooled"]
+    for r in pooled.itertuples():
+        print(f"  {r.question} {r.pair}: Cohen's kappa (pooled over codes) {r.kappa:.3f} on {r.n} answers")
+    print(f"  quote bank: {len(result.quotes)} quotes, {int(result.quotes['redacted'].sum())} redacted")
+    for m in result.messages:
+        print("  " + m)
+    print(f"{len(files)} files written under {out}")
     return 0
