@@ -30,7 +30,11 @@ def _raw(args: argparse.Namespace) -> Path:
 
 
 def add_survey_parser(sub, add) -> None:
-    sp = add("survey", cmd_survey, "the residents' survey: validate, weight, estimate, code open answers (and the synthetic sample)")
+    sp = add(
+        "survey",
+        cmd_survey,
+        "the residents' survey: validate, weight, estimate, code open answers (and the synthetic sample)",
+    )
     sp.add_argument("action", choices=["sample", "validate", "weight", "estimate", "code"])
     sp.add_argument("--raw", metavar="DIR", help="folder of the raw files (default: data/raw)")
     sp.add_argument("--out", metavar="DIR", help="estimate, code: folder of the tables (default: data/results/survey)")
@@ -74,7 +78,8 @@ def _code(s, data, raw: Path, out: Path, tag: str) -> int:
     coding = load_coding(reg)
     if coding is None:
         raise UserError("no params/survey_coding.yml: write the codebook of the open answers first")
-    result = run_coding(data, s, coding, weight(data.respondents, s.margins, "full"), reg.root, raw)
+    names = {d.code: d.name for d in reg.city.districts}
+    result = run_coding(data, s, coding, weight(data.respondents, s.margins, "full"), reg.root, raw, names)
     files = write_coding(result, coding, s, out)
     src = result.coded["source"].value_counts()
     print(f"{result.coded[['respondent', 'question']].drop_duplicates().shape[0]} open answers coded with codebook "

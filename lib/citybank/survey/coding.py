@@ -101,10 +101,8 @@ def _analyse(text: str, table: str) -> list[tuple[str, str]]:
 def term_in(term: str, text: list[tuple[str, str]], table: str) -> bool:
     """Whether a term (word, ``prefix*`` or consecutive words) is in an analysed text (folded words and stems)."""
     parts = _compile(term, table)
-    for i in range(len(text) - len(parts) + 1):
-        if all(p.matches(*text[i + k]) for k, p in enumerate(parts)):
-            return True
-    return False
+    starts = range(len(text) - len(parts) + 1)
+    return any(all(p.matches(*text[i + k]) for k, p in enumerate(parts)) for i in starts)
 
 
 def codes_of(text: str, question: CodedQuestion, table: str = "original") -> list[str]:
@@ -148,8 +146,10 @@ def open_answers(data: SurveyData, coding: Coding) -> pd.DataFrame:
     """The non-empty answers to the coded questions: respondent, question, district, text (already redacted)."""
     r = data.responses
     out = r[r["text"].notna() & r["question"].isin([q.question for q in coding.questions])]
-    return out[["respondent", "question", "district", "text"]].sort_values(["question", "respondent"]).reset_index(
-        drop=True
+    return (
+        out[["respondent", "question", "district", "text"]]
+        .sort_values(["question", "respondent"])
+        .reset_index(drop=True)
     )
 
 
@@ -329,10 +329,14 @@ def agreement(double: pd.DataFrame, rules: pd.DataFrame, coding: Coding) -> pd.D
 # ---------------------------------------------------------------- the quote bank
 
 
-def quote_bank(coded: pd.DataFrame, data: SurveyData, coding: Coding, survey: Survey) -> pd.DataFrame:
-    """Quotes per code, redacted, attributed to a district only when its cell is large enough; raises CodingError
-    when a phone number, e-mail or PESEL number would be published."""
+def quote_bank(
+    coded: pd.DataFrame, data: SurveyData, coding: Coding, survey: Survey, names: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Quotes per code, redacted, attributed to a district (by its name from ``names``, a code → name map such as
+    params/city.yml's districts, else by code) only when its cell is large enough; raises CodingError when a phone
+    number, e-mail or PESEL number would be published."""
     answers = open_answers(data, coding).set_index(["respondent", "question"])
+    names = names or {}
     minimum = survey.disclosure.quote_min_district
     rows = []
     for q in coding.questions:
@@ -341,6 +345,8 @@ def quote_bank(coded: pd.DataFrame, data: SurveyData, coding: Coding, survey: Su
             if code == q.fallback:
                 continue
             who = mine.loc[mine["code"] == code, "respondent"]
+            if who.empty:
+                continue
             texts = answers.loc[[(rid, q.question) for rid in who]].reset_index()
             cells = texts["district"].value_counts()
             texts["quote"] = [_clean(t, coding.quotes.max_chars) for t in texts["text"]]
@@ -351,7 +357,7 @@ def quote_bank(coded: pd.DataFrame, data: SurveyData, coding: Coding, survey: Su
             for rank, t in enumerate(picked.itertuples(), start=1):
                 ok = int(cells.get(t.district, 0)) >= minimum
                 rows.append({"question": q.question, "code": code, "rank": rank, "quote": t.quote,
-                             "district": t.district if ok else "",
+                             "district": names.get(t.district, t.district) if ok else "",
                              "attribution": "district" if ok else "city-wide",
                              "redacted": bool(t.redacted or "[" in t.quote)})  # fmt: skip
     out = pd.DataFrame(rows, columns=QUOTE_COLUMNS[:-2])
@@ -387,8 +393,10 @@ def run_coding(
     weighting: Weighting,
     params_root: Path,
     raw_dir: Path,
+    district_names: dict[str, str] | None = None,
 ) -> CodingResult:
-    """Code, estimate, measure agreement and build the quote bank (nothing written)."""
+    """Code, estimate, measure agreement and build the quote bank (nothing written). ``district_names``: code →
+    name of each district (params/city.yml), used by the quote bank."""
     overrides = load_overrides(params_root, coding)
     coded, messages = code_answers(data, coding, overrides)
     rules = rule_codes(open_answers(data, coding), coding)
@@ -400,7 +408,7 @@ def run_coding(
         else:
             messages.append(f"no double-coded subsample at {path}: no inter-coder agreement")
     shares = code_shares(coded, data, coding, weighting, survey)
-    quotes = quote_bank(coded, data, coding, survey)
+    quotes = quote_bank(coded, data, coding, survey, district_names)
     return CodingResult(coded, shares, agree, quotes, messages)
 
 
@@ -423,4 +431,6 @@ def write_coding(result: CodingResult, coding: Coding, survey: Survey, out: Path
         CODING_FILES["quotes"]: result.quotes,
         INTERNAL_FILES["coded"]: result.coded.assign(codebook_version=coding.version),
     }
-    return [Path(write_text_atomic(out / name, f.to_csv(index=False, lineterminator="\n"))) for name, f in frames.items()]
+    return [
+        Path(write_text_atomic(out / name, f.to_csv(index=False, lineterminator="\n"))) for name, f in frames.items()
+    ]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+import warnings
 from importlib.metadata import version
 
 import pystempel
@@ -104,7 +105,9 @@ STEMMER_TABLES = {"original": pystempel.Stemmer.default, "polimorf": pystempel.S
 @functools.cache
 def _stemmer(table: str) -> pystempel.Stemmer:
     pystempel.streams.DISABLE_TQDM = True  # no progress bar on the terminal while the table loads
-    return STEMMER_TABLES[table]()
+    with warnings.catch_warnings():  # pystempel 2.0.0 uses the deprecated importlib.resources.path
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return STEMMER_TABLES[table]()
 
 
 @functools.cache
