@@ -374,3 +374,38 @@ def test_codebook_and_overrides_problems_name_file_and_key(params_copy: Path):
         "params/survey_coding_overrides.csv: row 4, coder: empty; every override names the answer and who coded it",
         "params/survey_coding_overrides.csv: row 4, question: 'q99' is not a coded question (q13)",
     ]
+
+
+# ---------------------------------------------------------------- raking margins from the bank
+
+
+def _bank(rows: list[tuple[str, str, int, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["variable", "territory", "year", "value"]).assign(dataset="x", source_file="f")
+
+
+def test_margins_from_the_bank_by_hand_and_the_weights_reproduce_them(survey, data):
+    from citybank.errors import UserError
+    from citybank.survey.margins import bank_margins
+
+    codes = [f"2474011-0{i}" for i in range(1, 6)]
+    bank = _bank([("population_adult", "2474011", 2019, 60_000.0), ("population_adult", "2474011", 2018, 1.0)]
+                 + [("population_registered", c, 2019, v) for c, v in zip(codes, [1, 2, 3, 4, 10], strict=True)])  # fmt: skip
+    m, sources = bank_margins(survey, bank, "2474011")
+    # district shares 1/20, 2/20, 3/20, 4/20, 10/20 of the bank's 60,000 adults
+    assert [round(m.district[c]) for c in codes] == [3000, 6000, 9000, 12000, 30000]
+    # sex keeps the typed shares (28,600 : 25,400) scaled to 60,000
+    assert m.sex == pytest.approx({"K": 60_000 * 28_600 / 54_000, "M": 60_000 * 25_400 / 54_000})
+    assert sum(m.age_group.values()) == pytest.approx(60_000)
+    d = sources[sources["variable"] == "district"].set_index("level")
+    assert d.loc["2474011-05", "bank_share"] == 0.5 and d.loc["2474011-05", "typed_share"] == pytest.approx(
+        21_000 / 54_000
+    )
+    # typed 9.3, 18.9, 20.9, 12.0, 38.9 % against 5, 10, 15, 20, 50 %: only the first is within 5 points
+    assert d["beyond_tolerance"].tolist() == [False, True, True, True, True]
+    assert d["source"].iloc[0].startswith("bank population_registered 2019")
+    w = weight(data.respondents, m, "full")  # raises WeightingError if the achieved margins were off
+    assert round(w.weights.sum()) == 60_000 and w.summary["max_margin_difference"] < m.tolerance
+    with pytest.raises(UserError, match=r"no population_registered in 2019 for district\(s\) 2474011-05"):
+        bank_margins(survey, bank[bank["territory"] != "2474011-05"], "2474011")
+    with pytest.raises(UserError, match=r"no population_adult for the city \(2474011\) in 2019"):
+        bank_margins(survey, bank[bank["year"] != 2019], "2474011")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..bank import load_bank
 from ..errors import UserError
 from ..params import registry
 from ..params.survey import load_survey
@@ -13,9 +14,10 @@ from ..paths import PATHS
 from ..sample.survey import survey_files
 from ..survey import load_survey_data
 from ..survey.coding import run_coding, write_coding
+from ..survey.margins import bank_margins
 from ..survey.tables import write_tables
 from ..survey.weighting import all_schemes, weight
-from ..util import write_bytes_atomic
+from ..util import write_bytes_atomic, write_text_atomic
 
 
 def _survey():
@@ -27,6 +29,23 @@ def _survey():
 
 def _raw(args: argparse.Namespace) -> Path:
     return Path(args.raw) if getattr(args, "raw", None) else PATHS.raw
+
+
+def _with_bank_margins(s):
+    """The survey with its raking margins from the bank (when params asks for them and the bank is built), and the
+    table of the margins' sources."""
+    if s.margins.bank is not None and not (PATHS.bank / "bank.parquet").is_file():
+        print(f"margins: typed in params/survey.yml — no bank at {PATHS.bank} yet (`citybank ingest`)")
+        return s, bank_margins(s.model_copy(update={"margins": s.margins.model_copy(update={"bank": None})}),
+                               None, "")[1]  # fmt: skip
+    bank = load_bank(years=[s.margins.bank.year]) if s.margins.bank is not None else None
+    margins, sources = bank_margins(s, bank, registry().city.terc)
+    flagged = sources[sources["beyond_tolerance"]]
+    if len(flagged):
+        print(f"margins: {len(flagged)} typed share(s) of params/survey.yml differ from the bank's by more than "
+              f"{s.margins.bank.tolerance:.0%}: " + ", ".join(f"{r.variable}={r.level} typed {r.typed_share:.1%}, "
+              f"bank {r.target_share:.1%}" for r in flagged.itertuples()) + " — the bank's are used")  # fmt: skip
+    return s.model_copy(update={"margins": margins}), sources
 
 
 def add_survey_parser(sub, add) -> None:
@@ -49,6 +68,8 @@ def cmd_survey(args: argparse.Namespace) -> int:
             print(f"written {raw / rel} (SYNTHETIC)")
         return 0
     data = load_survey_data(s, raw)
+    if args.action in ("weight", "estimate", "code"):
+        s, sources = _with_bank_margins(s)
     tag = " — SYNTHETIC sample survey, not real answers" if s.synthetic else ""
     if args.action == "validate":
         resp = data.respondents
@@ -69,6 +90,7 @@ def cmd_survey(args: argparse.Namespace) -> int:
     if args.action == "code":
         return _code(s, data, raw, out, tag)
     files = write_tables(data, s, out)
+    files.append(write_text_atomic(out / "survey_margin_sources.csv", sources.to_csv(index=False, lineterminator="\n")))
     print(f"{len(files)} tables written under {out}{tag}")
     return 0
 
