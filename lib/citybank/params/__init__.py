@@ -16,6 +16,7 @@ Layout of params/::
     consistency.yml     cross-provider consistency rules (optional until present)
     survey.yml          the residents' survey codebook (optional until present)
     documents.yml       the city's strategic documents (optional until present)
+    survey_coding.yml   the codebook of the survey's open answers (+ survey_coding_overrides.csv; optional)
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from ..i18n import LANGS
 from ..paths import PATHS, notebooks_folder
-from . import bdl_api, consistency, documents, iso37120, national, strategy, survey
+from . import bdl_api, consistency, documents, iso37120, national, strategy, survey, survey_coding
 from .core import (
     SLUG,
     YAML_LOADER,
@@ -59,6 +60,7 @@ __all__ = [
     "LANGS", "SLUG", "ChangeKind", "change_kind", "YAML_LOADER", "Category", "Checks", "City", "ColumnMap", "Dataset", "District", "Loader",
     "ParamsError", "ParamsProblem", "Provider", "Registry", "Reporting", "SeriesBreak", "Source", "Strict", "Territory", "Text3",
     "ValidRange", "Variable", "YearParams", "consistency", "documents", "due_date", "expand_files", "iso37120", "load_params", "national", "registry", "strategy", "survey",
+    "survey_coding",
     "year_or_default",
 ]  # fmt: skip
 
@@ -189,6 +191,7 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
                 ("consistency", consistency),
                 ("bdl_api", bdl_api),
                 ("survey", survey),
+                ("survey_coding", survey_coding),  # after survey: it codes survey.yml's open questions
                 ("national", national),
                 ("documents", documents),
             )

@@ -131,6 +131,16 @@ class Checks(Strict):
     duplicate_min_items: int = Field(8, ge=3)
 
 
+class BankMargins(Strict):
+    """Margins taken from the data bank (``citybank.survey.margins``): the typed ones are then the fallback and are
+    compared with the bank's."""
+
+    year: int = Field(description="the bank's year (31 December before the fieldwork)")
+    total: str = Field(description="variable of the city's population the survey covers (e.g. population_adult)")
+    district: str | None = Field(None, description="variable by district whose shares split the total")
+    tolerance: float = Field(0.05, gt=0, lt=1, description="a typed share further than this from the bank's is flagged")
+
+
 class Margins(Strict):
     source: str = Field(min_length=1)
     verified: bool
@@ -138,6 +148,7 @@ class Margins(Strict):
     sex: dict[str, float]
     age_group: dict[str, float]
     tolerance: float = Field(0.001, gt=0, lt=0.05)
+    bank: BankMargins | None = None
 
     def of(self, name: str) -> dict[str, float]:
         return getattr(self, name)
@@ -235,6 +246,11 @@ def _cross(reg: Registry, s: Survey, rel: str) -> list[ParamsProblem]:
         bad("margins.sex", f"must give the values of background.sex: {sorted(sexes)}")
     if set(s.margins.age_group) != set(s.background.age.groups):
         bad("margins.age_group", f"must give the groups of background.age.groups: {sorted(s.background.age.groups)}")
+    if s.margins.bank is not None:
+        for key in ("total", "district"):
+            var = getattr(s.margins.bank, key)
+            if var is not None and var not in reg.variables:
+                bad(f"margins.bank.{key}", f"unknown variable '{var}'; expected a variable of params/variables.yml")
     totals = {k: sum(s.margins.of(k).values()) for k in ("district", "sex", "age_group")}
     if len({round(t) for t in totals.values()}) > 1:
         bad(
