@@ -162,9 +162,9 @@ def test_files_are_grouped_by_the_first_part_of_their_path(reg):
 
 def test_xml_limits_are_errors_naming_the_dataset(reg, package):
     cat = opendata.catalogue(reg, YEAR, package)
-    long = cat.datasets[0].__class__(**{**cat.datasets[0].__dict__, "description_pl": "x" * 1001})
+    long = dataclasses.replace(cat.datasets[0], description_pl="x" * 1001)
     with pytest.raises(UserError, match=r"at most 1000 characters in description; open dataset 'biznes' has 1001"):
-        opendata.dane_gov_pl_xml(cat.__class__(**{**cat.__dict__, "datasets": (long,)}))
+        opendata.dane_gov_pl_xml(dataclasses.replace(cat, datasets=(long,)))
 
 
 # ---------------------------------------------------------------- DCAT-AP
