@@ -3,9 +3,10 @@ the SEMIC SHACL shapes, CKAN JSON lines and the push to a (stand-in) CKAN, CITAT
 all of them agree with datapackage.json on files, titles and licences.
 
 The data package is published once per module from a small bank of three categories: ``biznes`` (CC BY 4.0),
-``ludnosc`` (CC BY 4.0) and ``ekologia``, whose only rows come from a CC0 dataset (powietrze-pyly) — without the
-ISO 37120 tables, whose computation would take most of this module's time (their grouping is tested on a
-hand-made package).
+``ludnosc`` (CC BY 4.0) and ``ekologia``, whose only rows come from a CC0 dataset (powietrze-pyly), with the
+headline figures and the changes since the last release — without the ISO 37120 tables and the national ranking,
+whose computation would take most of this module's time (the grouping of files in a folder such as iso37120/ is
+tested on a hand-made package).
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ def published(tmp_path_factory, reg) -> Path:
     ]
     bank = pd.DataFrame(rows, columns=list(BANK_COLUMNS)).astype(BANK_COLUMNS)
     out = tmp_path_factory.mktemp("opendata") / "data"
-    no_iso = dataclasses.replace(reg, extra={k: v for k, v in reg.extra.items() if k != "iso37120"})
-    publish.publish_year(YEAR, no_iso, bank, out=out)
+    lean = dataclasses.replace(reg, extra={k: v for k, v in reg.extra.items() if k not in {"iso37120", "national"}})
+    publish.publish_year(YEAR, lean, bank, out=out)
     return out
 
 
@@ -110,7 +111,7 @@ def test_harvester_xml_validates_against_the_portal_xsd_and_its_md5_matches(publ
 
     data = schema.to_dict(str(xml))
     by_id = {d["extIdent"]: d for d in data["dataset"]}
-    assert sorted(by_id) == ["biznes", "ekologia", "headlines", "ludnosc"]
+    assert sorted(by_id) == ["biznes", "changes", "ekologia", "headlines", "ludnosc"]
     biz = by_id["biznes"]
     assert biz["title"] == {"polish": "Biznes", "english": "Business"}
     assert biz["categories"]["category"] == ["ECON"] and biz["updateFrequency"] == "yearly"
@@ -216,6 +217,7 @@ def test_the_shapes_catch_a_dataset_without_title(published):
 def test_ckan_lines_are_package_dicts(ckan_lines):
     assert [p["name"] for p in ckan_lines] == [
         "siemianowice-slaskie-biznes",
+        "siemianowice-slaskie-changes",
         "siemianowice-slaskie-ekologia",
         "siemianowice-slaskie-headlines",
         "siemianowice-slaskie-ludnosc",
@@ -232,7 +234,7 @@ def test_ckan_lines_are_package_dicts(ckan_lines):
     extras = {e["key"]: e["value"] for e in biz["extras"]}
     assert extras["source_datasets"] == "pup-bezrobocie" and extras["modified"] == "2025-05-31"
     assert extras["temporal_start"] == "2015" and extras["temporal_end"] == "2024"
-    assert ckan_lines[1]["license_id"] == "cc-zero"
+    assert ckan_lines[2]["name"].endswith("ekologia") and ckan_lines[2]["license_id"] == "cc-zero"
 
 
 class _Ckan(BaseHTTPRequestHandler):
@@ -294,7 +296,7 @@ def test_push_creates_new_packages_and_updates_existing_ones_keeping_ids(ckan_li
         "name": "siemianowice-slaskie-biznes",
         "resources": [{"id": "res-csv", "name": "Biznes / Business"}],
     }
-    calls = opendata.push_ckan(ckan_lines[:2], url, "secret-token", timeout=5)
+    calls = opendata.push_ckan([ckan_lines[0], ckan_lines[2]], url, "secret-token", timeout=5)
     assert [(c.action, c.name) for c in calls] == [
         ("package_update", "siemianowice-slaskie-biznes"),
         ("package_create", "siemianowice-slaskie-ekologia"),
@@ -305,7 +307,7 @@ def test_push_creates_new_packages_and_updates_existing_ones_keeping_ids(ckan_li
     update = handler.calls[1][2]
     assert update["id"] == "pkg-1" and update["resources"][0]["id"] == "res-csv"
     assert "id" not in update["resources"][1]  # the Parquet file is new on that site
-    assert handler.calls[3][2] == ckan_lines[1]
+    assert handler.calls[3][2] == ckan_lines[2]
 
 
 def test_push_stops_on_a_refusal_with_ckans_words(ckan_lines, ckan_server):
@@ -325,13 +327,13 @@ def test_cli_publish_ckan_dry_run_sends_nothing_and_a_real_run_needs_a_token(
     url, handler = ckan_server
     jsonl = str(published / "ckan.jsonl")
     assert main(["publish-ckan", "--file", jsonl, "--url", url, "--dry-run"]) == 0
-    assert handler.calls == [] and "4 package(s) would be sent; nothing was sent" in capsys.readouterr().out
+    assert handler.calls == [] and "5 package(s) would be sent; nothing was sent" in capsys.readouterr().out
     monkeypatch.delenv("CITYBANK_TEST_CKAN", raising=False)
     assert main(["publish-ckan", "--file", jsonl, "--url", url, "--api-key-env", "CITYBANK_TEST_CKAN"]) == 2
     assert "no CKAN API token in the environment variable CITYBANK_TEST_CKAN" in capsys.readouterr().err
     monkeypatch.setenv("CITYBANK_TEST_CKAN", "tok")
     assert main(["publish-ckan", "--file", jsonl, "--url", url, "--api-key-env", "CITYBANK_TEST_CKAN"]) == 0
-    assert "4 created, 0 updated" in capsys.readouterr().out and len(handler.calls) == 8
+    assert "5 created, 0 updated" in capsys.readouterr().out and len(handler.calls) == 10
 
 
 def test_unreachable_ckan_is_a_user_error():
@@ -408,7 +410,7 @@ def test_every_format_agrees_with_the_data_package_on_files_titles_and_licences(
     from rdflib.namespace import DCAT, DCTERMS
 
     resources = package["resources"]
-    assert len(resources) == 10  # 3 categories × CSV, Parquet, XLSX + headlines.json
+    assert len(resources) == 12  # 3 categories × CSV, Parquet, XLSX + headlines.json + changes.json, .csv
     base = "https://dane.siemianowice.pl/raporty/2024/data/"
     expected = {base + r["path"]: (r["title"], r["licenses"][0]["name"]) for r in resources}
     eu = {"CC-BY-4.0": "CC_BY_4_0", "CC0-1.0": "CC0"}
@@ -437,7 +439,7 @@ def test_every_format_agrees_with_the_data_package_on_files_titles_and_licences(
         title = titles["pl"] if titles["pl"] == titles["en"] else f"{titles['pl']} / {titles['en']}"
         got[str(g.value(dist, DCAT.downloadURL))] = (title, str(g.value(dist, DCTERMS.license)).rsplit("/", 1)[1])
     assert got == {u: (title, eu[lic]) for u, (title, lic) in expected.items()}
-    assert len(list(g.subjects(rdflib.RDF.type, DCAT.Dataset))) == len(ckan_lines) == len(xml["dataset"]) == 4
+    assert len(list(g.subjects(rdflib.RDF.type, DCAT.Dataset))) == len(ckan_lines) == len(xml["dataset"]) == 5
 
     # CKAN: every file a resource named by its title, with the licence id of its file
     got = {r["url"]: (r["name"], r["license_id"]) for p in ckan_lines for r in p["resources"]}
