@@ -12,8 +12,12 @@
   reader can check them from the package alone (notebooks/methods/reproduce.ipynb does);
 - ``changes.json`` / ``changes.csv``: what changed since the previous release on disk (``citybank.changes``);
 - ``datapackage.json``: a Frictionless Data Package (v2; valid for the ``frictionless`` validator) with
-  the licence, the providers as sources, and per resource its path, format, media type, sha256 hash and
-  byte size; the CSV resources carry a table schema (field types, units, PL/EN descriptions).
+  the licence, the providers as sources, and per resource its path, format, media type, sha256 hash,
+  byte size, a "PL / EN" title and its licence (the most demanding licence of the datasets in it); the CSV
+  resources carry a table schema (field types, units, PL/EN descriptions);
+- the open-data portals' metadata of that package (``citybank.opendata``): ``dane_gov_pl.xml`` + ``.md5``,
+  ``catalog.ttl`` (DCAT-AP 3), ``ckan.jsonl``, ``CITATION.cff``, ``.zenodo.json`` — when params/city.yml has
+  an ``open_data`` block.
 
 Formats. CSV: UTF-8 without BOM, comma, dot decimal, ``\\n`` line ends, text as written in the bank
 (CSV is data, so no spreadsheet-formula escaping here). Parquet: no pandas index or pandas metadata, snappy
@@ -43,6 +47,7 @@ import pandas as pd
 from . import changes, indicators, ranking
 from .bank import load_bank
 from .errors import UserError
+from .opendata import LICENCES, effective_licence, write_opendata
 from .params import Registry, registry
 from .paths import PATHS
 from .rawdata import is_sample
@@ -111,12 +116,6 @@ COLUMNS = [f[0] for f in FIELDS]
 SORT = ["variable", "territory", "year", "dataset", "source_file", "source_row"]
 PRIMARY_KEY = ["variable", "territory", "year"]
 
-LICENCES: dict[str, tuple[str, str]] = {
-    "CC-BY-4.0": ("https://creativecommons.org/licenses/by/4.0/", "Creative Commons Attribution 4.0"),
-    "CC-BY-SA-4.0": ("https://creativecommons.org/licenses/by-sa/4.0/", "Creative Commons Attribution-ShareAlike 4.0"),
-    "CC0-1.0": ("https://creativecommons.org/publicdomain/zero/1.0/", "CC0 1.0 Public Domain Dedication"),
-    "ODbL-1.0": ("https://opendatacommons.org/licenses/odbl/1-0/", "Open Data Commons Open Database License 1.0"),
-}
 MEDIATYPES = {
     "csv": "text/csv",
     "parquet": "application/vnd.apache.parquet",
@@ -500,15 +499,21 @@ def publish_year(
             "description": f"{cat.name.en}: {cat.description.en} Every year up to {year}.",
             "description_pl": f"{cat.name.pl}: {cat.description.pl} Wszystkie lata do {year}.",
         }
+        lic = {"licenses": [_licence(effective_licence({reg.datasets[d].licence for d in df["dataset"]}, slug))]}
         resources.append(
-            _resource(out, csv, slug, FIELDS, title=f"{cat.name.pl} / {cat.name.en}", variables=variables, **desc)
+            _resource(
+                out, csv, slug, FIELDS, title=f"{cat.name.pl} / {cat.name.en}", variables=variables, **desc, **lic
+            )
         )
         resources[-1]["schema"]["primaryKey"] = PRIMARY_KEY
-        resources.append(_resource(out, pq_, f"{slug}-parquet", title=f"{cat.name.en} (Parquet)", **desc))
-        resources.append(_resource(out, xl, f"{slug}-xlsx", title=f"{cat.name.en} (XLSX)", **desc))
+        for path, kind in ((pq_, "Parquet"), (xl, "XLSX")):
+            title = f"{cat.name.pl} ({kind}) / {cat.name.en} ({kind})"
+            resources.append(_resource(out, path, f"{slug}-{kind.lower()}", title=title, **desc, **lic))
 
-    written += _publish_iso(year, reg, out, resources, given_bank)
-    written += _publish_ranking(year, reg, out, resources)
+    # The ISO table and the headline figures draw on every published dataset: the licence of them all.
+    lic_all = {"licenses": [_licence(effective_licence({reg.datasets[d].licence for d in used_datasets}))]}
+    written += _publish_iso(year, reg, out, resources, given_bank, lic_all)
+    written += _publish_ranking(year, reg, out, resources, lic_all)
     heads = write_json(out / "headlines.json", headline_figures(bank, reg, year))
     written.append(heads)
     resources.append(
@@ -519,10 +524,11 @@ def publish_year(
             title="Najważniejsze liczby roku / Headline figures",
             description=f"The overview's headline figures of {year} and the year compared with (city).",
             description_pl=f"Najważniejsze liczby przeglądu za {year} r. i roku porównania (miasto).",
+            **lic_all,
         )
     )
 
-    written += _publish_changes(year, frames, out, resources)
+    written += _publish_changes(year, frames, out, resources, lic_all)
 
     providers = sorted({reg.datasets[d].provider for d in used_datasets})
     licences = sorted({reg.datasets[d].licence for d in used_datasets}) or ["CC-BY-4.0"]
@@ -549,10 +555,13 @@ def publish_year(
         package["homepage"] = reg.city.portal
     _remove_stale(out, set(written))
     written.append(write_json(out / "datapackage.json", package))
+    written += write_opendata(year, reg, out)  # dane.gov.pl XML, DCAT-AP, CKAN, CITATION.cff, .zenodo.json
     return sorted(written)
 
 
-def _publish_ranking(year: int, reg: Registry, out: Path, resources: list[dict[str, Any]]) -> list[Path]:
+def _publish_ranking(
+    year: int, reg: Registry, out: Path, resources: list[dict[str, Any]], lic: dict[str, Any]
+) -> list[Path]:
     """``ranking.csv``: the city's rank, percentile and its class's quartiles per measure and year (up to ``year``),
     from the national exports; nothing when they are absent (the pages say why)."""
     rank = ranking.results(reg.city.terc, reg=reg)
@@ -573,13 +582,14 @@ def _publish_ranking(year: int, reg: Registry, out: Path, resources: list[dict[s
             description_pl=f"{reg.city.name} wśród wszystkich gmin tej samej klasy (rodzaj wg TERC; i przedział "
             f"liczby ludności): miejsce (1 = najwyższa wartość), percentyl, liczba gmin i kwartyle, w latach. "
             f"Dane urzędowe: GUS, Bank Danych Lokalnych, tablice {tables}; opracowanie własne.",
+            **lic,
         )
     )
     return [path]
 
 
 def _publish_changes(
-    year: int, frames: dict[str, pd.DataFrame], out: Path, resources: list[dict[str, Any]]
+    year: int, frames: dict[str, pd.DataFrame], out: Path, resources: list[dict[str, Any]], lic: dict[str, Any]
 ) -> list[Path]:
     """``changes.json`` and ``changes.csv``: what changed since the previous release (``citybank.changes``), found
     beside ``out`` (``reports/<y>/data`` with y < year); none found: this is the first release."""
@@ -601,6 +611,7 @@ def _publish_changes(
             description_pl=f"Zbiory dodane i usunięte, wartości dodane, usunięte i poprawione od publikacji za {since} r."
             if since
             else "Pierwsza publikacja: nie ma poprzedniej, z którą można porównać.",
+            **lic,
         )
     )
     resources.append(
@@ -611,6 +622,7 @@ def _publish_changes(
             title="Poprawione wartości / Revised values",
             description="One row per value revised since the previous release: old and new value with their provenance.",
             description_pl="Wiersz na każdą wartość poprawioną od poprzedniej publikacji: stara i nowa wartość z pochodzeniem.",
+            **lic,
         )
     )
     return [js, csv]
@@ -623,7 +635,12 @@ def _licence(lic: str) -> dict[str, str]:
 
 
 def _publish_iso(
-    year: int, reg: Registry, out: Path, resources: list[dict[str, Any]], bank: pd.DataFrame | None
+    year: int,
+    reg: Registry,
+    out: Path,
+    resources: list[dict[str, Any]],
+    bank: pd.DataFrame | None,
+    lic: dict[str, Any],
 ) -> list[Path]:
     """The ISO 37120 indicator table and per-indicator JSON files, when the indicator engine and its
     catalogue (params/iso37120.yml) exist. A bank passed in is used as is (nothing written elsewhere)."""
@@ -650,13 +667,15 @@ def _publish_iso(
         "description_pl": f"Wskaźniki ISO 37120:2018 miasta {reg.city.name}, {year} r.",
     }
     resources.append(
-        _resource(out, csv, "iso37120", fields, title="Wskaźniki ISO 37120 / ISO 37120 indicators", **desc)
+        _resource(out, csv, "iso37120", fields, title="Wskaźniki ISO 37120 / ISO 37120 indicators", **desc, **lic)
     )
-    resources.append(_resource(out, pq_, "iso37120-parquet", title="ISO 37120 indicators (Parquet)", **desc))
-    resources.append(_resource(out, xl, "iso37120-xlsx", title="ISO 37120 indicators (XLSX)", **desc))
+    for path, kind in ((pq_, "Parquet"), (xl, "XLSX")):
+        title = f"Wskaźniki ISO 37120 ({kind}) / ISO 37120 indicators ({kind})"
+        resources.append(_resource(out, path, f"iso37120-{kind.lower()}", title=title, **desc, **lic))
     for p in jsons:
         name = "iso37120-" + re.sub(r"[^a-z0-9._-]", "-", p.stem.lower())
-        resources.append(_resource(out, p, name, title=f"ISO 37120 {p.stem} (JSON)"))
+        title = f"Wskaźnik ISO 37120 {p.stem} (JSON) / ISO 37120 indicator {p.stem} (JSON)"
+        resources.append(_resource(out, p, name, title=title, **lic))
     return [csv, pq_, xl, *jsons]
 
 

@@ -27,6 +27,7 @@ from ..i18n import LANGS
 from ..paths import PATHS, notebooks_folder
 from . import bdl_api, consistency, documents, iso37120, national, strategy, survey, survey_coding
 from .core import (
+    EU_THEMES,
     SLUG,
     YAML_LOADER,
     Category,
@@ -37,6 +38,7 @@ from .core import (
     Dataset,
     District,
     Loader,
+    OpenData,
     ParamsError,
     ParamsProblem,
     Provider,
@@ -58,7 +60,7 @@ from .core import (
 
 __all__ = [
     "LANGS", "SLUG", "ChangeKind", "change_kind", "YAML_LOADER", "Category", "Checks", "City", "ColumnMap", "Dataset", "District", "Loader",
-    "ParamsError", "ParamsProblem", "Provider", "Registry", "Reporting", "SeriesBreak", "Source", "Strict", "Territory", "Text3",
+    "OpenData", "EU_THEMES", "ParamsError", "ParamsProblem", "Provider", "Registry", "Reporting", "SeriesBreak", "Source", "Strict", "Territory", "Text3",
     "ValidRange", "Variable", "YearParams", "consistency", "documents", "due_date", "expand_files", "iso37120", "load_params", "national", "registry", "strategy", "survey",
     "survey_coding",
     "year_or_default",
