@@ -10,7 +10,7 @@ from ..params import registry
 from ..params.survey import load_survey
 from ..paths import PATHS
 from ..sample.survey import survey_files
-from ..survey import load_survey_data
+from ..survey import compute_all, load_survey_data
 from ..survey.tables import write_tables
 from ..survey.weighting import all_schemes
 from ..util import write_bytes_atomic
@@ -31,7 +31,9 @@ def add_survey_parser(sub, add) -> None:
     sp = add("survey", cmd_survey, "the residents' survey: validate, weight, estimate (and the synthetic sample)")
     sp.add_argument("action", choices=["sample", "validate", "weight", "estimate"])
     sp.add_argument("--raw", metavar="DIR", help="folder of the raw files (default: data/raw)")
-    sp.add_argument("--out", metavar="DIR", help="estimate: folder of the tables (default: data/results/survey)")
+    sp.add_argument(
+        "--out", metavar="DIR", help="estimate: write the tables as CSV there (default: the result tables, Parquet)"
+    )
 
 
 def cmd_survey(args: argparse.Namespace) -> int:
@@ -59,7 +61,11 @@ def cmd_survey(args: argparse.Namespace) -> int:
                   f"largest margin difference {m['max_margin_difference']:.2e}")  # fmt: skip
         print(f"margins: {s.margins.source.strip()}" + ("" if s.margins.verified else " [not verified]") + tag)
         return 0
-    out = Path(args.out) if args.out else PATHS.results / "survey"
-    files = write_tables(data, s, out)
-    print(f"{len(files)} tables written under {out}{tag}")
+    if args.out:
+        files = write_tables(data, s, Path(args.out))
+        print(f"{len(files)} tables written under {args.out}{tag}")
+        return 0
+    run = compute_all(registry(), raw)
+    assert run is not None  # _survey() above found the survey
+    print(f"{len(run.files)} tables written under {run.files[0].parent}{tag}")
     return 0

@@ -6,5 +6,16 @@ disclosure control. ``svy`` (pinned exactly) is used only through ``citybank.sur
 from __future__ import annotations
 
 from .inputs import CHECKS, Problem, SurveyData, load_survey_data, read_structure
+from .store import SurveyRun, clear_results, compute_all, results
 
-__all__ = ["CHECKS", "Problem", "SurveyData", "load_survey_data", "read_structure"]
+__all__ = [
+    "CHECKS",
+    "Problem",
+    "SurveyData",
+    "SurveyRun",
+    "clear_results",
+    "compute_all",
+    "load_survey_data",
+    "read_structure",
+    "results",
+]
