@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import consistency, indicators, strategy, survey
+from . import consistency, indicators, strategy
 from .bank import build_bank
 from .errors import UserError
 from .params import registry
@@ -24,6 +24,7 @@ from .publish import publish_year, write_manifest
 from .render import render_year
 from .runner import plan, run_tasks
 from .sample import generate
+from .survey import store as survey
 
 
 @dataclass

@@ -10,7 +10,8 @@ from ..params import registry
 from ..params.survey import load_survey
 from ..paths import PATHS
 from ..sample.survey import survey_files
-from ..survey import compute_all, load_survey_data
+from ..survey import load_survey_data
+from ..survey.store import compute_all
 from ..survey.tables import write_tables
 from ..survey.weighting import all_schemes
 from ..util import write_bytes_atomic
