@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..params.survey import Survey
+from ..params.survey import MODES, Survey
 from ..util import write_text_atomic
 from .disclosure import TOTAL, suppress
 from .published import FIELD_TEXT, PUBLIC_TABLES  # noqa: F401 (re-exported)
@@ -108,7 +108,9 @@ def build_tables(data: SurveyData, survey: Survey) -> dict[str, pd.DataFrame]:
     return {
         "survey_shares": pct[PUBLISHED].reset_index(drop=True),
         "survey_eu_comparison": eu,
-        "survey_weights": pd.DataFrame([w.summary for w in weightings.values()]).assign(synthetic=survey.synthetic),
+        "survey_weights": pd.DataFrame([w.summary for w in weightings.values()]).assign(
+            **{f"n_{m}": int((data.respondents["mode"] == m).sum()) for m in MODES}, synthetic=survey.synthetic
+        ),
         "survey_margins": pd.concat(
             [w.margins.assign(scheme=s) for s, w in weightings.items()], ignore_index=True
         ).assign(synthetic=survey.synthetic),
