@@ -280,7 +280,13 @@ def test_survey_pages_in_each_language(lang):
 
     page = views.survey_overview(2024, lang)
     assert page.items_chart.problems == [] and page.eu_chart.problems == []
-    assert page.eu.columns[3:8].tolist() == ["Białystok", "Gdańsk", "Kraków", "Warszawa", views.t("survey.table.eu_mean", lang)]
+    assert page.eu.columns[3:8].tolist() == [
+        "Białystok",
+        "Gdańsk",
+        "Kraków",
+        "Warszawa",
+        views.t("survey.table.eu_mean", lang),
+    ]
     assert page_problems(_page_text(page), lang) == []
     assert views.t("survey.synthetic", lang) in page.note
     for theme in ("city_office",):  # the end-to-end test checks every page; one theme keeps this test short

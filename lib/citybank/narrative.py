@@ -1460,7 +1460,12 @@ def survey_method_sentence(
 ) -> str:
     """Who answered and how the answers were weighted: ``modes`` {"CATI": 297, "CAWI": 296}."""
     cati, cawi = modes.get("CATI", 0), modes.get("CAWI", 0)
-    d, ne, a, b = fmt_number(deff, lang, 2), fmt_number(round(n_eff), lang, 0), fmt_date(start, lang), fmt_date(end, lang)
+    d, ne, a, b = (
+        fmt_number(deff, lang, 2),
+        fmt_number(round(n_eff), lang, 0),
+        fmt_date(start, lang),
+        fmt_date(end, lang),
+    )
     return {
         "pl": f"Odpowiedzi {fmt_number(n, 'pl', 0)} respondentów: {fmt_number(cati, 'pl', 0)} wywiadów telefonicznych "
         f"(CATI) i {fmt_number(cawi, 'pl', 0)} ankiet internetowych (CAWI), od {a} do {b}. Wagi dopasowują próbę do "
@@ -1542,19 +1547,23 @@ def survey_mode_sentence(items: Sequence[str], total: int, lang: str) -> str:
 def survey_scheme_sentence(max_pp: float, item: str, lang: str) -> str:
     """How much the weighting moves the shares: the largest difference between schemes, in percentage points."""
     pp = fmt_points(max_pp, lang).lstrip("+")
-    return {
-        "pl": f"Ważenie zmienia odsetki o najwyżej {pp} ({quote(item, 'pl')}): wyniki niewiele zależą od schematu wag.",
-        "en": f"Weighting moves the shares by at most {pp} ({quote(item, 'en')}): the results depend little on the "
-        "weighting scheme.",
-        "de": f"Die Gewichtung verändert die Anteile um höchstens {pp} ({quote(item, 'de')}): die Ergebnisse hängen "
-        "kaum vom Gewichtungsschema ab.",
-    }[check_lang(lang)] if max_pp < 3 else {
-        "pl": f"Ważenie zmienia odsetki nawet o {pp} ({quote(item, 'pl')}): w tym pytaniu struktura próby ma znaczenie.",
-        "en": f"Weighting moves the shares by up to {pp} ({quote(item, 'en')}): in that question the sample's make-up "
-        "matters.",
-        "de": f"Die Gewichtung verändert die Anteile um bis zu {pp} ({quote(item, 'de')}): bei dieser Frage spielt die "
-        "Zusammensetzung der Stichprobe eine Rolle.",
-    }[check_lang(lang)]
+    return (
+        {
+            "pl": f"Ważenie zmienia odsetki o najwyżej {pp} ({quote(item, 'pl')}): wyniki niewiele zależą od schematu wag.",
+            "en": f"Weighting moves the shares by at most {pp} ({quote(item, 'en')}): the results depend little on the "
+            "weighting scheme.",
+            "de": f"Die Gewichtung verändert die Anteile um höchstens {pp} ({quote(item, 'de')}): die Ergebnisse hängen "
+            "kaum vom Gewichtungsschema ab.",
+        }[check_lang(lang)]
+        if max_pp < 3
+        else {
+            "pl": f"Ważenie zmienia odsetki nawet o {pp} ({quote(item, 'pl')}): w tym pytaniu struktura próby ma znaczenie.",
+            "en": f"Weighting moves the shares by up to {pp} ({quote(item, 'en')}): in that question the sample's make-up "
+            "matters.",
+            "de": f"Die Gewichtung verändert die Anteile um bis zu {pp} ({quote(item, 'de')}): bei dieser Frage spielt die "
+            "Zusammensetzung der Stichprobe eine Rolle.",
+        }[check_lang(lang)]
+    )
 
 
 def survey_eu_sentence(city: str, above: Sequence[str], below: Sequence[str], year: int, lang: str) -> str:

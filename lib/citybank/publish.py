@@ -612,9 +612,7 @@ def _publish_survey(reg: Registry, out: Path, resources: list[dict[str, Any]]) -
         if not path.is_file():
             continue
         table = pd.read_parquet(path)
-        fields = [
-            (c, ftype, None, *SURVEY_FIELD_TEXT.get(c, (c, c))) for c, ftype, *_ in _fields_for(table)
-        ]
+        fields = [(c, ftype, None, *SURVEY_FIELD_TEXT.get(c, (c, c))) for c, ftype, *_ in _fields_for(table)]
         pl, en = SURVEY_TITLES[name]
         about = [
             ("Tytuł / Title", f"{pl} / {en}"),

@@ -234,7 +234,10 @@ def _cross(reg: Registry, s: Survey, rel: str) -> list[ParamsProblem]:
             bad(f"themes[{i}].id", f"duplicate theme id '{th.id}'")
         for qid in th.questions:
             if qid not in closed:
-                bad(f"themes[{i}] ({th.id}).questions", f"'{qid}' is not a closed question; expected one of: {', '.join(closed)}")
+                bad(
+                    f"themes[{i}] ({th.id}).questions",
+                    f"'{qid}' is not a closed question; expected one of: {', '.join(closed)}",
+                )
             placed.append(qid)
     for qid in closed:
         if placed.count(qid) != 1:

@@ -12,9 +12,9 @@ import pandas as pd
 from ..params.survey import MODES, Survey
 from ..util import write_text_atomic
 from .disclosure import TOTAL, suppress
-from .published import FIELD_TEXT, PUBLIC_TABLES  # noqa: F401 (re-exported)
 from .estimate import estimates
 from .inputs import SurveyData
+from .published import FIELD_TEXT, PUBLIC_TABLES  # noqa: F401 (re-exported)
 from .weighting import all_schemes
 
 PUBLISHED = ["question", "theme", "item", "scheme", "domain_type", "domain", "est", "se", "lci", "uci", "deff", "n",

@@ -840,7 +840,9 @@ def _modes_table(modes: pd.DataFrame, order: list[str], items: dict[str, str], l
                 t("survey.table.item", lang): items[q],
                 t("survey.mode.CATI", lang): _pct(None if cati is None else cati["est"], lang),
                 t("survey.mode.CAWI", lang): _pct(None if cawi is None else cawi["est"], lang),
-                t("survey.table.mode_difference", lang): _significance(None if cati is None else cati["significant"], lang),
+                t("survey.table.mode_difference", lang): _significance(
+                    None if cati is None else cati["significant"], lang
+                ),
             }
         )
     return pd.DataFrame(rows)
@@ -906,7 +908,9 @@ def survey_overview(year: int, lang: str) -> SurveyOverviewPage:
             {
                 t("survey.table.item", lang): [items[q] for q in eu["question"]],
                 f"{city_name} ({s.fieldwork.end.year})": [_pct(v, lang) for v in eu["city_est"]],
-                t("survey.table.ci", lang): [_ci(a, c, lang) for a, c in zip(eu["city_lci"], eu["city_uci"], strict=True)],
+                t("survey.table.ci", lang): [
+                    _ci(a, c, lang) for a, c in zip(eu["city_lci"], eu["city_uci"], strict=True)
+                ],
                 **{c: [_pct(v, lang) for v in eu[c]] for c in b.cities},
                 t("survey.table.eu_mean", lang): [_pct(v, lang) for v in eu["all_cities"]],
             }
