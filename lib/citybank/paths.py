@@ -27,8 +27,22 @@ RESULT_FILES: dict[str, str] = {
     "strategy": "strategy.parquet",
     "consistency": "consistency.parquet",
     "ranking": "ranking.parquet",
+    "survey": "survey/survey_shares.parquet",
 }
-"""The result file of each engine under ``data/results/`` — declared here once."""
+"""The result file of each engine under ``data/results/`` — declared here once (the survey's main table; its
+other tables are ``SURVEY_TABLES`` beside it)."""
+
+SURVEY_TABLES: tuple[str, ...] = (
+    "survey_shares",
+    "survey_eu_comparison",
+    "survey_weights",
+    "survey_margins",
+    "survey_quarantine",
+    "survey_disclosure_log",
+)
+"""The residents' survey's result tables, ``data/results/survey/<name>.parquet``: the shares after disclosure
+control, the comparison with the EU survey, the weighting report and its margins, and two that never leave the
+workbench (the quarantined answers and the suppression log)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,12 @@ class Paths:
     def result(self, engine: str) -> Path:
         """The result file of an engine (a key of ``RESULT_FILES``)."""
         return self.results / RESULT_FILES[engine]
+
+    def survey_result(self, name: str) -> Path:
+        """A table of the residents' survey (a name of ``SURVEY_TABLES``)."""
+        if name not in SURVEY_TABLES:
+            raise KeyError(f"unknown survey table {name!r}; expected one of {', '.join(SURVEY_TABLES)}")
+        return self.results / "survey" / f"{name}.parquet"
 
     @property
     def reports(self) -> Path:

@@ -49,8 +49,12 @@ from .bank import load_bank
 from .errors import UserError
 from .opendata import LICENCES, effective_licence, write_opendata
 from .params import Registry, registry
+from .params.survey import load_survey
 from .paths import PATHS
 from .rawdata import is_sample
+from .survey.published import FIELD_TEXT as SURVEY_FIELD_TEXT
+from .survey.published import PUBLIC_TABLES
+from .survey.published import TITLES as SURVEY_TITLES
 from .util import (
     atomic_path,
     normalize_zip,
@@ -514,6 +518,7 @@ def publish_year(
     lic_all = {"licenses": [_licence(effective_licence({reg.datasets[d].licence for d in used_datasets}))]}
     written += _publish_iso(year, reg, out, resources, given_bank, lic_all)
     written += _publish_ranking(year, reg, out, resources, lic_all)
+    written += _publish_survey(reg, out, resources)
     heads = write_json(out / "headlines.json", headline_figures(bank, reg, year))
     written.append(heads)
     resources.append(
@@ -677,6 +682,48 @@ def _publish_iso(
         title = f"Wskaźnik ISO 37120 {p.stem} (JSON) / ISO 37120 indicator {p.stem} (JSON)"
         resources.append(_resource(out, p, name, title=title, **lic))
     return [csv, pq_, xl, *jsons]
+
+
+def _publish_survey(reg: Registry, out: Path, resources: list[dict[str, Any]]) -> list[Path]:
+    """The residents' survey's tables after disclosure control (CSV, Parquet, XLSX), when the survey stage wrote
+    them; a synthetic survey says so in every table (column ``synthetic``) and in every description."""
+    files = {name: PATHS.survey_result(name) for name in PUBLIC_TABLES}
+    if not files["survey_shares"].is_file():
+        return []
+    survey = load_survey(reg)
+    synthetic = bool(survey and survey.synthetic)
+    mark_en = " SYNTHETIC sample survey: invented answers, not residents' opinions." if synthetic else ""
+    mark_pl = " BADANIE SYNTETYCZNE: zmyślone odpowiedzi, nie opinie mieszkańców." if synthetic else ""
+    title = survey.title if survey else None
+    written: list[Path] = []
+    for name, path in files.items():
+        if not path.is_file():
+            continue
+        table = pd.read_parquet(path)
+        fields = [(c, ftype, None, *SURVEY_FIELD_TEXT.get(c, (c, c))) for c, ftype, *_ in _fields_for(table)]
+        pl, en = SURVEY_TITLES[name]
+        about = [
+            ("Tytuł / Title", f"{pl} / {en}"),
+            ("Miasto / City", f"{reg.city.name} (TERC {reg.city.terc})"),
+            *([("Badanie / Survey", f"{title.pl} / {title.en}")] if title is not None else []),
+            *([("Uwaga / Note", (mark_pl + " /" + mark_en).strip())] if synthetic else []),
+            ("Ochrona danych / Disclosure control",
+             "Bez komórek poniżej 10 respondentów; utajnione komórki nie dają się odtworzyć z sum / no cell under 10 "
+             "respondents; suppressed cells cannot be recomputed from the totals"),
+            ("Licencja / Licence", "CC-BY-4.0"),
+            ("Przygotowano / Prepared by", "citybank — Bank Danych o Mieście"),
+        ]  # fmt: skip
+        csv, pq_, xl = out / f"{name}.csv", out / f"{name}.parquet", out / f"{name}.xlsx"
+        write_csv(table, csv)
+        write_parquet(table, pq_, pandas_metadata=False)
+        write_xlsx(table, xl, about, fields)
+        written += [csv, pq_, xl]
+        desc = {"description": en + "." + mark_en, "description_pl": pl + "." + mark_pl}
+        slug = name.replace("_", "-")
+        resources.append(_resource(out, csv, slug, fields, title=f"{pl} / {en}", **desc))
+        resources.append(_resource(out, pq_, f"{slug}-parquet", title=f"{en} (Parquet)", **desc))
+        resources.append(_resource(out, xl, f"{slug}-xlsx", title=f"{en} (XLSX)", **desc))
+    return written
 
 
 def _remove_stale(out: Path, keep: set[Path]) -> None:

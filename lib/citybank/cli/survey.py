@@ -15,6 +15,7 @@ from ..sample.survey import survey_files
 from ..survey import load_survey_data
 from ..survey.coding import run_coding, write_coding
 from ..survey.margins import bank_margins
+from ..survey.store import compute_all
 from ..survey.tables import write_tables
 from ..survey.weighting import all_schemes, weight
 from ..util import write_bytes_atomic, write_text_atomic
@@ -56,7 +57,12 @@ def add_survey_parser(sub, add) -> None:
     )
     sp.add_argument("action", choices=["sample", "validate", "weight", "estimate", "code"])
     sp.add_argument("--raw", metavar="DIR", help="folder of the raw files (default: data/raw)")
-    sp.add_argument("--out", metavar="DIR", help="estimate, code: folder of the tables (default: data/results/survey)")
+    sp.add_argument(
+        "--out",
+        metavar="DIR",
+        help="estimate: write the tables as CSV there (default: the result tables, Parquet); code: folder of its files "
+        "(default: data/results/survey)",
+    )
 
 
 def cmd_survey(args: argparse.Namespace) -> int:
@@ -86,12 +92,19 @@ def cmd_survey(args: argparse.Namespace) -> int:
                   f"largest margin difference {m['max_margin_difference']:.2e}")  # fmt: skip
         print(f"margins: {s.margins.source.strip()}" + ("" if s.margins.verified else " [not verified]") + tag)
         return 0
-    out = Path(args.out) if args.out else PATHS.results / "survey"
     if args.action == "code":
-        return _code(s, data, raw, out, tag)
-    files = write_tables(data, s, out)
-    files.append(write_text_atomic(out / "survey_margin_sources.csv", sources.to_csv(index=False, lineterminator="\n")))
-    print(f"{len(files)} tables written under {out}{tag}")
+        return _code(s, data, raw, Path(args.out) if args.out else PATHS.results / "survey", tag)
+    if args.out:
+        out = Path(args.out)
+        files = write_tables(data, s, out)
+        files.append(
+            write_text_atomic(out / "survey_margin_sources.csv", sources.to_csv(index=False, lineterminator="\n"))
+        )
+        print(f"{len(files)} tables written under {out}{tag}")
+        return 0
+    run = compute_all(registry(), raw)
+    assert run is not None  # _survey() above found the survey
+    print(f"{len(run.files)} tables written under {run.files[0].parent}{tag}")
     return 0
 
 

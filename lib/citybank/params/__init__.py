@@ -186,13 +186,13 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
     if city is not None:
         reg = Registry(root, city, years, categories, providers, variables, datasets)
         if extras:
-            # In this order: the strategy may refer to ISO 37120 indicators.
+            # In this order: the strategy may refer to ISO 37120 indicators and survey questions.
             modules = (
                 ("iso37120", iso37120),
+                ("survey", survey),
                 ("strategy", strategy),
                 ("consistency", consistency),
                 ("bdl_api", bdl_api),
-                ("survey", survey),
                 ("survey_coding", survey_coding),  # after survey: it codes survey.yml's open questions
                 ("national", national),
                 ("documents", documents),

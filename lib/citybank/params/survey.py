@@ -116,7 +116,14 @@ class Question(Strict):
     text: Text3
     grid: str | None = None
     eu: str | None = Field(None, description="comparable item of the EU survey (a key of eu_benchmarks.items)")
-    strategy: str | None = Field(None, description="the strategy indicator it feeds")
+
+
+class Theme(Strict):
+    """A page of the report: the closed questions it shows (each closed question in exactly one theme)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: Text3
+    questions: list[str] = Field(min_length=1)
 
 
 class OpenQuestion(Strict):
@@ -191,6 +198,7 @@ class Survey(Strict):
     background: Background
     questions: list[Question] = Field(min_length=1)
     open_questions: list[OpenQuestion] = []
+    themes: list[Theme] = Field(min_length=1, description="the report's pages, one per theme")
     checks: Checks = Checks()
     margins: Margins
     reliability: Reliability = Reliability()
@@ -199,6 +207,12 @@ class Survey(Strict):
 
     def question(self, qid: str) -> Question:
         return next(q for q in self.questions if q.id == qid)
+
+    def theme_of(self, qid: str) -> str:
+        return next(t.id for t in self.themes if qid in t.questions)
+
+    def theme(self, tid: str) -> Theme:
+        return next(t for t in self.themes if t.id == tid)
 
     def file_of(self, mode: str) -> SurveyFile | None:
         return next((f for f in self.files if f.mode == mode), None)
@@ -224,6 +238,21 @@ def _cross(reg: Registry, s: Survey, rel: str) -> list[ParamsProblem]:
                 bad(f"{where}.scale", f"unknown scale '{q.scale}'; expected one of: {', '.join(sorted(s.scales))}")
             if q.eu is not None and (s.eu_benchmarks is None or q.eu not in s.eu_benchmarks.items):
                 bad(f"{where}.eu", f"unknown EU item '{q.eu}'; expected a key of eu_benchmarks.items")
+    closed = [q.id for q in s.questions]
+    placed: list[str] = []
+    for i, th in enumerate(s.themes):
+        if [x.id for x in s.themes].count(th.id) > 1:
+            bad(f"themes[{i}].id", f"duplicate theme id '{th.id}'")
+        for qid in th.questions:
+            if qid not in closed:
+                bad(
+                    f"themes[{i}] ({th.id}).questions",
+                    f"'{qid}' is not a closed question; expected one of: {', '.join(closed)}",
+                )
+            placed.append(qid)
+    for qid in closed:
+        if placed.count(qid) != 1:
+            bad("themes", f"question '{qid}' must be in exactly one theme (found in {placed.count(qid)})")
     for name in ("cati", "cawi"):
         cols = [getattr(q, name) for q in [*s.questions, *s.open_questions]]
         for c in sorted({c for c in cols if cols.count(c) > 1}):

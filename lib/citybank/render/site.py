@@ -124,10 +124,10 @@ class SiteWriter:
         theme_items: dict[str, NavItem] = {}
         for p in pages:
             item = NavItem(p.title, p.filename, p.id, current=p.id == current.id)
-            if p.section == "categories":
-                group = groups.get("categories")
+            if p.section in ("categories", "survey"):
+                group = groups.get(p.section)
                 if group is None:
-                    group = groups["categories"] = NavItem(t("categories", lang))
+                    group = groups[p.section] = NavItem(t(p.section, lang))
                     items.append(group)
                 group.children.append(item)
             elif p.section == "iso":
