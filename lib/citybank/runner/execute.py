@@ -132,7 +132,9 @@ def _kernel_main(argv: list[str], cwd: str, env: dict[str, str]) -> None:
     os.environ.clear()
     os.environ.update(env)
     app = IPKernelApp.instance()
-    app.initialize(argv)
+    # No IPython history: a build's cells are not the analyst's history, and the shared sqlite file is state that
+    # would outlive the notebook (and a lock the parallel kernels would wait for).
+    app.initialize([*argv, "--HistoryManager.enabled=False"])
     app.start()
 
 
