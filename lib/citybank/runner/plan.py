@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..params import expand_files, registry
+from ..params.survey import survey_pages
 from ..paths import RESULT_FILES, SURVEY_TABLES, notebooks_folder
 
 
@@ -122,17 +123,6 @@ def plan(year: int, reg=None) -> list[Task]:
         for name, notebook, extra in survey_pages(reg):
             add(lang, name, "survey", notebook, extra)
     return tasks
-
-
-def survey_pages(reg) -> list[tuple[str, str, dict[str, Any]]]:
-    """The residents' survey's pages (name, notebook, parameters): the overview, then one per theme of
-    params/survey.yml; none without a survey."""
-    survey = reg.extra.get("survey")
-    if not isinstance(survey, dict):
-        return []
-    themes = [str(t["id"]) for t in survey.get("themes") or [] if isinstance(t, dict) and "id" in t]
-    pages: list[tuple[str, str, dict[str, Any]]] = [("survey-overview", "survey_overview.ipynb", {})]
-    return pages + [(f"survey-{t}", "survey_theme.ipynb", {"theme": t}) for t in themes]
 
 
 def synthetic_plan(n: int, root: Path, year: int = 2024) -> list[Task]:
