@@ -181,7 +181,9 @@ def describe(
             if not kind
             else "check the code against the TERC register (the exports may predate a change of the code)"
         )
-        raise UserError(f"no row of code {terc} in the national exports ({', '.join(e.file for e in nat.exports)}): {hint}")
+        raise UserError(
+            f"no row of code {terc} in the national exports ({', '.join(e.file for e in nat.exports)}): {hint}"
+        )
     kind = str(gmina_kind(pd.Series([terc]))[0])
     if not kind:
         raise UserError(f"code {terc} is in the exports but is not a gmina of its own (TERC kind digit {terc[6]})")
@@ -325,7 +327,9 @@ def new_city(
     reg = reg or registry()
     nat = load_national(reg)
     if nat is None:
-        raise UserError(f"{reg.root / 'national.yml'} is missing: citybank new-city reads the national exports it names")
+        raise UserError(
+            f"{reg.root / 'national.yml'} is missing: citybank new-city reads the national exports it names"
+        )
     root = Path(out).resolve()
     params = root / "params"
     if params.exists() and any(params.iterdir()) and not force:
@@ -451,7 +455,9 @@ def describe_and_write(terc: str, out: str | os.PathLike | None = None, *, force
     reg = registry()
     nat = load_national(reg)
     if nat is None:
-        raise UserError(f"{reg.root / 'national.yml'} is missing: citybank new-city reads the national exports it names")
+        raise UserError(
+            f"{reg.root / 'national.yml'} is missing: citybank new-city reads the national exports it names"
+        )
     frame = national_frame(nat, PATHS)
     if out is None:
         gmina, _ = describe(terc, nat, PATHS, frame)

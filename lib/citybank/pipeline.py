@@ -14,8 +14,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -238,7 +237,9 @@ CITIES_BUILDER: CitiesBuilder = build_in_subprocesses
 outcome."""
 
 
-def report_cities(codes: list[str], out: str | Path, args: list[str], builder: CitiesBuilder | None = None) -> list[CityBuild]:
+def report_cities(
+    codes: list[str], out: str | Path, args: list[str], builder: CitiesBuilder | None = None
+) -> list[CityBuild]:
     """``citybank report --cities FILE --out DIR``: a workspace per gmina (``new-city``) under ``out``, then each
     built by ``builder`` (default :data:`CITIES_BUILDER`)."""
     builds = workspaces_for(codes, out)

@@ -134,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="a text or CSV file of TERC codes: a workspace per gmina under --out (new-city), each built",
     )
-    sp.add_argument("--out", metavar="DIR", default="gminas", help="with --cities: where the workspaces go (default gminas/)")
+    sp.add_argument(
+        "--out", metavar="DIR", default="gminas", help="with --cities: where the workspaces go (default gminas/)"
+    )
     sp.add_argument("--only", metavar="PATTERN", help="only pages whose task id matches these comma-separated globs")
     sp.add_argument("--format", default="html,pdf,docx", help="comma-separated formats (default html,pdf,docx)")
     return p

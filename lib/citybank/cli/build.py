@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from ..errors import UserError
+from ..newcity import describe_and_write, read_codes
 from ..params import registry
 from ..paths import PATHS
-from ..newcity import describe_and_write, read_codes
 from ..pipeline import prepare, report, report_cities, report_workspace
 from ..render import render_year
 from ..runner import INFRASTRUCTURE, NOTEBOOK, Failure, plan, run_tasks, status
