@@ -13,7 +13,7 @@ import sys
 import pandas as pd
 import pytest
 import yaml
-from citybank import indicators, newcity, ranking
+from citybank import indicators, newcity, pipeline, ranking
 from citybank.bank import SUM_OF_PARTS, build_bank
 from citybank.errors import UserError
 from citybank.params import load_params
@@ -172,3 +172,33 @@ def test_report_params_builds_a_baseline_under_the_workspace_only(workspaces, ro
     assert "Brak danych z urzędu gminy (Bolesławiec) dla: Kultura, sport i rekreacja." in culture
     assert "<img" not in (site / "category-kultura-i-sport.html").read_text(encoding="utf-8")  # no empty chart
     assert (ws.root / "data" / "bank" / "bank.parquet").is_file() and (ws.root / "build").is_dir()
+
+
+def test_report_cities_writes_a_workspace_per_gmina_and_hands_them_to_the_builder(workspaces, tmp_path):
+    codes = tmp_path / "cities.txt"
+    codes.write_text("# two gminas\n0201022\n2469011\n", encoding="utf-8")
+    out = tmp_path / "gminas"
+    kept = out / "2469011-kept"  # an existing workspace of a code is kept as it is, never rewritten
+    kept.mkdir(parents=True)
+    (kept / "params").symlink_to(workspaces["2469011"].root / "params")
+    seen = []
+
+    def builder(builds, args):
+        seen.append(([b.terc for b in builds], [b.root for b in builds], args))
+        return [pipeline.CityBuild(b.terc, b.root, 0) for b in builds]
+
+    done = pipeline.report_cities(newcity.read_codes(codes), out, ["--lang", "pl"], builder=builder)
+    assert seen == [(["0201022", "2469011"], [out / "0201022-boleslawiec", kept], ["--lang", "pl"])]
+    assert [b.returncode for b in done] == [0, 0]
+    assert load_params(out / "0201022-boleslawiec" / "params").city.terc == "0201022"
+    assert pipeline.CITIES_BUILDER is pipeline.build_in_subprocesses  # the default: one process per gmina
+
+
+def test_report_params_names_a_folder_that_is_no_workspace(tmp_path, capsys):
+    from citybank.cli import main
+
+    (tmp_path / "city.yml").write_text("name: x\n", encoding="utf-8")
+    assert main(["report", "--params", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "no params/city.yml in it (it looks like a params folder itself: pass its parent" in err
+    assert PATHS.root != tmp_path  # nothing was pointed at it
