@@ -229,8 +229,11 @@ def overview_facts(year: int) -> OverviewFacts:
     # sum of the age groups of the national export) has no value to show: the page says whose data is missing
     provided = {v for d in reg.datasets.values() for v in d.variables} | set(bank["variable"].unique())
     heads = [v for v in HEADLINES if v in reg.variables and v in provided]
+    # the provider of the dataset, or of the bank's rows for a variable the bank derives (a sum of parts)
+    derived = bank[bank["territory"] == reg.city.terc].drop_duplicates("variable").set_index("variable")["provider"]
     recs = [
-        dict(r, provider=_provider_of(r["variable"], reg)) for r in _records(reg, bank, heads, year, {"previous": prev})
+        dict(r, provider=_provider_of(r["variable"], reg) or str(derived.get(r["variable"], "")))
+        for r in _records(reg, bank, heads, year, {"previous": prev})
     ]
     qa = _quality(year)
     dsets = sorted(reg.datasets.values(), key=lambda d: d.id)
