@@ -96,11 +96,11 @@ SUM_OF_PARTS = "sum of parts"
 
 def sums_of_parts(rows: pd.DataFrame, reg: Registry) -> pd.DataFrame:
     """Rows of a catalogued variable that ``params/national.yml`` derives as a sum of other variables (the total
-    population = pre-working + working + post-working age) and that no dataset provides — a gmina workspace of
-    ``citybank new-city`` has the national exports only. Per territory and year, only when every part has a value
+    population = pre-working + working + post-working age) and that no dataset provides, when its ``bank_sums`` is
+    true — a gmina workspace of ``citybank new-city`` has the national exports only. Per territory and year, only when every part has a value
     in this dataset's rows; flag ``sum of parts``, ``source_row`` 0, the parts' file as source."""
     data = reg.extra.get("national")
-    derived = data.get("derived") if isinstance(data, dict) else None
+    derived = data.get("derived") if isinstance(data, dict) and data.get("bank_sums") is True else None
     if not derived:
         return rows.iloc[0:0]
     provided = {v for d in reg.datasets.values() for v in d.variables}

@@ -11,7 +11,8 @@ touched — that ``citybank report --params DIR`` builds into a baseline report:
     DIR/params/providers.yml         the statistics office only: no city-office provider yet
     DIR/params/datasets/gus-<id>.yml one dataset per national export, reading the file as GUS publishes it
     DIR/params/iso37120.yml          the workbench's ISO 37120 catalogue
-    DIR/params/national.yml          the workbench's, its folder pointing at DIR/data/raw/national
+    DIR/params/national.yml          the workbench's, its folder pointing at DIR/data/raw/national, and
+                                     ``bank_sums: true`` (the bank derives the total population from the age groups)
     DIR/data/raw/national/<file>     a symbolic link to each national export (never a copy), and beside it the
                                      provenance sidecar ``<file>.source.yml`` (provider, origin, sha256)
 
@@ -372,6 +373,7 @@ def new_city(
         write("iso37120.yml", _without_shared_blocks(_read_yaml(src / "iso37120.yml")))
     national = _without_shared_blocks(_read_yaml(src / "national.yml"))
     national["folders"] = [f"data/raw/{RAW_FOLDER}"]
+    national["bank_sums"] = True  # no dataset gives the total population: the bank sums the age groups
     write("national.yml", national)
     for e in nat.exports:
         ds = _dataset(e, nat, reg)
