@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UserError
+from ..i18n import t as text
 from ..newcity import describe_and_write, read_codes
 from ..params import registry
 from ..paths import PATHS
@@ -122,7 +123,8 @@ def _split(text: str | None) -> list[str] | None:
 def cmd_new_city(args: argparse.Namespace) -> int:
     ws = describe_and_write(args.terc, args.out, force=args.force)
     g = ws.gmina
-    print(f"{g.name} ({g.terc}): {g.kind}, {g.voivodeship[1]}; population {g.population:,.0f} in {g.year}")
+    print(f"{g.name} ({g.terc}): {t('newcity.status', 'en', kind=t(f'newcity.kind.{g.kind}', 'en'), voivodeship=g.voivodeship[1])}; "
+          f"population {g.population:,.0f} in {g.year}")  # fmt: skip
     print(f"  peers (same kind, nearest in population in {g.year}): " + ", ".join(f"{n} ({c})" for c, n, _ in ws.peers))
     print(f"  years {ws.years[0]}–{ws.years[-1]}; {len(ws.files)} files written under {ws.root}")
     print(f"build its baseline report: citybank report --params {ws.root}")
