@@ -243,7 +243,8 @@ def _without_shared_blocks(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if not str(k).startswith("_")}
 
 
-def _status(g: Gmina) -> dict[str, str]:
+def status_words(g: Gmina) -> dict[str, str]:
+    """The gmina's kind and voivodeship in each language (``status`` of city.yml)."""
     return {
         lang: t("newcity.status", lang, kind=t(f"newcity.kind.{g.kind}", lang), voivodeship=g.voivodeship[1])
         for lang in LANGS
@@ -255,7 +256,7 @@ def _city(g: Gmina, peers: list[tuple[str, str, float]], years: list[int], basel
         "name": g.name,
         "slug": f"{slugify(g.name)}-{g.terc}",
         "terc": g.terc,
-        "status": _status(g),
+        "status": status_words(g),
         "bdl_code_gmina": g.terc,
         "bdl_code_powiat": g.powiat[0],
         "voivodeship": {"code": g.voivodeship[0], "name": g.voivodeship[1]},

@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UserError
-from ..i18n import t as text
-from ..newcity import describe_and_write, read_codes
+from ..newcity import describe_and_write, read_codes, status_words
 from ..params import registry
 from ..paths import PATHS
 from ..pipeline import prepare, report, report_cities, report_workspace
@@ -123,8 +122,7 @@ def _split(text: str | None) -> list[str] | None:
 def cmd_new_city(args: argparse.Namespace) -> int:
     ws = describe_and_write(args.terc, args.out, force=args.force)
     g = ws.gmina
-    print(f"{g.name} ({g.terc}): {t('newcity.status', 'en', kind=t(f'newcity.kind.{g.kind}', 'en'), voivodeship=g.voivodeship[1])}; "
-          f"population {g.population:,.0f} in {g.year}")  # fmt: skip
+    print(f"{g.name} ({g.terc}): {status_words(g)['en']}; population {g.population:,.0f} in {g.year}")
     print(f"  peers (same kind, nearest in population in {g.year}): " + ", ".join(f"{n} ({c})" for c, n, _ in ws.peers))
     print(f"  years {ws.years[0]}–{ws.years[-1]}; {len(ws.files)} files written under {ws.root}")
     print(f"build its baseline report: citybank report --params {ws.root}")
