@@ -9,17 +9,21 @@ end with the list of failures.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
+import os
+import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import consistency, indicators, ranking, strategy
+from . import consistency, indicators, newcity, ranking, strategy
 from .bank import build_bank
 from .errors import UserError
 from .params import registry
-from .paths import PATHS
+from .params.national import load_national
+from .paths import PATHS, use_root
 from .publish import publish_year, write_manifest
 from .render import render_year
 from .runner import plan, run_tasks
@@ -78,15 +82,17 @@ def ensure_raw_data(raw: Path | None = None) -> bool:
     return True
 
 
-def prepare(year: int, report: JobReport | None = None) -> JobReport:
-    """Everything before the notebooks: params, data, bank, computed results, published datasets."""
+def prepare(year: int, report: JobReport | None = None, *, sample: bool = True) -> JobReport:
+    """Everything before the notebooks: params, data, bank, computed results, published datasets.
+
+    ``sample``: generate the bundled sample city when data/raw is empty (never for a gmina workspace)."""
     report = report or JobReport(year)
     with _stage(report, "check params"):
         reg = registry()
         if year not in reg.years:
             raise UserError(f"there is no params/years/{year}.yml: add the year first (README, 'A new year')")
     with _stage(report, "raw data"):
-        if ensure_raw_data():
+        if sample and ensure_raw_data():
             print(f"  no data in {PATHS.raw}: generated the bundled SAMPLE city there")
     with _stage(report, "bank (ingest)") as st:
         result = build_bank(reg, progress=True)
@@ -131,16 +137,133 @@ def survey_stage(reg, stage: Stage) -> None:
     print(f"  {run.respondents} respondents kept, {run.problems} problem(s) quarantined{tag}")
 
 
-def report(year: int, langs: list[str], jobs: int | None = None) -> JobReport:
-    """The whole job: :func:`prepare`, the notebooks of ``langs``, the report (HTML, PDF, DOCX), the manifest."""
-    job = prepare(year)
+def report(
+    year: int,
+    langs: list[str],
+    jobs: int | None = None,
+    *,
+    only: list[str] | None = None,
+    formats: list[str] | None = None,
+    sample: bool = True,
+) -> JobReport:
+    """The whole job: :func:`prepare`, the notebooks of ``langs``, the report (HTML, PDF, DOCX), the manifest.
+
+    ``only``: glob patterns of task ids (``pl/overview``, ``*/category-*``) — the other pages are not built;
+    ``formats``: of the report (default html, pdf, docx); ``sample``: as in :func:`prepare`."""
+    job = prepare(year, sample=sample)
     with _stage(job, "notebooks") as st:
         tasks = [t for t in plan(year, registry()) if t.parameters.get("lang") in langs]
+        if only:
+            tasks = [t for t in tasks if any(fnmatch.fnmatch(t.id, p) for p in only)]
+            if not tasks:
+                raise UserError(f"no task of {year} matches {', '.join(only)}; see `citybank plan --year {year}`")
         build = run_tasks(tasks, jobs=jobs)
         st.failures.extend(f"{f.task}: {f.error}" for f in build.failures)
     with _stage(job, "report (render)") as st:
-        rendered = render_year(year, langs=langs, formats=["html", "pdf", "docx"], engine="auto")
-        st.failures.extend(rendered.failures)
+        rendered = render_year(year, langs=langs, formats=formats or ["html", "pdf", "docx"], engine="auto")
+        built = {t.id for t in tasks}
+        # with ``only``, a page left out on purpose is not a failure (its chapter says it was not built)
+        for failure in rendered.failures:
+            page = failure.split(":", 1)[0]
+            if not only or "/" not in page or page in built:
+                st.failures.append(failure)
     with _stage(job, "manifest"):
         job.manifest = write_manifest(year, extra={"languages": langs})
     return job
+
+
+# ---------------------------------------------------------------------------------------------- other gminas
+
+
+def open_workspace(root: str | Path) -> Path:
+    """Point this process (and the workers and kernels it starts) at a gmina workspace of ``citybank new-city``:
+    ``root/params/city.yml`` must exist; outputs then go under ``root`` (data/, build/, reports/)."""
+    path = Path(root).resolve()
+    if not (path / "params" / "city.yml").is_file():
+        hint = (
+            f" (it looks like a params folder itself: pass its parent {path.parent})"
+            if (path / "city.yml").is_file()
+            else ""
+        )
+        raise UserError(
+            f"--params {root}: no params/city.yml in it{hint}; create a workspace with "
+            "`citybank new-city --terc CODE --out DIR`"
+        )
+    use_root(path)
+    return path
+
+
+def report_workspace(
+    root: str | Path,
+    year: int | None = None,
+    langs: list[str] | None = None,
+    jobs: int | None = None,
+    *,
+    only: list[str] | None = None,
+    formats: list[str] | None = None,
+) -> JobReport:
+    """The baseline report of a gmina workspace (``citybank report --params DIR``): everything under ``root``,
+    the workbench checkout untouched, never the sample city."""
+    open_workspace(root)
+    reg = registry()
+    year = year if year is not None else reg.city.default_year
+    return report(year, langs or list(reg.city.languages), jobs, only=only, formats=formats, sample=False)
+
+
+@dataclass(frozen=True)
+class CityBuild:
+    """One gmina of ``report --cities``: its workspace and how its build ended (0 = every stage passed)."""
+
+    terc: str
+    root: Path
+    returncode: int | None = None
+
+
+def workspaces_for(codes: list[str], out: str | Path) -> list[CityBuild]:
+    """The workspace of every code under ``out`` (``<terc>-<slug>``): written by ``newcity.new_city`` when absent,
+    kept when a workspace of the same code is already there (an analyst's edits are never overwritten)."""
+    out = Path(out).resolve()
+    reg = registry()
+    nat = load_national(reg)
+    if nat is None:
+        raise UserError(f"{reg.root / 'national.yml'} is missing: report --cities reads the national exports it names")
+    frame = ranking.national_frame(nat, PATHS)  # read once for every gmina
+    builds = []
+    for code in codes:
+        existing = sorted(out.glob(f"{code}-*/params/city.yml"))
+        if existing:
+            builds.append(CityBuild(code, existing[0].parent.parent))
+            continue
+        gmina, _ = newcity.describe(code, nat, PATHS, frame)
+        ws = newcity.new_city(code, out / newcity.workspace_name(gmina), reg=reg, frame=frame)
+        builds.append(CityBuild(code, ws.root))
+    return builds
+
+
+def build_in_subprocesses(builds: list[CityBuild], args: list[str]) -> list[CityBuild]:
+    """The simplest honest plan: one ``citybank report --params DIR`` process per gmina, one after the other (each
+    process has its own caches: nothing of one gmina can leak into another's pages)."""
+    done = []
+    for b in builds:
+        print(f"\n=== {b.terc}: {b.root}", flush=True)
+        cmd = [sys.executable, "-m", "citybank", "report", "--params", str(b.root), *args]
+        env = {k: v for k, v in os.environ.items() if k != "CITYBANK_ROOT"}
+        done.append(CityBuild(b.terc, b.root, subprocess.run(cmd, env=env, check=False).returncode))
+    return done
+
+
+CitiesBuilder = Callable[[list[CityBuild], list[str]], list[CityBuild]]
+CITIES_BUILDER: CitiesBuilder = build_in_subprocesses
+"""How ``report --cities`` builds the workspaces: the hook where a planner of every gmina's tasks as one build
+(the pluggable executor, e.g. Dask) replaces the one-process-per-gmina loop. It gets the workspaces and the
+``report`` arguments (``--year``, ``--lang``, ``--only``, ``--format``, ``--jobs``) and returns each gmina's
+outcome."""
+
+
+def report_cities(
+    codes: list[str], out: str | Path, args: list[str], builder: CitiesBuilder | None = None
+) -> list[CityBuild]:
+    """``citybank report --cities FILE --out DIR``: a workspace per gmina (``new-city``) under ``out``, then each
+    built by ``builder`` (default :data:`CITIES_BUILDER`)."""
+    builds = workspaces_for(codes, out)
+    return (builder or CITIES_BUILDER)(builds, args)

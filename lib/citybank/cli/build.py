@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 from ..errors import UserError
+from ..newcity import describe_and_write, read_codes, status_words
 from ..params import registry
 from ..paths import PATHS
-from ..pipeline import prepare, report
+from ..pipeline import prepare, report, report_cities, report_workspace
 from ..render import render_year
 from ..runner import INFRASTRUCTURE, NOTEBOOK, Failure, plan, run_tasks, status
 from ..util import dumps_json
@@ -114,10 +115,40 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     return 1 if job.failures else 0
 
 
+def _split(text: str | None) -> list[str] | None:
+    return [x.strip() for x in text.split(",") if x.strip()] if text else None
+
+
+def cmd_new_city(args: argparse.Namespace) -> int:
+    ws = describe_and_write(args.terc, args.out, force=args.force)
+    g = ws.gmina
+    print(f"{g.name} ({g.terc}): {status_words(g)['en']}; population {g.population:,.0f} in {g.year}")
+    print(f"  peers (same kind, nearest in population in {g.year}): " + ", ".join(f"{n} ({c})" for c, n, _ in ws.peers))
+    print(f"  years {ws.years[0]}–{ws.years[-1]}; {len(ws.files)} files written under {ws.root}")
+    print(f"build its baseline report: citybank report --params {ws.root}")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    year = known_year(args.year)
-    langs = [x.strip() for x in args.lang.split(",") if x.strip()]
-    job = report(year, langs, jobs=args.jobs)
+    only, formats = _split(args.only), _split(args.format)
+    if args.params and args.cities:
+        raise UserError("--params and --cities: give one of them")
+    if args.cities:
+        passed = [a for k, v in (("--year", args.year), ("--lang", args.lang), ("--jobs", args.jobs), ("--only", args.only),
+                                 ("--format", args.format)) if v is not None for a in (k, str(v))]  # fmt: skip
+        builds = report_cities(read_codes(args.cities), args.out, passed)
+        failed = [b for b in builds if b.returncode]
+        print(f"\n{len(builds)} gmina(s) under {args.out}; {len(failed)} with problems")
+        for b in builds:
+            print(f"  {b.terc}  {'OK' if not b.returncode else 'problems'}  {b.root}")
+        return 1 if failed else 0
+    if args.params:
+        job = report_workspace(args.params, args.year, _split(args.lang), args.jobs, only=only, formats=formats)
+        year = job.year
+    else:
+        year = known_year(args.year)
+        langs = _split(args.lang) or list(registry().city.languages)
+        job = report(year, langs, jobs=args.jobs, only=only, formats=formats)
     job.print_summary()
     site = PATHS.year_report(year) / "site" / "index.html"
     print(f"\nThe report of {year} is ready: {site}")
