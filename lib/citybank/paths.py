@@ -96,3 +96,10 @@ def get_paths(root: str | os.PathLike | None = None) -> Paths:
 
 
 PATHS = get_paths()
+
+
+def use_root(root: str | os.PathLike) -> None:
+    """Point this process's :data:`PATHS` at another workbench root (every module holds the same object).
+    Only for a process that serves one root from then on — a runner's root process, forked before any data
+    were loaded (see citybank.runner)."""
+    object.__setattr__(PATHS, "root", Path(root).resolve())
