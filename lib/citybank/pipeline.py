@@ -9,6 +9,9 @@ end with the list of failures.
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -22,7 +25,7 @@ from .params import registry
 from .paths import PATHS
 from .publish import publish_year, write_manifest
 from .render import render_year
-from .runner import plan, run_tasks
+from .runner import plan, plan_gminas, run_tasks
 from .sample import generate
 
 
@@ -104,16 +107,109 @@ def prepare(year: int, report: JobReport | None = None) -> JobReport:
     return report
 
 
-def report(year: int, langs: list[str], jobs: int | None = None) -> JobReport:
-    """The whole job: :func:`prepare`, the notebooks of ``langs``, the report (HTML, PDF, DOCX), the manifest."""
+def report(year: int, langs: list[str], jobs: int | None = None, executor=None) -> JobReport:
+    """The whole job: :func:`prepare`, the notebooks of ``langs``, the report (HTML, PDF, DOCX), the manifest.
+    ``executor``: see :func:`citybank.runner.make_executor` (default: the local warm workers)."""
     job = prepare(year)
     with _stage(job, "notebooks") as st:
         tasks = [t for t in plan(year, registry()) if t.parameters.get("lang") in langs]
-        build = run_tasks(tasks, jobs=jobs)
+        build = run_tasks(tasks, jobs=jobs, executor=executor)
         st.failures.extend(f"{f.task}: {f.error}" for f in build.failures)
     with _stage(job, "report (render)") as st:
         rendered = render_year(year, langs=langs, formats=["html", "pdf", "docx"], engine="auto")
         st.failures.extend(rendered.failures)
     with _stage(job, "manifest"):
         job.manifest = write_manifest(year, extra={"languages": langs})
+    return job
+
+
+# ---------------------------------------------------------------- many gminas in one build
+
+TERC = re.compile(r"^\d{7}$")
+
+
+def read_cities(path: Path) -> list[str]:
+    """The TERC codes of a ``--cities`` file: one per line, the 7-digit gmina code first (a name or anything
+    after it is a note), ``#`` comments and blank lines ignored; each code once."""
+    codes: list[str] = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UserError(f"cannot read the list of gminas {path}: {exc.strerror or exc}") from exc
+    for n, line in enumerate(lines, 1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        code = re.split(r"[\s;,]+", text)[0]
+        if not TERC.match(code):
+            raise UserError(
+                f"{path}, line {n}: {code!r} is not a TERC code of a gmina; expected 7 digits such as 2469011 "
+                "(powiat, gmina and kind), optionally followed by its name"
+            )
+        if code in codes:
+            raise UserError(f"{path}, line {n}: {code} is listed twice")
+        codes.append(code)
+    if not codes:
+        raise UserError(f"{path} lists no TERC code; write one 7-digit code per line")
+    return codes
+
+
+def gmina_roots(codes: list[str], folder: Path) -> dict[str, Path]:
+    """Each gmina's workbench: ``<folder>/<TERC>/`` holding its ``params/`` (``citybank new-city --terc CODE
+    --out <folder>/<CODE>/params`` writes it) and its ``data/``, ``reports/`` and ``build/``."""
+    roots = {code: Path(folder) / code for code in codes}
+    missing = [c for c, r in roots.items() if not (r / "params" / "city.yml").is_file()]
+    if missing:
+        hint = "; ".join(f"citybank new-city --terc {c} --out {roots[c] / 'params'}" for c in missing[:3])
+        raise UserError(
+            f"{len(missing)} gmina(s) without a params folder under {folder}: {', '.join(missing)}; "
+            f"write them first ({hint}{'; …' if len(missing) > 3 else ''})"
+        )
+    return roots
+
+
+def in_workbench(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run ``citybank ARGS`` for another gmina's workbench (a process of its own: PATHS points at ``root``)."""
+    env = {**os.environ, "CITYBANK_ROOT": str(root)}
+    return subprocess.run(
+        [sys.executable, "-m", "citybank", *args], env=env, cwd=root, capture_output=True, text=True, check=False
+    )
+
+
+def report_gminas(
+    year: int,
+    gminas: dict[str, Path],
+    langs: list[str],
+    *,
+    jobs: int | None = None,
+    executor=None,
+    steps: tuple[str, ...] = ("prepare", "notebooks", "render"),
+) -> JobReport:
+    """Several gminas' reports with ONE build of every gmina's notebooks (:func:`citybank.runner.plan_gminas`),
+    so the executor (local warm workers, or a Dask cluster) keeps every core busy across gminas. Each gmina's
+    data are prepared and its report rendered in its own workbench (``citybank prepare`` / ``render`` with
+    ``CITYBANK_ROOT`` at it). A gmina that fails a step is reported; the others go on."""
+    job = JobReport(year)
+    ready = dict(gminas)
+    if "prepare" in steps:
+        with _stage(job, f"prepare {len(gminas)} gmina(s)") as st:
+            for code, root in gminas.items():
+                done = in_workbench(root, "prepare", "--year", str(year))
+                if done.returncode:
+                    last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
+                    st.failures.append(f"{code}: prepare failed: {last[0]}")
+                    ready.pop(code)
+    if "notebooks" in steps:
+        with _stage(job, "notebooks") as st:
+            tasks = [t for t in plan_gminas(year, ready) if t.parameters.get("lang") in langs]
+            build = run_tasks(tasks, jobs=jobs, executor=executor)
+            st.failures.extend(f"{f.task}: {f.error}" for f in build.failures)
+            print(f"  {len(build.executed)} executed, {len(build.skipped)} up to date, {len(build.failures)} failed")
+    if "render" in steps:
+        with _stage(job, "report (render)") as st:
+            for code, root in ready.items():
+                done = in_workbench(root, "render", "--year", str(year), "--lang", ",".join(langs))
+                if done.returncode:
+                    last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
+                    st.failures.append(f"{code}: render failed: {last[0]}")
     return job

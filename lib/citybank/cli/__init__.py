@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--force", action="store_true", help="re-execute even when nothing changed")
     sp.add_argument("--timeout", type=int, default=None, help="seconds per notebook (default 600)")
+    executor_arguments(sp)
 
     sp = add("status", cmd_status, "say which tasks of a year are stale and why")
     sp.add_argument("--year", type=int)
@@ -114,7 +115,26 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--year", type=int)
     sp.add_argument("--lang", default="pl,en,de")
     sp.add_argument("--jobs", type=int, default=None)
+    executor_arguments(sp)
+    sp.add_argument(
+        "--cities", metavar="FILE",
+        help="report on several gminas in one build: a file of TERC codes, one per line (each gmina's workbench "
+        "is GMINAS/<TERC>/ with its params/ from `citybank new-city`)",
+    )  # fmt: skip
+    sp.add_argument("--gminas", metavar="DIR", default="gminas", help="the gminas' workbenches (default gminas/)")
     return p
+
+
+def executor_arguments(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--executor", choices=["local", "dask"], default="local",
+        help="where notebooks run: local warm worker processes (default) or a Dask distributed cluster",
+    )  # fmt: skip
+    sp.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask; without it a local cluster of "
+        "--jobs workers is started); workers need the same environment and the workbench at the same path",
+    )  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,9 +11,9 @@ from pathlib import Path
 from ..errors import UserError
 from ..params import registry
 from ..paths import PATHS
-from ..pipeline import prepare, report
+from ..pipeline import gmina_roots, prepare, read_cities, report, report_gminas
 from ..render import render_year
-from ..runner import INFRASTRUCTURE, NOTEBOOK, Failure, plan, run_tasks, status
+from ..runner import INFRASTRUCTURE, NOTEBOOK, Failure, make_executor, plan, run_tasks, status
 from ..util import dumps_json
 from .data import known_year
 
@@ -70,7 +70,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         tasks = [t for t in tasks if any(fnmatch.fnmatch(t.id, p) for p in patterns)]
         if not tasks:
             raise UserError(f"no task of {year} matches --only {args.only!r}; see `citybank plan --year {year}`")
-    res = run_tasks(tasks, jobs=args.jobs, timeout=args.timeout, force=args.force)
+    executor = make_executor(args.executor, args.scheduler, args.jobs)
+    res = run_tasks(tasks, jobs=args.jobs, timeout=args.timeout, force=args.force, executor=executor)
     print(
         f"build {year}: {len(res.executed)} executed, {len(res.skipped)} up to date, "
         f"{len(res.failures)} failed in {res.seconds:.1f} s (timings: build/{year}/timings.csv)"
@@ -117,7 +118,14 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     year = known_year(args.year)
     langs = [x.strip() for x in args.lang.split(",") if x.strip()]
-    job = report(year, langs, jobs=args.jobs)
+    executor = make_executor(args.executor, args.scheduler, args.jobs)
+    if args.cities:
+        gminas = gmina_roots(read_cities(Path(args.cities)), Path(args.gminas))
+        job = report_gminas(year, gminas, langs, jobs=args.jobs, executor=executor)
+        job.print_summary()
+        print(f"\nReports of {len(gminas)} gmina(s): {Path(args.gminas)}/<TERC>/reports/{year}/")
+        return 1 if job.failures else 0
+    job = report(year, langs, jobs=args.jobs, executor=executor)
     job.print_summary()
     site = PATHS.year_report(year) / "site" / "index.html"
     print(f"\nThe report of {year} is ready: {site}")
