@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 
 from . import consistency, indicators, strategy
@@ -184,11 +185,13 @@ def report_gminas(
     jobs: int | None = None,
     executor=None,
     steps: tuple[str, ...] = ("prepare", "notebooks", "render"),
+    only: str | None = None,
 ) -> JobReport:
     """Several gminas' reports with ONE build of every gmina's notebooks (:func:`citybank.runner.plan_gminas`),
     so the executor (local warm workers, or a Dask cluster) keeps every core busy across gminas. Each gmina's
     data are prepared and its report rendered in its own workbench (``citybank prepare`` / ``render`` with
-    ``CITYBANK_ROOT`` at it). A gmina that fails a step is reported; the others go on."""
+    ``CITYBANK_ROOT`` at it). A gmina that fails a step is reported; the others go on. ``only``: comma-separated
+    glob patterns of task ids (``*/pl/overview``), as ``citybank build --only``."""
     job = JobReport(year)
     ready = dict(gminas)
     if "prepare" in steps:
@@ -201,7 +204,12 @@ def report_gminas(
                     ready.pop(code)
     if "notebooks" in steps:
         with _stage(job, "notebooks") as st:
-            tasks = [t for t in plan_gminas(year, ready) if t.parameters.get("lang") in langs]
+            patterns = [p.strip() for p in (only or "").split(",") if p.strip()]
+            tasks = [
+                t
+                for t in plan_gminas(year, ready)
+                if t.parameters.get("lang") in langs and (not patterns or any(fnmatch(t.id, p) for p in patterns))
+            ]
             build = run_tasks(tasks, jobs=jobs, executor=executor)
             st.failures.extend(f"{f.task}: {f.error}" for f in build.failures)
             print(f"  {len(build.executed)} executed, {len(build.skipped)} up to date, {len(build.failures)} failed")

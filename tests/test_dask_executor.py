@@ -1,0 +1,176 @@
+"""The Dask executor on a LocalCluster of this machine (2 worker processes, 1 thread each): the same bytes as
+the local warm workers, failures reported without stopping the others, the cache unchanged; and builds that
+hold several gminas (workbench roots) at once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from citybank import runner
+from citybank.errors import UserError
+from citybank.params import load_params
+from citybank.pipeline import gmina_roots, read_cities, report_gminas
+from citybank.runner import plan_gminas, run_tasks, synthetic_plan
+from test_runner import DATA, task
+
+distributed = pytest.importorskip("distributed")
+from citybank.runner.dask_executor import DaskExecutor  # noqa: E402
+
+CONNECT = 60  # seconds: bounded waits for the cluster, never an assertion on time
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A LocalCluster of 2 single-threaded worker processes, shut down whatever happens."""
+    cluster = client = None
+    try:
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, death_timeout=CONNECT
+        )
+        client = distributed.Client(cluster, timeout=CONNECT)
+        client.wait_for_workers(2, timeout=CONNECT)
+        yield client
+    finally:
+        if client is not None:
+            client.close(timeout=CONNECT)
+        if cluster is not None:
+            cluster.close(timeout=CONNECT)
+
+
+def outputs(tasks) -> dict[str, bytes]:
+    return {t.id: t.path(t.output).read_bytes() for t in tasks if t.path(t.output).is_file()}
+
+
+# ---------------------------------------------------------------- one workbench
+
+
+def test_dask_builds_the_same_bytes_reports_a_failure_and_keeps_the_cache(tmp_path, client):
+    root = tmp_path
+    shutil.copytree(DATA, root / "tests" / "data" / "notebooks")
+    for i in range(6):
+        (root / "data/raw/synthetic").mkdir(parents=True, exist_ok=True)
+        (root / f"data/raw/synthetic/d{i}.csv").write_text(f"d{i}\n", encoding="utf-8")
+    nb = "tests/data/notebooks/"
+    pages = synthetic_plan(4, root)
+    leaks = [task(root, f"set-{i}", nb + "leak_set.ipynb") for i in "ab"]
+    leaks += [task(root, f"check-{i}", nb + "leak_check.ipynb") for i in "ab"]
+    tasks = [*pages, *leaks, task(root, "boom", nb + "fails.ipynb")]
+
+    local = run_tasks(pages, jobs=2, timeout=120, progress=False)
+    assert local.failures == [] and len(local.executed) == len(pages)
+    built_here = outputs(pages)
+    assert len(built_here) == 4
+
+    dask = run_tasks(tasks, timeout=120, force=True, progress=False, executor=DaskExecutor(client=client))
+    # the failing notebook is reported as the notebook's fault, with its traceback kept; the others all ran
+    [boom] = dask.failures
+    assert boom.task == "pl/boom" and boom.kind == runner.NOTEBOOK
+    assert boom.error.startswith("ValueError: broken on purpose for 2024")
+    assert any(o.get("ename") == "ValueError" for c in json.loads(Path(boom.notebook).read_text())["cells"]
+               for o in c.get("outputs", []))  # fmt: skip
+    assert sorted(dask.executed) == sorted(t.id for t in tasks if t.id != "pl/boom")
+    # byte for byte what the local warm workers wrote
+    assert outputs(pages) == built_here
+    # no state leaked from a polluting notebook to the next one of the same warm process on a Dask worker
+    pid = {r["task"]: r["pid"] for r in dask.timings}
+    assert {pid["pl/check-a"], pid["pl/check-b"]} & {pid["pl/set-a"], pid["pl/set-b"]}
+    assert len({r["pid"] for r in dask.timings}) == 2  # one warm process per Dask worker, reused
+
+    # the cache is the executor's business no more than before: nothing changed → nothing runs
+    again = run_tasks(tasks, timeout=120, progress=False, executor=DaskExecutor(client=client))
+    assert again.executed == [] and sorted(again.skipped) == sorted(t.id for t in tasks if t.id != "pl/boom")
+    (root / "data/raw/synthetic/d1.csv").write_text("changed\n", encoding="utf-8")
+    one = run_tasks(tasks, timeout=120, progress=False, executor=DaskExecutor(client=client))
+    assert one.executed == ["en/page-001"]  # the one page whose raw file changed (the failing one re-fails)
+    assert [f.task for f in one.failures] == ["pl/boom"]
+
+
+def test_the_executor_options_are_checked():
+    with pytest.raises(UserError, match="--scheduler is an address of a Dask scheduler"):
+        runner.make_executor("local", "tcp://10.0.0.5:8786")
+    with pytest.raises(UserError, match="unknown executor 'ray'"):
+        runner.make_executor("ray")
+    assert isinstance(runner.make_executor("dask", "tcp://10.0.0.5:8786"), DaskExecutor)  # connects on start
+
+
+# ---------------------------------------------------------------- several gminas
+
+
+def gmina(base: Path, code: str, name: str, checkout: Path, data: bool = True) -> Path:
+    """A gmina's workbench: the checkout's params with another name (what `citybank new-city` will write),
+    the sample's data linked in; no notebooks of its own (the checkout's are used)."""
+    root = base / code
+    shutil.copytree(checkout / "params", root / "params")
+    city = (root / "params/city.yml").read_text(encoding="utf-8")
+    city = city.replace("name: Siemianowice Śląskie\n", f"name: {name}\n", 1)
+    (root / "params/city.yml").write_text(city, encoding="utf-8")
+    if data:
+        (root / "data").symlink_to(checkout / "data")
+    return root
+
+
+def test_plan_gminas_prefixes_ids_and_keeps_each_gmina_in_its_workbench(tmp_path, root):
+    roots = {"2469011": gmina(tmp_path, "2469011", "Alfa", root), "2463011": gmina(tmp_path, "2463011", "Beta", root)}
+    tasks = plan_gminas(2024, roots)
+    one = runner.plan(2024, load_params(roots["2469011"] / "params"))
+    assert len(tasks) == 2 * len(one)
+    assert [t.id for t in tasks[: len(one)]] == [f"2469011/{t.id}" for t in one]  # each gmina's tasks together
+    assert tasks[len(one)].id == "2463011/pl/overview"
+    t = next(t for t in tasks if t.id == "2463011/en/category-ludnosc")
+    assert t.root == roots["2463011"].resolve()
+    assert t.path(t.output) == roots["2463011"].resolve() / "reports/2024/notebooks/en/category-ludnosc.ipynb"
+    assert t.build_dir == roots["2463011"].resolve() / "build/2024"
+    assert t.notebook == str(root / "notebooks/category.ipynb") and t.inputs[0] == t.notebook
+    assert any(i.startswith("params/datasets/") for i in t.inputs) and "params/city.yml" in t.inputs
+    assert t.parameters == {"year": 2024, "lang": "en", "category": "ludnosc"}
+    # a gmina's own notebooks/ folder wins over the checkout's
+    (roots["2469011"] / "notebooks").mkdir()
+    assert plan_gminas(2024, {"2469011": roots["2469011"]})[0].notebook == "notebooks/overview.ipynb"
+
+
+def test_a_list_of_gminas_is_read_and_checked(tmp_path, root):
+    f = tmp_path / "gzm.txt"
+    f.write_text("# GZM (part)\n2469011 Katowice\n\n2463011;Chorzów  # a city with powiat rights\n", encoding="utf-8")
+    assert read_cities(f) == ["2469011", "2463011"]
+    f.write_text("2469011\n246301\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"gzm.txt, line 2: '246301' is not a TERC code .* 7 digits"):
+        read_cities(f)
+    f.write_text("2469011\n2469011 again\n", encoding="utf-8")
+    with pytest.raises(UserError, match="line 2: 2469011 is listed twice"):
+        read_cities(f)
+    gmina(tmp_path / "g", "2469011", "Alfa", root, data=False)
+    with pytest.raises(UserError, match=r"1 gmina\(s\) without a params folder .*: 2463011;.*new-city --terc 2463011"):
+        gmina_roots(["2469011", "2463011"], tmp_path / "g")
+
+
+@pytest.mark.slow
+def test_one_build_of_two_gminas_on_dask_matches_the_local_build(tmp_path, root, client):
+    if not (root / "data/bank/bank.parquet").is_file():
+        pytest.skip("needs the sample's bank: run `make data` first")
+    roots = {"2469011": gmina(tmp_path, "2469011", "Alfa-Gmina", root), "2463011": gmina(tmp_path, "2463011", "Beta-Gmina", root)}  # fmt: skip
+    wanted = ("/pl/category-ludnosc", "/en/strategy")
+    tasks = [t for t in plan_gminas(2024, roots) if t.id.endswith(wanted)]
+    assert len(tasks) == 4
+
+    local = run_tasks(tasks, jobs=2, timeout=300, progress=False)
+    assert local.failures == [] and len(local.executed) == 4
+    built_here = outputs(tasks)
+    # each gmina's pages were computed in its own workbench: its name, never the other's
+    for t in tasks:
+        text = built_here[t.id].decode("utf-8")
+        mine, other = ("Alfa-Gmina", "Beta-Gmina") if t.id.startswith("2469011") else ("Beta-Gmina", "Alfa-Gmina")
+        assert mine in text and other not in text, t.id
+
+    for t in tasks:  # the Dask build writes them again, from nothing
+        t.path(t.output).unlink()
+    job = report_gminas(
+        2024, roots, ["pl", "en"], executor=DaskExecutor(client=client), steps=("notebooks",),
+        only="*/pl/category-ludnosc,*/en/strategy",
+    )  # fmt: skip
+    assert job.failures == []
+    assert outputs(tasks) == built_here  # byte for byte
+    state = json.loads((roots["2463011"] / "build/2024/state.json").read_text())
+    assert set(state["tasks"]) == {"2463011/pl/category-ludnosc", "2463011/en/strategy"}
