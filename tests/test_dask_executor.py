@@ -12,7 +12,7 @@ import pytest
 from citybank import runner
 from citybank.errors import UserError
 from citybank.params import load_params
-from citybank.pipeline import gmina_roots, read_cities, report_gminas
+from citybank.pipeline import JobReport, gmina_roots, read_cities, report_gminas
 from citybank.runner import plan_gminas, run_tasks, synthetic_plan
 from test_runner import DATA, task
 
@@ -174,3 +174,26 @@ def test_one_build_of_two_gminas_on_dask_matches_the_local_build(tmp_path, root,
     assert outputs(tasks) == built_here  # byte for byte
     state = json.loads((roots["2463011"] / "build/2024/state.json").read_text())
     assert set(state["tasks"]) == {"2463011/pl/category-ludnosc", "2463011/en/strategy"}
+
+
+def test_report_cities_plans_every_listed_gmina_as_one_job_on_the_chosen_executor(tmp_path, root, monkeypatch):
+    from citybank.cli import build as cli_build
+    from citybank.cli import main
+
+    for code, name in (("2469011", "Alfa"), ("2463011", "Beta")):
+        gmina(tmp_path / "gminas", code, name, root, data=False)
+    (tmp_path / "gzm.txt").write_text("2463011 Beta\n2469011 Alfa\n", encoding="utf-8")
+    seen = {}
+
+    def report_gminas(year, gminas, langs, *, jobs=None, executor=None):
+        seen.update(year=year, gminas=gminas, langs=langs, executor=executor)
+        return JobReport(year)
+
+    monkeypatch.setattr(cli_build, "report_gminas", report_gminas)
+    argv = ["report", "--year", "2024", "--lang", "pl,en", "--cities", str(tmp_path / "gzm.txt")]
+    argv += ["--gminas", str(tmp_path / "gminas"), "--executor", "dask", "--scheduler", "tcp://10.0.0.5:8786"]
+    assert main(argv) == 0
+    assert list(seen["gminas"]) == ["2463011", "2469011"]  # in the list's order
+    assert seen["gminas"]["2469011"] == tmp_path / "gminas" / "2469011"
+    assert seen["langs"] == ["pl", "en"] and seen["year"] == 2024
+    assert isinstance(seen["executor"], DaskExecutor) and seen["executor"].scheduler == "tcp://10.0.0.5:8786"
