@@ -197,3 +197,34 @@ def test_report_cities_plans_every_listed_gmina_as_one_job_on_the_chosen_executo
     assert seen["gminas"]["2469011"] == tmp_path / "gminas" / "2469011"
     assert seen["langs"] == ["pl", "en"] and seen["year"] == 2024
     assert isinstance(seen["executor"], DaskExecutor) and seen["executor"].scheduler == "tcp://10.0.0.5:8786"
+
+
+def test_an_executed_notebook_keeps_no_trace_of_the_run(tmp_path):
+    run = {
+        "cells": [
+            {"cell_type": "code", "id": "3f9a1c2e", "execution_count": 1, "outputs": [], "source": "year = 2024",
+             "metadata": {"tags": ["injected-parameters"], "execution": {"iopub.status.busy": "2026-11-30T15:33:36Z"},
+                          "papermill": {"duration": 0.01, "end_time": "2026-11-30T15:33:36+00:00", "exception": False,
+                                        "start_time": "2026-11-30T15:33:36+00:00", "status": "completed"}}},
+        ],
+        "metadata": {"papermill": {"duration": 1.5, "start_time": "x", "end_time": "y", "exception": None,
+                                   "input_path": "/w/notebooks/page.ipynb", "output_path": "/w/r/.page.ipynb.k2j.tmp",
+                                   "parameters": {"year": 2024}, "version": "2.7.0"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }  # fmt: skip
+    path = tmp_path / ".page.ipynb.k2j.tmp"
+    path.write_text(json.dumps(run), encoding="utf-8")
+    runner.stable_notebook(path, "/w/r/page.ipynb")
+    text = path.read_text(encoding="utf-8")
+    nb = json.loads(text)
+    assert nb["metadata"]["papermill"] == {
+        "exception": None, "input_path": "/w/notebooks/page.ipynb", "output_path": "/w/r/page.ipynb",
+        "parameters": {"year": 2024}, "version": "2.7.0",
+    }  # fmt: skip
+    [cell] = nb["cells"]
+    assert cell["id"] == "injected-parameters"
+    assert cell["metadata"] == {
+        "papermill": {"exception": False, "status": "completed"},
+        "tags": ["injected-parameters"],
+    }
+    assert text.startswith('{\n "cells": [\n  {\n   "cell_type": "code",') and text.endswith("}\n")  # nbformat's layout
