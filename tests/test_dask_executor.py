@@ -228,3 +228,11 @@ def test_an_executed_notebook_keeps_no_trace_of_the_run(tmp_path):
         "tags": ["injected-parameters"],
     }
     assert text.startswith('{\n "cells": [\n  {\n   "cell_type": "code",') and text.endswith("}\n")  # nbformat's layout
+
+
+def test_a_gmina_without_data_is_reported_and_never_given_the_sample_city(tmp_path, root):
+    empty = gmina(tmp_path, "2463011", "Beta", root, data=False)
+    job = report_gminas(2024, {"2463011": empty}, ["pl"], steps=("prepare",))
+    [failure] = job.failures
+    assert failure.startswith("prepare 1 gmina(s): 2463011: no data in ") and "citybank report --params" in failure
+    assert not (empty / "data").exists()  # nothing generated there

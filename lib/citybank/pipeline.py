@@ -71,11 +71,14 @@ def _stage(report: JobReport, name: str) -> Iterator[Stage]:
         report.stages.append(stage)
 
 
+def _has_data(raw: Path) -> bool:
+    return raw.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in raw.rglob("*"))
+
+
 def ensure_raw_data(raw: Path | None = None) -> bool:
     """Generate the bundled sample city when data/raw holds no data file. Returns True when generated."""
     raw = raw or PATHS.raw
-    has_data = raw.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in raw.rglob("*"))
-    if has_data:
+    if _has_data(raw):
         return False
     generate(raw)
     return True
@@ -197,6 +200,13 @@ def report_gminas(
     if "prepare" in steps:
         with _stage(job, f"prepare {len(gminas)} gmina(s)") as st:
             for code, root in gminas.items():
+                if not _has_data(root / "data" / "raw"):  # `prepare` would fill it with the sample city
+                    st.failures.append(
+                        f"{code}: no data in {root / 'data' / 'raw'} (a gmina's baseline from the national files "
+                        "is prepared by `citybank report --params`; this list reports gminas that have their data)"
+                    )
+                    ready.pop(code)
+                    continue
                 done = in_workbench(root, "prepare", "--year", str(year))
                 if done.returncode:
                     last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
