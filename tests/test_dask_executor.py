@@ -236,3 +236,20 @@ def test_a_gmina_without_data_is_reported_and_never_given_the_sample_city(tmp_pa
     [failure] = job.failures
     assert failure.startswith("prepare 1 gmina(s): 2463011: no data in ") and "citybank report --params" in failure
     assert not (empty / "data").exists()  # nothing generated there
+
+
+def test_the_local_pool_keeps_each_worker_on_its_gmina():
+    from types import SimpleNamespace
+
+    ex = runner.LocalExecutor(2)
+    a, b = SimpleNamespace(root="/g/A", job={"root": "/g/A"}), SimpleNamespace(root=None, job=None)
+    ex.workers = [a, b]
+    ex.queue = [{"root": "/g/A"}, {"root": "/g/A"}, {"root": "/g/B"}, {"root": "/g/C"}]
+    assert ex._pick(b) == 2  # a gmina nobody works on, rather than sharing A (whose data b would load too)
+    b.root, b.job = "/g/B", {"root": "/g/B"}
+    a.job = None
+    assert ex._pick(a) == 0  # its own gmina first
+    ex.queue = [{"root": "/g/B"}, {"root": "/g/C"}]
+    assert ex._pick(a) == 1  # then the next free one
+    ex.queue = [{"root": "/g/B"}]
+    assert ex._pick(a) == 0  # the last gmina is shared rather than a worker left idle

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import importlib
 import json
 import os
 import select
@@ -40,7 +41,7 @@ PRELOAD = (
     "pandas", "numpy", "pyarrow", "matplotlib", "matplotlib.pyplot", "seaborn", "IPython",
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "matplotlib_inline.backend_inline", "papermill", "nbclient", "nbformat",
     "citybank.params", "citybank.bank", "citybank.plots", "citybank.narrative", "citybank.i18n",
-    "citybank.indicators", "citybank.strategy", "citybank.consistency",
+    "citybank.indicators", "citybank.strategy", "citybank.consistency", "citybank.views",
 )  # fmt: skip
 
 
@@ -309,8 +310,6 @@ class _Worker:
         t = time.perf_counter()
         # What ipykernel would set in a fresh kernel, before matplotlib reads it at import time.
         os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-        import importlib
-
         for name in PRELOAD:
             with contextlib.suppress(Exception):
                 importlib.import_module(name)
@@ -328,7 +327,7 @@ class _Worker:
 
             use_root(root)
         with contextlib.suppress(Exception):  # a page that cannot load reports it when it runs
-            sys.modules["citybank.views"].warm()
+            importlib.import_module("citybank.views").warm()
         return time.perf_counter() - t
 
     def kill_child(self) -> None:
@@ -579,11 +578,12 @@ class _WorkerHandle:
             start_new_session=True, env=env,
         )  # fmt: skip
         self.job: dict[str, Any] | None = None
+        self.root: str | None = None  # the workbench root of its last job (its warm root process)
         self.preload: float | None = None
         self.started = time.perf_counter()
 
     def send(self, job: dict[str, Any]) -> None:
-        self.job = job
+        self.job, self.root = job, job.get("root")
         self.proc.stdin.write((json.dumps(job) + "\n").encode())  # type: ignore[union-attr]
         self.proc.stdin.flush()  # type: ignore[union-attr]
 
@@ -655,7 +655,20 @@ class LocalExecutor:
 
     def _dispatch(self) -> None:
         while self.queue and self.free:
-            self.free.pop(0).send(self.queue.pop(0))
+            w = self.free.pop(0)
+            w.send(self.queue.pop(self._pick(w)))
+
+    def _pick(self, w: _WorkerHandle) -> int:
+        """The next job for ``w``: one of the root it has warm, else one of a root no other worker is on, else
+        the first — so that in a build of many gminas each gmina's data are loaded by one worker, not all."""
+        for i, job in enumerate(self.queue):
+            if job.get("root") == w.root:
+                return i
+        taken = {x.root for x in self.workers if x is not w and x.job is not None}
+        for i, job in enumerate(self.queue):
+            if job.get("root") not in taken:
+                return i
+        return 0
         if self.queue and len(self.workers) < self.target:  # a worker died: start another for the queue
             self.workers.append(_WorkerHandle())
 
