@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..paths import use_root
 from ..util import atomic_path, package_versions, progress_bar, sha256_file
 from .cache import (
     KEY_PACKAGES,
@@ -70,6 +71,7 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     timings: list[dict[str, Any]] = field(default_factory=list)
+    preloads: dict[int, float] = field(default_factory=dict)  # worker pid → seconds of imports before its first task
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -132,7 +134,9 @@ def _kernel_main(argv: list[str], cwd: str, env: dict[str, str]) -> None:
     os.environ.clear()
     os.environ.update(env)
     app = IPKernelApp.instance()
-    app.initialize(argv)
+    # No IPython history: a build's cells are not the analyst's history, and the shared sqlite file is state that
+    # would outlive the notebook (and a lock the parallel kernels would wait for).
+    app.initialize([*argv, "--HistoryManager.enabled=False"])
     app.start()
 
 
@@ -322,10 +326,7 @@ class _Worker:
         whatever it changes dies with it."""
         t = time.perf_counter()
         if root:
-            os.environ["CITYBANK_ROOT"] = root
-            from ..paths import use_root  # only here: the root process serves one workbench
-
-            use_root(root)
+            use_root(root)  # PATHS and CITYBANK_ROOT (read by the kernels) now name this root
         with contextlib.suppress(Exception):  # a page that cannot load reports it when it runs
             importlib.import_module("citybank.views").warm()
         return time.perf_counter() - t
@@ -644,6 +645,7 @@ class LocalExecutor:
         self.queue: list[dict[str, Any]] = []
         self.free: list[_WorkerHandle] = []
         self.target = 0
+        self.preloads: dict[int, float] = {}  # worker pid → seconds of imports before its first task
 
     def start(self, n_tasks: int) -> None:
         self.target = min(self.jobs, n_tasks)
@@ -694,7 +696,7 @@ class LocalExecutor:
                 self.free.append(w)
                 self._dispatch()
                 if msg.get("ready"):
-                    w.preload = msg["preload"]
+                    w.preload = self.preloads[msg["pid"]] = msg["preload"]
                     continue
                 return msg
 
@@ -806,6 +808,7 @@ def _execute_all(
         result.interrupted = True
     finally:
         bar.close()
+        result.preloads.update(getattr(executor, "preloads", {}))
         executor.close()
         for st in states.values():
             st.save()
@@ -827,7 +830,7 @@ def _record(
         kind = msg.get("kind") or NOTEBOOK
         error = (msg.get("error") or "failed") + (" (also on the second try)" if retried else "")
         result.failures.append(Failure(task.id, error, msg.get("notebook"), msg.get("log"), kind))
-    state.save()
+    state.save(at_most_every=2.0)
 
 
 def _write_timings(tasks: list[Task], result: BuildResult) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import UserError
 from ..params import expand_files, load_params, registry
-from ..paths import PATHS, RESULT_FILES
+from ..paths import RESULT_FILES, SURVEY_TABLES, notebooks_folder
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,9 @@ def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None =
         ]
     elif kind in ("strategy", "consistency"):
         extra += [f"params/{kind}.yml", f"data/results/{RESULT_FILES[kind]}"]
+    elif kind == "survey":  # the survey stage's tables (and the strategy's rows of its survey indicators)
+        extra += ["params/survey.yml", "params/strategy.yml", f"data/results/{RESULT_FILES['strategy']}"]
+        extra += [f"data/results/survey/{name}.parquet" for name in SURVEY_TABLES]
     return tuple(dict.fromkeys(common + extra))
 
 
@@ -94,7 +97,8 @@ def plan(year: int, reg=None) -> list[Task]:
     tasks: list[Task] = []
 
     def add(lang: str, name: str, kind: str, notebook: str, extra: dict[str, Any], category: str | None = None):
-        nb = f"notebooks/{notebook}"
+        # relative to the root in the workbench; a gmina workspace uses the code checkout's templates (absolute)
+        nb = f"notebooks/{notebook}" if (root / "notebooks").is_dir() else str(notebooks_folder(root) / notebook)
         tasks.append(
             Task(
                 id=f"{lang}/{name}",
@@ -118,10 +122,23 @@ def plan(year: int, reg=None) -> list[Task]:
             add(lang, f"iso-{clause}", "iso", "iso_indicator.ipynb", {"indicator": clause})
         add(lang, "strategy", "strategy", "strategy.ipynb", {})
         add(lang, "consistency", "consistency", "consistency.ipynb", {})
+        for name, notebook, extra in survey_pages(reg):
+            add(lang, name, "survey", notebook, extra)
     return tasks
 
 
-def plan_gminas(year: int, gminas: Mapping[str, str | Path], notebooks: Path | None = None) -> list[Task]:
+def survey_pages(reg) -> list[tuple[str, str, dict[str, Any]]]:
+    """The residents' survey's pages (name, notebook, parameters): the overview, then one per theme of
+    params/survey.yml; none without a survey."""
+    survey = reg.extra.get("survey")
+    if not isinstance(survey, dict):
+        return []
+    themes = [str(t["id"]) for t in survey.get("themes") or [] if isinstance(t, dict) and "id" in t]
+    pages: list[tuple[str, str, dict[str, Any]]] = [("survey-overview", "survey_overview.ipynb", {})]
+    return pages + [(f"survey-{t}", "survey_theme.ipynb", {"theme": t}) for t in themes]
+
+
+def plan_gminas(year: int, gminas: Mapping[str, str | Path]) -> list[Task]:
     """One build of several gminas: ``gminas`` maps a TERC code to its *workbench root* — a folder holding the
     gmina's ``params/`` (as ``citybank new-city`` writes it) and its ``data/``. Each gmina's tasks are those
     of :func:`plan` on its own params, with
@@ -130,12 +147,11 @@ def plan_gminas(year: int, gminas: Mapping[str, str | Path], notebooks: Path | N
     * root = the gmina's workbench: outputs in ``<root>/reports/<Y>/notebooks/``, state, logs and failed
       notebooks in ``<root>/build/<Y>/`` (each gmina's cache is its own: adding a gmina re-runs nothing of
       the others), and the warm process that runs it points at that root (its params, bank and results);
-    * the notebooks of the workbench's own ``notebooks/`` when it has one, else those of ``notebooks``
-      (default: this checkout's), named by absolute path — one template, many gminas.
+    * the notebooks of the workbench's own ``notebooks/`` when it has one, else the code checkout's, named by
+      absolute path (:func:`citybank.paths.notebooks_folder`) — one template, many gminas.
 
     Gminas are planned in the order given, each one's tasks together (a warm process switches root once
     per gmina)."""
-    shared_notebooks = Path(notebooks or PATHS.notebooks).resolve()
     tasks: list[Task] = []
     for code, folder in gminas.items():
         root = Path(folder).resolve()
@@ -144,11 +160,8 @@ def plan_gminas(year: int, gminas: Mapping[str, str | Path], notebooks: Path | N
                 f"gmina {code}: no params/city.yml in {root}; write its params folder first with "
                 f"`citybank new-city --terc {code} --out {root / 'params'}`"
             )
-        own = (root / "notebooks").is_dir()
         for t in plan(year, load_params(root / "params")):
-            nb = t.notebook if own else str(shared_notebooks / Path(t.notebook).relative_to("notebooks"))
-            inputs = tuple(nb if rel == t.notebook else rel for rel in t.inputs)
-            tasks.append(dataclasses.replace(t, id=f"{code}/{t.id}", notebook=nb, inputs=inputs, root=root))
+            tasks.append(dataclasses.replace(t, id=f"{code}/{t.id}", root=root))
     return tasks
 
 
