@@ -328,7 +328,7 @@ class _Worker:
         if root:
             use_root(root)  # PATHS and CITYBANK_ROOT (read by the kernels) now name this root
         with contextlib.suppress(Exception):  # a page that cannot load reports it when it runs
-            importlib.import_module("citybank.views").warm()
+            importlib.import_module("citybank.views").warm()  # by name: imported by preload once MPLBACKEND is set
         return time.perf_counter() - t
 
     def kill_child(self) -> None:
