@@ -18,14 +18,23 @@ from citybank.params import expand_files, load_params
 from citybank.runner import Task, check_parameters, code_hash, plan, run_tasks
 
 DATA = Path(__file__).parent / "data" / "notebooks"
-TEMPLATES = ("overview", "category", "iso_overview", "iso_indicator", "strategy", "consistency")
+TEMPLATES = (
+    "overview",
+    "category",
+    "iso_overview",
+    "iso_indicator",
+    "strategy",
+    "consistency",
+    "survey_overview",
+    "survey_theme",
+)
 
 # A generic notebook for every template: declares every parameter of the plan, reads an input file.
 GENERIC = {
     "cells": [
         {
             "cell_type": "code", "execution_count": None, "id": "p", "metadata": {"tags": ["parameters"]},
-            "outputs": [], "source": 'year = 0\nlang = "pl"\ncategory = None\nindicator = None',
+            "outputs": [], "source": 'year = 0\nlang = "pl"\ncategory = None\nindicator = None\ntheme = None',
         },
         {
             "cell_type": "code", "execution_count": None, "id": "c", "metadata": {}, "outputs": [],
