@@ -78,7 +78,9 @@ A worker imports the heavy modules once, then forks one *root process* per workb
 gmina's params/ and data/), which points :data:`citybank.paths.PATHS` at that root, loads its data and forks
 the task clients: one build can hold the tasks of several gminas (:func:`plan_gminas`: ids prefixed by the
 TERC code, outputs and state in each gmina's own workbench) at the cost of loading each gmina's data once
-per worker, not of the imports again.
+per worker, not of the imports again; the local pool keeps each worker on one gmina while another gmina has
+work left (:meth:`LocalExecutor._pick`). On Dask the warm processes are started for each build (the plugin
+is registered again) and stopped at its end: a root process never serves a build with data older than its own.
 
 Robustness: a timeout per task (the worker kills the task's process group), a dead kernel fails that
 task only, outputs are written to a temporary file and renamed (:func:`citybank.util.atomic_path`),
