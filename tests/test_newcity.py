@@ -174,24 +174,16 @@ def test_report_params_builds_a_baseline_under_the_workspace_only(workspaces, ro
     assert (ws.root / "data" / "bank" / "bank.parquet").is_file() and (ws.root / "build").is_dir()
 
 
-def test_report_cities_writes_a_workspace_per_gmina_and_hands_them_to_the_builder(workspaces, tmp_path):
+def test_report_cities_writes_a_workspace_per_gmina_and_keeps_existing_ones(workspaces, tmp_path):
     codes = tmp_path / "cities.txt"
     codes.write_text("# two gminas\n0201022\n2469011\n", encoding="utf-8")
     out = tmp_path / "gminas"
     kept = out / "2469011-kept"  # an existing workspace of a code is kept as it is, never rewritten
     kept.mkdir(parents=True)
     (kept / "params").symlink_to(workspaces["2469011"].root / "params")
-    seen = []
-
-    def builder(builds, args):
-        seen.append(([b.terc for b in builds], [b.root for b in builds], args))
-        return [pipeline.CityBuild(b.terc, b.root, 0) for b in builds]
-
-    done = pipeline.report_cities(newcity.read_codes(codes), out, ["--lang", "pl"], builder=builder)
-    assert seen == [(["0201022", "2469011"], [out / "0201022-boleslawiec", kept], ["--lang", "pl"])]
-    assert [b.returncode for b in done] == [0, 0]
+    roots = pipeline.workspaces_for(newcity.read_codes(codes), out)
+    assert roots == {"0201022": (out / "0201022-boleslawiec").resolve(), "2469011": kept.resolve()}
     assert load_params(out / "0201022-boleslawiec" / "params").city.terc == "0201022"
-    assert pipeline.CITIES_BUILDER is pipeline.build_in_subprocesses  # the default: one process per gmina
 
 
 def test_report_params_names_a_folder_that_is_no_workspace(tmp_path, capsys):

@@ -19,8 +19,15 @@ from citybank.runner import Task, check_parameters, code_hash, plan, run_tasks
 
 DATA = Path(__file__).parent / "data" / "notebooks"
 TEMPLATES = (
-    "overview", "category", "iso_overview", "iso_indicator", "strategy", "consistency", "survey_overview", "survey_theme"
-)  # fmt: skip
+    "overview",
+    "category",
+    "iso_overview",
+    "iso_indicator",
+    "strategy",
+    "consistency",
+    "survey_overview",
+    "survey_theme",
+)
 
 # A generic notebook for every template: declares every parameter of the plan, reads an input file.
 GENERIC = {

@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--force", action="store_true", help="re-execute even when nothing changed")
     sp.add_argument("--timeout", type=int, default=None, help="seconds per notebook (default 600)")
+    executor_arguments(sp)
 
     sp = add("status", cmd_status, "say which tasks of a year are stale and why")
     sp.add_argument("--year", type=int)
@@ -134,14 +135,28 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--cities",
         metavar="FILE",
-        help="a text or CSV file of TERC codes: a workspace per gmina under --out (new-city), each built",
+        help="a text or CSV file of TERC codes: a workspace per gmina under --out (new-city), all their notebooks "
+        "planned as one build (on the chosen executor)",
     )
     sp.add_argument(
         "--out", metavar="DIR", default="gminas", help="with --cities: where the workspaces go (default gminas/)"
     )
     sp.add_argument("--only", metavar="PATTERN", help="only pages whose task id matches these comma-separated globs")
     sp.add_argument("--format", default="html,pdf,docx", help="comma-separated formats (default html,pdf,docx)")
+    executor_arguments(sp)
     return p
+
+
+def executor_arguments(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--executor", choices=["local", "dask"], default="local",
+        help="where notebooks run: local warm worker processes (default) or a Dask distributed cluster",
+    )  # fmt: skip
+    sp.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask; without it a local cluster of "
+        "--jobs workers is started); workers need the same environment and the workbench at the same path",
+    )  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,9 +12,9 @@ from ..errors import UserError
 from ..newcity import describe_and_write, read_codes, status_words
 from ..params import registry
 from ..paths import PATHS
-from ..pipeline import prepare, report, report_cities, report_workspace
+from ..pipeline import prepare, report, report_gminas, report_workspace, workspaces_for
 from ..render import render_year
-from ..runner import INFRASTRUCTURE, NOTEBOOK, Failure, plan, run_tasks, status
+from ..runner import INFRASTRUCTURE, NOTEBOOK, Failure, make_executor, plan, run_tasks, status
 from ..util import dumps_json
 from .data import known_year
 
@@ -71,7 +71,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         tasks = [t for t in tasks if any(fnmatch.fnmatch(t.id, p) for p in patterns)]
         if not tasks:
             raise UserError(f"no task of {year} matches --only {args.only!r}; see `citybank plan --year {year}`")
-    res = run_tasks(tasks, jobs=args.jobs, timeout=args.timeout, force=args.force)
+    executor = make_executor(args.executor, args.scheduler, args.jobs)
+    res = run_tasks(tasks, jobs=args.jobs, timeout=args.timeout, force=args.force, executor=executor)
     print(
         f"build {year}: {len(res.executed)} executed, {len(res.skipped)} up to date, "
         f"{len(res.failures)} failed in {res.seconds:.1f} s (timings: build/{year}/timings.csv)"
@@ -133,22 +134,26 @@ def cmd_report(args: argparse.Namespace) -> int:
     only, formats = _split(args.only), _split(args.format)
     if args.params and args.cities:
         raise UserError("--params and --cities: give one of them")
+    executor = make_executor(args.executor, args.scheduler, args.jobs)
     if args.cities:
-        passed = [a for k, v in (("--year", args.year), ("--lang", args.lang), ("--jobs", args.jobs), ("--only", args.only),
-                                 ("--format", args.format)) if v is not None for a in (k, str(v))]  # fmt: skip
-        builds = report_cities(read_codes(args.cities), args.out, passed)
-        failed = [b for b in builds if b.returncode]
-        print(f"\n{len(builds)} gmina(s) under {args.out}; {len(failed)} with problems")
-        for b in builds:
-            print(f"  {b.terc}  {'OK' if not b.returncode else 'problems'}  {b.root}")
-        return 1 if failed else 0
+        gminas = workspaces_for(read_codes(args.cities), args.out)
+        year = (
+            args.year if args.year is not None else registry(next(iter(gminas.values())) / "params").city.default_year
+        )
+        langs = _split(args.lang) or ["pl", "en", "de"]
+        job = report_gminas(year, gminas, langs, jobs=args.jobs, executor=executor, only=args.only)
+        job.print_summary()
+        print(f"\nReports of {len(gminas)} gmina(s): {args.out}/<terc>-<name>/reports/{year}/")
+        return 1 if job.failures else 0
     if args.params:
-        job = report_workspace(args.params, args.year, _split(args.lang), args.jobs, only=only, formats=formats)
+        job = report_workspace(
+            args.params, args.year, _split(args.lang), args.jobs, only=only, formats=formats, executor=executor
+        )
         year = job.year
     else:
         year = known_year(args.year)
         langs = _split(args.lang) or list(registry().city.languages)
-        job = report(year, langs, jobs=args.jobs, only=only, formats=formats)
+        job = report(year, langs, jobs=args.jobs, only=only, formats=formats, executor=executor)
     job.print_summary()
     site = PATHS.year_report(year) / "site" / "index.html"
     print(f"\nThe report of {year} is ready: {site}")
