@@ -40,6 +40,7 @@ from .facts import (
     iso_overview_facts,
     iso_results,
     overview_facts,
+    residents_facts,
     strategy_facts,
 )
 from .pages import (
@@ -48,12 +49,14 @@ from .pages import (
     IndicatorPage,
     IsoOverviewPage,
     OverviewPage,
+    ResidentsPage,
     StrategyPage,
     category,
     consistency,
     iso_indicator,
     iso_overview,
     overview,
+    residents,
     strategy,
 )
 
@@ -85,6 +88,7 @@ PAGE_FACTS = {
     "iso_indicator": lambda p: iso_indicator_facts(str(p["indicator"]), int(p["year"])),
     "strategy": lambda p: strategy_facts(int(p["year"])),
     "consistency": lambda p: consistency_facts(int(p["year"])),
+    "residents": lambda p: residents_facts(int(p["year"])),
 }
 """The facts function of each notebook template, from the task's parameters."""
 
@@ -107,6 +111,7 @@ __all__ = [
     "IndicatorPage",
     "IsoOverviewPage",
     "OverviewPage",
+    "ResidentsPage",
     "SampleNotice",
     "StrategyPage",
     "Table",
@@ -123,6 +128,8 @@ __all__ = [
     "overview",
     "overview_facts",
     "provider_name",
+    "residents",
+    "residents_facts",
     "show_all",
     "show_heading",
     "source_line",
