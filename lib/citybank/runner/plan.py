@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..params import expand_files, registry
+from ..params.residents import load_summary
 from ..paths import RESULT_FILES
 
 
@@ -80,6 +81,18 @@ def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None =
         ]
     elif kind in ("strategy", "consistency"):
         extra += [f"params/{kind}.yml", f"data/results/{RESULT_FILES[kind]}"]
+    elif kind == "residents":  # the datasets of the figures' variables (an indicator's: of its inputs)
+        summary = load_summary(reg)
+        iso = {str(i.get("id")): i for i in (reg.extra.get("iso37120") or {}).get("indicators") or []}
+        wanted: set[str] = set()
+        for fig in summary.figures if summary else []:
+            formula = (iso.get(str(fig.indicator)) or {}).get("formula") or {}
+            wanted |= {fig.variable} if fig.variable else set(formula.get("numerator") or [])
+            wanted |= set(formula.get("denominator") or [])
+        extra += ["params/residents.yml", "params/iso37120.yml", f"data/results/{RESULT_FILES['indicators']}"]
+        for ds in sorted(reg.datasets.values(), key=lambda d: d.id):
+            if wanted & set(ds.variables):
+                extra += [f"params/datasets/{ds.id}.yml", *_dataset_files(reg, ds)]
     return tuple(dict.fromkeys(common + extra))
 
 
@@ -115,6 +128,8 @@ def plan(year: int, reg=None) -> list[Task]:
             add(lang, f"iso-{clause}", "iso", "iso_indicator.ipynb", {"indicator": clause})
         add(lang, "strategy", "strategy", "strategy.ipynb", {})
         add(lang, "consistency", "consistency", "consistency.ipynb", {})
+        if "residents" in reg.extra:
+            add(lang, "residents", "residents", "residents.ipynb", {})
     return tasks
 
 
