@@ -25,7 +25,7 @@ FIGURES = "residents-figures"
 
 @dataclass
 class Summary:
-    title: str
+    title: str  # the page's subtitle: the city, the year and what the page is
     intro: str
     figures: list[str]
     sources: str
@@ -51,8 +51,9 @@ def read_summary(path: Path) -> Summary:
                 figures = [str(s) for s in meta.get("citybank_sentences") or []]
                 continue
             text = _text(data["text/markdown"]).strip()
-            if not title and text.startswith("# "):
-                title = text[2:].strip()
+            if not title and text.startswith("# "):  # "# chapter\n\n*subtitle*" (citybank.views.heading)
+                head, _, subtitle = text.partition("\n")
+                title = subtitle.strip().strip("*").strip() or head[2:].strip()
             elif text:
                 (before if figures is None else after).append(text)
     if figures is None:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from ..params import expand_files, registry
-from ..params.residents import load_summary
 from ..paths import RESULT_FILES
 
 
@@ -82,12 +81,12 @@ def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None =
     elif kind in ("strategy", "consistency"):
         extra += [f"params/{kind}.yml", f"data/results/{RESULT_FILES[kind]}"]
     elif kind == "residents":  # the datasets of the figures' variables (an indicator's: of its inputs)
-        summary = load_summary(reg)
+        # params/residents.yml as load_params validated it (read as data: the plan never re-validates)
         iso = {str(i.get("id")): i for i in (reg.extra.get("iso37120") or {}).get("indicators") or []}
         wanted: set[str] = set()
-        for fig in summary.figures if summary else []:
-            formula = (iso.get(str(fig.indicator)) or {}).get("formula") or {}
-            wanted |= {fig.variable} if fig.variable else set(formula.get("numerator") or [])
+        for fig in (reg.extra.get("residents") or {}).get("figures") or []:
+            formula = (iso.get(str(fig.get("indicator"))) or {}).get("formula") or {}
+            wanted |= {fig["variable"]} if fig.get("variable") else set(formula.get("numerator") or [])
             wanted |= set(formula.get("denominator") or [])
         extra += ["params/residents.yml", "params/iso37120.yml", f"data/results/{RESULT_FILES['indicators']}"]
         for ds in sorted(reg.datasets.values(), key=lambda d: d.id):

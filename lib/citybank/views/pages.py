@@ -16,7 +16,18 @@ from ..i18n import check_label, t, t_all, unit_label
 from ..indicators import Indicator, variable_sources
 from ..params import registry
 from ..plots import bar_chart, district_bars, line_chart, peer_comparison, show
-from .common import Sentences, bank_values, change, decimals, heading, num, provider_name, source_line, source_of, variable_name
+from .common import (
+    Sentences,
+    bank_values,
+    change,
+    decimals,
+    heading,
+    num,
+    provider_name,
+    source_line,
+    source_of,
+    variable_name,
+)
 from .facts import (
     CategoryFacts,
     category_facts,
@@ -816,7 +827,9 @@ def residents(year: int, lang: str) -> ResidentsPage:
     if any(x.source == "indicator" for x in f.figures):
         names.append(t("residents.iso_sources", lang))
     return ResidentsPage(
-        heading=heading(t("residents.title", lang, city=city.name, year=year), lang),
+        heading=heading(
+            t("chapter.residents", lang), lang, subtitle=t("residents.title", lang, city=city.name, year=year)
+        ),
         intro=t("residents.intro", lang, year=year),
         figures=Sentences(sentences, bank_values(f.bank_values(city.terc)), indicators, "residents-figures"),
         sources=t("residents.sources", lang, sources=nv.join_list(names, lang)) if names else "",
