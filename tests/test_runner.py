@@ -18,7 +18,7 @@ from citybank.params import expand_files, load_params
 from citybank.runner import Task, check_parameters, code_hash, plan, run_tasks
 
 DATA = Path(__file__).parent / "data" / "notebooks"
-TEMPLATES = ("overview", "category", "iso_overview", "iso_indicator", "strategy", "consistency")
+TEMPLATES = ("overview", "category", "iso_overview", "iso_indicator", "strategy", "consistency", "residents")
 
 # A generic notebook for every template: declares every parameter of the plan, reads an input file.
 GENERIC = {
