@@ -343,11 +343,12 @@ def test_quarto_project_lists_every_chapter(rendered):
             flat.extend(entry["chapters"] if isinstance(entry, dict) else [entry])
         stems = [Path(f).stem for f in flat]
         cats = [f"category-{c['slug']}" for c in categories()]
-        assert stems == ["index", *cats, "iso-overview", "iso-theme-5", "iso-5.1", "iso-5.4", "iso-theme-8", "iso-8.1",
+        assert stems == ["index", "residents", *cats, "iso-overview", "iso-theme-5", "iso-5.1", "iso-5.4", "iso-theme-8", "iso-8.1",
                          "iso-theme-12", "iso-12.5.3", "strategy", "consistency", "quality", "downloads", "methodology"]  # fmt: skip
         for f in flat:
             assert (project / f).is_file()
-        assert flat[0] == "index.ipynb" and flat[1] == "chapters/category-ekologia.ipynb"
+        assert flat[0] == "index.ipynb" and flat[1] == "chapters/residents.ipynb"
+        assert flat[2] == "chapters/category-ekologia.ipynb"
 
 
 @pytest.mark.skipif(not quarto_available(), reason="the `quarto` command is not on PATH (not installable here)")

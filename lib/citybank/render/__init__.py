@@ -168,6 +168,18 @@ def render_year(
         result.outputs.append(config)
     result.seconds["quarto-project"] = time.perf_counter() - t0
 
+    if (
+        "pdf" in formats
+    ):  # with either engine, before the site, which links each language's printout when it was written
+        t0 = time.perf_counter()
+        for lang, pages in books.items():
+            out = _residents_pdf(inp, lang, pages)
+            if isinstance(out, Path):
+                result.outputs.append(out)
+            elif out:
+                result.failures.append(out)
+        result.seconds["residents-pdf"] = time.perf_counter() - t0
+
     if use_quarto:
         for lang in langs:
             try:
@@ -177,16 +189,6 @@ def render_year(
                 continue
             result.outputs.append(out)
         return result
-
-    if "pdf" in formats:  # before the site, which links each language's printout when it was written
-        t0 = time.perf_counter()
-        for lang, pages in books.items():
-            out = _residents_pdf(inp, lang, pages)
-            if isinstance(out, Path):
-                result.outputs.append(out)
-            elif out:
-                result.failures.append(out)
-        result.seconds["residents-pdf"] = time.perf_counter() - t0
 
     if "html" in formats:
         t0 = time.perf_counter()
