@@ -176,7 +176,9 @@ def test_a_workshop_runs_through_a_real_jupyter_server(tmp_path):
     server = Server(root, lab_flags()["FileContentsManager.preferred_dir"])
     try:
         server.wait_ready()
-        # the file browser lists the workshops where `make lab` opens it
+        # JupyterLab's page tells the browser to open the file browser on the workshops, which it lists
+        status, page = server.request("GET", "/lab")
+        assert status == 200 and '"preferredPath": "workshops"' in page.decode("utf-8")
         listing = server.api("GET", "/api/contents/workshops")
         assert f"workshops/{WORKSHOP}_trainer.ipynb" in {c["path"] for c in listing["content"]}
         # open the notebook as the browser does: a session with a kernel
@@ -193,10 +195,13 @@ def test_a_workshop_runs_through_a_real_jupyter_server(tmp_path):
         )
         try:
             replies = [execute(ws, client_session, code, timeout=120) for code in cells]
+            # and a cell that fails is seen failing (the harness does not take silence for success)
+            broken = execute(ws, client_session, "1 / 0", timeout=30)
         finally:
             ws.close()
         failed = [(i, err) for i, (status, _, err) in enumerate(replies) if status != "ok"]
         assert not failed, f"cells that did not run: {failed}"
+        assert broken[0] == "error" and broken[2]["ename"] == "ZeroDivisionError"
         text = "\n".join(out for _, outs, _ in replies for out in outs)
         # a value the engine computed, printed by the workshop's hand computation: 5.5 businesses per 100 000
         res = results(reg=registry())
