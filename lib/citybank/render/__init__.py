@@ -3,7 +3,8 @@
 ``render_year(year, langs, formats, engine)`` is the library entry point, ``main_render(args)`` the CLI
 handler (``citybank render``). Outputs under ``reports/<Y>/``::
 
-    site/index.html, site/<lang>/*.html, site/assets/   the offline HTML site
+    site/index.html, site/<lang>/*.html, site/assets/   the offline HTML site (with the data bank's catalogue)
+    cards/<provider>_<lang>.pdf                         one-page provider cards (with the site)
     report_<lang>.pdf, report_<lang>.docx               the printed report
     residents_<lang>.pdf                                the residents' summary on two A4 pages
     quarto/<lang>/_quarto.yml + chapters                the Quarto book (always generated)
@@ -20,11 +21,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..catalogue import build_catalogue
 from ..errors import UserError
 from ..params import LANGS, registry
 from ..paths import PATHS, Paths
 from ..rawdata import is_sample
-from . import quarto, residents
+from . import cards, portal, quarto, residents
 from .book import Block, BookInputs, Page, clause_key, iso_catalogue
 from .chapters import build_book
 from .printed import PrintError, book_markdown, write_docx, write_pdf
@@ -201,8 +203,11 @@ def render_year(
         titles_site = {lg: f"{t('report_title', lg)} {year} · {inp.city}" for lg in LANGS}
         writer = SiteWriter(tmp, titles_site, site_langs, inp.sample)
         writer.write_root(inp.city, year)
+        cat = build_catalogue(year, inp.registry, paths=paths)
         for lang, pages in books.items():
-            writer.write_language(lang, [_with_printout_link(p, lang, report_dir) for p in pages])
+            linked = [_with_printout_link(p, lang, report_dir) for p in pages]
+            writer.write_language(lang, portal.site_pages(inp, lang, linked, cat))
+        result.outputs += cards.write_cards(inp, cat, langs)
         _merge_site(tmp, site, langs)
         result.outputs.append(report_dir / "site" / "index.html")
         result.seconds["html"] = time.perf_counter() - t0

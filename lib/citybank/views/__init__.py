@@ -42,6 +42,8 @@ from .facts import (
     overview_facts,
     residents_facts,
     strategy_facts,
+    survey_facts,
+    survey_theme_facts,
 )
 from .pages import (
     CategoryPage,
@@ -58,6 +60,8 @@ from .pages import (
     overview,
     residents,
     strategy,
+    survey_overview,
+    survey_theme,
 )
 
 
@@ -89,6 +93,8 @@ PAGE_FACTS = {
     "strategy": lambda p: strategy_facts(int(p["year"])),
     "consistency": lambda p: consistency_facts(int(p["year"])),
     "residents": lambda p: residents_facts(int(p["year"])),
+    "survey_overview": lambda p: survey_facts(int(p["year"])),
+    "survey_theme": lambda p: survey_theme_facts(str(p["theme"]), int(p["year"])),
 }
 """The facts function of each notebook template, from the task's parameters."""
 
@@ -135,6 +141,10 @@ __all__ = [
     "source_line",
     "strategy",
     "strategy_facts",
+    "survey_facts",
+    "survey_overview",
+    "survey_theme",
+    "survey_theme_facts",
     "t",
     "table",
     "variable_name",
