@@ -478,7 +478,7 @@ def chapter_plan(inp: BookInputs, lang: str) -> list[tuple[str, str, str, int, s
 
 def survey_chapter(inp: BookInputs, lang: str) -> list[tuple[str, str, str, int, str | None]]:
     """The residents' survey's chapter: its overview, then a page per theme of params/survey.yml (the pages the
-    runner plans, ``runner.plan.survey_pages``); none without a survey."""
+    runner plans, ``params.survey.survey_pages``); none without a survey."""
     survey = (inp.registry.extra if inp.registry is not None else {}).get("survey")
     if not isinstance(survey, dict):
         return []

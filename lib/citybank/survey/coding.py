@@ -242,7 +242,7 @@ def code_shares_and_log(
     log["question"] = log["question"].str.replace("\t", ":")
     est["codebook_version"] = coding.version
     est["synthetic"] = survey.synthetic
-    return est[SHARE_COLUMNS].astype({"n": "Int64"}), log
+    return est[SHARE_COLUMNS].astype({"n": "Int64"}), log  # a suppressed cell keeps no base (tables.apply_suppression)
 
 
 def _share_row(q: str, code: str, scheme: str, dtype: str, domain: str, s: svyadapter.Share, survey: Survey) -> dict:

@@ -210,6 +210,7 @@ class OverviewFacts:
     year: int
     previous_year: int
     headlines: list[dict]  # as CategoryFacts.records (without baseline), plus the variable's provider
+    unprovided: list[str]  # headline variables that no dataset of params/ provides (a gmina workspace)
     datasets: int
     providers: int
     categories: int
@@ -226,9 +227,15 @@ def overview_facts(year: int) -> OverviewFacts:
     reg = registry()
     bank = bank_frame()
     prev = previous_year(reg, year)
-    heads = [v for v in HEADLINES if v in reg.variables]
+    # a variable no dataset maps and the bank does not derive (the total population of a gmina workspace is a
+    # sum of the age groups of the national export) has no value to show: the page says whose data is missing
+    provided = {v for d in reg.datasets.values() for v in d.variables} | set(bank["variable"].unique())
+    heads = [v for v in HEADLINES if v in reg.variables and v in provided]
+    # the provider of the dataset, or of the bank's rows for a variable the bank derives (a sum of parts)
+    derived = bank[bank["territory"] == reg.city.terc].drop_duplicates("variable").set_index("variable")["provider"]
     recs = [
-        dict(r, provider=_provider_of(r["variable"], reg)) for r in _records(reg, bank, heads, year, {"previous": prev})
+        dict(r, provider=_provider_of(r["variable"], reg) or str(derived.get(r["variable"], "")))
+        for r in _records(reg, bank, heads, year, {"previous": prev})
     ]
     qa = _quality(year)
     dsets = sorted(reg.datasets.values(), key=lambda d: d.id)
@@ -236,6 +243,7 @@ def overview_facts(year: int) -> OverviewFacts:
         year=year,
         previous_year=prev,
         headlines=recs,
+        unprovided=[v for v in HEADLINES if v in reg.variables and v not in provided],
         datasets=len(dsets),
         providers=len(reg.providers),
         categories=len(reg.categories),

@@ -111,7 +111,12 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
         if records
         else []
     )
-    if not f.has_data:
+    if not f.provenance:  # no dataset of the category in params/ (a gmina workspace of `citybank new-city`)
+        sentences = [
+            t("notice.no_city_data", lang, city=reg.city.name, what=cat.name.get(lang)),
+            t("notice.add_city_data", lang),
+        ]
+    elif not f.has_data:
         sentences.append(t("notice.no_data_year", lang, year=year))
     sentences += _break_sentences([r["variable"] for r in records if r["break_baseline"]], base, year, lang)
 
@@ -286,6 +291,9 @@ def overview(year: int, lang: str) -> OverviewPage:
     )
     # the first sentence of a category story counts the category's indicators: not wanted here
     sentences = nv.category_story(pd.DataFrame(recs), lang, year, previous_year=prev)[1:] if recs else []
+    if f.unprovided:
+        what = nv.join_list([variable_name(v, lang) for v in f.unprovided], lang)
+        sentences += [t("notice.no_city_data", lang, city=city.name, what=what), t("notice.add_city_data", lang)]
 
     # the chart compares changes that a percentage can say: no rate, no handful of events, no break
     pct = [
@@ -642,7 +650,13 @@ def strategy(year: int, lang: str) -> StrategyPage:
     if strat is None:
         empty = pd.DataFrame()
         return StrategyPage(
-            heading(t("chapter.strategy", lang), lang), t("notice.no_strategy", lang), empty, empty, None, ""
+            heading(t("chapter.strategy", lang), lang),
+            t("notice.no_strategy", lang),
+            empty,
+            empty,
+            None,
+            "",
+            section={"summary": t("chapter.summary_by_goal", lang), "indicators": t("chapter.indicators", lang)},
         )
     names = strat.names(lang)
     summ, rows, units = f.summary, f.rows, f.units
