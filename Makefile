@@ -55,8 +55,11 @@ test-fast: data ## the tests without the slow end-to-end ones
 reference: data ## refresh the stored reference notebooks (review `git diff tests/reference` after)
 	$(BIN)/python -m citybank.reference
 
-lab: setup ## JupyterLab on this repository's environment
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+# JupyterLab serves notebooks/ and its file browser opens on the workshops (tests/test_jupyter_server.py reads this)
+LAB_FLAGS := --ServerApp.root_dir=notebooks --FileContentsManager.preferred_dir=workshops
+
+lab: setup ## JupyterLab on this repository's environment, opened on the workshops (notebooks/workshops)
+	$(BIN)/jupyter lab $(LAB_FLAGS)
 
 lint: setup ## ruff on code and notebooks, notebook outputs stripped, no large files (no network needed)
 	$(BIN)/ruff check lib tests benchmarks notebooks

@@ -57,6 +57,7 @@ def page_order(reg: Registry, clauses: list[str]) -> list[str]:
         *(f"iso-{c}" for c in sorted(clauses, key=clause_key)),
         "strategy",
         "consistency",
+        *(["residents"] if "residents" in reg.extra else []),  # the residents' summary (plan order)
         *(name for name, _, _ in survey_pages(reg)),
     ]
 

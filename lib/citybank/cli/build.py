@@ -158,4 +158,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     site = PATHS.year_report(year) / "site" / "index.html"
     print(f"\nThe report of {year} is ready: {site}")
     print(f"PDF and DOCX: {PATHS.year_report(year)}/report_<lang>.pdf|.docx; manifest: {job.manifest}")
+    if any(PATHS.year_report(year).glob("residents_*.pdf")):
+        print(f"For residents (two pages): {PATHS.year_report(year)}/residents_<lang>.pdf")
     return 1 if job.failures else 0

@@ -167,6 +167,7 @@ class SiteWriter:
             crumb = titles.get(page.group, "") if page.level == 3 else (t("iso", lang) if page.level == 2 else "")
             ctx: dict[str, Any] = {
                 "lang": lang,
+                "page_id": page.id,
                 "site_title": self.site_title[lang],
                 "page_title": page.title,
                 "breadcrumb": crumb,

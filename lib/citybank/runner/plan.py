@@ -84,6 +84,18 @@ def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None =
         ]
     elif kind in ("strategy", "consistency"):
         extra += [f"params/{kind}.yml", f"data/results/{RESULT_FILES[kind]}"]
+    elif kind == "residents":  # the datasets of the figures' variables (an indicator's: of its inputs)
+        # params/residents.yml as load_params validated it (read as data: the plan never re-validates)
+        iso = {str(i.get("id")): i for i in (reg.extra.get("iso37120") or {}).get("indicators") or []}
+        wanted: set[str] = set()
+        for fig in (reg.extra.get("residents") or {}).get("figures") or []:
+            formula = (iso.get(str(fig.get("indicator"))) or {}).get("formula") or {}
+            wanted |= {fig["variable"]} if fig.get("variable") else set(formula.get("numerator") or [])
+            wanted |= set(formula.get("denominator") or [])
+        extra += ["params/residents.yml", "params/iso37120.yml", f"data/results/{RESULT_FILES['indicators']}"]
+        for ds in sorted(reg.datasets.values(), key=lambda d: d.id):
+            if wanted & set(ds.variables):
+                extra += [f"params/datasets/{ds.id}.yml", *_dataset_files(reg, ds)]
     elif kind == "survey":  # the survey stage's tables, the codebook's labels, the strategy's survey indicators
         extra += ["params/survey.yml", "params/survey_coding.yml", "params/strategy.yml",
                   f"data/results/{RESULT_FILES['strategy']}"]  # fmt: skip
@@ -124,6 +136,8 @@ def plan(year: int, reg=None) -> list[Task]:
             add(lang, f"iso-{clause}", "iso", "iso_indicator.ipynb", {"indicator": clause})
         add(lang, "strategy", "strategy", "strategy.ipynb", {})
         add(lang, "consistency", "consistency", "consistency.ipynb", {})
+        if "residents" in reg.extra:
+            add(lang, "residents", "residents", "residents.ipynb", {})
         for name, notebook, extra in survey_pages(reg):
             add(lang, name, "survey", notebook, extra)
     return tasks
