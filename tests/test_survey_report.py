@@ -155,23 +155,23 @@ def test_strategy_indicator_from_a_survey_item_by_hand(reg):
 
     strat = load_strategy(reg)
     ind = next(i for _, _, i in strat.indicators() if i.id == "transport_satisfaction")
-    assert (ind.survey, ind.unit, ind.baseline.year, ind.baseline.value) == ("q02", "%", 2020, 65.2)
+    assert (ind.survey, ind.unit, ind.baseline.year, ind.baseline.value) == ("q02", "%", 2020, 61.0)
     shares = pd.DataFrame({"question": ["q02", "q02", "q02", "q11"], "scheme": ["full", "unweighted", "full", "full"],
                            "domain_type": ["city", "city", "district", "city"], "domain": ["city", "city", "x", "city"],
-                           "est": [65.2, 60.0, 10.0, 52.3]})  # fmt: skip
+                           "est": [61.0, 60.0, 10.0, 51.6]})  # fmt: skip
     sv = survey_values(reg, shares)
-    assert sv.values.tolist() == [["q02", 2020, 65.2, "residents_2020"], ["q11", 2020, 52.3, "residents_2020"]]
-    # a second survey in 2024 measures 71.0: the straight path 65.2 → 75.0 (2020 → 2030) expects
-    # 65.2 + 9.8 · 4/10 = 69.12 in 2024; progress ratio (71.0 − 65.2) / (69.12 − 65.2) = 5.8 / 3.92 = 1.4796 → on track
+    assert sv.values.tolist() == [["q02", 2020, 61.0, "residents_2020"], ["q11", 2020, 51.6, "residents_2020"]]
+    # a second survey in 2024 measures 71.0: the straight path 61.0 → 75.0 (2020 → 2030) expects
+    # 61.0 + 14 · 4/10 = 66.6 in 2024; progress ratio (71.0 − 61.0) / (66.6 − 61.0) = 10 / 5.6 = 1.7857 → on track
     sv2 = pd.concat([sv, pd.DataFrame([["q02", 2024, 71.0, "residents_2024"]], columns=sv.columns)])
     bank = pd.DataFrame(columns=["variable", "territory", "year", "value", "dataset", "provider", "source_file",
                                  "source_row"])  # fmt: skip
     df = evaluate(bank, strat, [2020, 2022, 2024], survey_values=sv2, territories={"city": reg.city.terc})
     rows = df[df["indicator"] == "transport_satisfaction"].set_index("year")
-    assert rows.loc[2020, "status"] == "baseline" and rows.loc[2020, "actual"] == 65.2
+    assert rows.loc[2020, "status"] == "baseline" and rows.loc[2020, "actual"] == 61.0
     assert rows.loc[2022, "status"] == "no_data"
-    assert rows.loc[2024, "expected"] == pytest.approx(69.12)
-    assert rows.loc[2024, "progress_ratio"] == pytest.approx(5.8 / 3.92)
+    assert rows.loc[2024, "expected"] == pytest.approx(66.6)
+    assert rows.loc[2024, "progress_ratio"] == pytest.approx(10 / 5.6)
     assert rows.loc[2024, "status"] == "on_track" and rows.loc[2024, "dataset"] == "residents_2024"
     # a suppressed share (no value) is no data, not a zero
     df = evaluate(bank, strat, [2020], survey_values=sv.assign(value=float("nan")), territories={"city": reg.city.terc})

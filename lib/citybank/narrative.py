@@ -1598,6 +1598,70 @@ def survey_eu_sentence(city: str, above: Sequence[str], below: Sequence[str], ye
     }[lang]
 
 
+KAPPA_BANDS = ((0.0, "poor"), (0.2, "slight"), (0.4, "fair"), (0.6, "moderate"), (0.8, "substantial"))
+"""Landis & Koch (1977): the upper bound of each band of Cohen's kappa; above 0.8 "almost perfect"."""
+
+
+def kappa_words(kappa: float, lang: str) -> str:
+    """Cohen's kappa in words on the scale of Landis & Koch (1977).
+
+    >>> kappa_words(0.87, "en"), kappa_words(0.61, "pl"), kappa_words(-0.1, "de")
+    ('almost perfect agreement', 'zgodność znaczna', 'keine Übereinstimmung über den Zufall hinaus')
+    """
+    band = next((name for upper, name in KAPPA_BANDS if kappa <= upper), "almost_perfect")
+    return t(f"survey.kappa.{band}", lang)
+
+
+def survey_coding_sentence(question: str, answered: int, version: str, lang: str) -> str:
+    """What the open question was, how many answered and how the answers were coded."""
+    q, n = quote(question, lang), fmt_number(answered, lang, 0)
+    return {
+        "pl": f"Pytanie otwarte {q} — liczba odpowiedzi: {n}. Odpowiedzi przypisano do tematów według klucza "
+        f"kodowego w wersji {version} (reguły na tekście polskim; poprawki koderów mają pierwszeństwo). Jedna "
+        "odpowiedź może poruszać kilka tematów, więc odsetki nie sumują się do 100%; są ważone jak pozostałe wyniki, "
+        "każdy z 95% przedziałem ufności.",
+        "en": f"{n} respondents answered the open question {q}. The answers were assigned to topics by the codebook, "
+        f"version {version} (rules on the Polish text; the coders' corrections take precedence). One answer may raise "
+        "several topics, so the shares do not add up to 100%; they are weighted like the other results, each with "
+        "its 95% confidence interval.",
+        "de": f"{n} Befragte beantworteten die offene Frage {q}. Die Antworten wurden nach dem Kodierschema in der "
+        f"Version {version} Themen zugeordnet (Regeln auf dem polnischen Text; Korrekturen der Kodierer haben "
+        "Vorrang). Eine Antwort kann mehrere Themen ansprechen, daher ergeben die Anteile zusammen nicht 100 %; sie "
+        "sind gewichtet wie die übrigen Ergebnisse, jeweils mit 95-%-Konfidenzintervall.",
+    }[check_lang(lang)]
+
+
+def survey_agreement_sentence(
+    kappa_coders: float | None, n_double: int, kappa_rules: Sequence[float], lang: str
+) -> str:
+    """How far two coders agreed on a double-coded subsample, and the rules with them (Cohen's kappa in words)."""
+    if kappa_coders is None:
+        return t("survey.coding.no_agreement", lang)
+    k, n = fmt_number(kappa_coders, lang, 2), fmt_number(n_double, lang, 0)
+    words = kappa_words(kappa_coders, lang)
+    head = {
+        "pl": f"Dwóch koderów zakodowało niezależnie {n} odpowiedzi: kappa Cohena między nimi wynosi {k} ({words} "
+        "w skali Landisa i Kocha).",
+        "en": f"Two coders coded {n} answers independently: Cohen's kappa between them is {k} ({words} on the scale "
+        "of Landis and Koch).",
+        "de": f"Zwei Kodierer kodierten {n} Antworten unabhängig voneinander: Cohens Kappa zwischen ihnen beträgt {k} "
+        f"({words} auf der Skala von Landis und Koch).",
+    }[check_lang(lang)]
+    if not kappa_rules:
+        return head
+    bands = {kappa_words(x, lang) for x in kappa_rules}
+    if len(bands) == 1:
+        values = join_list([fmt_number(x, lang, 2) for x in kappa_rules], lang) + f" ({bands.pop()})"
+    else:
+        values = join_list([f"{fmt_number(x, lang, 2)} ({kappa_words(x, lang)})" for x in kappa_rules], lang)
+    tail = {
+        "pl": f" Same reguły, przed poprawkami, w porównaniu z każdym z koderów: kappa {values}.",
+        "en": f" The rules alone, before corrections, against each coder: kappa {values}.",
+        "de": f" Die Regeln allein, vor den Korrekturen, im Vergleich mit jedem Kodierer: Kappa {values}.",
+    }[lang]
+    return head + tail
+
+
 __all__ = [
     "LANGS",
     "MINUS",

@@ -37,12 +37,19 @@ SURVEY_TABLES: tuple[str, ...] = (
     "survey_eu_comparison",
     "survey_weights",
     "survey_margins",
+    "survey_margin_sources",
+    "survey_coded_shares",
+    "survey_coding_agreement",
+    "survey_quotes",
     "survey_quarantine",
     "survey_disclosure_log",
+    "survey_coded_answers",
 )
 """The residents' survey's result tables, ``data/results/survey/<name>.parquet``: the shares after disclosure
-control, the comparison with the EU survey, the weighting report and its margins, and two that never leave the
-workbench (the quarantined answers and the suppression log)."""
+control, the comparison with the EU survey, the weighting report and its margins, where the margins came from
+(the bank or params), the coded open answers (code shares, agreement between coders, the quote bank: written
+only when params/survey_coding.yml exists), and three that never leave the workbench (the quarantined answers,
+the suppression log and the coded answers per respondent)."""
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,8 @@ def prepare(year: int, report: JobReport | None = None, *, sample: bool = True) 
 
 
 def survey_stage(reg, stage: Stage) -> None:
-    """The residents' survey: validate → weight → estimate → disclosure control, tables in data/results/survey.
+    """The residents' survey: margins (the bank's when params ask for them) → validate → weight → estimate →
+    disclosure control → coding of the open answers, tables in data/results/survey.
     A broken survey (a missing or unreadable export, weights that do not reproduce the margins, an svy error) is
     listed as a failure and its stale tables removed; the build goes on (the strategy's survey indicators then
     have no data and the survey pages say there are no results)."""
@@ -138,6 +139,8 @@ def survey_stage(reg, stage: Stage) -> None:
         return
     tag = " (SYNTHETIC sample survey)" if run.survey.synthetic else ""
     print(f"  {run.respondents} respondents kept, {run.problems} problem(s) quarantined{tag}")
+    for note in run.notes:
+        print(f"  {note}")
 
 
 def report(

@@ -52,9 +52,11 @@ from .params import Registry, registry
 from .params.survey import load_survey
 from .paths import PATHS
 from .rawdata import is_sample
-from .survey.published import FIELD_TEXT as SURVEY_FIELD_TEXT
+from .survey.published import DISCLOSURE_NOTE as SURVEY_DISCLOSURE
 from .survey.published import PUBLIC_TABLES
+from .survey.published import TABLE_DISCLOSURE_NOTE as SURVEY_TABLE_DISCLOSURE
 from .survey.published import TITLES as SURVEY_TITLES
+from .survey.published import field_text as survey_field_text
 from .util import (
     atomic_path,
     normalize_zip,
@@ -700,16 +702,14 @@ def _publish_survey(reg: Registry, out: Path, resources: list[dict[str, Any]]) -
         if not path.is_file():
             continue
         table = pd.read_parquet(path)
-        fields = [(c, ftype, None, *SURVEY_FIELD_TEXT.get(c, (c, c))) for c, ftype, *_ in _fields_for(table)]
+        fields = [(c, ftype, None, *survey_field_text(name, c)) for c, ftype, *_ in _fields_for(table)]
         pl, en = SURVEY_TITLES[name]
         about = [
             ("Tytuł / Title", f"{pl} / {en}"),
             ("Miasto / City", f"{reg.city.name} (TERC {reg.city.terc})"),
             *([("Badanie / Survey", f"{title.pl} / {title.en}")] if title is not None else []),
             *([("Uwaga / Note", (mark_pl + " /" + mark_en).strip())] if synthetic else []),
-            ("Ochrona danych / Disclosure control",
-             "Bez komórek poniżej 10 respondentów; utajnione komórki nie dają się odtworzyć z sum / no cell under 10 "
-             "respondents; suppressed cells cannot be recomputed from the totals"),
+            ("Ochrona danych / Disclosure control", SURVEY_TABLE_DISCLOSURE.get(name, SURVEY_DISCLOSURE)),
             ("Licencja / Licence", "CC-BY-4.0"),
             ("Przygotowano / Prepared by", "citybank — Bank Danych o Mieście"),
         ]  # fmt: skip

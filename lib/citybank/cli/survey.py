@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..bank import load_bank
 from ..errors import UserError
 from ..params import registry
 from ..params.survey import load_survey
@@ -14,7 +13,7 @@ from ..paths import PATHS
 from ..sample.survey import survey_files
 from ..survey import load_survey_data
 from ..survey.coding import run_coding, write_coding
-from ..survey.margins import bank_margins
+from ..survey.margins import margins_in_use
 from ..survey.store import compute_all
 from ..survey.tables import write_tables
 from ..survey.weighting import all_schemes, weight
@@ -33,20 +32,12 @@ def _raw(args: argparse.Namespace) -> Path:
 
 
 def _with_bank_margins(s):
-    """The survey with its raking margins from the bank (when params asks for them and the bank is built), and the
-    table of the margins' sources."""
-    if s.margins.bank is not None and not (PATHS.bank / "bank.parquet").is_file():
-        print(f"margins: typed in params/survey.yml — no bank at {PATHS.bank} yet (`citybank ingest`)")
-        return s, bank_margins(s.model_copy(update={"margins": s.margins.model_copy(update={"bank": None})}),
-                               None, "")[1]  # fmt: skip
-    bank = load_bank(years=[s.margins.bank.year]) if s.margins.bank is not None else None
-    margins, sources = bank_margins(s, bank, registry().city.terc)
-    flagged = sources[sources["beyond_tolerance"]]
-    if len(flagged):
-        print(f"margins: {len(flagged)} typed share(s) of params/survey.yml differ from the bank's by more than "
-              f"{s.margins.bank.tolerance:.0%}: " + ", ".join(f"{r.variable}={r.level} typed {r.typed_share:.1%}, "
-              f"bank {r.target_share:.1%}" for r in flagged.itertuples()) + " — the bank's are used")  # fmt: skip
-    return s.model_copy(update={"margins": margins}), sources
+    """The survey with the margins it is raked to (``survey.margins.margins_in_use``, as in the build) and the table
+    of their sources; what the analyst should know about them is printed."""
+    used = margins_in_use(s, PATHS, registry().city.terc)
+    for note in used.notes:
+        print(note)
+    return used.survey, used.sources
 
 
 def add_survey_parser(sub, add) -> None:

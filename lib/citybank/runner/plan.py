@@ -96,8 +96,9 @@ def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None =
         for ds in sorted(reg.datasets.values(), key=lambda d: d.id):
             if wanted & set(ds.variables):
                 extra += [f"params/datasets/{ds.id}.yml", *_dataset_files(reg, ds)]
-    elif kind == "survey":  # the survey stage's tables (and the strategy's rows of its survey indicators)
-        extra += ["params/survey.yml", "params/strategy.yml", f"data/results/{RESULT_FILES['strategy']}"]
+    elif kind == "survey":  # the survey stage's tables, the codebook's labels, the strategy's survey indicators
+        extra += ["params/survey.yml", "params/survey_coding.yml", "params/strategy.yml",
+                  f"data/results/{RESULT_FILES['strategy']}"]  # fmt: skip
         extra += [f"data/results/survey/{name}.parquet" for name in SURVEY_TABLES]
     return tuple(dict.fromkeys(common + extra))
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +47,7 @@ from ..util import write_text_atomic
 from . import svyadapter
 from .estimate import flag
 from .inputs import SurveyData
-from .tables import apply_suppression
+from .tables import LOG_COLUMNS, apply_suppression
 from .text import LEAK_PATTERNS, STEMMER_VERSION, fold, redact, stem, words
 from .weighting import Weighting
 
@@ -204,6 +204,14 @@ def code_shares(
 ) -> pd.DataFrame:
     """Weighted share of each code among the respondents who answered, for the city and each district, with 95 %
     CI, design effect, base, reliability flag and disclosure suppression (``tables.apply_suppression``)."""
+    return code_shares_and_log(coded, data, coding, weighting, survey)[0]
+
+
+def code_shares_and_log(
+    coded: pd.DataFrame, data: SurveyData, coding: Coding, weighting: Weighting, survey: Survey
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``code_shares`` and the log of its suppression decisions (``tables.LOG_COLUMNS``; ``question`` is
+    ``<question>:<code>``), for the survey's disclosure log."""
     answers = open_answers(data, coding)
     districts = [v.value for v in survey.background.district.values]
     rows = []
@@ -226,14 +234,15 @@ def code_shares(
                                        survey))  # fmt: skip
     est = pd.DataFrame(rows)
     if est.empty:
-        return pd.DataFrame(columns=SHARE_COLUMNS)
+        return pd.DataFrame(columns=SHARE_COLUMNS), pd.DataFrame(columns=LOG_COLUMNS)
     # Suppression works per question × scheme × domain type: one "question" per code here.
     est["question"] = est["question"] + "\t" + est["code"]
-    est, _log = apply_suppression(est, survey.disclosure.min_count)
+    est, log = apply_suppression(est, survey.disclosure.min_count)
     est["question"] = est["question"].str.split("\t").str[0]
+    log["question"] = log["question"].str.replace("\t", ":")
     est["codebook_version"] = coding.version
     est["synthetic"] = survey.synthetic
-    return est[SHARE_COLUMNS].astype({"n": "Int64"})  # a suppressed cell keeps no base (tables.apply_suppression)
+    return est[SHARE_COLUMNS].astype({"n": "Int64"}), log  # a suppressed cell keeps no base (tables.apply_suppression)
 
 
 def _share_row(q: str, code: str, scheme: str, dtype: str, domain: str, s: svyadapter.Share, survey: Survey) -> dict:
@@ -384,6 +393,7 @@ class CodingResult:
     agreement: pd.DataFrame
     quotes: pd.DataFrame
     messages: list[str]
+    disclosure_log: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LOG_COLUMNS))
 
 
 def run_coding(
@@ -407,30 +417,49 @@ def run_coding(
             agree = agreement(read_double_coded(path, coding), rules, coding)
         else:
             messages.append(f"no double-coded subsample at {path}: no inter-coder agreement")
-    shares = code_shares(coded, data, coding, weighting, survey)
+    shares, log = code_shares_and_log(coded, data, coding, weighting, survey)
     quotes = quote_bank(coded, data, coding, survey, district_names)
-    return CodingResult(coded, shares, agree, quotes, messages)
+    return CodingResult(coded, shares, agree, quotes, messages, log)
+
+
+CODING_TABLES = {
+    "survey_coded_shares": "shares",
+    "survey_coding_agreement": "agreement",
+    "survey_quotes": "quotes",
+    "survey_coded_answers": "coded",
+}
+"""The coding's tables by their result name (``paths.SURVEY_TABLES``) → the key of ``CODING_FILES`` or
+``INTERNAL_FILES``; ``survey_coded_answers`` (one row per respondent × code) never leaves the workbench."""
+
+
+def coding_tables(result: CodingResult, coding: Coding, survey: Survey) -> dict[str, pd.DataFrame]:
+    """The coding's tables as published (shares in %, rounded; agreement rounded to 4 decimals; each table with the
+    codebook version and the synthetic mark), by result name (``CODING_TABLES``)."""
+    shares = result.shares.copy()
+    for col in ("est", "se", "lci", "uci"):
+        shares[col] = (100 * shares[col].astype("float64")).round(1)
+    shares["deff"] = shares["deff"].astype("float64").round(2)
+    agree = result.agreement.copy()
+    for col in ("agreement", "expected", "kappa"):
+        agree[col] = agree[col].astype("float64").round(4)
+    agree["n"] = agree["n"].astype("int64")
+    agree["codebook_version"] = coding.version
+    agree["synthetic"] = survey.synthetic
+    coded = result.coded.assign(codebook_version=coding.version)
+    return {
+        "survey_coded_shares": shares.reset_index(drop=True),
+        "survey_coding_agreement": agree.reset_index(drop=True),
+        "survey_quotes": result.quotes.reset_index(drop=True),
+        "survey_coded_answers": coded.reset_index(drop=True),
+    }
 
 
 def write_coding(result: CodingResult, coding: Coding, survey: Survey, out: Path) -> list[Path]:
-    """Write the coded shares, the agreement report and the quote bank (and the internal coded answers) under
+    """Write the coded shares, the agreement report and the quote bank (and the internal coded answers) as CSV under
     ``out``; byte-identical for the same inputs. Returns the files written."""
     out = Path(out)
-    shares = result.shares.copy()
-    for col in ("est", "se", "lci", "uci"):
-        shares[col] = (100 * shares[col]).round(1)
-    shares["deff"] = shares["deff"].round(2)
-    agree = result.agreement.copy()
-    for col in ("agreement", "expected", "kappa"):
-        agree[col] = agree[col].round(4)
-    agree["codebook_version"] = coding.version
-    agree["synthetic"] = survey.synthetic
-    frames = {
-        CODING_FILES["shares"]: shares,
-        CODING_FILES["agreement"]: agree,
-        CODING_FILES["quotes"]: result.quotes,
-        INTERNAL_FILES["coded"]: result.coded.assign(codebook_version=coding.version),
-    }
+    files = {**CODING_FILES, **INTERNAL_FILES}
     return [
-        Path(write_text_atomic(out / name, f.to_csv(index=False, lineterminator="\n"))) for name, f in frames.items()
+        Path(write_text_atomic(out / files[CODING_TABLES[name]], f.to_csv(index=False, lineterminator="\n")))
+        for name, f in coding_tables(result, coding, survey).items()
     ]

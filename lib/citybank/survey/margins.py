@@ -11,10 +11,14 @@ population (the bank has no adults by district).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pandas as pd
 
+from ..bank import load_bank
 from ..errors import UserError
 from ..params.survey import Margins, Survey
+from ..paths import Paths
 
 SOURCE_COLUMNS = ["variable", "level", "typed", "typed_share", "bank", "bank_share", "target", "target_share",
                   "source", "difference", "beyond_tolerance"]  # fmt: skip
@@ -80,3 +84,41 @@ def _table(rows: list[dict], tolerance: float) -> pd.DataFrame:
     out["difference"] = out["target_share"] - out["typed_share"]
     out["beyond_tolerance"] = out["difference"].abs() > tolerance
     return out
+
+
+@dataclass(frozen=True)
+class MarginsUsed:
+    """The survey with the margins it is raked to, the table of their sources (``SOURCE_COLUMNS``) and what an
+    analyst should be told about them (the bank missing, typed shares far from the bank's)."""
+
+    survey: Survey
+    sources: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def margins_in_use(survey: Survey, paths: Paths, city: str) -> MarginsUsed:
+    """The margins the survey is weighted to, the same for ``citybank survey weight|estimate|code`` and the build's
+    survey stage: the bank's (``bank_margins``) when params/survey.yml asks for them (``margins.bank``) and the bank
+    is built (``paths.bank``); else the typed ones, with a note saying why. ``city`` is the city's TERC code."""
+    b = survey.margins.bank
+    if b is None:
+        return MarginsUsed(survey, bank_margins(survey, None, city)[1])
+    if not (paths.bank / "bank.parquet").is_file():
+        typed = survey.model_copy(update={"margins": survey.margins.model_copy(update={"bank": None})})
+        note = f"margins: typed in params/survey.yml — no bank at {paths.bank} yet (`citybank ingest`)"
+        return MarginsUsed(survey, bank_margins(typed, None, city)[1], [note])
+    bank = load_bank(years=[b.year], root=paths)
+    margins, sources = bank_margins(survey, bank, city)
+    notes = []
+    flagged = sources[sources["beyond_tolerance"]]
+    if len(flagged):
+        notes.append(
+            f"margins: {len(flagged)} typed share(s) of params/survey.yml differ from the bank's by more than "
+            f"{b.tolerance:.0%}: "
+            + ", ".join(
+                f"{r.variable}={r.level} typed {r.typed_share:.1%}, bank {r.target_share:.1%}"
+                for r in flagged.itertuples()
+            )  # fmt: skip
+            + " — the bank's are used"
+        )
+    return MarginsUsed(survey.model_copy(update={"margins": margins}), sources, notes)

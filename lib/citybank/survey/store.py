@@ -1,7 +1,10 @@
 """The survey as a stage of the build, with the engines' anatomy: ``compute_all(reg)`` reads the raw exports,
-validates, weights, estimates and applies disclosure control, and writes ``data/results/survey/<table>.parquet``
+validates, weights (to the margins ``margins.margins_in_use`` gives — the bank's when params ask for them and the
+bank is built, exactly as ``citybank survey weight|estimate|code``), estimates, applies disclosure control, codes
+the open answers (when params/survey_coding.yml exists) and writes ``data/results/survey/<table>.parquet``
 (``paths.SURVEY_TABLES``); ``results(name)`` reads a table back. Everything downstream (the strategy engine, the
-published data, the pages) reads these files, so nothing after this stage sees an unsuppressed cell.
+published data, the pages) reads these files, so nothing after this stage sees an unsuppressed cell; the tables
+that may leave the workbench are ``published.PUBLIC_TABLES``.
 
 Each stage can be timed on its own (``benchmarks/bench_survey.py``): ``load_survey_data`` (read + validate),
 ``weighting.all_schemes``, ``estimate.estimates``, ``tables.apply_suppression``.
@@ -10,27 +13,33 @@ Each stage can be timed on its own (``benchmarks/bench_survey.py``): ``load_surv
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ..params import Registry, registry
 from ..params.survey import Survey, load_survey
+from ..params.survey_coding import load_coding
 from ..paths import PATHS, SURVEY_TABLES
 from ..util import write_parquet
+from .coding import CODING_TABLES, coding_tables, run_coding
 from .inputs import load_survey_data
+from .margins import margins_in_use
 from .tables import build_tables
+from .weighting import all_schemes
 
 
 @dataclass(frozen=True)
 class SurveyRun:
-    """What the stage did: the survey, how many respondents it kept and how many problems it quarantined."""
+    """What the stage did: the survey (with the margins it was raked to), how many respondents it kept and how many
+    problems it quarantined, the files it wrote and what the analyst should be told (margins, coding)."""
 
     survey: Survey
     respondents: int
     problems: int
     files: list[Path]
+    notes: list[str] = field(default_factory=list)
 
 
 def clear_results() -> None:
@@ -41,17 +50,36 @@ def clear_results() -> None:
 
 
 def compute_all(reg: Registry | None = None, raw: Path | None = None) -> SurveyRun | None:
-    """Read, check, weight, estimate and suppress the survey of ``params/survey.yml`` and write its result tables;
-    None (and no tables) when there is no survey."""
+    """Read, check, weight, estimate, suppress and code the survey of ``params/survey.yml`` and write its result
+    tables; None (and no tables) when there is no survey. Without params/survey_coding.yml the coding's tables are
+    not written (and stale ones are removed)."""
     reg = reg or registry()
     survey = load_survey(reg)
     if survey is None:
         clear_results()
         return None
-    data = load_survey_data(survey, raw or PATHS.raw)
-    tables = build_tables(data, survey)
-    files = [write_parquet(tables[name], PATHS.survey_result(name)) for name in SURVEY_TABLES]
-    return SurveyRun(survey, len(data.respondents), len(data.problems), [Path(f) for f in files])
+    raw = raw or PATHS.raw
+    used = margins_in_use(survey, PATHS, reg.city.terc)
+    survey = used.survey
+    data = load_survey_data(survey, raw)
+    weightings = all_schemes(data.respondents, survey.margins)
+    tables = build_tables(data, survey, weightings)
+    tables["survey_margin_sources"] = used.sources
+    notes = list(used.notes)
+    coding = load_coding(reg)
+    if coding is not None:
+        names = {d.code: d.name for d in reg.city.districts}
+        result = run_coding(data, survey, coding, weightings["full"], reg.root, raw, names)
+        tables.update(coding_tables(result, coding, survey))
+        log = tables["survey_disclosure_log"]
+        tables["survey_disclosure_log"] = pd.concat([log, result.disclosure_log], ignore_index=True) if len(
+            result.disclosure_log) else log  # fmt: skip
+        notes += result.messages
+    else:
+        for name in CODING_TABLES:
+            PATHS.survey_result(name).unlink(missing_ok=True)
+    files = [write_parquet(tables[name], PATHS.survey_result(name)) for name in SURVEY_TABLES if name in tables]
+    return SurveyRun(survey, len(data.respondents), len(data.problems), [Path(f) for f in files], notes)
 
 
 def results(name: str = "survey_shares") -> pd.DataFrame | None:

@@ -15,7 +15,7 @@ from .disclosure import TOTAL, suppress
 from .estimate import estimates
 from .inputs import SurveyData
 from .published import FIELD_TEXT, PUBLIC_TABLES  # noqa: F401 (re-exported)
-from .weighting import all_schemes
+from .weighting import Weighting, all_schemes
 
 PUBLISHED = ["question", "theme", "item", "scheme", "domain_type", "domain", "est", "se", "lci", "uci", "deff", "n",
              "flag", "suppressed", "significant", "synthetic"]  # fmt: skip
@@ -90,10 +90,14 @@ def eu_comparison(est: pd.DataFrame, survey: Survey) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def build_tables(data: SurveyData, survey: Survey) -> dict[str, pd.DataFrame]:
-    """Weight, estimate and suppress: every table of ``paths.SURVEY_TABLES`` by name (shares in %, rounded as
-    published; only the shares' disclosure-controlled values reach any table that leaves the workbench)."""
-    weightings = all_schemes(data.respondents, survey.margins)
+def build_tables(
+    data: SurveyData, survey: Survey, weightings: dict[str, Weighting] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Weight (unless ``weightings`` of every scheme are given), estimate and suppress: the shares, the EU
+    comparison, the weights and margins, the quarantine and the disclosure log by their name of
+    ``paths.SURVEY_TABLES`` (shares in %, rounded as published; only the shares' disclosure-controlled values reach
+    any table that leaves the workbench). The margins' sources and the coding are added by ``store.compute_all``."""
+    weightings = weightings or all_schemes(data.respondents, survey.margins)
     est, log = apply_suppression(estimates(data, survey, weightings), survey.disclosure.min_count)
     est["synthetic"] = survey.synthetic
     est["theme"] = est["question"].map(survey.theme_of)

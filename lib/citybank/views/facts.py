@@ -35,6 +35,7 @@ from ..params.consistency import side_ids
 from ..params.national import load_national
 from ..params.residents import load_summary
 from ..params.survey import Survey, load_survey
+from ..params.survey_coding import Coding, load_coding
 from ..paths import PATHS
 from ..publish import HEADLINES, previous_year
 
@@ -698,11 +699,69 @@ class SurveyFacts:
     city: pd.DataFrame  # the city's shares under the full weighting, in the order of the questions
     schemes: pd.DataFrame  # question, unweighted, age_sex, full (est, %), max_pp: largest difference between them
     strategy: pd.DataFrame  # the strategy's survey indicators: indicator, question, year, actual, status, target …
-    coded: pd.DataFrame | None  # HOOK: the coded open answers' shares, when the open-answer coding writes them
+    coded: SurveyCodedFacts | None  # the coded open answers, when the survey stage coded them
 
     @property
     def available(self) -> bool:
         return self.survey is not None and not self.shares.empty
+
+
+@dataclass(frozen=True)
+class SurveyCodedFacts:
+    """The coded open answers of one question, from the survey stage's public tables only."""
+
+    coding: Coding  # the codebook (version, the codes' labels in PL/EN/DE)
+    question: str  # the open question's id
+    answered: int  # respondents who answered it (the base of every code's share)
+    shares: pd.DataFrame  # the city's code shares (full weighting, %): largest first, the fallback code last
+    kappa_coders: float | None  # Cohen's kappa between the two coders, every code pooled (None: no subsample)
+    kappa_rules: list[float]  # the rules (before overrides) against each coder, pooled
+    n_double: int  # answers coded by both coders
+    quotes: pd.DataFrame  # a few quotes: code, quote, district ("" when attributed to the whole city)
+
+
+QUOTES_SHOWN = 4
+"""Quotes on the overview page: one for each of the most frequent codes (the fallback left out)."""
+
+
+def _coded_facts(coding: Coding | None) -> SurveyCodedFacts | None:
+    shares = _survey_table("survey_coded_shares")
+    if coding is None or shares.empty:
+        return None
+    q = coding.questions[0]
+    city = shares[(shares["question"] == q.question) & (shares["domain_type"] == "city") & (shares["scheme"] == "full")]
+    if city.empty or city["n"].isna().all():
+        return None
+    order = city.assign(last=city["code"] == q.fallback).sort_values(["last", "est", "code"],
+                                                                   ascending=[True, False, True])  # fmt: skip
+    agree = _survey_table("survey_coding_agreement")
+    pooled = agree[(agree["question"] == q.question) & (agree["measure"] == "kappa_pooled")] if len(agree) else agree
+    coders = pooled[~pooled["pair"].str.startswith("rules vs ")] if len(pooled) else pooled
+    rules = pooled[pooled["pair"].str.startswith("rules vs ")] if len(pooled) else pooled
+    kappa = float(coders["kappa"].iloc[0]) if len(coders) and pd.notna(coders["kappa"].iloc[0]) else None
+    bank = _survey_table("survey_quotes")
+    picked = []
+    if len(bank):
+        bank = bank[bank["question"] == q.question]
+        for code in order.loc[~order["last"], "code"]:
+            mine = bank[bank["code"] == code].sort_values(["redacted", "rank"])  # a quote as written, if there is one
+            mine = mine[~mine["quote"].isin([p["quote"] for p in picked])]
+            if len(mine):
+                r = mine.iloc[0]
+                picked.append({"code": code, "quote": r["quote"], "district": r["district"] if
+                               r["attribution"] == "district" else ""})  # fmt: skip
+            if len(picked) == QUOTES_SHOWN:
+                break
+    return SurveyCodedFacts(
+        coding=coding,
+        question=q.question,
+        answered=int(city["n"].dropna().iloc[0]),
+        shares=order.drop(columns="last").reset_index(drop=True),
+        kappa_coders=kappa,
+        kappa_rules=[float(k) for k in rules["kappa"] if pd.notna(k)] if len(rules) else [],
+        n_double=int(pooled["n"].iloc[0]) if len(pooled) else 0,
+        quotes=pd.DataFrame(picked, columns=["code", "quote", "district"]),
+    )
 
 
 def _survey_table(name: str) -> pd.DataFrame:
@@ -741,7 +800,10 @@ def survey_facts(year: int) -> SurveyFacts:
             res = strategy.results()
             rows = res[res["indicator"].isin(list(ids)) & res["actual"].notna()]
             rows = rows.assign(question=rows["indicator"].map(ids)).reset_index(drop=True)
-    return SurveyFacts(survey, shares, _survey_table("survey_eu_comparison"), weights, modes, city, schemes, rows, None)
+    coded = _coded_facts(load_coding(reg))
+    return SurveyFacts(
+        survey, shares, _survey_table("survey_eu_comparison"), weights, modes, city, schemes, rows, coded
+    )
 
 
 @dataclass(frozen=True)

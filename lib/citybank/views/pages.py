@@ -1000,14 +1000,47 @@ class SurveyOverviewPage:
     weights: pd.DataFrame
     open_answers: str
     section: dict[str, str] = field(default_factory=dict)
+    open_agreement: str = ""  # Cohen's kappa between the coders and of the rules, in words
+    open_table: pd.DataFrame = field(default_factory=pd.DataFrame)  # code shares with CI, base and reliability
+    open_chart: Any = None
+    quotes: str = ""  # a few quotes from the quote bank (Markdown), each with its district or "city-wide"
+
+
+def _open_answers(f: Any, s: Any, lang: str) -> dict[str, Any]:
+    """The coded open answers' part of the overview page (``SurveyFacts.coded``)."""
+    c = f.coded
+    if c is None:
+        return {"open_answers": t("survey.open_answers_missing", lang)}
+    question = next(q for q in s.open_questions if q.id == c.question)
+    labels = {code.code: code.label.get(lang) for code in c.coding.question(c.question).codes}
+    shares = c.shares.assign(label=c.shares["code"].map(labels))
+    chart = show(
+        interval_chart(shares, "label", "est", "lci", "uci", lang=lang, source=_survey_source(s, lang),
+                       title=t("survey.chart.codes", lang, year=s.fieldwork.end.year))
+    )  # fmt: skip
+    table = _shares_table(shares, list(shares["label"]), t("survey.table.code", lang), lang).rename(
+        columns={t("survey.table.share", lang): t("survey.table.code_share", lang)}
+    )
+    quotes = "\n\n".join(
+        f"> {nv.quote(r.quote, lang)} — {labels[r.code]}; {r.district or t('survey.coding.city_wide', lang)}"
+        for r in c.quotes.itertuples()
+    )
+    return {
+        "open_answers": nv.survey_coding_sentence(question.text.get(lang), c.answered, c.coding.version, lang),
+        "open_agreement": nv.survey_agreement_sentence(c.kappa_coders, c.n_double, c.kappa_rules, lang),
+        "open_table": table,
+        "open_chart": chart,
+        "quotes": quotes,
+    }
 
 
 def survey_overview(year: int, lang: str) -> SurveyOverviewPage:
     """The residents' survey at a glance: every question's share with its 95 % confidence interval and
-    reliability, the EU comparison, the three weighting schemes side by side, telephone against web."""
+    reliability, the EU comparison, the three weighting schemes side by side, telephone against web, and the coded
+    open answers (code shares with their CI, the coders' agreement, a few quotes)."""
     f = survey_facts(year)
     section = {k: t(f"survey.section.{k}", lang) for k in
-               ("items", "eu", "schemes", "modes", "weights", "open_answers", "method")}  # fmt: skip
+               ("items", "eu", "schemes", "modes", "weights", "open_answers", "quotes", "method")}  # fmt: skip
     if not f.available:
         empty = pd.DataFrame()
         title = f.survey.title.get(lang) if f.survey else t("chapter.survey", lang)
@@ -1094,8 +1127,8 @@ def survey_overview(year: int, lang: str) -> SurveyOverviewPage:
         modes=_modes_table(modes, list(items), items, lang),
         modes_story=nv.survey_mode_sentence(differ, len(items), lang),
         weights=weights,
-        open_answers=t("survey.open_answers_pending", lang) if f.coded is None else "",
         section=section,
+        **_open_answers(f, s, lang),
     )
 
 
