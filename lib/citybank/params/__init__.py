@@ -15,6 +15,7 @@ Layout of params/::
     strategy.yml        the city development strategy (optional until present)
     consistency.yml     cross-provider consistency rules (optional until present)
     survey.yml          the residents' survey codebook (optional until present)
+    accessibility.yml   the site's accessibility declaration (optional until present)
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from ..i18n import LANGS
 from ..paths import PATHS
-from . import bdl_api, consistency, iso37120, strategy, survey
+from . import accessibility, bdl_api, consistency, iso37120, strategy, survey
 from .core import (
     SLUG,
     YAML_LOADER,
@@ -56,7 +57,7 @@ from .core import (
 __all__ = [
     "LANGS", "SLUG", "ChangeKind", "change_kind", "YAML_LOADER", "Category", "Checks", "City", "ColumnMap", "Dataset", "District", "Loader",
     "ParamsError", "ParamsProblem", "Provider", "Registry", "Reporting", "SeriesBreak", "Source", "Strict", "Territory", "Text3",
-    "ValidRange", "Variable", "YearParams", "consistency", "expand_files", "iso37120", "load_params", "registry", "strategy", "survey",
+    "ValidRange", "Variable", "YearParams", "accessibility", "consistency", "expand_files", "iso37120", "load_params", "registry", "strategy", "survey",
     "year_or_default",
 ]  # fmt: skip
 
@@ -187,6 +188,7 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
                 ("consistency", consistency),
                 ("bdl_api", bdl_api),
                 ("survey", survey),
+                ("accessibility", accessibility),
             )
             for name, module in modules:
                 data = ld.read(root / module.FILE, required=False)
