@@ -11,9 +11,10 @@ Why this shape (README, Design):
   browser the JavaScript that the same Snowball release (3.1.1) generates from the same ``.sbl`` sources,
   vendored in ``citybank/templates/search/snowball/`` with its licence. Both sides share one tokeniser (runs of
   Unicode letters, runs of decimal digits, lower-cased after NFC) and one key: the stem with diacritics folded
-  (``mieszkańców`` → ``mieszkańc`` → ``mieszkanc``), so a query typed without Polish letters finds the page too.
+  (``mieszkańców`` → ``mieszkańc`` → ``mieszkanc``); each word of a page is also indexed as if typed without
+  diacritics (``mieszkancow``), so a query typed without Polish letters finds the page too.
   A browser test runs the JavaScript over the site's whole vocabulary and compares every key with Python's.
-- The index is made from the written pages (their ``<main>``, less the parts marked ``data-search-ignore``),
+- The index is made from the written pages (their ``<main>``, less the parts marked ``data-search-ignore``; Pagefind reads the same parts),
   so every page any module writes is found, titles count more than body text, and the same pages give the
   same bytes.
 - For a hosted copy, ``pagefind`` (PyPI, a binary in its wheel) also writes a Pagefind index to
@@ -104,6 +105,17 @@ def key(word: str, lang: str) -> str:
     if word.isdecimal():
         return word
     return fold(_stemmer(lang).stemWord(word))
+
+
+@cache
+def keys(word: str, lang: str) -> tuple[str, ...]:
+    """The keys a word of a page is indexed under: its own, and that of the word typed without diacritics
+    (the stemmer knows ``-ów`` but not ``-ow``), so that ``mieszkancow`` finds ``mieszkańców``.
+
+    >>> keys("mieszkańców", "pl"), keys("dzielnic", "pl")
+    (('mieszkanc', 'mieszkancow'), ('dzielnic',))
+    """
+    return tuple(dict.fromkeys((key(word, lang), key(fold(word), lang))))
 
 
 # ------------------------------------------------------------------ pages → documents
@@ -204,10 +216,10 @@ def build_index(docs: list[Doc], lang: str) -> dict:
     for i, doc in enumerate(docs):
         counts: dict[str, int] = {}
         for word in tokens(doc.text):
-            k = key(word, lang)
-            counts[k] = counts.get(k, 0) + 1
+            for k in keys(word, lang):
+                counts[k] = counts.get(k, 0) + 1
         weights = {k: min(c, TEXT_CAP) for k, c in counts.items()}
-        for k in {key(word, lang) for word in tokens(doc.title)}:
+        for k in {k for word in tokens(doc.title) for k in keys(word, lang)}:
             weights[k] = weights.get(k, 0) + TITLE_WEIGHT
         for k, w in weights.items():
             terms.setdefault(k, {})[i] = w

@@ -210,6 +210,7 @@ class SiteWriter:
             "skip_label": t("skip_to_content", lang),
             "choose_language": t("choose_language", lang),
             "chapters_label": t("chapters", lang),
+            "indicators_label": t("a11y.nav_indicators", lang),
             "search": self.search_context(lang),
             "accessibility": {"href": declaration.filename, "title": declaration.title} if declaration else None,
             "prev": {"href": prev.filename, "title": prev.title} if prev else None,
