@@ -44,7 +44,7 @@
       const stemmer = window.CITYBANK_STEMMER[lang];
       return {
         kind: 'offline',
-        keys: (q) => Array.from(new Set(tokens(q).map((w) => key(w, stemmer)))),
+        key: (w) => key(w, stemmer),
         search: (q) => rank(index, Array.from(new Set(tokens(q).map((w) => key(w, stemmer))))),
       };
     });
@@ -165,6 +165,7 @@
   });
   form.hidden = false;
   note.hidden = false;
-  // For tests and for people debugging a query: the keys the offline index would look up.
-  window.citybankSearchKeys = (q) => offlineEngine().then((e) => e.keys(q));
+  // For tests and for people debugging a query: the index key of each word (tokens of the query, in order).
+  window.citybankSearchKeys = (words) => offlineEngine().then((e) => words.map(e.key));
+  window.citybankSearchTokens = tokens;
 })();
