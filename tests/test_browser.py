@@ -245,7 +245,9 @@ def test_browser_stems_every_word_as_python_does(driver, site):
         js_keys = driver.execute_async_script(
             "const done = arguments[arguments.length - 1]; window.citybankSearchKeys(arguments[0]).then(done);", words
         )
-        mismatched = [(w, p, j) for w, p, j in zip(words, [search.key(w, lang) for w in words], js_keys) if p != j]
+        mismatched = [
+            (w, p, j) for w, p, j in zip(words, [search.key(w, lang) for w in words], js_keys, strict=True) if p != j
+        ]
         assert mismatched == [], mismatched[:20]
         assert driver.execute_script("return window.citybankSearchTokens(arguments[0]);", text) == search.tokens(text)
 
