@@ -133,6 +133,9 @@ def test_write_pagefind_when_installed(tmp_path):
     assert out == tmp_path / "pagefind" and (out / "pagefind.js").is_file()
     entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert {lang: v["page_count"] for lang, v in entry["languages"].items()} == {"pl": 1, "en": 1}
+    first = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    search.write_pagefind(tmp_path)  # written afresh, byte for byte the same
+    assert {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == first
 
 
 # ------------------------------------------------------------------ the accessibility declaration

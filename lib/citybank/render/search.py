@@ -201,8 +201,9 @@ def page_doc(path: Path, href: str) -> Doc | None:
 
 
 def language_docs(folder: Path) -> list[Doc]:
-    """Every page of a language folder, by file name."""
-    docs = [page_doc(p, p.name) for p in sorted(folder.glob("*.html"))]
+    """Every page of a language folder (and its subfolders), by path; hrefs are relative to the folder (the
+    box builds links for pages directly in it)."""
+    docs = [page_doc(p, p.relative_to(folder).as_posix()) for p in sorted(folder.rglob("*.html"))]
     return [d for d in docs if d is not None]
 
 
@@ -329,7 +330,7 @@ def write_pagefind(site: Path) -> Path | None:
     if cmd is None:
         return None
     proc = subprocess.run(
-        [*cmd, "--site", str(site), "--output-subdir", "pagefind", "--glob", "*/*.html", "--quiet"],
+        [*cmd, "--site", str(site), "--output-subdir", "pagefind", "--glob", "*/**/*.html", "--quiet"],
         capture_output=True,
         text=True,
         check=False,
@@ -337,6 +338,10 @@ def write_pagefind(site: Path) -> Path | None:
     if proc.returncode != 0:
         msg = (proc.stderr or proc.stdout).strip()
         raise RuntimeError(f"pagefind failed ({proc.returncode}): {msg}")
+    # Pagefind lists the languages in hash-map order: sorted, the same site gives the same bytes.
+    entry = out / "pagefind-entry.json"
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    entry.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8")
     return out
 
 
