@@ -181,4 +181,4 @@ def test_declaration_page_has_the_template_structure():
         '<span id="a11y-podmiot">Miasto Siemianowice Śląskie</span> zobowiązuje się' in body
         and "Rzecznika Praw Obywatelskich" in body
     )
-    assert "params/accessibility.yml" in body  # the architectural accessibility is said to be missing
+    assert '<p id="a11y-architektura">nie podano — miasto uzupełnia' in body  # said to be missing, not left out
