@@ -202,6 +202,12 @@ def test_search_says_when_nothing_matches_and_results_pass_axe(driver, site):
     assert found["hrefs"] == [] and found["status"] == t("search.none", "de", q="Flughäfen")
     found = search_in_page(driver, url, "Einwohner Bevölkerung")  # every word must be on the page
     assert found["hrefs"] == ["methodology.html"]
+    from selenium.webdriver.common.keys import Keys
+
+    driver.switch_to.active_element.send_keys(Keys.ESCAPE)  # from the first result: closes, back to the box
+    assert driver.execute_script(
+        "return [document.getElementById('search-results').hidden, document.activeElement.id];"
+    ) == [True, "search-input"]
     if AXE.is_file():  # the results list itself (shown only after a query) is accessible
         assert axe_check(driver, AXE, "de/index.html + results", context={"include": [["#search-results"]]}) == []
 

@@ -158,6 +158,12 @@
       run(false);
     }
   });
+  panel.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape') {  // close the results and go back to the box
+      panel.hidden = true;
+      input.focus();
+    }
+  });
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     clearTimeout(timer);
