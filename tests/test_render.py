@@ -180,6 +180,14 @@ def test_site_pages_have_nav_in_report_order_and_language_switcher(rendered):
         text = "".join(parse_html(site / lang / "index.html").text)
         for title in chapter_titles(lang):
             assert title in text
+    # every page, the language chooser too, links the accessibility declaration of its language(s)
+    root_links = [a.get("href") for tag, _, a in parse_html(site / "index.html").refs if tag == "a"]
+    assert [h for h in root_links if h.endswith("accessibility.html")] == [f"{lg}/accessibility.html" for lg in LANGS]
+    for page in (site / "pl").glob("*.html"):
+        assert (
+            '<footer class="site-footer">\n  <a href="accessibility.html">Deklaracja dostępności</a>'
+            in page.read_text(encoding="utf-8")
+        ), page
 
 
 def test_site_is_offline_and_figures_have_alt_text(rendered):

@@ -242,6 +242,11 @@ class SiteWriter:
                 "name": t("language_name", lg),
                 "title": self.site_title[lg],
                 "sample_notice": t("sample_notice", lg),
+                "accessibility": (
+                    {"href": self.accessibility[lg].filename, "title": self.accessibility[lg].title}
+                    if lg in self.accessibility
+                    else None
+                ),
             }
             for lg in self.langs
         ]
