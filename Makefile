@@ -66,9 +66,11 @@ lint: setup ## ruff on code and notebooks, notebook outputs stripped, no large f
 	$(BIN)/ruff format --check lib tests benchmarks
 	$(BIN)/python -m citybank.hygiene
 
-bench: data ## benchmarks: the whole year's build against a plain papermill loop; BDL ingest speed
+bench: data ## benchmarks: the whole year's build against a plain papermill loop; BDL ingest speed; ranking all gminas vs one; survey stages
 	$(BIN)/python benchmarks/bench_runner.py
 	$(BIN)/python benchmarks/bench_bdl_ingest.py
+	$(BIN)/python benchmarks/bench_ranking.py
+	$(BIN)/python benchmarks/bench_survey.py
 
 clean: ## remove generated outputs (bank, results, reports, build state); never touches data/raw
 	rm -rf data/bank data/quality data/results build

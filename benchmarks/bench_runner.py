@@ -254,10 +254,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"the cache decision for all {n} tasks {decision:.3f} s; peak memory of a worker "
                 f"{worker_peak_mib:.0f} MiB"
             )
-            executed_own = sum(r["seconds"] for r in one.timings if r.get("seconds")) / jobs
+            own, start = busiest_worker(one)
             print(
-                f"one raw file changed: {len(one.executed)} dependents re-executed in {one.seconds:.2f} s; their own "
-                f"execution {executed_own:.2f} s (per worker), so {one.seconds - executed_own:.2f} s over it"
+                f"one raw file changed: {len(one.executed)} dependents re-executed in {one.seconds:.2f} s; the busiest "
+                f"worker executed them in {own:.2f} s after its start (imports of pandas, matplotlib, papermill and "
+                f"citybank) of {start:.2f} s, so {one.seconds - own - start:.2f} s over their execution"
             )
         stages = page_stages(root, tasks, 30)
         if stages:
@@ -277,10 +278,23 @@ def main(argv: list[str] | None = None) -> int:
             f"{'met' if same.seconds < GOAL_NOCHANGE else 'NOT met'}"
         )
         if split:
-            over = one.seconds - executed_own
+            over = one.seconds - sum(busiest_worker(one))
             print(f"goal one raw file: dependents only, + under {GOAL_OVERHEAD:g} s: {over:.2f} s over their execution "
                   f"— {'met' if over < GOAL_OVERHEAD else 'NOT met'}")  # fmt: skip
     return 0
+
+
+def busiest_worker(res: runner.BuildResult) -> tuple[float, float]:
+    """The seconds of task execution of the worker that executed longest, and that worker's start (its imports):
+    what executing these notebooks costs on the critical path; the rest of the wall time is the runner's own."""
+    per_pid: dict[int, float] = {}
+    for r in res.timings:
+        if r.get("seconds") and r.get("pid") is not None:
+            per_pid[r["pid"]] = per_pid.get(r["pid"], 0.0) + r["seconds"]
+    if not per_pid:
+        return 0.0, 0.0
+    pid = max(per_pid, key=per_pid.__getitem__)
+    return per_pid[pid], res.preloads.get(pid, 0.0)
 
 
 def _fails(res: runner.BuildResult) -> str:

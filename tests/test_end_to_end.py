@@ -76,7 +76,7 @@ def test_every_page_of_the_real_site_in_a_browser(report, driver):
     assert n_pages > 150  # overview, 18 categories, ISO overview, 19 themes, 128 indicators, …
     assert pages == 1 + 3 * n_pages
     for lang in LANGS:
-        for key in ("overview", "strategy", "consistency", "data_quality", "downloads", "methodology"):
+        for key in ("overview", "strategy", "survey", "consistency", "data_quality", "downloads", "methodology"):
             assert t(f"chapter.{key}", lang) in text[lang], (lang, key)
         for cat in reg.categories.values():
             assert cat.name.get(lang) in text[lang], (lang, cat.slug)

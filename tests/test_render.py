@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from citybank.params import load_params
 from citybank.paths import get_paths
 from citybank.render import render_year
 from citybank.render.book import is_number, parse_tables, shift_headings
@@ -43,6 +44,7 @@ def make_report_tree(root: Path, missing: tuple[str, ...] = ()) -> Path:
         iso["indicators"] = [i for i in iso["indicators"] if i["id"] in CLAUSES]
         iso_file.write_text(yaml.safe_dump(iso, allow_unicode=True, sort_keys=False), encoding="utf-8")
     tasks = ["overview", *[f"category-{c['slug']}" for c in categories()], "iso-overview", "strategy", "consistency"]
+    tasks += [f"survey-{t}" for t in ["overview", *survey_themes()]]
     for lang in LANGS:
         folder = root / "reports" / "2024" / "notebooks" / lang
         folder.mkdir(parents=True)
@@ -70,6 +72,12 @@ def make_report_tree(root: Path, missing: tuple[str, ...] = ()) -> Path:
     return root
 
 
+def survey_themes(lang: str | None = None) -> list[str]:
+    """The themes of params/survey.yml (a page each, after the survey's overview): ids, or titles in ``lang``."""
+    survey = yaml.safe_load((ROOT / "params" / "survey.yml").read_text(encoding="utf-8"))
+    return [t["title"][lang] if lang else t["id"] for t in survey["themes"]]
+
+
 def chapter_titles(lang: str) -> list[str]:
     """The level-1 chapter titles: category names from params, chapter names from the project's UI strings
     (lib/citybank/i18n.yml), the ISO overview title of the renderer."""
@@ -77,11 +85,14 @@ def chapter_titles(lang: str) -> list[str]:
 
     iso = {"pl": "ISO 37120 – przegląd wskaźników", "en": "ISO 37120 – indicator overview",
            "de": "ISO 37120 – Indikatorenübersicht"}[lang]  # fmt: skip
-    tail = ["strategy", "consistency", "data_quality", "downloads", "methodology"]
+    tail = ["consistency", "data_quality", "downloads", "methodology"]
     return [
         t("chapter.overview", lang),
         *[c["name"][lang] for c in categories()],
         iso,
+        t("chapter.strategy", lang),
+        t("chapter.survey", lang),
+        *survey_themes(lang),
         *[t(f"chapter.{k}", lang) for k in tail],
     ]
 
@@ -161,12 +172,16 @@ def test_site_pages_have_nav_in_report_order_and_language_switcher(rendered):
         ["index.html"]
         + [f"category-{c['slug']}.html" for c in categories()]
         + ["iso-overview.html", "iso-theme-5.html", "iso-5.1.html", "iso-5.4.html", "iso-theme-8.html", "iso-8.1.html",
-           "iso-theme-12.html", "iso-12.5.3.html", "strategy.html", "consistency.html", "quality.html",
-           "downloads.html", "methodology.html"]
+           "iso-theme-12.html", "iso-12.5.3.html", "strategy.html"]
+        + [f"survey-{t}.html" for t in ["overview", *survey_themes()]]
+        + ["consistency.html", "quality.html", "downloads.html", "methodology.html"]
     )  # fmt: skip
+    expected += ["catalogue.html", "providers.html", "documents.html", "changes.html"]  # the data bank's portal
+    reg = load_params(root / "params")
+    portal = [f"dataset-{d}.html" for d in reg.datasets] + [f"provider-{p}.html" for p in reg.providers]
     for lang in LANGS:
         pages = sorted(p.name for p in (site / lang).glob("*.html"))
-        assert pages == sorted([*expected, "accessibility.html"])  # the declaration: linked from the footer
+        assert pages == sorted([*expected, *portal, "accessibility.html"])  # the declaration: from the footer
         for name in expected:
             raw = (site / lang / name).read_text(encoding="utf-8")
             sidebar = raw[raw.index('<nav class="sidebar"') : raw.index("</nav>", raw.index('<nav class="sidebar"'))]
@@ -349,7 +364,8 @@ def test_quarto_project_lists_every_chapter(rendered):
         stems = [Path(f).stem for f in flat]
         cats = [f"category-{c['slug']}" for c in categories()]
         assert stems == ["index", *cats, "iso-overview", "iso-theme-5", "iso-5.1", "iso-5.4", "iso-theme-8", "iso-8.1",
-                         "iso-theme-12", "iso-12.5.3", "strategy", "consistency", "quality", "downloads", "methodology"]  # fmt: skip
+                         "iso-theme-12", "iso-12.5.3", "strategy", *[f"survey-{t}" for t in ["overview", *survey_themes()]],
+                         "consistency", "quality", "downloads", "methodology"]  # fmt: skip
         for f in flat:
             assert (project / f).is_file()
         assert flat[0] == "index.ipynb" and flat[1] == "chapters/category-ekologia.ipynb"

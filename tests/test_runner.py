@@ -77,12 +77,15 @@ def test_plan_lists_every_task_with_parameters_inputs_and_outputs(tmp_path, root
     tasks = plan(2024, reg)
     cats = list(reg.categories)
     n_iso = len((reg.extra.get("iso37120") or {}).get("indicators") or [])
-    per_lang = 1 + len(cats) + 1 + n_iso + 2
+    n_survey = 1 + len(reg.extra["survey"]["themes"])  # the survey's overview and a page per theme
+    per_lang = 1 + len(cats) + 1 + n_iso + 2 + n_survey
     assert len(cats) == 18
     assert len(tasks) == len(reg.city.languages) * per_lang
     ids = [t.id for t in tasks]
     assert ids[:3] == ["pl/overview", f"pl/category-{cats[0]}", f"pl/category-{cats[1]}"]
-    assert ids[per_lang - 2 : per_lang] == ["pl/strategy", "pl/consistency"]
+    assert ids[per_lang - 2 - n_survey : per_lang - n_survey] == ["pl/strategy", "pl/consistency"]
+    assert ids[per_lang - n_survey : per_lang] == ["pl/survey-overview", "pl/survey-city_life", "pl/survey-services",
+                                                   "pl/survey-city_office"]  # fmt: skip
     assert len(set(ids)) == len(ids)
 
     ds = next(iter(reg.datasets.values()))

@@ -408,7 +408,7 @@ def test_commands_and_published_tables(survey_raw, tmp_path, capsys):
     assert "Kish deff" in capsys.readouterr().out
     assert main(["survey", "estimate", "--raw", str(survey_raw), "--out", str(tmp_path)]) == 0
     shares = pd.read_csv(tmp_path / "survey_shares.csv")
-    assert list(shares.columns[4:12]) == ["est", "se", "lci", "uci", "deff", "n", "flag", "suppressed"]
+    assert list(shares.columns[6:14]) == ["est", "se", "lci", "uci", "deff", "n", "flag", "suppressed"]
     assert shares["synthetic"].all()
     eu = pd.read_csv(tmp_path / "survey_eu_comparison.csv")
     assert list(eu["eu_item"]) == ["satisfied_live_city", "public_transport", "health_care", "green_spaces", "schools",

@@ -1452,6 +1452,140 @@ def no_inconsistencies_sentence(year: int, lang: str) -> str:
     }[check_lang(lang)]
 
 
+# ---------------------------------------------------------------------------------------------- residents' survey
+
+
+def survey_method_sentence(
+    n: int, modes: Mapping[str, int], start: Any, end: Any, deff: float, n_eff: float, lang: str
+) -> str:
+    """Who answered and how the answers were weighted: ``modes`` {"CATI": 297, "CAWI": 296}."""
+    cati, cawi = modes.get("CATI", 0), modes.get("CAWI", 0)
+    d, ne, a, b = (
+        fmt_number(deff, lang, 2),
+        fmt_number(round(n_eff), lang, 0),
+        fmt_date(start, lang),
+        fmt_date(end, lang),
+    )
+    return {
+        "pl": f"Odpowiedzi {fmt_number(n, 'pl', 0)} respondentów: {fmt_number(cati, 'pl', 0)} wywiadów telefonicznych "
+        f"(CATI) i {fmt_number(cawi, 'pl', 0)} ankiet internetowych (CAWI), od {a} do {b}. Wagi dopasowują próbę do "
+        f"struktury dorosłych według dzielnicy, płci i wieku; efekt schematu wag (Kish) wynosi {d}, a efektywna "
+        f"liczebność próby {ne}. Odsetki to odpowiedzi pozytywne (dwie najwyższe kategorie skali) bez odpowiedzi "
+        "„trudno powiedzieć”, każdy z 95% przedziałem ufności.",
+        "en": f"Answers of {fmt_number(n, 'en', 0)} respondents: {fmt_number(cati, 'en', 0)} telephone interviews "
+        f"(CATI) and {fmt_number(cawi, 'en', 0)} web questionnaires (CAWI), from {a} to {b}. Weights match the sample "
+        f"to the adult population by district, sex and age; the design effect of the weights (Kish) is {d} and the "
+        f"effective sample size {ne}. Shares are positive answers (the two top categories of the scale), "
+        "“don't know” excluded, each with its 95% confidence interval.",
+        "de": f"Antworten von {fmt_number(n, 'de', 0)} Befragten: {fmt_number(cati, 'de', 0)} Telefoninterviews "
+        f"(CATI) und {fmt_number(cawi, 'de', 0)} Online-Fragebögen (CAWI), vom {a} bis {b}. Gewichte passen die "
+        f"Stichprobe an die erwachsene Bevölkerung nach Stadtteil, Geschlecht und Alter an; der Designeffekt der "
+        f"Gewichte (Kish) beträgt {d}, der effektive Stichprobenumfang {ne}. Anteile sind positive Antworten (die "
+        "beiden oberen Kategorien der Skala) ohne „weiß nicht“, jeweils mit 95-%-Konfidenzintervall.",
+    }[check_lang(lang)]
+
+
+def survey_range_sentence(top: str, top_share: float, low: str, low_share: float, lang: str) -> str:
+    """The item with the most and the one with the fewest positive answers."""
+    a, b = fmt_percent(top_share, lang), fmt_percent(low_share, lang)
+    return {
+        "pl": f"Najwięcej odpowiedzi pozytywnych: {quote(top, 'pl')} ({a}); najmniej: {quote(low, 'pl')} ({b}).",
+        "en": f"Most positive answers: {quote(top, 'en')} ({a}); fewest: {quote(low, 'en')} ({b}).",
+        "de": f"Die meisten positiven Antworten: {quote(top, 'de')} ({a}); die wenigsten: {quote(low, 'de')} ({b}).",
+    }[check_lang(lang)]
+
+
+def survey_district_sentence(item: str, higher: Sequence[str], lower: Sequence[str], lang: str) -> str:
+    """Districts whose share differs significantly from the rest of the city (p < 0.05), or that none does."""
+    q = quote(item, lang)
+    if not higher and not lower:
+        return {
+            "pl": f"{q}: różnice między dzielnicami nie są istotne statystycznie (p ≥ 0,05) — mieszczą się w granicach "
+            "błędu losowego próby.",
+            "en": f"{q}: the differences between districts are not significant (p ≥ 0.05) — they lie within the "
+            "sample's random error.",
+            "de": f"{q}: die Unterschiede zwischen den Stadtteilen sind nicht signifikant (p ≥ 0,05) — sie liegen "
+            "im Rahmen des Zufallsfehlers der Stichprobe.",
+        }[check_lang(lang)]
+    parts = []
+    if higher:
+        parts.append({"pl": f"wyżej niż reszta miasta: {join_list(list(higher), 'pl')}",
+                      "en": f"higher than the rest of the city: {join_list(list(higher), 'en')}",
+                      "de": f"höher als der Rest der Stadt: {join_list(list(higher), 'de')}"}[lang])  # fmt: skip
+    if lower:
+        parts.append({"pl": f"niżej: {join_list(list(lower), 'pl')}", "en": f"lower: {join_list(list(lower), 'en')}",
+                      "de": f"niedriger: {join_list(list(lower), 'de')}"}[lang])  # fmt: skip
+    tail = {"pl": "; różnice pozostałych dzielnic nie są istotne statystycznie.",
+            "en": "; the other districts' differences are not significant.",
+            "de": "; die Unterschiede der übrigen Stadtteile sind nicht signifikant."}[lang]  # fmt: skip
+    lead = {"pl": "istotna różnica (p < 0,05)", "en": "a significant difference (p < 0.05)",
+            "de": "ein signifikanter Unterschied (p < 0,05)"}[lang]  # fmt: skip
+    return f"{q}: {lead} — " + "; ".join(parts) + tail
+
+
+def survey_mode_sentence(items: Sequence[str], total: int, lang: str) -> str:
+    """Items whose telephone and web answers differ significantly (of ``total`` items)."""
+    if not items:
+        return {
+            "pl": f"W żadnym z {total} pytań odpowiedzi telefoniczne i internetowe nie różnią się istotnie (p ≥ 0,05).",
+            "en": f"In none of the {total} questions do telephone and web answers differ significantly (p ≥ 0.05).",
+            "de": f"In keiner der {total} Fragen unterscheiden sich telefonische und Online-Antworten signifikant "
+            "(p ≥ 0,05).",
+        }[check_lang(lang)]
+    names = join_list([quote(i, lang) for i in items], lang)
+    return {
+        "pl": f"Odpowiedzi telefoniczne i internetowe różnią się istotnie (p < 0,05) w pytaniach: {names}; w pozostałych "
+        "różnice nie są istotne. Część różnicy może wynikać z trybu badania, a nie z opinii.",
+        "en": f"Telephone and web answers differ significantly (p < 0.05) in: {names}; in the other questions the "
+        "differences are not significant. Part of a difference may come from the mode, not from opinions.",
+        "de": f"Telefonische und Online-Antworten unterscheiden sich signifikant (p < 0,05) bei: {names}; bei den "
+        "übrigen Fragen sind die Unterschiede nicht signifikant. Ein Teil eines Unterschieds kann am Erhebungsmodus "
+        "liegen, nicht an den Meinungen.",
+    }[check_lang(lang)]
+
+
+def survey_scheme_sentence(max_pp: float, item: str, lang: str) -> str:
+    """How much the weighting moves the shares: the largest difference between schemes, in percentage points."""
+    pp = fmt_points(max_pp, lang).lstrip("+")
+    return (
+        {
+            "pl": f"Ważenie zmienia odsetki o najwyżej {pp} ({quote(item, 'pl')}): wyniki niewiele zależą od schematu wag.",
+            "en": f"Weighting moves the shares by at most {pp} ({quote(item, 'en')}): the results depend little on the "
+            "weighting scheme.",
+            "de": f"Die Gewichtung verändert die Anteile um höchstens {pp} ({quote(item, 'de')}): die Ergebnisse hängen "
+            "kaum vom Gewichtungsschema ab.",
+        }[check_lang(lang)]
+        if max_pp < 3
+        else {
+            "pl": f"Ważenie zmienia odsetki nawet o {pp} ({quote(item, 'pl')}): w tym pytaniu struktura próby ma znaczenie.",
+            "en": f"Weighting moves the shares by up to {pp} ({quote(item, 'en')}): in that question the sample's make-up "
+            "matters.",
+            "de": f"Die Gewichtung verändert die Anteile um bis zu {pp} ({quote(item, 'de')}): bei dieser Frage spielt die "
+            "Zusammensetzung der Stichprobe eine Rolle.",
+        }[check_lang(lang)]
+    )
+
+
+def survey_eu_sentence(city: str, above: Sequence[str], below: Sequence[str], year: int, lang: str) -> str:
+    """The city's items above and below the mean of the EU cities (outside the confidence interval), with the
+    caveats of the comparison."""
+    a = join_list([quote(i, lang) for i in above], lang) if above else None
+    b = join_list([quote(i, lang) for i in below], lang) if below else None
+    none = {"pl": "żadne", "en": "none", "de": "keine"}[check_lang(lang)]
+    return {
+        "pl": f"{city} na tle średniej miast UE z {year} r. — wyżej (cały przedział ufności powyżej średniej): "
+        f"{a or none}; niżej: {b or none}. Porównanie jest orientacyjne: inny rok i tryb badania, wartości UE "
+        "niezweryfikowane z oficjalnym arkuszem Komisji Europejskiej.",
+        "en": f"{city} against the mean of the EU cities in {year} — higher (the whole confidence interval above the "
+        f"mean): {a or none}; lower: {b or none}. The comparison is indicative: another year and survey mode, and the "
+        "EU values are not verified against the European Commission's official workbook.",
+        "de": f"{city} im Vergleich zum Mittelwert der EU-Städte {year} — höher (das ganze Konfidenzintervall über dem "
+        f"Mittelwert): {a or none}; niedriger: {b or none}. Der Vergleich ist ein Anhaltspunkt: anderes Jahr und "
+        "anderer Erhebungsmodus, die EU-Werte sind nicht mit der offiziellen Tabelle der Europäischen Kommission "
+        "abgeglichen.",
+    }[lang]
+
+
 __all__ = [
     "LANGS",
     "MINUS",

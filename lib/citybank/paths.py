@@ -26,8 +26,23 @@ RESULT_FILES: dict[str, str] = {
     "indicators": "indicators.parquet",
     "strategy": "strategy.parquet",
     "consistency": "consistency.parquet",
+    "ranking": "ranking.parquet",
+    "survey": "survey/survey_shares.parquet",
 }
-"""The result file of each engine under ``data/results/`` — declared here once."""
+"""The result file of each engine under ``data/results/`` — declared here once (the survey's main table; its
+other tables are ``SURVEY_TABLES`` beside it)."""
+
+SURVEY_TABLES: tuple[str, ...] = (
+    "survey_shares",
+    "survey_eu_comparison",
+    "survey_weights",
+    "survey_margins",
+    "survey_quarantine",
+    "survey_disclosure_log",
+)
+"""The residents' survey's result tables, ``data/results/survey/<name>.parquet``: the shares after disclosure
+control, the comparison with the EU survey, the weighting report and its margins, and two that never leave the
+workbench (the quarantined answers and the suppression log)."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +57,8 @@ class Paths:
 
     @property
     def notebooks(self) -> Path:
-        return self.root / "notebooks"
+        """The report templates: the root's ``notebooks/``, or the code checkout's for a gmina workspace."""
+        return notebooks_folder(self.root)
 
     @property
     def data(self) -> Path:
@@ -72,6 +88,12 @@ class Paths:
         """The result file of an engine (a key of ``RESULT_FILES``)."""
         return self.results / RESULT_FILES[engine]
 
+    def survey_result(self, name: str) -> Path:
+        """A table of the residents' survey (a name of ``SURVEY_TABLES``)."""
+        if name not in SURVEY_TABLES:
+            raise KeyError(f"unknown survey table {name!r}; expected one of {', '.join(SURVEY_TABLES)}")
+        return self.results / "survey" / f"{name}.parquet"
+
     @property
     def reports(self) -> Path:
         return self.root / "reports"
@@ -89,6 +111,36 @@ class Paths:
         """The read-only reference folder beside the checkout (``../shared``); may be absent."""
         env = os.environ.get("CITYBANK_SHARED")
         return Path(env) if env else self.root.parent / "shared"
+
+
+def code_checkout() -> Path | None:
+    """The checkout this package was loaded from (the folder with ``notebooks/`` and ``pyproject.toml``), if any."""
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "notebooks").is_dir() and (parent / "pyproject.toml").is_file():
+            return parent
+    return None
+
+
+def notebooks_folder(root: Path) -> Path:
+    """``root/notebooks`` when it exists; else the code checkout's (a gmina workspace of ``citybank new-city``
+    holds params and data only: its pages are built from the workbench's templates)."""
+    own = Path(root) / "notebooks"
+    if own.is_dir():
+        return own
+    code = code_checkout()
+    return code / "notebooks" if code is not None else own
+
+
+def use_root(root: str | os.PathLike) -> Paths:
+    """Point this process and every process it starts at the workspace ``root`` (``citybank report --params``).
+
+    ``PATHS`` is updated in place (modules hold it by reference) and ``CITYBANK_ROOT`` is set, which the
+    runner's workers and the notebooks' kernels read when they start. Call it before any stage runs.
+    """
+    resolved = Path(root).resolve()
+    os.environ["CITYBANK_ROOT"] = str(resolved)
+    object.__setattr__(PATHS, "root", resolved)  # the one shared, otherwise immutable instance
+    return PATHS
 
 
 def get_paths(root: str | os.PathLike | None = None) -> Paths:

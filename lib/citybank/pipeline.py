@@ -1,5 +1,5 @@
-"""The whole job, stage by stage: params → sample (if no data) → bank → results → published data →
-notebooks → report → manifest.
+"""The whole job, stage by stage:
+params → sample (if no data) → bank → survey → results → published data → notebooks → report → manifest.
 
 Every stage writes files the next one reads. A failing stage is reported and, where the later stages can
 still do useful work (one broken dataset, one failed notebook), the job goes on and exits non-zero at the
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import consistency, indicators, strategy
+from . import consistency, indicators, ranking, strategy
 from .bank import build_bank
 from .errors import UserError
 from .params import registry
@@ -24,6 +24,7 @@ from .publish import publish_year, write_manifest
 from .render import render_year
 from .runner import plan, run_tasks
 from .sample import generate
+from .survey import store as survey
 
 
 @dataclass
@@ -95,13 +96,39 @@ def prepare(year: int, report: JobReport | None = None) -> JobReport:
             f"  {len(result.bank):,} values in the bank; {rejected:,} quarantined row(s) or problem(s)"
             f"{' (unchanged since the last run)' if result.cached else ''}"
         )
+    with _stage(report, "survey") as st:
+        survey_stage(reg, st)
     with _stage(report, "indicators and checks"):
         indicators.compute_all(reg)
         consistency.compute_all(reg)
         strategy.compute_all(reg)
+        try:
+            ranking.compute_all(reg)
+        except UserError as exc:  # the national exports are optional: the pages then say the ranking is absent
+            print(f"  ranking among gminas skipped: {exc}")
     with _stage(report, "published datasets"):
         publish_year(year, reg)
     return report
+
+
+def survey_stage(reg, stage: Stage) -> None:
+    """The residents' survey: validate → weight → estimate → disclosure control, tables in data/results/survey.
+    A broken survey (a missing or unreadable export, weights that do not reproduce the margins, an svy error) is
+    listed as a failure and its stale tables removed; the build goes on (the strategy's survey indicators then
+    have no data and the survey pages say there are no results)."""
+    try:
+        run = survey.compute_all(reg)
+    except Exception as exc:  # whatever breaks one survey must not stop the rest of the build
+        survey.clear_results()
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        stage.failures.append(f"survey: {first}")
+        print(f"  survey failed: {first}")
+        return
+    if run is None:
+        print("  no params/survey.yml: no survey")
+        return
+    tag = " (SYNTHETIC sample survey)" if run.survey.synthetic else ""
+    print(f"  {run.respondents} respondents kept, {run.problems} problem(s) quarantined{tag}")
 
 
 def report(year: int, langs: list[str], jobs: int | None = None) -> JobReport:

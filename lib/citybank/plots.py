@@ -416,6 +416,40 @@ def line_chart(
         )
 
 
+def class_position_chart(
+    df: pd.DataFrame,
+    *,
+    city: str,
+    title: str,
+    lang: str,
+    source: str | Sequence[str],
+    unit: str | None = None,
+) -> Figure:
+    """The city's value over the years against its comparison group: the group's median (dashed) and the band
+    between its quartiles (shaded). ``df``: ``year, value, q1, median, q3`` (one row a year)."""
+    check_lang(lang)
+    percent = unit == "%"
+    df = df.sort_values("year")
+    years = df["year"].to_numpy(dtype="float64")
+    with style_context():
+        fig, ax = _new_figure()
+        ax.fill_between(
+            years, df["q1"].to_numpy(dtype="float64"), df["q3"].to_numpy(dtype="float64"), color=NEUTRAL, alpha=0.35,
+            linewidth=0, label=t("ranking.quartiles", lang), zorder=1,
+        )  # fmt: skip
+        ax.plot(years, df["median"].to_numpy(dtype="float64"), color="#555555", linestyle="--", linewidth=1.6,
+                label=t("ranking.median", lang), zorder=2)  # fmt: skip
+        ax.plot(years, df["value"].to_numpy(dtype="float64"), color=HIGHLIGHT, marker="o", linewidth=3.0,
+                label=textwrap.fill(city, LEGEND_CHARS, break_long_words=False), zorder=3)  # fmt: skip
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), ncol=1, frameon=False, fontsize=9)
+        year_axis(ax)
+        ax.citybank_value_axis = "y"
+        ax.yaxis.set_major_formatter(LocaleFormatter(lang, percent=percent))
+        data = {int(y): float(v) for y, v in zip(df["year"], df["value"], strict=True)}
+        alt = alt_text("line", title, lang, data, unit=unit, series_count=2, series_name=city)
+        return _finish(fig, ax, title=title, lang=lang, source=source, alt=alt, unit=unit)
+
+
 def _with_gaps(part: pd.DataFrame, x: str, y: str, all_years: Sequence[int], breaks: Sequence[int]) -> pd.Series:
     """The values of one line by year over the chart's whole year range, NaN where a year has no value,
     with a NaN point just before each break so that matplotlib does not join the two series."""
@@ -580,6 +614,53 @@ def district_bars(
         return _finish(
             fig, ax, title=title, lang=lang, source=source, alt=alt, unit="%" if percent else unit, xlabel=xlabel
         )
+
+
+def interval_chart(
+    df: pd.DataFrame,
+    label: str,
+    est: str,
+    lci: str,
+    uci: str,
+    *,
+    title: str,
+    lang: str,
+    source: str | Sequence[str],
+    reference: str | None = None,
+    reference_label: str | None = None,
+    city_value: float | None = None,
+    xlabel: str | None = None,
+) -> Figure:
+    """Shares in % as horizontal bars with their 95 % confidence intervals (whiskers from ``lci`` to ``uci``),
+    in the frame's order; ``reference`` (a column) draws a comparison value per bar as a diamond (e.g. the mean of
+    the EU cities), ``city_value`` the city-wide level as a line. Rows without an estimate (suppressed) are left
+    out."""
+    check_lang(lang)
+    data = df[df[est].notna()]
+    labels = [str(v) for v in data[label]]
+    values = [float(v) for v in data[est]]
+    # per bar its name's lines and some air (more than a plain bar chart: the whiskers), the legend under the axes
+    lines = [max(1, len(textwrap.wrap(str(s), CATEGORY_CHARS))) for s in labels]
+    height = max(FIGSIZE[1], sum(0.19 * n + 0.18 for n in lines) + 2.4)
+    with style_context():
+        fig, ax = _new_figure((FIGSIZE[0], height))
+        _bars(labels, values, horizontal=True, colors=[PALETTE[0]] * len(values), ax=ax, lang=lang, percent=True,
+              value_labels=False)  # fmt: skip
+        low = [v - float(x) for v, x in zip(values, data[lci], strict=True)]
+        high = [float(x) - v for v, x in zip(values, data[uci], strict=True)]
+        ax.errorbar(values, list(range(len(values))), xerr=[low, high], fmt="none", ecolor=TEXT, elinewidth=1.2,
+                    capsize=3, zorder=3, label=t("chart.ci95", lang))  # fmt: skip
+        if reference is not None:
+            ref = [float(x) if pd.notna(x) else float("nan") for x in data[reference]]
+            ax.scatter(ref, list(range(len(ref))), marker="D", s=28, color=HIGHLIGHT, zorder=4,
+                       label=reference_label or reference)  # fmt: skip
+        if city_value is not None:
+            ax.axvline(city_value, color=HIGHLIGHT, linewidth=1.5, linestyle="--", zorder=3,
+                       label=f"{t('chart.city_average', lang)}: {fmt_percent(city_value, lang)}")  # fmt: skip
+        ax.set_xlim(0, 100)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False, fontsize=8)
+        alt = alt_text("bar", title, lang, dict(zip(labels, values, strict=True)), unit="%")
+        return _finish(fig, ax, title=title, lang=lang, source=source, alt=alt, unit="%", xlabel=xlabel)
 
 
 def peer_comparison(
@@ -780,8 +861,10 @@ __all__ = [
     "figure_alt_text",
     "figure_problems",
     "line_chart",
+    "class_position_chart",
     "bar_chart",
     "district_bars",
+    "interval_chart",
     "peer_comparison",
     "png_bytes",
     "save_png",

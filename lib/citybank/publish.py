@@ -10,9 +10,14 @@
   (``citybank.indicators``) is installed;
 - ``headlines.json``: the overview's headline figures (city, the year and the year compared with), so that a
   reader can check them from the package alone (notebooks/methods/reproduce.ipynb does);
+- ``changes.json`` / ``changes.csv``: what changed since the previous release on disk (``citybank.changes``);
 - ``datapackage.json``: a Frictionless Data Package (v2; valid for the ``frictionless`` validator) with
-  the licence, the providers as sources, and per resource its path, format, media type, sha256 hash and
-  byte size; the CSV resources carry a table schema (field types, units, PL/EN descriptions).
+  the licence, the providers as sources, and per resource its path, format, media type, sha256 hash,
+  byte size, a "PL / EN" title and its licence (the most demanding licence of the datasets in it); the CSV
+  resources carry a table schema (field types, units, PL/EN descriptions);
+- the open-data portals' metadata of that package (``citybank.opendata``): ``dane_gov_pl.xml`` + ``.md5``,
+  ``catalog.ttl`` (DCAT-AP 3), ``ckan.jsonl``, ``CITATION.cff``, ``.zenodo.json`` — when params/city.yml has
+  an ``open_data`` block.
 
 Formats. CSV: UTF-8 without BOM, comma, dot decimal, ``\\n`` line ends, text as written in the bank
 (CSV is data, so no spreadsheet-formula escaping here). Parquet: no pandas index or pandas metadata, snappy
@@ -39,12 +44,17 @@ from typing import Any
 
 import pandas as pd
 
-from . import indicators
+from . import changes, indicators, ranking
 from .bank import load_bank
 from .errors import UserError
+from .opendata import LICENCES, effective_licence, write_opendata
 from .params import Registry, registry
+from .params.survey import load_survey
 from .paths import PATHS
 from .rawdata import is_sample
+from .survey.published import FIELD_TEXT as SURVEY_FIELD_TEXT
+from .survey.published import PUBLIC_TABLES
+from .survey.published import TITLES as SURVEY_TITLES
 from .util import (
     atomic_path,
     normalize_zip,
@@ -110,12 +120,6 @@ COLUMNS = [f[0] for f in FIELDS]
 SORT = ["variable", "territory", "year", "dataset", "source_file", "source_row"]
 PRIMARY_KEY = ["variable", "territory", "year"]
 
-LICENCES: dict[str, tuple[str, str]] = {
-    "CC-BY-4.0": ("https://creativecommons.org/licenses/by/4.0/", "Creative Commons Attribution 4.0"),
-    "CC-BY-SA-4.0": ("https://creativecommons.org/licenses/by-sa/4.0/", "Creative Commons Attribution-ShareAlike 4.0"),
-    "CC0-1.0": ("https://creativecommons.org/publicdomain/zero/1.0/", "CC0 1.0 Public Domain Dedication"),
-    "ODbL-1.0": ("https://opendatacommons.org/licenses/odbl/1-0/", "Open Data Commons Open Database License 1.0"),
-}
 MEDIATYPES = {
     "csv": "text/csv",
     "parquet": "application/vnd.apache.parquet",
@@ -475,7 +479,8 @@ def publish_year(
     resources: list[dict[str, Any]] = []
     used_datasets: set[str] = set()
 
-    for slug, df in category_frames(bank, reg, year).items():
+    frames = category_frames(bank, reg, year)
+    for slug, df in frames.items():
         cat = reg.categories[slug]
         used_datasets.update(df["dataset"])
         about = _about(reg, cat.name.pl, cat.name.en, year, df["dataset"])
@@ -498,14 +503,22 @@ def publish_year(
             "description": f"{cat.name.en}: {cat.description.en} Every year up to {year}.",
             "description_pl": f"{cat.name.pl}: {cat.description.pl} Wszystkie lata do {year}.",
         }
+        lic = {"licenses": [_licence(effective_licence({reg.datasets[d].licence for d in df["dataset"]}, slug))]}
         resources.append(
-            _resource(out, csv, slug, FIELDS, title=f"{cat.name.pl} / {cat.name.en}", variables=variables, **desc)
+            _resource(
+                out, csv, slug, FIELDS, title=f"{cat.name.pl} / {cat.name.en}", variables=variables, **desc, **lic
+            )
         )
         resources[-1]["schema"]["primaryKey"] = PRIMARY_KEY
-        resources.append(_resource(out, pq_, f"{slug}-parquet", title=f"{cat.name.en} (Parquet)", **desc))
-        resources.append(_resource(out, xl, f"{slug}-xlsx", title=f"{cat.name.en} (XLSX)", **desc))
+        for path, kind in ((pq_, "Parquet"), (xl, "XLSX")):
+            title = f"{cat.name.pl} ({kind}) / {cat.name.en} ({kind})"
+            resources.append(_resource(out, path, f"{slug}-{kind.lower()}", title=title, **desc, **lic))
 
-    written += _publish_iso(year, reg, out, resources, given_bank)
+    # The ISO table and the headline figures draw on every published dataset: the licence of them all.
+    lic_all = {"licenses": [_licence(effective_licence({reg.datasets[d].licence for d in used_datasets}))]}
+    written += _publish_iso(year, reg, out, resources, given_bank, lic_all)
+    written += _publish_ranking(year, reg, out, resources, lic_all)
+    written += _publish_survey(reg, out, resources)
     heads = write_json(out / "headlines.json", headline_figures(bank, reg, year))
     written.append(heads)
     resources.append(
@@ -516,8 +529,11 @@ def publish_year(
             title="Najważniejsze liczby roku / Headline figures",
             description=f"The overview's headline figures of {year} and the year compared with (city).",
             description_pl=f"Najważniejsze liczby przeglądu za {year} r. i roku porównania (miasto).",
+            **lic_all,
         )
     )
+
+    written += _publish_changes(year, frames, out, resources, lic_all)
 
     providers = sorted({reg.datasets[d].provider for d in used_datasets})
     licences = sorted({reg.datasets[d].licence for d in used_datasets}) or ["CC-BY-4.0"]
@@ -544,7 +560,77 @@ def publish_year(
         package["homepage"] = reg.city.portal
     _remove_stale(out, set(written))
     written.append(write_json(out / "datapackage.json", package))
+    written += write_opendata(year, reg, out)  # dane.gov.pl XML, DCAT-AP, CKAN, CITATION.cff, .zenodo.json
     return sorted(written)
+
+
+def _publish_ranking(
+    year: int, reg: Registry, out: Path, resources: list[dict[str, Any]], lic: dict[str, Any]
+) -> list[Path]:
+    """``ranking.csv``: the city's rank, percentile and its class's quartiles per measure and year (up to ``year``),
+    from the national exports; nothing when they are absent (the pages say why)."""
+    rank = ranking.results(reg.city.terc, reg=reg)
+    rows = rank.rows[rank.rows["year"] <= year] if len(rank.rows) else rank.rows
+    if rows.empty:
+        return []
+    path = write_csv(rows.sort_values(["measure", "group", "year"], kind="stable"), out / "ranking.csv")
+    tables = "; ".join(f"{t} ({y})" for t, y in rank.exports)
+    resources.append(
+        _resource(
+            out,
+            path,
+            "ranking",
+            title="Miejsce wśród gmin tej samej klasy / Position among gminas of the same class",
+            description=f"{reg.city.name} among every Polish gmina of its class (kind in TERC; and population band): "
+            f"rank (1 = highest value), percentile (share at or below), class size and quartiles, per year. "
+            f"Real official statistics: GUS, Local Data Bank, table exports {tables}; processed.",
+            description_pl=f"{reg.city.name} wśród wszystkich gmin tej samej klasy (rodzaj wg TERC; i przedział "
+            f"liczby ludności): miejsce (1 = najwyższa wartość), percentyl, liczba gmin i kwartyle, w latach. "
+            f"Dane urzędowe: GUS, Bank Danych Lokalnych, tablice {tables}; opracowanie własne.",
+            **lic,
+        )
+    )
+    return [path]
+
+
+def _publish_changes(
+    year: int, frames: dict[str, pd.DataFrame], out: Path, resources: list[dict[str, Any]], lic: dict[str, Any]
+) -> list[Path]:
+    """``changes.json`` and ``changes.csv``: what changed since the previous release (``citybank.changes``), found
+    beside ``out`` (``reports/<y>/data`` with y < year); none found: this is the first release."""
+    rows = pd.concat(frames.values(), ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    in_reports = out.name == "data" and out.parent.name == str(year)  # reports/<Y>/data: earlier releases beside it
+    report = changes.changes_report(year, rows, out.parent.parent if in_reports else None)
+    js = write_json(out / "changes.json", report)
+    csv = write_csv(changes.revisions_frame(report), out / "changes.csv")
+    since = report["previous_release"]
+    resources.append(
+        _resource(
+            out,
+            js,
+            "changes",
+            title="Zmiany od poprzedniej publikacji / Changes since the previous release",
+            description=f"Datasets added and removed, values added, removed and revised since the release of {since}."
+            if since
+            else "The first release: no previous release to compare with.",
+            description_pl=f"Zbiory dodane i usunięte, wartości dodane, usunięte i poprawione od publikacji za {since} r."
+            if since
+            else "Pierwsza publikacja: nie ma poprzedniej, z którą można porównać.",
+            **lic,
+        )
+    )
+    resources.append(
+        _resource(
+            out,
+            csv,
+            "changes-revisions",
+            title="Poprawione wartości / Revised values",
+            description="One row per value revised since the previous release: old and new value with their provenance.",
+            description_pl="Wiersz na każdą wartość poprawioną od poprzedniej publikacji: stara i nowa wartość z pochodzeniem.",
+            **lic,
+        )
+    )
+    return [js, csv]
 
 
 def _licence(lic: str) -> dict[str, str]:
@@ -554,7 +640,12 @@ def _licence(lic: str) -> dict[str, str]:
 
 
 def _publish_iso(
-    year: int, reg: Registry, out: Path, resources: list[dict[str, Any]], bank: pd.DataFrame | None
+    year: int,
+    reg: Registry,
+    out: Path,
+    resources: list[dict[str, Any]],
+    bank: pd.DataFrame | None,
+    lic: dict[str, Any],
 ) -> list[Path]:
     """The ISO 37120 indicator table and per-indicator JSON files, when the indicator engine and its
     catalogue (params/iso37120.yml) exist. A bank passed in is used as is (nothing written elsewhere)."""
@@ -581,14 +672,58 @@ def _publish_iso(
         "description_pl": f"Wskaźniki ISO 37120:2018 miasta {reg.city.name}, {year} r.",
     }
     resources.append(
-        _resource(out, csv, "iso37120", fields, title="Wskaźniki ISO 37120 / ISO 37120 indicators", **desc)
+        _resource(out, csv, "iso37120", fields, title="Wskaźniki ISO 37120 / ISO 37120 indicators", **desc, **lic)
     )
-    resources.append(_resource(out, pq_, "iso37120-parquet", title="ISO 37120 indicators (Parquet)", **desc))
-    resources.append(_resource(out, xl, "iso37120-xlsx", title="ISO 37120 indicators (XLSX)", **desc))
+    for path, kind in ((pq_, "Parquet"), (xl, "XLSX")):
+        title = f"Wskaźniki ISO 37120 ({kind}) / ISO 37120 indicators ({kind})"
+        resources.append(_resource(out, path, f"iso37120-{kind.lower()}", title=title, **desc, **lic))
     for p in jsons:
         name = "iso37120-" + re.sub(r"[^a-z0-9._-]", "-", p.stem.lower())
-        resources.append(_resource(out, p, name, title=f"ISO 37120 {p.stem} (JSON)"))
+        title = f"Wskaźnik ISO 37120 {p.stem} (JSON) / ISO 37120 indicator {p.stem} (JSON)"
+        resources.append(_resource(out, p, name, title=title, **lic))
     return [csv, pq_, xl, *jsons]
+
+
+def _publish_survey(reg: Registry, out: Path, resources: list[dict[str, Any]]) -> list[Path]:
+    """The residents' survey's tables after disclosure control (CSV, Parquet, XLSX), when the survey stage wrote
+    them; a synthetic survey says so in every table (column ``synthetic``) and in every description."""
+    files = {name: PATHS.survey_result(name) for name in PUBLIC_TABLES}
+    if not files["survey_shares"].is_file():
+        return []
+    survey = load_survey(reg)
+    synthetic = bool(survey and survey.synthetic)
+    mark_en = " SYNTHETIC sample survey: invented answers, not residents' opinions." if synthetic else ""
+    mark_pl = " BADANIE SYNTETYCZNE: zmyślone odpowiedzi, nie opinie mieszkańców." if synthetic else ""
+    title = survey.title if survey else None
+    written: list[Path] = []
+    for name, path in files.items():
+        if not path.is_file():
+            continue
+        table = pd.read_parquet(path)
+        fields = [(c, ftype, None, *SURVEY_FIELD_TEXT.get(c, (c, c))) for c, ftype, *_ in _fields_for(table)]
+        pl, en = SURVEY_TITLES[name]
+        about = [
+            ("Tytuł / Title", f"{pl} / {en}"),
+            ("Miasto / City", f"{reg.city.name} (TERC {reg.city.terc})"),
+            *([("Badanie / Survey", f"{title.pl} / {title.en}")] if title is not None else []),
+            *([("Uwaga / Note", (mark_pl + " /" + mark_en).strip())] if synthetic else []),
+            ("Ochrona danych / Disclosure control",
+             "Bez komórek poniżej 10 respondentów; utajnione komórki nie dają się odtworzyć z sum / no cell under 10 "
+             "respondents; suppressed cells cannot be recomputed from the totals"),
+            ("Licencja / Licence", "CC-BY-4.0"),
+            ("Przygotowano / Prepared by", "citybank — Bank Danych o Mieście"),
+        ]  # fmt: skip
+        csv, pq_, xl = out / f"{name}.csv", out / f"{name}.parquet", out / f"{name}.xlsx"
+        write_csv(table, csv)
+        write_parquet(table, pq_, pandas_metadata=False)
+        write_xlsx(table, xl, about, fields)
+        written += [csv, pq_, xl]
+        desc = {"description": en + "." + mark_en, "description_pl": pl + "." + mark_pl}
+        slug = name.replace("_", "-")
+        resources.append(_resource(out, csv, slug, fields, title=f"{pl} / {en}", **desc))
+        resources.append(_resource(out, pq_, f"{slug}-parquet", title=f"{en} (Parquet)", **desc))
+        resources.append(_resource(out, xl, f"{slug}-xlsx", title=f"{en} (XLSX)", **desc))
+    return written
 
 
 def _remove_stale(out: Path, keep: set[Path]) -> None:

@@ -1,7 +1,9 @@
 """Monitoring of the city development strategy: is each indicator on the way from its baseline to its target?
 
 ``params/strategy.yml`` holds strategic goals → operational goals → indicators. An indicator measures a
-canonical ``variable`` of the bank (or an ISO 37120 indicator, ``iso``), optionally divided by another
+canonical ``variable`` of the bank (or an ISO 37120 indicator, ``iso``, or a residents' survey question,
+``survey``: the city's top-2-box share in %, fully weighted, in the survey's fieldwork year, read from the
+survey's result file — a suppressed share is no data), optionally divided by another
 variable (``per``, e.g. ``population_total``) and multiplied (``multiplier``, e.g. 1000 for "per 1000
 residents"); it has a ``baseline`` {year, value}, a ``target`` {year, value} and a ``direction``.
 
@@ -40,8 +42,13 @@ from .bank import PROVENANCE, load_bank, year_series
 from .params import Registry, registry
 from .params.consistency import side_label
 from .params.strategy import Strategy, StrategyIndicator, load_strategy
+from .params.survey import load_survey
 from .paths import PATHS
 from .util import read_results, write_parquet
+
+SURVEY_VALUE_COLUMNS = ["question", "year", "value", "dataset"]
+"""What the engine reads of the survey: the city's share (%, scheme full) per question, the fieldwork year and the
+survey's id (as the value's dataset)."""
 
 STATUSES = ("on_track", "at_risk", "off_track", "no_data", "baseline")
 
@@ -91,11 +98,23 @@ SUMMARY_COLUMNS = ["year", "goal", *STATUSES, "total"]
 
 
 def _measured(
-    bank: pd.DataFrame, ind: StrategyIndicator, territory: str, iso_values: pd.DataFrame | None
+    bank: pd.DataFrame,
+    ind: StrategyIndicator,
+    territory: str,
+    iso_values: pd.DataFrame | None,
+    survey_values: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The indicator's measured value by year (``value`` + provenance of the numerator), after per × multiplier."""
     if ind.variable is not None:
         s = year_series(bank, ind.variable, territory)
+    elif ind.survey is not None:
+        sv = survey_values if survey_values is not None else pd.DataFrame(columns=SURVEY_VALUE_COLUMNS)
+        rows = sv[(sv["question"] == ind.survey) & sv["value"].notna()]
+        s = pd.DataFrame(
+            {"value": rows["value"].astype("float64").to_numpy(), "dataset": rows["dataset"].to_numpy(),
+             "provider": None, "source_file": None, "source_row": None},
+            index=rows["year"].astype("int64").to_numpy(),
+        )  # fmt: skip
     else:
         iso = iso_values if iso_values is not None else pd.DataFrame(columns=["id", "year", "value"])
         rows = iso[(iso["id"].astype("str") == ind.iso) & iso["value"].notna()]
@@ -130,6 +149,7 @@ def evaluate(
     years: list[int] | None = None,
     *,
     iso_values: pd.DataFrame | None = None,
+    survey_values: pd.DataFrame | None = None,
     territories: dict[str, str] | None = None,
     breaks: dict[str, list[int]] | None = None,
 ) -> pd.DataFrame:
@@ -139,7 +159,8 @@ def evaluate(
     baseline and the year judged (the progress then compares values measured differently: say so).
 
     ``years``: the years to judge (default: every year in the bank). ``iso_values``: ISO 37120 results
-    (columns id, year, value) for indicators given by ``iso``. ``territories``: rule territory → bank code
+    (columns id, year, value) for indicators given by ``iso``. ``survey_values``: the survey's city shares
+    (``SURVEY_VALUE_COLUMNS``, see :func:`survey_values`) for indicators given by ``survey``. ``territories``: rule territory → bank code
     (default from params/city.yml).
     """
     if territories is None:
@@ -148,7 +169,7 @@ def evaluate(
     th = strategy.status_thresholds
     rows: list[dict[str, Any]] = []
     for goal, op, ind in strategy.indicators():
-        m = _measured(bank, ind, territories.get(ind.territory, ind.territory), iso_values)
+        m = _measured(bank, ind, territories.get(ind.territory, ind.territory), iso_values, survey_values)
         for year in (y for y in judged if y >= ind.baseline.year):
             found = year in m.index
             actual = float(m.at[year, "value"]) if found else math.nan
@@ -246,6 +267,24 @@ def _iso_values(reg: Registry, bank: pd.DataFrame | None, strategy: Strategy) ->
     return res[["id", "year", "value"]]
 
 
+def survey_values(reg: Registry, shares: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The survey's city shares as the engine reads them (``SURVEY_VALUE_COLUMNS``): from ``shares`` (the survey's
+    published shares table) or its result file; empty when there is no survey or no result file (the survey stage
+    failed). The year is the end of the fieldwork."""
+    survey = load_survey(reg)
+    path = PATHS.result("survey")
+    if shares is None and (survey is None or not path.is_file()):
+        return pd.DataFrame(columns=SURVEY_VALUE_COLUMNS)
+    if shares is None:
+        shares = pd.read_parquet(path)
+    assert survey is not None
+    city = shares[(shares["domain_type"] == "city") & (shares["scheme"] == "full")]
+    return pd.DataFrame(
+        {"question": city["question"].astype("str").to_numpy(), "year": survey.fieldwork.end.year,
+         "value": city["est"].astype("float64").to_numpy(), "dataset": survey.id}
+    )[SURVEY_VALUE_COLUMNS]  # fmt: skip
+
+
 def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None) -> Path:
     """Evaluate the strategy over every year of the bank and write ``data/results/strategy.parquet``."""
     reg = reg or registry()
@@ -255,7 +294,15 @@ def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None) -
         iso = _iso_values(reg, bank, strategy)
         bank = load_bank() if bank is None else bank
         breaks = {v.id: [b.year for b in v.breaks] for v in reg.variables.values() if v.breaks}
-        df = evaluate(bank, strategy, iso_values=iso, territories=_territories(reg, strategy), breaks=breaks)
+        sv = survey_values(reg) if any(i.survey for _, _, i in strategy.indicators()) else None
+        df = evaluate(
+            bank,
+            strategy,
+            iso_values=iso,
+            survey_values=sv,
+            territories=_territories(reg, strategy),
+            breaks=breaks,
+        )
     return write_parquet(df, PATHS.result("strategy"))
 
 

@@ -24,6 +24,7 @@ from .data import (
     cmd_validate_file,
 )
 from .fetch import add_fetch_parser, add_new_dataset_parser
+from .opendata import add_publish_ckan_parser
 from .survey import add_survey_parser
 from .workshop import cmd_workshop
 
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("publish", cmd_publish, "write the year's cleaned open datasets (CSV, XLSX, Parquet, Data Package)")
     sp.add_argument("--year", type=int)
+    add_publish_ckan_parser(sub, add)
 
     sp = add("plan", cmd_plan, "list every notebook task of a year")
     sp.add_argument("--year", type=int)

@@ -1,19 +1,24 @@
-"""Handlers of ``citybank survey validate|weight|estimate|sample``: plain values into lib/citybank/survey/."""
+"""Handlers of ``citybank survey validate|weight|estimate|code|sample``: plain values into lib/citybank/survey/."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from ..bank import load_bank
 from ..errors import UserError
 from ..params import registry
 from ..params.survey import load_survey
+from ..params.survey_coding import load_coding
 from ..paths import PATHS
 from ..sample.survey import survey_files
 from ..survey import load_survey_data
+from ..survey.coding import run_coding, write_coding
+from ..survey.margins import bank_margins
+from ..survey.store import compute_all
 from ..survey.tables import write_tables
-from ..survey.weighting import all_schemes
-from ..util import write_bytes_atomic
+from ..survey.weighting import all_schemes, weight
+from ..util import write_bytes_atomic, write_text_atomic
 
 
 def _survey():
@@ -27,11 +32,37 @@ def _raw(args: argparse.Namespace) -> Path:
     return Path(args.raw) if getattr(args, "raw", None) else PATHS.raw
 
 
+def _with_bank_margins(s):
+    """The survey with its raking margins from the bank (when params asks for them and the bank is built), and the
+    table of the margins' sources."""
+    if s.margins.bank is not None and not (PATHS.bank / "bank.parquet").is_file():
+        print(f"margins: typed in params/survey.yml — no bank at {PATHS.bank} yet (`citybank ingest`)")
+        return s, bank_margins(s.model_copy(update={"margins": s.margins.model_copy(update={"bank": None})}),
+                               None, "")[1]  # fmt: skip
+    bank = load_bank(years=[s.margins.bank.year]) if s.margins.bank is not None else None
+    margins, sources = bank_margins(s, bank, registry().city.terc)
+    flagged = sources[sources["beyond_tolerance"]]
+    if len(flagged):
+        print(f"margins: {len(flagged)} typed share(s) of params/survey.yml differ from the bank's by more than "
+              f"{s.margins.bank.tolerance:.0%}: " + ", ".join(f"{r.variable}={r.level} typed {r.typed_share:.1%}, "
+              f"bank {r.target_share:.1%}" for r in flagged.itertuples()) + " — the bank's are used")  # fmt: skip
+    return s.model_copy(update={"margins": margins}), sources
+
+
 def add_survey_parser(sub, add) -> None:
-    sp = add("survey", cmd_survey, "the residents' survey: validate, weight, estimate (and the synthetic sample)")
-    sp.add_argument("action", choices=["sample", "validate", "weight", "estimate"])
+    sp = add(
+        "survey",
+        cmd_survey,
+        "the residents' survey: validate, weight, estimate, code open answers (and the synthetic sample)",
+    )
+    sp.add_argument("action", choices=["sample", "validate", "weight", "estimate", "code"])
     sp.add_argument("--raw", metavar="DIR", help="folder of the raw files (default: data/raw)")
-    sp.add_argument("--out", metavar="DIR", help="estimate: folder of the tables (default: data/results/survey)")
+    sp.add_argument(
+        "--out",
+        metavar="DIR",
+        help="estimate: write the tables as CSV there (default: the result tables, Parquet); code: folder of its files "
+        "(default: data/results/survey)",
+    )
 
 
 def cmd_survey(args: argparse.Namespace) -> int:
@@ -43,6 +74,8 @@ def cmd_survey(args: argparse.Namespace) -> int:
             print(f"written {raw / rel} (SYNTHETIC)")
         return 0
     data = load_survey_data(s, raw)
+    if args.action in ("weight", "estimate", "code"):
+        s, sources = _with_bank_margins(s)
     tag = " — SYNTHETIC sample survey, not real answers" if s.synthetic else ""
     if args.action == "validate":
         resp = data.respondents
@@ -59,7 +92,38 @@ def cmd_survey(args: argparse.Namespace) -> int:
                   f"largest margin difference {m['max_margin_difference']:.2e}")  # fmt: skip
         print(f"margins: {s.margins.source.strip()}" + ("" if s.margins.verified else " [not verified]") + tag)
         return 0
-    out = Path(args.out) if args.out else PATHS.results / "survey"
-    files = write_tables(data, s, out)
-    print(f"{len(files)} tables written under {out}{tag}")
+    if args.action == "code":
+        return _code(s, data, raw, Path(args.out) if args.out else PATHS.results / "survey", tag)
+    if args.out:
+        out = Path(args.out)
+        files = write_tables(data, s, out)
+        files.append(
+            write_text_atomic(out / "survey_margin_sources.csv", sources.to_csv(index=False, lineterminator="\n"))
+        )
+        print(f"{len(files)} tables written under {out}{tag}")
+        return 0
+    run = compute_all(registry(), raw)
+    assert run is not None  # _survey() above found the survey
+    print(f"{len(run.files)} tables written under {run.files[0].parent}{tag}")
+    return 0
+
+
+def _code(s, data, raw: Path, out: Path, tag: str) -> int:
+    reg = registry()
+    coding = load_coding(reg)
+    if coding is None:
+        raise UserError("no params/survey_coding.yml: write the codebook of the open answers first")
+    names = {d.code: d.name for d in reg.city.districts}
+    result = run_coding(data, s, coding, weight(data.respondents, s.margins, "full"), reg.root, raw, names)
+    files = write_coding(result, coding, s, out)
+    src = result.coded["source"].value_counts()
+    print(f"{result.coded[['respondent', 'question']].drop_duplicates().shape[0]} open answers coded with codebook "
+          f"{coding.version} ({src.get('rule', 0)} codes by rules, {src.get('override', 0)} by overrides){tag}")  # fmt: skip
+    pooled = result.agreement[result.agreement["measure"] == "kappa_pooled"]
+    for r in pooled.itertuples():
+        print(f"  {r.question} {r.pair}: Cohen's kappa (pooled over codes) {r.kappa:.3f} on {r.n} answers")
+    print(f"  quote bank: {len(result.quotes)} quotes, {int(result.quotes['redacted'].sum())} redacted")
+    for m in result.messages:
+        print("  " + m)
+    print(f"{len(files)} files written under {out}")
     return 0

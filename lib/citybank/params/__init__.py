@@ -15,6 +15,8 @@ Layout of params/::
     strategy.yml        the city development strategy (optional until present)
     consistency.yml     cross-provider consistency rules (optional until present)
     survey.yml          the residents' survey codebook (optional until present)
+    documents.yml       the city's strategic documents (optional until present)
+    survey_coding.yml   the codebook of the survey's open answers (+ survey_coding_overrides.csv; optional)
     accessibility.yml   the site's accessibility declaration (optional until present)
 """
 
@@ -23,9 +25,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..i18n import LANGS
-from ..paths import PATHS
-from . import accessibility, bdl_api, consistency, iso37120, strategy, survey
+from ..paths import PATHS, notebooks_folder
+from . import accessibility, bdl_api, consistency, documents, iso37120, national, strategy, survey, survey_coding
 from .core import (
+    EU_THEMES,
     SLUG,
     YAML_LOADER,
     Category,
@@ -36,6 +39,7 @@ from .core import (
     Dataset,
     District,
     Loader,
+    OpenData,
     ParamsError,
     ParamsProblem,
     Provider,
@@ -50,14 +54,16 @@ from .core import (
     Variable,
     YearParams,
     change_kind,
+    due_date,
     dupes,
     expand_files,
 )
 
 __all__ = [
     "LANGS", "SLUG", "ChangeKind", "change_kind", "YAML_LOADER", "Category", "Checks", "City", "ColumnMap", "Dataset", "District", "Loader",
-    "ParamsError", "ParamsProblem", "Provider", "Registry", "Reporting", "SeriesBreak", "Source", "Strict", "Territory", "Text3",
-    "ValidRange", "Variable", "YearParams", "accessibility", "consistency", "expand_files", "iso37120", "load_params", "registry", "strategy", "survey",
+    "OpenData", "EU_THEMES", "ParamsError", "ParamsProblem", "Provider", "Registry", "Reporting", "SeriesBreak", "Source", "Strict", "Territory", "Text3",
+    "ValidRange", "Variable", "YearParams", "accessibility", "consistency", "documents", "due_date", "expand_files", "iso37120", "load_params", "national", "registry", "strategy", "survey",
+    "survey_coding",
     "year_or_default",
 ]  # fmt: skip
 
@@ -170,7 +176,7 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
                     )
                 seen[k] = d.code
     for slug, cat in categories.items():
-        if cat.notebook and not (root.parent / "notebooks" / cat.notebook).exists():
+        if cat.notebook and not (notebooks_folder(root.parent) / cat.notebook).exists():
             ld.problems.append(
                 ParamsProblem(
                     "params/categories.yml", f"{slug}.notebook", f"notebook '{cat.notebook}' not found in notebooks/"
@@ -181,13 +187,16 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
     if city is not None:
         reg = Registry(root, city, years, categories, providers, variables, datasets)
         if extras:
-            # In this order: the strategy may refer to ISO 37120 indicators.
+            # In this order: the strategy may refer to ISO 37120 indicators and survey questions.
             modules = (
                 ("iso37120", iso37120),
+                ("survey", survey),
                 ("strategy", strategy),
                 ("consistency", consistency),
                 ("bdl_api", bdl_api),
-                ("survey", survey),
+                ("survey_coding", survey_coding),  # after survey: it codes survey.yml's open questions
+                ("national", national),
+                ("documents", documents),
                 ("accessibility", accessibility),
             )
             for name, module in modules:

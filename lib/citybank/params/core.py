@@ -3,6 +3,7 @@ collects every problem, and the validated ``Registry``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -61,6 +62,26 @@ class Reporting(Strict):
     )
 
 
+EU_THEMES = ("AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "INTR", "JUST", "REGI", "SOCI", "TECH", "TRAN")
+"""The EU data themes (publications.europa.eu/resource/authority/data-theme); dane.gov.pl's categories use the
+same 13 codes."""
+EuTheme = Literal[
+    "AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "INTR", "JUST", "REGI", "SOCI", "TECH", "TRAN"
+]
+
+
+class OpenData(Strict):
+    """How the published data package is announced to the open-data portals (citybank.opendata)."""
+
+    base_url: str = Field(
+        pattern=r"^https://[^\s{}]+/$",
+        description="the https address at which reports/ is served: reports/<Y>/data/x.csv is <base_url><Y>/data/x.csv",
+    )
+    publisher: Text3 = Field(description="who publishes the open data (DCAT publisher, CKAN author, CFF author)")
+    ckan_organization: str = Field(pattern=r"^[a-z0-9_\-]{2,100}$", description="the CKAN organisation (owner_org)")
+    contact_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
 class City(Strict):
     name: str
     name_genitive: str | None = None
@@ -70,9 +91,9 @@ class City(Strict):
     status: Text3
     bdl_code_gmina: str = Field(pattern=r"^\d{7}$")
     bdl_code_powiat: str = Field(pattern=r"^\d{7}$")
-    bdl_unit_gmina: str = Field(pattern=r"^\d{12}$")
-    bdl_unit_powiat: str = Field(pattern=r"^\d{12}$")
-    area_km2: float = Field(gt=0)
+    bdl_unit_gmina: str | None = Field(None, pattern=r"^\d{12}$", description="BDL API unit id (none: no API)")
+    bdl_unit_powiat: str | None = Field(None, pattern=r"^\d{12}$")
+    area_km2: float | None = Field(None, gt=0, description="none when not known (citybank new-city)")
     voivodeship: Territory
     country: Territory
     districts: list[District]
@@ -85,6 +106,7 @@ class City(Strict):
     portal: str | None = None
     sources: dict[str, str] = {}
     reporting: Reporting = Reporting()
+    open_data: OpenData | None = None
 
     def territory_name(self, code: str) -> str:
         return self.territory_names.get(code, code)
@@ -114,6 +136,9 @@ class YearParams(Strict):
     compare_with: int = Field(description="the previous year used for year-on-year changes")
     note: Text3 | None = None
     seed: int = 0
+    published: dt.date | None = Field(
+        None, description="the day the year's report and open data are published (issued/modified in the metadata)"
+    )
 
 
 # ---------------------------------------------------------------- categories, providers, variables
@@ -125,7 +150,22 @@ class Category(Strict):
     description: Text3
     portal: bool = Field(False, description="shown on the city's portal front page")
     iso_themes: list[str] = []
+    eu_themes: list[EuTheme] = Field(
+        ["REGI"], min_length=1, description="EU data themes = dane.gov.pl categories (AGRI, ECON, … TRAN)"
+    )
     notebook: str | None = Field(None, description="a category-specific notebook replacing the template")
+
+
+DUE = r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+
+
+def due_date(due: str, data_year: int) -> str:
+    """The ISO date by which the data of ``data_year`` are due: ``due`` is a month-day of the year after.
+
+    >>> due_date("03-31", 2024)
+    '2025-03-31'
+    """
+    return f"{data_year + 1}-{due}"
 
 
 class Provider(Strict):
@@ -133,6 +173,12 @@ class Provider(Strict):
     name: Text3
     kind: Literal["statistics", "city_office", "municipal_unit", "state_agency", "utility", "company", "other"]
     description: Text3
+    due: str | None = Field(
+        None,
+        pattern=DUE,
+        description="MM-DD: the data of a year are due on this day of the following year (the yearly data "
+        "request says so); None = no date agreed yet; a dataset's own 'due' overrides it",
+    )
 
 
 ChangeKind = Literal["percent", "points", "absolute"]
@@ -322,6 +368,7 @@ class Dataset(Strict):
     source: Source
     checks: Checks = Checks()
     keywords: list[str] = []
+    due: str | None = Field(None, pattern=DUE, description="MM-DD, overrides the provider's 'due' for this dataset")
 
     @model_validator(mode="after")
     def _years(self) -> Dataset:

@@ -26,6 +26,9 @@ class StrategyIndicator(Strict):
     name: Text3
     variable: str | None = Field(None, description="canonical variable measured (or give iso)")
     iso: str | None = Field(None, description="an ISO 37120 indicator id of params/iso37120.yml (or give variable)")
+    survey: str | None = Field(
+        None, description="a closed question of params/survey.yml: the city's share (%, full weighting) in its year"
+    )
     per: str | list[str] | None = Field(None, description="divide by this variable (a list: their sum)")
     multiplier: float = Field(1.0, gt=0, description="applied after per, e.g. 1000 for 'per 1000 residents'")
     territory: str = "city"
@@ -36,8 +39,11 @@ class StrategyIndicator(Strict):
 
     @model_validator(mode="after")
     def _coherent(self) -> StrategyIndicator:
-        if (self.variable is None) == (self.iso is None):
-            raise ValueError("give exactly one of 'variable' (a canonical variable) or 'iso' (an ISO 37120 id)")
+        if [self.variable, self.iso, self.survey].count(None) != 2:
+            raise ValueError(
+                "give exactly one of 'variable' (a canonical variable), 'iso' (an ISO 37120 id) or 'survey' "
+                "(a question of params/survey.yml)"
+            )
         if self.target.year <= self.baseline.year:
             raise ValueError(f"target.year {self.target.year} must be after baseline.year {self.baseline.year}")
         up = self.target.value > self.baseline.value
@@ -133,6 +139,14 @@ def _iso_ids(reg: Registry) -> set[str] | None:
     return {str(i.get("id")) for i in items if isinstance(i, dict)}
 
 
+def _survey_questions(reg: Registry) -> set[str] | None:
+    """Ids of the survey's closed questions, or None when there is no params/survey.yml."""
+    data = reg.extra.get("survey")
+    if not isinstance(data, dict):
+        return None
+    return {str(q.get("id")) for q in data.get("questions") or [] if isinstance(q, dict)}
+
+
 def _parse(reg: Registry, data: Any) -> tuple[Strategy | None, list[ParamsProblem]]:
     loader = Loader(reg.root)
     path = reg.root / FILE
@@ -142,6 +156,7 @@ def _parse(reg: Registry, data: Any) -> tuple[Strategy | None, list[ParamsProble
         return None, problems
     rel = loader.rel(path)
     iso_ids = _iso_ids(reg)
+    questions = _survey_questions(reg)
     seen: set[str] = set()
     for gi, g in enumerate(model.goals):
         gkey = f"goals[{gi}] ({g.id})"
@@ -182,6 +197,19 @@ def _parse(reg: Registry, data: Any) -> tuple[Strategy | None, list[ParamsProble
                 if ind.iso is not None and iso_ids is None:
                     problems.append(
                         ParamsProblem(rel, f"{key}.iso", "refers to ISO 37120 but params/iso37120.yml is missing")
+                    )
+                if ind.survey is not None and (questions is None or ind.survey not in questions):
+                    problems.append(
+                        ParamsProblem(
+                            rel,
+                            f"{key}.survey",
+                            f"unknown survey question '{ind.survey}'; expected a closed question of params/survey.yml: "
+                            + ", ".join(sorted(questions or [])),
+                        )
+                    )
+                if ind.survey is not None and ind.territory != "city":
+                    problems.append(
+                        ParamsProblem(rel, f"{key}.territory", "a survey indicator is the city's share: territory city")
                     )
                 if reg.territory_code(ind.territory) is None:
                     problems.append(

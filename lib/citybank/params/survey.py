@@ -116,7 +116,14 @@ class Question(Strict):
     text: Text3
     grid: str | None = None
     eu: str | None = Field(None, description="comparable item of the EU survey (a key of eu_benchmarks.items)")
-    strategy: str | None = Field(None, description="the strategy indicator it feeds")
+
+
+class Theme(Strict):
+    """A page of the report: the closed questions it shows (each closed question in exactly one theme)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: Text3
+    questions: list[str] = Field(min_length=1)
 
 
 class OpenQuestion(Strict):
@@ -131,6 +138,16 @@ class Checks(Strict):
     duplicate_min_items: int = Field(8, ge=3)
 
 
+class BankMargins(Strict):
+    """Margins taken from the data bank (``citybank.survey.margins``): the typed ones are then the fallback and are
+    compared with the bank's."""
+
+    year: int = Field(description="the bank's year (31 December before the fieldwork)")
+    total: str = Field(description="variable of the city's population the survey covers (e.g. population_adult)")
+    district: str | None = Field(None, description="variable by district whose shares split the total")
+    tolerance: float = Field(0.05, gt=0, lt=1, description="a typed share further than this from the bank's is flagged")
+
+
 class Margins(Strict):
     source: str = Field(min_length=1)
     verified: bool
@@ -138,6 +155,7 @@ class Margins(Strict):
     sex: dict[str, float]
     age_group: dict[str, float]
     tolerance: float = Field(0.001, gt=0, lt=0.05)
+    bank: BankMargins | None = None
 
     def of(self, name: str) -> dict[str, float]:
         return getattr(self, name)
@@ -180,6 +198,7 @@ class Survey(Strict):
     background: Background
     questions: list[Question] = Field(min_length=1)
     open_questions: list[OpenQuestion] = []
+    themes: list[Theme] = Field(min_length=1, description="the report's pages, one per theme")
     checks: Checks = Checks()
     margins: Margins
     reliability: Reliability = Reliability()
@@ -188,6 +207,12 @@ class Survey(Strict):
 
     def question(self, qid: str) -> Question:
         return next(q for q in self.questions if q.id == qid)
+
+    def theme_of(self, qid: str) -> str:
+        return next(t.id for t in self.themes if qid in t.questions)
+
+    def theme(self, tid: str) -> Theme:
+        return next(t for t in self.themes if t.id == tid)
 
     def file_of(self, mode: str) -> SurveyFile | None:
         return next((f for f in self.files if f.mode == mode), None)
@@ -213,6 +238,21 @@ def _cross(reg: Registry, s: Survey, rel: str) -> list[ParamsProblem]:
                 bad(f"{where}.scale", f"unknown scale '{q.scale}'; expected one of: {', '.join(sorted(s.scales))}")
             if q.eu is not None and (s.eu_benchmarks is None or q.eu not in s.eu_benchmarks.items):
                 bad(f"{where}.eu", f"unknown EU item '{q.eu}'; expected a key of eu_benchmarks.items")
+    closed = [q.id for q in s.questions]
+    placed: list[str] = []
+    for i, th in enumerate(s.themes):
+        if [x.id for x in s.themes].count(th.id) > 1:
+            bad(f"themes[{i}].id", f"duplicate theme id '{th.id}'")
+        for qid in th.questions:
+            if qid not in closed:
+                bad(
+                    f"themes[{i}] ({th.id}).questions",
+                    f"'{qid}' is not a closed question; expected one of: {', '.join(closed)}",
+                )
+            placed.append(qid)
+    for qid in closed:
+        if placed.count(qid) != 1:
+            bad("themes", f"question '{qid}' must be in exactly one theme (found in {placed.count(qid)})")
     for name in ("cati", "cawi"):
         cols = [getattr(q, name) for q in [*s.questions, *s.open_questions]]
         for c in sorted({c for c in cols if cols.count(c) > 1}):
@@ -235,6 +275,11 @@ def _cross(reg: Registry, s: Survey, rel: str) -> list[ParamsProblem]:
         bad("margins.sex", f"must give the values of background.sex: {sorted(sexes)}")
     if set(s.margins.age_group) != set(s.background.age.groups):
         bad("margins.age_group", f"must give the groups of background.age.groups: {sorted(s.background.age.groups)}")
+    if s.margins.bank is not None:
+        for key in ("total", "district"):
+            var = getattr(s.margins.bank, key)
+            if var is not None and var not in reg.variables:
+                bad(f"margins.bank.{key}", f"unknown variable '{var}'; expected a variable of params/variables.yml")
     totals = {k: sum(s.margins.of(k).values()) for k in ("district", "sex", "age_group")}
     if len({round(t) for t in totals.values()}) > 1:
         bad(

@@ -3,10 +3,11 @@
 ``render_year(year, langs, formats, engine)`` is the library entry point, ``main_render(args)`` the CLI
 handler (``citybank render``). Outputs under ``reports/<Y>/``::
 
-    site/index.html, site/<lang>/*.html, site/assets/   the offline HTML site (with its search index,
-                                                        site/<lang>/search-index.js, and the accessibility
-                                                        declaration, site/<lang>/accessibility.html)
+    site/index.html, site/<lang>/*.html, site/assets/   the offline HTML site: the data bank's catalogue,
+                                                        the search index (site/<lang>/search-index.js), the
+                                                        accessibility declaration (<lang>/accessibility.html)
     site/pagefind/                                      a Pagefind index for hosted copies (when installed)
+    cards/<provider>_<lang>.pdf                         one-page provider cards (with the site)
     report_<lang>.pdf, report_<lang>.docx               the printed report
     quarto/<lang>/_quarto.yml + chapters                the Quarto book (always generated)
 
@@ -21,11 +22,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..catalogue import build_catalogue
 from ..errors import UserError
 from ..params import LANGS, registry
 from ..paths import PATHS, Paths
 from ..rawdata import is_sample
-from . import quarto, search
+from . import cards, portal, quarto, search
 from .accessibility import declaration_page, publication_problems
 from .book import BookInputs, Page, clause_key, iso_catalogue
 from .chapters import build_book
@@ -171,8 +173,10 @@ def render_year(
             tmp, titles_site, site_langs, inp.sample, {lg: p for lg, p in declarations.items() if p is not None}
         )
         writer.write_root(inp.city, year)
+        cat = build_catalogue(year, inp.registry, paths=paths)
         for lang, pages in books.items():
-            writer.write_language(lang, pages)
+            writer.write_language(lang, portal.site_pages(inp, lang, pages, cat))
+        result.outputs += cards.write_cards(inp, cat, langs)
         _merge_site(tmp, site, langs)
         if not inp.sample:  # the law asks a published site's declaration for the city's contact and dates
             result.failures.extend(publication_problems(inp))

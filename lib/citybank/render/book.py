@@ -469,9 +469,27 @@ def chapter_plan(inp: BookInputs, lang: str) -> list[tuple[str, str, str, int, s
         plan.append((theme.id, f"{theme.number}. {theme.name[lang]}", "iso", 2, theme.id))
         for ind in theme.indicators:
             plan.append((f"iso-{ind.clause}", f"{ind.clause} {ind.name[lang]}".strip(), "iso", 3, theme.id))
-    for key in ("strategy", "consistency", "quality", "downloads", "methodology"):
+    plan.append(("strategy", t("strategy", lang), "strategy", 1, None))
+    plan += survey_chapter(inp, lang)
+    for key in ("consistency", "quality", "downloads", "methodology"):
         plan.append((key, t(key, lang), key, 1, None))
     return plan
+
+
+def survey_chapter(inp: BookInputs, lang: str) -> list[tuple[str, str, str, int, str | None]]:
+    """The residents' survey's chapter: its overview, then a page per theme of params/survey.yml (the pages the
+    runner plans, ``runner.plan.survey_pages``); none without a survey."""
+    survey = (inp.registry.extra if inp.registry is not None else {}).get("survey")
+    if not isinstance(survey, dict):
+        return []
+    pages: list[tuple[str, str, str, int, str | None]] = [
+        ("survey-overview", t("chapter.survey", lang), "survey", 1, None)
+    ]
+    for theme in survey.get("themes") or []:
+        if isinstance(theme, dict) and "id" in theme:
+            title = (theme.get("title") or {}).get(lang) or str(theme["id"])
+            pages.append((f"survey-{theme['id']}", title, "survey", 1, "survey-overview"))
+    return pages
 
 
 def iso_theme_table(inp: BookInputs, theme: IsoTheme, lang: str, names: dict[str, str] | None = None) -> Table:

@@ -1,5 +1,5 @@
 """The book of one language: the chapter plan turned into pages — executed notebooks (overview, categories, ISO
-indicators, strategy, consistency), ISO theme tables, and the pages written from files (``extra_pages``)."""
+indicators, strategy, the residents' survey (its overview and a page per theme), consistency), ISO theme tables, and the pages written from files (``extra_pages``)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from .book import (
 )
 from .strings import t
 
-NOTEBOOK_SECTIONS = {"overview", "categories", "strategy", "consistency"}
+NOTEBOOK_SECTIONS = {"overview", "categories", "strategy", "consistency", "survey"}
 
 
 def _failure_page(page: Page, lang: str, reason: str) -> Page:

@@ -19,6 +19,15 @@ FORMATS = {
     ".zip": "ZIP",
     ".geojson": "GeoJSON",
 }
+NAMED_FORMATS = {
+    "datapackage.json": "Data Package (JSON)",
+    "dane_gov_pl.xml": "dane.gov.pl (XML 1.10)",
+    "dane_gov_pl.md5": "MD5",
+    "catalog.ttl": "DCAT-AP 3 (Turtle)",
+    "ckan.jsonl": "CKAN (JSON Lines)",
+    "CITATION.cff": "Citation File Format",
+}
+"""Files known by name: the data package and its open-data metadata (citybank.opendata)."""
 
 
 def human_size(n: int, lang: str) -> str:
@@ -33,8 +42,8 @@ def human_size(n: int, lang: str) -> str:
 
 
 def file_format(path: Path) -> str:
-    if path.name == "datapackage.json":
-        return "Data Package (JSON)"
+    if path.name in NAMED_FORMATS:
+        return NAMED_FORMATS[path.name]
     return FORMATS.get(path.suffix.lower(), path.suffix.lstrip(".").upper() or "—")
 
 

@@ -136,10 +136,10 @@ class SiteWriter:
         theme_items: dict[str, NavItem] = {}
         for p in pages:
             item = NavItem(p.title, p.filename, p.id, current=p.id == current.id)
-            if p.section == "categories":
-                group = groups.get("categories")
+            if p.section in ("categories", "survey"):
+                group = groups.get(p.section)
                 if group is None:
-                    group = groups["categories"] = NavItem(t("categories", lang))
+                    group = groups[p.section] = NavItem(t(p.section, lang))
                     items.append(group)
                 group.children.append(item)
             elif p.section == "iso":
@@ -156,6 +156,13 @@ class SiteWriter:
                     if p.level == 2:
                         theme_items[p.id] = item
                         item.open = item.current
+            elif p.section == "portal":  # the data bank's catalogue: its index pages; dataset/provider pages are
+                group = groups.get("portal")  # reached from them (a hundred links would drown the navigation)
+                if group is None:
+                    group = groups["portal"] = NavItem(t("portal.group", lang))
+                    items.append(group)
+                if p.level == 1:
+                    group.children.append(item)
             else:
                 items.append(item)
         return items

@@ -16,6 +16,7 @@ I18N_KEYS = {
     "categories": "chapter.categories",
     "iso": "chapter.iso37120",
     "strategy": "chapter.strategy",
+    "survey": "chapter.survey",
     "consistency": "chapter.consistency",
     "quality": "chapter.data_quality",
     "downloads": "chapter.downloads",

@@ -69,6 +69,7 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     timings: list[dict[str, Any]] = field(default_factory=list)
+    preloads: dict[int, float] = field(default_factory=dict)  # worker pid → seconds of imports before its first task
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -131,7 +132,9 @@ def _kernel_main(argv: list[str], cwd: str, env: dict[str, str]) -> None:
     os.environ.clear()
     os.environ.update(env)
     app = IPKernelApp.instance()
-    app.initialize(argv)
+    # No IPython history: a build's cells are not the analyst's history, and the shared sqlite file is state that
+    # would outlive the notebook (and a lock the parallel kernels would wait for).
+    app.initialize([*argv, "--HistoryManager.enabled=False"])
     app.start()
 
 
@@ -588,6 +591,7 @@ def _execute_all(
                     msg = json.loads(line)
                     if msg.get("ready"):
                         w.preload = msg["preload"]
+                        result.preloads[msg["pid"]] = msg["preload"]
                     elif msg["status"] != "ok" and msg.get("kind") == INFRASTRUCTURE and retry(msg["id"]):
                         w.job = None
                     else:
@@ -630,7 +634,7 @@ def _record(
         kind = msg.get("kind") or NOTEBOOK
         error = (msg.get("error") or "failed") + (" (also on the second try)" if retried else "")
         result.failures.append(Failure(task.id, error, msg.get("notebook"), msg.get("log"), kind))
-    state.save()
+    state.save(at_most_every=2.0)
 
 
 def _write_timings(tasks: list[Task], result: BuildResult) -> None:

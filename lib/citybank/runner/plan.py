@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..params import expand_files, registry
-from ..paths import RESULT_FILES
+from ..paths import RESULT_FILES, SURVEY_TABLES, notebooks_folder
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,9 @@ def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None =
         ]
     elif kind in ("strategy", "consistency"):
         extra += [f"params/{kind}.yml", f"data/results/{RESULT_FILES[kind]}"]
+    elif kind == "survey":  # the survey stage's tables (and the strategy's rows of its survey indicators)
+        extra += ["params/survey.yml", "params/strategy.yml", f"data/results/{RESULT_FILES['strategy']}"]
+        extra += [f"data/results/survey/{name}.parquet" for name in SURVEY_TABLES]
     return tuple(dict.fromkeys(common + extra))
 
 
@@ -91,7 +94,8 @@ def plan(year: int, reg=None) -> list[Task]:
     tasks: list[Task] = []
 
     def add(lang: str, name: str, kind: str, notebook: str, extra: dict[str, Any], category: str | None = None):
-        nb = f"notebooks/{notebook}"
+        # relative to the root in the workbench; a gmina workspace uses the code checkout's templates (absolute)
+        nb = f"notebooks/{notebook}" if (root / "notebooks").is_dir() else str(notebooks_folder(root) / notebook)
         tasks.append(
             Task(
                 id=f"{lang}/{name}",
@@ -115,7 +119,20 @@ def plan(year: int, reg=None) -> list[Task]:
             add(lang, f"iso-{clause}", "iso", "iso_indicator.ipynb", {"indicator": clause})
         add(lang, "strategy", "strategy", "strategy.ipynb", {})
         add(lang, "consistency", "consistency", "consistency.ipynb", {})
+        for name, notebook, extra in survey_pages(reg):
+            add(lang, name, "survey", notebook, extra)
     return tasks
+
+
+def survey_pages(reg) -> list[tuple[str, str, dict[str, Any]]]:
+    """The residents' survey's pages (name, notebook, parameters): the overview, then one per theme of
+    params/survey.yml; none without a survey."""
+    survey = reg.extra.get("survey")
+    if not isinstance(survey, dict):
+        return []
+    themes = [str(t["id"]) for t in survey.get("themes") or [] if isinstance(t, dict) and "id" in t]
+    pages: list[tuple[str, str, dict[str, Any]]] = [("survey-overview", "survey_overview.ipynb", {})]
+    return pages + [(f"survey-{t}", "survey_theme.ipynb", {"theme": t}) for t in themes]
 
 
 def synthetic_plan(n: int, root: Path, year: int = 2024) -> list[Task]:

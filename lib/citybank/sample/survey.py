@@ -1,7 +1,9 @@
 """The SYNTHETIC residents' survey of the sample city: 297 telephone interviews (CATI, an agency's SPSS .sav) and
 298 web questionnaires (CAWI, a LimeSurvey CSV export with its tab-separated structure file), as the city's March
 2020 survey had — but every answer is invented (the real survey published no figures). Byte-identical on every
-run. The codebook is ``params/survey.yml``; the problems planted on purpose are ``SURVEY_PLANTED``.
+run. The codebook is ``params/survey.yml``; the problems planted on purpose are ``SURVEY_PLANTED``. Beside the exports:
+``survey/double_coded_2020.csv``, two (synthetic) coders' codes of every 4th open answer, for the inter-coder
+agreement of ``citybank.survey.coding`` (codes of ``params/survey_coding.yml``).
 
     >>> [p["check"] for p in SURVEY_PLANTED]
     ['duplicate_respondent', 'out_of_range', 'straightlining', 'personal_data']
@@ -75,24 +77,51 @@ AGE_P = {  # (min, max) of ages → chance, per mode: the telephone reaches olde
     "CATI": {(18, 34): 0.12, (35, 49): 0.20, (50, 64): 0.28, (65, 90): 0.40},
     "CAWI": {(18, 34): 0.38, (35, 49): 0.34, (50, 64): 0.20, (65, 85): 0.08},
 }
-OPEN = [
-    "Więcej zieleni w centrum, mniej betonu",
-    "Lepsze połączenia autobusowe z Katowicami",
-    "Remont chodników na Bytkowie",
-    "Za mało miejsc parkingowych przy blokach",
-    "Więcej ścieżek rowerowych",
-    "Smog zimą, trzeba wymienić piece",
-    "Dłuższe godziny pracy urzędu",
-    "Więcej zajęć dla seniorów",
-    "Czystość na osiedlach i psie odchody",
-    "Hałas przy Drogowej Trasie Średnicowej",
-    "Basen w Michałkowicach jest za mały",
-    "Kolejki do lekarzy specjalistów",
-    "Tańsze mieszkania dla młodych",
-    "Oświetlenie ulic w Przełajce",
-    "Bezpieczeństwo w nocy, więcej patroli straży miejskiej",
-    "Połączenie tramwajowe do Bańgowa",
-]
+# The open answers: 16 topics, each in a few wordings (inflected forms, no Polish letters, two topics at once), with
+# the codes a human coder gives them (codes of params/survey_coding.yml). The topic comes from the main random stream
+# (so the closed answers do not depend on this list); the wording from a stream of its own.
+OPEN: list[list[tuple[str, tuple[str, ...]]]] = [
+    [("Więcej zieleni w centrum, mniej betonu", ("green",)), ("Za mało drzew i parków", ("green",)),
+     ("wiecej zieleni", ("green",))],
+    [("Lepsze połączenia autobusowe z Katowicami", ("public_transport",)),
+     ("Autobusy jeżdżą za rzadko", ("public_transport",)),
+     ("Komunikacja miejska do Katowic, częściej autobusy", ("public_transport",))],
+    [("Remont chodników na Bytkowie", ("roads",)), ("Dziurawe drogi i chodniki, a parkingów brak", ("roads", "parking")),
+     ("Naprawić jezdnię na Bytkowie", ("roads",))],
+    [("Za mało miejsc parkingowych przy blokach", ("parking",)), ("Brak parkingów na osiedlu", ("parking",)),
+     ("Gdzie zaparkować po 18?", ("parking",))],
+    [("Więcej ścieżek rowerowych", ("cycling",)), ("Drogi dla rowerów", ("cycling",)),
+     ("sciezki rowerowe do Parku Śląskiego", ("cycling",))],
+    [("Smog zimą, trzeba wymienić piece", ("air_noise",)), ("Powietrze zimą jest fatalne", ("air_noise",)),
+     ("Walka ze smogiem i kopciuchami", ("air_noise",))],
+    [("Dłuższe godziny pracy urzędu", ("city_office",)), ("Więcej spraw przez internet w urzędzie", ("city_office",)),
+     ("Urzędnicy mogliby być milsi", ("city_office",))],
+    [("Więcej zajęć dla seniorów", ("leisure",)), ("Klub seniora w każdej dzielnicy", ("leisure",)),
+     ("Zajęcia dla emerytów", ("leisure",))],
+    [("Czystość na osiedlach i psie odchody", ("cleanliness",)), ("Śmieci w lasach, brudno na ulicach", ("cleanliness",)),
+     ("Sprzątanie po psach", ("cleanliness",))],
+    [("Hałas przy Drogowej Trasie Średnicowej", ("air_noise",)), ("Ekrany akustyczne przy DTŚ", ("air_noise",)),
+     ("Za głośno w nocy od trasy", ("air_noise",))],
+    [("Basen w Michałkowicach jest za mały", ("leisure",)), ("Więcej imprez kulturalnych i koncertów", ("leisure",)),
+     ("Nowy basen i lodowisko", ("leisure",))],
+    [("Kolejki do lekarzy specjalistów", ("health",)), ("Szpital i przychodnie, za długo się czeka", ("health",)),
+     ("Brak lekarzy w przychodni", ("health",))],
+    [("Tańsze mieszkania dla młodych", ("housing",)), ("Mieszkania komunalne dla rodzin", ("housing",)),
+     ("Remonty starych kamienic", ("housing",))],
+    [("Oświetlenie ulic w Przełajce", ("roads",)), ("Ciemno na ulicach w nocy, boję się wracać", ("roads", "safety")),
+     ("Lampy na osiedlu nie świecą", ("roads",))],
+    [("Bezpieczeństwo w nocy, więcej patroli straży miejskiej", ("safety",)),
+     ("Więcej policji na ulicach", ("safety",)),
+     ("Monitoring na osiedlach, bo jest niebezpiecznie", ("safety",))],
+    [("Połączenie tramwajowe do Bańgowa", ("public_transport",)),
+     ("Tramwaj do Bańgowa i więcej zieleni", ("public_transport", "green")), ("Nic, jest dobrze", ("other",))],
+]  # fmt: skip
+PII_CODES = ("roads",)
+DOUBLE_CODED = "survey/double_coded_2020.csv"
+DOUBLE_CODED_EVERY = 4  # every 4th open answer (in respondent order) is coded by two coders
+CODERS = ("coder_a", "coder_b")
+CODER_ERROR = {"coder_a": 0.06, "coder_b": 0.10}  # chance that a coder swaps or adds a code
+ALL_CODES = sorted({c for topic in OPEN for _, codes in topic for c in codes})
 
 
 def _age(rng: np.random.Generator, mode: str) -> int:
@@ -115,6 +144,7 @@ def _answer(rng: np.random.Generator, qid: str, district: str, mode: str) -> int
 def respondents(survey: Survey, seed: int = 2020) -> dict[str, pd.DataFrame]:
     """The synthetic interviews in harmonised codes, one frame per mode (before the files' own coding)."""
     rng = np.random.default_rng(seed)
+    wording = np.random.default_rng([seed, 13])
     districts = list(DISTRICT_P)
     out: dict[str, pd.DataFrame] = {}
     for mode, n in (("CATI", N_CATI), ("CAWI", N_CAWI)):
@@ -136,7 +166,9 @@ def respondents(survey: Survey, seed: int = 2020) -> dict[str, pd.DataFrame]:
                 ids = [q.id for q in survey.questions if q.grid == grid]
                 if len(ids) >= survey.checks.straightlining_min_items and len({row[x] for x in ids}) == 1:
                     row[ids[0]] = 2 if row[ids[0]] != 2 else 3
-            row["open"] = OPEN[int(rng.integers(len(OPEN)))] if rng.random() < 0.45 else ""
+            topic = OPEN[int(rng.integers(len(OPEN)))] if rng.random() < 0.45 else None
+            text, codes = topic[int(wording.integers(len(topic)))] if topic else ("", ())
+            row["open"], row["open_codes"] = text, ";".join(codes)
             rows.append(row)
         out[mode] = pd.DataFrame(rows)
     return out
@@ -159,6 +191,7 @@ def _plant(frames: dict[str, pd.DataFrame], survey: Survey) -> None:
     cati.loc[oor["row"] - 1, oor["column"]] = oor["value"]
     pii = next(p for p in SURVEY_PLANTED if p["id"] == "survey_phone_number")
     cati.loc[pii["row"] - 1, "open"] = PII_ANSWER
+    cati.loc[pii["row"] - 1, "open_codes"] = ";".join(PII_CODES)
 
 
 # ------------------------------------------------------------------ the files
@@ -312,6 +345,32 @@ def _csv_bytes(survey: Survey, cawi: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+def _double_coded_bytes(frames: dict[str, pd.DataFrame], seed: int) -> bytes:
+    """Two coders' codes for every ``DOUBLE_CODED_EVERY``-th open answer: the human codes of its wording, each coder
+    now and then swapping one code for another or adding one (as coders do). No text: ids and codes only."""
+    rng = np.random.default_rng([seed, 16])
+    answers = []
+    for mode, first in (("CATI", 1001), ("CAWI", 1)):
+        f = frames[mode].reset_index(drop=True)
+        for i, r in f.iterrows():
+            if r["open"]:
+                answers.append((f"{mode}-{first + int(i)}", str(r["open_codes"]).split(";")))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["respondent", "question", *CODERS, "synthetic"])
+    for rid, codes in answers[::DOUBLE_CODED_EVERY]:
+        row = [rid, "q13"]
+        for coder in CODERS:
+            mine = list(codes)
+            if rng.random() < CODER_ERROR[coder]:
+                other = ALL_CODES[int(rng.integers(len(ALL_CODES)))]
+                if other not in mine:
+                    mine = [other] if rng.random() < 0.5 else [*mine, other]
+            row.append(";".join(sorted(mine)))
+        w.writerow([*row, "true"])
+    return buf.getvalue().encode("utf-8")
+
+
 def survey_files(survey: Survey, seed: int = 2020) -> list[tuple[str, bytes]]:
     """The synthetic survey's raw files as (path under data/raw, bytes), planted problems included."""
     if not survey.synthetic:
@@ -325,5 +384,6 @@ def survey_files(survey: Survey, seed: int = 2020) -> list[tuple[str, bytes]]:
             (cati.path, _sav_bytes(survey, frames["CATI"])),
             (cawi.path, _csv_bytes(survey, frames["CAWI"])),
             (cawi.structure, _structure_bytes(survey)),
+            (DOUBLE_CODED, _double_coded_bytes(frames, seed)),
         ]
     )

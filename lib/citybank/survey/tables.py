@@ -9,34 +9,67 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..params.survey import Survey
+from ..params.survey import MODES, Survey
 from ..util import write_text_atomic
+from .disclosure import TOTAL, suppress
 from .estimate import estimates
 from .inputs import SurveyData
+from .published import FIELD_TEXT, PUBLIC_TABLES  # noqa: F401 (re-exported)
 from .weighting import all_schemes
 
-PUBLISHED = ["question", "scheme", "domain_type", "domain", "est", "se", "lci", "uci", "deff", "n", "flag",
-             "suppressed", "significant", "synthetic"]  # fmt: skip
+PUBLISHED = ["question", "theme", "item", "scheme", "domain_type", "domain", "est", "se", "lci", "uci", "deff", "n",
+             "flag", "suppressed", "significant", "synthetic"]  # fmt: skip
+"""The columns of the published shares (est, se, lci, uci in %; n the unweighted base)."""
+
+LOG_COLUMNS = ["question", "scheme", "domain_type", "domain", "n", "rule", "reason"]
 
 
 def apply_suppression(est: pd.DataFrame, min_count: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Primary: a base below ``min_count``; secondary: when one district of a question × scheme is suppressed, the
-    next smallest is too (the city base minus the others would give it away). Returns (estimates, log)."""
+    """Primary and secondary suppression of the shares, by the disclosure module.
+
+    Per question × scheme, the unweighted bases of the districts (and, separately, of the two modes) form a
+    count table whose total is the city's base: a base below ``min_count`` is suppressed (zeros included), and
+    so are partners until no suppressed base can be recomputed from the published ones and the city's
+    (``disclosure.suppress`` with its audit). A city base below ``min_count`` suppresses the question. A
+    suppressed row keeps no value (est, se, lci, uci, deff, n, significant empty; flag ``suppressed``).
+    Returns (estimates, log: question, scheme, domain_type, domain, n, rule, reason)."""
     est = est.copy()
-    est["suppressed"] = est["n"] < min_count
-    log = [{"question": r.question, "scheme": r.scheme, "domain": r.domain, "n": r.n, "rule": "primary",
-            "reason": f"base {r.n} < {min_count}"} for r in est[est["suppressed"]].itertuples()]  # fmt: skip
-    for (q, s, dtype), part in est[est["domain_type"].isin(["district", "mode"])].groupby(
-        ["question", "scheme", "domain_type"]
-    ):
-        if part["suppressed"].sum() == 1:
-            other = part[~part["suppressed"]].sort_values("n").index[0]
-            est.loc[other, "suppressed"] = True
-            log.append({"question": q, "scheme": s, "domain": est.at[other, "domain"], "n": int(est.at[other, "n"]),
-                        "rule": "secondary", "reason": f"the only other suppressed {dtype} could be recomputed"})  # fmt: skip
+    est["suppressed"] = False
+    log: list[dict] = []
+    for (q, s), part in est.groupby(["question", "scheme"], sort=False):
+        city = part[part["domain_type"] == "city"]
+        if len(city) and int(city["n"].iloc[0]) < min_count:
+            est.loc[part.index, "suppressed"] = True
+            n = int(city["n"].iloc[0])
+            log.append({"question": q, "scheme": s, "domain_type": "city", "domain": "city", "n": n, "rule": "primary",
+                        "reason": f"city base {n} < {min_count}: the whole question"})  # fmt: skip
+            continue
+        for dtype in ("district", "mode"):
+            cells = part[part["domain_type"] == dtype]
+            if cells.empty:
+                continue
+            table = pd.DataFrame({"n": cells["n"].astype("int64").to_numpy()}, index=cells["domain"].to_numpy())
+            _, mask, decisions = suppress(table, min_count, zeros_sensitive=True, name=f"{q} {s} {dtype}")
+            hidden = mask.loc[table.index, "n"]
+            est.loc[cells.index[hidden.to_numpy()], "suppressed"] = True
+            for rec in decisions.drop_duplicates("row").itertuples():
+                if rec.row == TOTAL:
+                    continue
+                log.append({"question": q, "scheme": s, "domain_type": dtype, "domain": rec.row,
+                            "n": int(table.at[rec.row, "n"]), "rule": rec.rule, "reason": rec.reason})  # fmt: skip
+    hide = est["suppressed"]
     for col in ("est", "se", "lci", "uci", "deff"):
-        est[col] = est[col].where(~est["suppressed"])
-    return est, pd.DataFrame(log, columns=["question", "scheme", "domain", "n", "rule", "reason"])
+        est[col] = est[col].where(~hide)
+    est["n"] = est["n"].astype("Int64").mask(hide)
+    if "significant" in est:
+        est["significant"] = est["significant"].astype("boolean").mask(hide)
+    if "p_value" in est:
+        est["p_value"] = est["p_value"].where(~hide)
+    if "cv" in est:
+        est["cv"] = est["cv"].where(~hide)
+    if "flag" in est:
+        est["flag"] = est["flag"].where(~hide, "suppressed")
+    return est, pd.DataFrame(log, columns=LOG_COLUMNS)
 
 
 def eu_comparison(est: pd.DataFrame, survey: Survey) -> pd.DataFrame:
@@ -51,31 +84,45 @@ def eu_comparison(est: pd.DataFrame, survey: Survey) -> pd.DataFrame:
             continue
         r = city.loc[q.id]
         rows.append({"question": q.id, "eu_item": q.eu, "item": q.text.en, "city_est": round(100 * r["est"], 1),
-                     "city_lci": round(100 * r["lci"], 1), "city_uci": round(100 * r["uci"], 1), "n": int(r["n"]),
+                     "city_lci": round(100 * r["lci"], 1), "city_uci": round(100 * r["uci"], 1), "n": r["n"],
                      **{c: b.items[q.eu][c] for c in [*b.cities, "all_cities"]},
                      "benchmark_year": b.year, "benchmark_verified": b.verified, "benchmark_source": b.source})  # fmt: skip
     return pd.DataFrame(rows)
 
 
-def write_tables(data: SurveyData, survey: Survey, out: Path) -> list[Path]:
-    """Weight, estimate, suppress and write the survey's published tables under ``out``; return the files."""
-    out = Path(out)
+def build_tables(data: SurveyData, survey: Survey) -> dict[str, pd.DataFrame]:
+    """Weight, estimate and suppress: every table of ``paths.SURVEY_TABLES`` by name (shares in %, rounded as
+    published; only the shares' disclosure-controlled values reach any table that leaves the workbench)."""
     weightings = all_schemes(data.respondents, survey.margins)
     est, log = apply_suppression(estimates(data, survey, weightings), survey.disclosure.min_count)
     est["synthetic"] = survey.synthetic
+    est["theme"] = est["question"].map(survey.theme_of)
+    est["item"] = est["question"].map(lambda q: survey.question(q).text.pl)
     pct = est.copy()
     for col in ("est", "se", "lci", "uci"):
         pct[col] = (100 * pct[col]).round(1)
     pct["deff"] = pct["deff"].round(2)
-    files = {
-        "survey_shares.csv": pct[PUBLISHED],
-        "survey_eu_comparison.csv": eu_comparison(est, survey).assign(synthetic=survey.synthetic),
-        "survey_weights.csv": pd.DataFrame([w.summary for w in weightings.values()]).assign(synthetic=survey.synthetic),
-        "survey_margins.csv": pd.concat([w.margins.assign(scheme=s) for s, w in weightings.items()], ignore_index=True),
-        "survey_quarantine.csv": data.quarantine,
-        "survey_disclosure_log.csv": log,
+    eu = eu_comparison(est, survey).assign(synthetic=survey.synthetic)
+    if "n" in eu:
+        eu["n"] = eu["n"].astype("Int64")
+    return {
+        "survey_shares": pct[PUBLISHED].reset_index(drop=True),
+        "survey_eu_comparison": eu,
+        "survey_weights": pd.DataFrame([w.summary for w in weightings.values()]).assign(
+            **{f"n_{m}": int((data.respondents["mode"] == m).sum()) for m in MODES}, synthetic=survey.synthetic
+        ),
+        "survey_margins": pd.concat(
+            [w.margins.assign(scheme=s) for s, w in weightings.items()], ignore_index=True
+        ).assign(synthetic=survey.synthetic),
+        "survey_quarantine": data.quarantine,
+        "survey_disclosure_log": log,
     }
+
+
+def write_tables(data: SurveyData, survey: Survey, out: Path) -> list[Path]:
+    """Weight, estimate, suppress and write the survey's tables as CSV under ``out``; return the files."""
+    out = Path(out)
     written = []
-    for name, frame in files.items():
-        written.append(write_text_atomic(out / name, frame.to_csv(index=False, lineterminator="\n")))
+    for name, frame in build_tables(data, survey).items():
+        written.append(write_text_atomic(out / f"{name}.csv", frame.to_csv(index=False, lineterminator="\n")))
     return [Path(p) for p in written]

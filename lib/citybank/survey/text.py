@@ -1,4 +1,13 @@
-"""Open answers: normalised Polish text (for coding rules) and redaction of personal data (for the quote bank).
+"""Open answers: normalised and stemmed Polish text (for the coding rules of ``citybank.survey.coding``) and
+redaction of personal data (for the quote bank).
+
+Stemming uses Stempel (the algorithmic Polish stemmer of Apache Lucene and Elasticsearch) through ``pystempel``,
+pinned exactly: its stemming table ships inside the wheel (nothing is downloaded) and a different version may stem
+differently, so the codebook names the version it was written for and ``coding`` refuses another. The ``original``
+table (Apache-2.0, ~2 s to load, loaded once per process) under-stems (``basen`` → ``bąć`` but ``basenu`` →
+``basen``); that is why a rule matches a word when its stem *or* its folded form agrees, and why rules may use a
+folded prefix (``basen*``) where inflected forms stem apart. Words are stemmed with their diacritics (Stempel needs
+them) and the stem is folded afterwards, so ``ścieżki`` and ``sciezki`` meet at the prefix ``sciez*``.
 
 >>> redact("Proszę dzwonić: tel. 604 123 456 albo pisać na jan.nowak@example.pl")
 ('Proszę dzwonić: tel. [telefon] albo pisać na [e-mail]', ['email', 'phone'])
@@ -6,16 +15,27 @@
 'Pani [imię i nazwisko] z [adres] pomogła'
 >>> normalise("  Źle oświetlone ULICE, smog!! ")
 'zle oswietlone ulice smog'
+>>> words("Więcej ścieżek rowerowych, mniej smogu!")
+['więcej', 'ścieżek', 'rowerowych', 'mniej', 'smogu']
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+import warnings
+from importlib.metadata import version
+
+import pystempel
+import pystempel.streams
 
 UPPER = "A-ZĄĆĘŁŃÓŚŹŻ"
 LOWER = "a-ząćęłńóśźż"
 WORD = rf"[{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?"
+# A word of a street name: a capitalised word, a Roman numeral ("Jana Pawła II"), a day of a date ("3 Maja"),
+# or an abbreviated title ("gen.", "ks.", "św.", "marsz.", "bpa").
+STREET_WORD = rf"(?:{WORD}|[IVX]{{1,4}}|\d{{1,2}}(?=\s+{WORD})|(?:gen|ks|św|marsz|bp|bpa|kard|prof|dr|pl|im)\.)"
 
 # Common Polish first names (GUS PESEL register, most frequent), in the nominative; enough to catch "Jan Kowalski".
 _NAMES = (
@@ -25,13 +45,29 @@ _NAMES = (
     "Mariusz Dariusz Zbigniew Rafał Robert Kamil Jacek Jerzy Stanisław Józef Tadeusz Janusz Ryszard Kazimierz Sławomir"
 )
 FIRST_NAMES = _NAMES.split()
+
+
+def _name_forms(name: str) -> str:
+    """A regex of a first name in its common cases: Anna → Ann(a|y|ie|ę|ą|…), Paweł → Pawł(a|em|owi|u), Jan → Jan(em|…)."""
+    if name.endswith("a"):
+        return f"{name[:-1]}(?:a|y|i|ie|ę|ą|o|ii|ią|ię|io)"
+    if name.endswith("eł") or name.endswith("ek"):  # a mobile e: Paweł → Pawła, Marek → Marka
+        short = name[:-2] + name[-1]
+        return f"(?:{name}|{short}(?:a|em|iem|owi|u))"
+    return f"{name}(?:a|em|iem|owi|ie|u)?"
+
+
+NAME_FORMS = "|".join(_name_forms(n) for n in FIRST_NAMES)
 PATTERNS: list[tuple[str, str, re.Pattern[str]]] = [
     ("email", "[e-mail]", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    ("phone", "[telefon]", re.compile(r"(?<![\d/])(?:\+48[\s-]?)?(?:\(?\d{2}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}|\d{3}[\s-]?\d{3}[\s-]?\d{3})(?![\d/])")),
-    ("address", "[adres]", re.compile(rf"\b(?:ul\.|ulica|ulicy|al\.|aleja|alei|os\.|osiedle|pl\.|plac)\s*(?:{WORD}\s+)*{WORD}\s+\d+[a-zA-Z]?(?:/\d+)?")),
-    ("name", r"\1 [imię i nazwisko]", re.compile(rf"\b(Pan|Pani|Panem|Panią|Panu)\s+{WORD}(?:\s+{WORD})?")),
-    ("name", "[imię i nazwisko]", re.compile(rf"\b(?:{'|'.join(FIRST_NAMES)})\s+{WORD}")),
+    ("pesel", "[PESEL]", re.compile(r"(?<!\d)\d{11}(?!\d)")),
+    ("phone", "[telefon]", re.compile(r"(?<![\d/])(?:(?:\+|00)48[\s-]?)?(?:\(?\d{2}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}|\d{3}[\s-]?\d{3}[\s-]?\d{3})(?![\d/])")),
+    ("address", "[adres]", re.compile(rf"\b(?:ul\.|ulica|ulicy|al\.|aleja|alei|os\.|osiedle|pl\.|plac)\s*(?:{STREET_WORD}\s*)*{WORD}\s*(?:{STREET_WORD}\s+)*\d+[a-zA-Z]?(?:\s*/\s*\d+[a-zA-Z]?|\s+m\.\s*\d+)?")),
+    ("name", r"\1 [imię i nazwisko]", re.compile(rf"\b(Pan|Pani|Panem|Panią|Panu|Pana|Panie)\s+{WORD}(?:\s+{WORD})?")),
+    ("name", "[imię i nazwisko]", re.compile(rf"\b(?:{NAME_FORMS})\s+{WORD}")),
 ]  # fmt: skip
+LEAK_PATTERNS = [p for kind, _, p in PATTERNS if kind in ("email", "phone", "pesel")]
+"""What must never be left in published text (checked again on the quote bank after redaction)."""
 
 
 def redact(text: str) -> tuple[str, list[str]]:
@@ -49,3 +85,35 @@ def normalise(text: str) -> str:
     text = text.casefold().replace("ł", "l")
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def fold(text: str) -> str:
+    """Polish letters folded to ASCII (ą → a, ł → l), lower case."""
+    text = text.casefold().replace("ł", "l")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The words of a text in lower case, diacritics kept (what the stemmer needs), punctuation and digits dropped."""
+    return re.findall(r"[^\W\d_]+", unicodedata.normalize("NFC", text).casefold())
+
+
+STEMMER_VERSION = version("pystempel")
+STEMMER_TABLES = {"original": pystempel.Stemmer.default, "polimorf": pystempel.Stemmer.polimorf}
+
+
+@functools.cache
+def _stemmer(table: str) -> pystempel.Stemmer:
+    pystempel.streams.DISABLE_TQDM = True  # no progress bar on the terminal while the table loads
+    with warnings.catch_warnings():  # pystempel 2.0.0 uses the deprecated importlib.resources.path
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return STEMMER_TABLES[table]()
+
+
+@functools.cache
+def stem(word: str, table: str = "original") -> str:
+    """The folded Stempel stem of one lower-case word (the folded word itself when it has no stem or is short)."""
+    if len(word) < 3:
+        return fold(word)
+    out = _stemmer(table)(word)
+    return fold(out) if out else fold(word)

@@ -41,6 +41,8 @@ from .facts import (
     iso_results,
     overview_facts,
     strategy_facts,
+    survey_facts,
+    survey_theme_facts,
 )
 from .pages import (
     CategoryPage,
@@ -55,6 +57,8 @@ from .pages import (
     iso_overview,
     overview,
     strategy,
+    survey_overview,
+    survey_theme,
 )
 
 
@@ -85,6 +89,8 @@ PAGE_FACTS = {
     "iso_indicator": lambda p: iso_indicator_facts(str(p["indicator"]), int(p["year"])),
     "strategy": lambda p: strategy_facts(int(p["year"])),
     "consistency": lambda p: consistency_facts(int(p["year"])),
+    "survey_overview": lambda p: survey_facts(int(p["year"])),
+    "survey_theme": lambda p: survey_theme_facts(str(p["theme"]), int(p["year"])),
 }
 """The facts function of each notebook template, from the task's parameters."""
 
@@ -128,6 +134,10 @@ __all__ = [
     "source_line",
     "strategy",
     "strategy_facts",
+    "survey_facts",
+    "survey_overview",
+    "survey_theme",
+    "survey_theme_facts",
     "t",
     "table",
     "variable_name",

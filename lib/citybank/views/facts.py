@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import consistency, strategy
+from .. import consistency, ranking, strategy
 from ..bank import MissingValue, load_bank, load_quarantine, missing_value, quality
 from ..errors import UserError
 from ..indicators import (
@@ -32,6 +32,8 @@ from ..indicators import (
 )
 from ..params import Dataset, Registry, change_kind, registry
 from ..params.consistency import side_ids
+from ..params.national import load_national
+from ..params.survey import Survey, load_survey
 from ..paths import PATHS
 from ..publish import HEADLINES, previous_year
 
@@ -477,4 +479,191 @@ def consistency_facts(year: int) -> ConsistencyFacts:
         counts={v: int(counts.get(v, 0)) for v in consistency.VERDICTS},
         history=history,
         gaps=gaps,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- ranking
+
+
+@dataclass(frozen=True)
+class Position:
+    """The city's position among gminas of its class for one measure (a variable, derived measure or ISO id)."""
+
+    measure: str
+    name: dict[str, str]  # {lang: name}
+    unit: str
+    group: str  # "class_band" (kind and population band) when that group has 5+ gminas in the latest year, else "class"
+    kind: str  # gmina class (ranking.KINDS)
+    band: str
+    series: pd.DataFrame  # year, value, rank, n, percentile, q1, median, q3 — years up to the report year
+
+
+@dataclass(frozen=True)
+class RankingFacts:
+    positions: dict[str, Position]  # measure → position
+    exports: list[tuple[str, str]]  # (BDL table, years)
+    source: dict[str, str]
+    missing: str
+
+
+def _measure_meta(reg: Registry, nat: Any, measure: str) -> tuple[dict[str, str], str, str | None]:
+    """Name {lang}, unit and the page that shows the measure ('category:<slug>' or 'iso:<clause>')."""
+    if measure.startswith(ranking.ISO_PREFIX):
+        ind = iso_catalogue().by_id[measure.removeprefix(ranking.ISO_PREFIX)]
+        return ind.name.model_dump(), ind.unit, measure
+    derived = {d.id: d for d in nat.derived}
+    owner = next((d.category for d in reg.datasets.values() if measure in d.variables), None)
+    export = next((e.category for e in nat.exports for c in e.columns if c.variable == measure), None)
+    if measure in derived and derived[measure].name is not None:
+        d = derived[measure]
+        return d.name.model_dump(), d.unit, f"category:{d.category or owner or export}"
+    v = reg.variables[measure]
+    return v.name.model_dump(), v.unit, f"category:{owner or export}"
+
+
+@cache
+def ranking_facts(year: int) -> RankingFacts:
+    """The city's position among gminas of its class, per measure, over the years up to ``year``."""
+    reg = registry()
+    nat = load_national(reg)
+    rank = ranking.results(reg.city.terc, reg=reg)
+    source = nat.source.model_dump() if nat is not None else {}
+    rows = rank.rows[rank.rows["year"] <= year] if len(rank.rows) else rank.rows
+    positions: dict[str, Position] = {}
+    for measure, part in rows.groupby("measure", sort=True):
+        # the narrower group (kind and size band) when it reaches the latest year of the measure with 5+ gminas
+        band = part[part["group"] == "class_band"]
+        latest = band[band["year"] == part["year"].max()]
+        group = "class_band" if len(latest) and int(latest["n"].iloc[0]) >= 5 else "class"
+        chosen = part[part["group"] == group].sort_values("year")
+        name, unit, _ = _measure_meta(reg, nat, str(measure))
+        positions[str(measure)] = Position(
+            measure=str(measure), name=name, unit=unit, group=group, kind=str(chosen["class"].iloc[-1]),
+            band=str(chosen["band"].iloc[-1]),
+            series=chosen[["year", "value", "rank", "n", "percentile", "q1", "median", "q3"]].reset_index(drop=True),
+        )  # fmt: skip
+    return RankingFacts(positions, rank.exports, source, rank.missing)
+
+
+def ranking_for_page(year: int, page: str) -> list[Position]:
+    """The positions a page shows: ``category:<slug>`` or ``iso:<clause>``."""
+    reg = registry()
+    nat = load_national(reg)
+    if nat is None:
+        return []
+    f = ranking_facts(year)
+    return [p for m, p in f.positions.items() if _measure_meta(reg, nat, m)[2] == page]
+
+
+# ---------------------------------------------------------------------------------------------- residents' survey
+
+
+@dataclass(frozen=True)
+class SurveyFacts:
+    survey: Survey | None  # None when params/survey.yml is missing
+    shares: pd.DataFrame  # the published shares (citybank.survey.published): empty when the stage wrote nothing
+    eu: pd.DataFrame  # the comparison with the EU survey, one row per comparable question
+    weights: pd.DataFrame  # per scheme: n, iterations, weight range, Kish deff, effective n
+    modes: dict[str, int]  # respondents kept per mode
+    city: pd.DataFrame  # the city's shares under the full weighting, in the order of the questions
+    schemes: pd.DataFrame  # question, unweighted, age_sex, full (est, %), max_pp: largest difference between them
+    strategy: pd.DataFrame  # the strategy's survey indicators: indicator, question, year, actual, status, target …
+    coded: pd.DataFrame | None  # HOOK: the coded open answers' shares, when the open-answer coding writes them
+
+    @property
+    def available(self) -> bool:
+        return self.survey is not None and not self.shares.empty
+
+
+def _survey_table(name: str) -> pd.DataFrame:
+    path = PATHS.survey_result(name)
+    return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+
+
+@cache
+def survey_facts(year: int) -> SurveyFacts:
+    """The residents' survey as the pages show it: only the disclosure-controlled tables of the survey stage.
+    ``year`` is the report's year (the survey is the latest one, whatever its fieldwork year)."""
+    reg = registry()
+    survey = load_survey(reg)
+    shares = _survey_table("survey_shares") if survey is not None else pd.DataFrame()
+    empty = pd.DataFrame()
+    if survey is None or shares.empty:
+        return SurveyFacts(survey, shares, empty, empty, {}, empty, empty, empty, None)
+    order = {q.id: i for i, q in enumerate(survey.questions)}
+    city = shares[(shares["domain_type"] == "city") & (shares["scheme"] == "full")]
+    city = city.sort_values("question", key=lambda s: s.map(order)).reset_index(drop=True)
+    wide = shares[shares["domain_type"] == "city"].pivot(index="question", columns="scheme", values="est")
+    wide = wide.reindex(columns=[s for s in ("unweighted", "age_sex", "full") if s in wide.columns])
+    wide["max_pp"] = wide.max(axis=1) - wide.min(axis=1)
+    schemes = wide.reset_index().sort_values("question", key=lambda s: s.map(order)).reset_index(drop=True)
+    schemes.columns.name = None
+    weights = _survey_table("survey_weights")
+    modes = {}
+    if not weights.empty:
+        full = weights[weights["scheme"] == "full"].iloc[0]
+        modes = {m: int(full[f"n_{m}"]) for m in ("CATI", "CAWI") if f"n_{m}" in weights.columns}
+    strat = strategy.load_strategy(reg)
+    rows = empty
+    if strat is not None:
+        ids = {i.id: i.survey for _, _, i in strat.indicators() if i.survey}
+        if ids:
+            res = strategy.results()
+            rows = res[res["indicator"].isin(list(ids)) & res["actual"].notna()]
+            rows = rows.assign(question=rows["indicator"].map(ids)).reset_index(drop=True)
+    return SurveyFacts(survey, shares, _survey_table("survey_eu_comparison"), weights, modes, city, schemes, rows, None)
+
+
+@dataclass(frozen=True)
+class SurveyThemeFacts:
+    survey: Survey | None
+    theme: str
+    questions: list[str]  # the theme's questions, in order
+    city: pd.DataFrame  # their city shares (full weighting)
+    districts: pd.DataFrame  # their district shares (full weighting), with the district's name
+    modes: pd.DataFrame  # their CATI and CAWI shares (full weighting) and whether the two differ significantly
+    schemes: pd.DataFrame  # their city shares under each weighting scheme
+    strategy: pd.DataFrame  # the strategy indicators measured by them
+    higher: dict[str, list[str]]  # question → districts significantly above the rest of the city
+    lower: dict[str, list[str]]  # question → districts significantly below it
+
+
+@cache
+def survey_theme_facts(theme: str, year: int) -> SurveyThemeFacts:
+    """One theme of the survey: its questions by district (with the significance of each district's difference
+    from the rest of the city), by mode and under each weighting scheme."""
+    f = survey_facts(year)
+    empty = pd.DataFrame()
+    if not f.available:
+        return SurveyThemeFacts(f.survey, theme, [], empty, empty, empty, empty, empty, {}, {})
+    assert f.survey is not None
+    if theme not in {t_.id for t_ in f.survey.themes}:
+        raise UserError(
+            f"unknown survey theme '{theme}'; expected one of: {', '.join(t_.id for t_ in f.survey.themes)} "
+            "(params/survey.yml, themes)"
+        )
+    qs = f.survey.theme(theme).questions
+    names = {d.code: d.name for d in registry().city.districts}
+    full = f.shares[(f.shares["scheme"] == "full") & f.shares["question"].isin(qs)]
+    districts = full[full["domain_type"] == "district"].assign(name=lambda d: d["domain"].map(names))
+    city = f.city[f.city["question"].isin(qs)].reset_index(drop=True)
+    higher: dict[str, list[str]] = {}
+    lower: dict[str, list[str]] = {}
+    for q in qs:
+        c = city.loc[city["question"] == q, "est"]
+        part = districts[(districts["question"] == q) & (districts["significant"].fillna(False).astype(bool))]
+        level = float(c.iloc[0]) if len(c) else float("nan")
+        higher[q] = [str(n) for n in part.loc[part["est"] > level, "name"]]
+        lower[q] = [str(n) for n in part.loc[part["est"] < level, "name"]]
+    return SurveyThemeFacts(
+        survey=f.survey,
+        theme=theme,
+        questions=list(qs),
+        city=city,
+        districts=districts.reset_index(drop=True),
+        modes=full[full["domain_type"] == "mode"].reset_index(drop=True),
+        schemes=f.schemes[f.schemes["question"].isin(qs)].reset_index(drop=True),
+        strategy=f.strategy[f.strategy["question"].isin(qs)].reset_index(drop=True) if len(f.strategy) else empty,
+        higher=higher,
+        lower=lower,
     )

@@ -15,17 +15,22 @@ from ..consistency import side_ids
 from ..i18n import check_label, t, unit_label
 from ..indicators import Indicator, variable_sources
 from ..params import registry
-from ..plots import bar_chart, district_bars, line_chart, peer_comparison, show
+from ..plots import bar_chart, class_position_chart, district_bars, interval_chart, line_chart, peer_comparison, show
 from .common import bank_values, change, decimals, heading, num, provider_name, source_line, source_of, variable_name
 from .facts import (
     CategoryFacts,
+    Position,
     category_facts,
     consistency_facts,
     iso_catalogue,
     iso_indicator_facts,
     iso_overview_facts,
     overview_facts,
+    ranking_facts,
+    ranking_for_page,
     strategy_facts,
+    survey_facts,
+    survey_theme_facts,
 )
 
 
@@ -47,6 +52,50 @@ class CategoryPage:
     provenance: pd.DataFrame | None = None
     has_data: bool = False
     section: dict[str, str] = field(default_factory=dict)
+    ranking_story: str = ""
+    ranking_charts: list[Any] = field(default_factory=list)
+
+
+def _ranking(page: str, year: int, lang: str) -> tuple[str, list[Any]]:
+    """The city's position among gminas of its class on a page: sentences and one chart per measure."""
+    reg = registry()
+    f = ranking_facts(year)
+    positions: list[Position] = ranking_for_page(year, page)
+    if f.missing and page.startswith("category:"):
+        return t("ranking.no_data", lang, why=f.missing), []
+    if not positions:
+        return "", []
+    sentences, charts = [], []
+    tables = ", ".join(f"{tb} ({yrs})" for tb, yrs in f.exports)
+    source = f"{f.source[lang]} ({tables})"
+    for p in positions:
+        last = p.series.iloc[-1]
+        kind = t(f"ranking.class.{p.kind}", lang)
+        lo, _, hi = p.band.rstrip("+").partition("–")  # band bounds in the page's number style
+        band = (
+            f"{num(float(lo), lang, 0)}–{num(float(hi), lang, 0)}"
+            if hi
+            else f"{num(float(lo), lang, 0)}+"
+            if lo
+            else ""
+        )
+        group = t("ranking.band", lang, class_name=kind, band=band) if p.group == "class_band" else kind
+        dec = decimals([last["value"], last["median"]])
+        sentences.append(
+            f"**{p.name[lang]}**: "
+            + t(
+                "ranking.position", lang, name=reg.city.name, year=int(last["year"]), rank=int(last["rank"]),
+                n=int(last["n"]), group=group, percentile=num(last["percentile"], lang, 0),
+                median=num(last["median"], lang, dec), q1=num(last["q1"], lang, dec), q3=num(last["q3"], lang, dec),
+            )
+        )  # fmt: skip
+        title = f"{p.name[lang]}: {reg.city.name} — {group}"
+        charts.append(
+            show(class_position_chart(p.series, city=reg.city.name, title=title, lang=lang, source=source, unit=p.unit))
+        )
+    last_year = max(int(p.series["year"].max()) for p in positions)
+    sentences.append(t("ranking.vintage", lang, source=f.source[lang], tables=tables, last=last_year))
+    return " ".join(sentences), charts
 
 
 def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> CategoryPage:
@@ -142,6 +191,7 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
         )
         peers.append(show(chart))
 
+    rank_story, rank_charts = _ranking(f"category:{slug}", year, lang)
     return CategoryPage(
         heading=heading(cat.name.get(lang), lang, subtitle=cat.description.get(lang)),
         story=" ".join(sentences),
@@ -151,7 +201,12 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
         peer_charts=peers,
         provenance=_provenance_table(f, lang),
         has_data=f.has_data,
-        section={k: t(f"chapter.{k}", lang) for k in ("key_figures", "districts", "peers", "sources")},
+        section={
+            **{k: t(f"chapter.{k}", lang) for k in ("key_figures", "districts", "peers", "sources")},
+            "ranking": t("ranking.chapter", lang),
+        },
+        ranking_story=rank_story,
+        ranking_charts=rank_charts,
     )
 
 
@@ -337,6 +392,8 @@ class IndicatorPage:
     inputs: pd.DataFrame
     status: str
     section: dict[str, str] = field(default_factory=dict)
+    ranking_story: str = ""
+    ranking_charts: list[Any] = field(default_factory=list)
 
 
 def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
@@ -448,6 +505,7 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
         }
         for item in f.inputs
     ]
+    rank_story, rank_charts = _ranking(f"iso:{ind.id}", year, lang)
     return IndicatorPage(
         heading=heading(title, lang, subtitle),
         definition=definition,
@@ -457,7 +515,9 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
         peer_chart=peers,
         inputs=pd.DataFrame(inputs),
         status=f.status,
-        section={"inputs": t("chapter.inputs", lang)},
+        section={"inputs": t("chapter.inputs", lang), "ranking": t("ranking.chapter", lang)},
+        ranking_story=rank_story,
+        ranking_charts=rank_charts,
     )
 
 
@@ -771,4 +831,264 @@ def consistency(year: int, lang: str) -> ConsistencyPage:
         verdicts=verdicts,
         charts=charts,
         to_resolve=to_resolve,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- residents' survey
+
+
+def _pct(v: Any, lang: str) -> str:
+    return t("value.missing", lang) if pd.isna(v) else nv.fmt_percent(float(v), lang)
+
+
+def _ci(lo: Any, hi: Any, lang: str) -> str:
+    if pd.isna(lo) or pd.isna(hi):
+        return t("value.missing", lang)
+    return f"{nv.fmt_number(float(lo), lang, 1)}–{nv.fmt_percent(float(hi), lang)}"
+
+
+def _count(v: Any, lang: str) -> str:
+    return t("value.missing", lang) if pd.isna(v) else nv.fmt_number(int(v), lang, 0)
+
+
+def _flag(v: Any, lang: str) -> str:
+    return t(f"survey.flag.{v}", lang) if isinstance(v, str) else t("value.missing", lang)
+
+
+def _significance(v: Any, lang: str) -> str:
+    if pd.isna(v):
+        return t("value.missing", lang)
+    return t("survey.significant" if bool(v) else "survey.not_significant", lang)
+
+
+def _survey_source(survey: Any, lang: str) -> str:
+    key = "survey.chart.source_synthetic" if survey.synthetic else "survey.chart.source"
+    return t(key, lang, year=survey.fieldwork.end.year)
+
+
+def _shares_table(rows: pd.DataFrame, label: list[str], label_header: str, lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            label_header: label,
+            t("survey.table.share", lang): [_pct(v, lang) for v in rows["est"]],
+            t("survey.table.ci", lang): [_ci(a, b, lang) for a, b in zip(rows["lci"], rows["uci"], strict=True)],
+            t("survey.table.n", lang): [_count(v, lang) for v in rows["n"]],
+            t("survey.table.reliability", lang): [_flag(v, lang) for v in rows["flag"]],
+        }
+    )
+
+
+def _schemes_table(schemes: pd.DataFrame, items: dict[str, str], lang: str) -> pd.DataFrame:
+    out = {t("survey.table.item", lang): [items[q] for q in schemes["question"]]}
+    for s in ("unweighted", "age_sex", "full"):
+        if s in schemes.columns:
+            out[t(f"survey.scheme.{s}", lang)] = [_pct(v, lang) for v in schemes[s]]
+    return pd.DataFrame(out)
+
+
+def _modes_table(modes: pd.DataFrame, order: list[str], items: dict[str, str], lang: str) -> pd.DataFrame:
+    rows = []
+    for q in order:
+        part = modes[modes["question"] == q].set_index("domain")
+        if part.empty:
+            continue
+        cati, cawi = (part.loc[m] if m in part.index else None for m in ("CATI", "CAWI"))
+        rows.append(
+            {
+                t("survey.table.item", lang): items[q],
+                t("survey.mode.CATI", lang): _pct(None if cati is None else cati["est"], lang),
+                t("survey.mode.CAWI", lang): _pct(None if cawi is None else cawi["est"], lang),
+                t("survey.table.mode_difference", lang): _significance(
+                    None if cati is None else cati["significant"], lang
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class SurveyOverviewPage:
+    heading: str
+    note: str
+    method: str
+    story: str
+    items: pd.DataFrame
+    items_chart: Any
+    eu: pd.DataFrame
+    eu_chart: Any
+    eu_story: str
+    schemes: pd.DataFrame
+    schemes_story: str
+    modes: pd.DataFrame
+    modes_story: str
+    weights: pd.DataFrame
+    open_answers: str
+    section: dict[str, str] = field(default_factory=dict)
+
+
+def survey_overview(year: int, lang: str) -> SurveyOverviewPage:
+    """The residents' survey at a glance: every question's share with its 95 % confidence interval and
+    reliability, the EU comparison, the three weighting schemes side by side, telephone against web."""
+    f = survey_facts(year)
+    section = {k: t(f"survey.section.{k}", lang) for k in
+               ("items", "eu", "schemes", "modes", "weights", "open_answers", "method")}  # fmt: skip
+    if not f.available:
+        empty = pd.DataFrame()
+        title = f.survey.title.get(lang) if f.survey else t("chapter.survey", lang)
+        return SurveyOverviewPage(heading(title, lang), "", "", t("survey.no_results", lang), empty, None, empty, None,
+                                  "", empty, "", empty, "", empty, "", section)  # fmt: skip
+    s = f.survey
+    assert s is not None
+    items = {q.id: q.text.get(lang) for q in s.questions}
+    notes = [t("survey.synthetic", lang)] if s.synthetic else []
+    notes.append(t("survey.suppressed_note", lang))
+    full = f.weights[f.weights["scheme"] == "full"].iloc[0]
+    method = nv.survey_method_sentence(int(full["n"]), f.modes, s.fieldwork.start, s.fieldwork.end,
+                                       float(full["kish_deff"]), float(full["n_effective"]), lang)  # fmt: skip
+    city = f.city
+    shown = city[city["est"].notna()]
+    story = ""
+    if len(shown):
+        top, low = shown.loc[shown["est"].idxmax()], shown.loc[shown["est"].idxmin()]
+        story = nv.survey_range_sentence(items[top["question"]], top["est"], items[low["question"]], low["est"], lang)
+    source = _survey_source(s, lang)
+    labels = [items[q] for q in city["question"]]
+    chart = show(
+        interval_chart(city.assign(label=labels), "label", "est", "lci", "uci", lang=lang, source=source,
+                       title=t("survey.chart.items", lang, year=s.fieldwork.end.year))
+    )  # fmt: skip
+    eu_table, eu_chart, eu_story = pd.DataFrame(), None, ""
+    b = s.eu_benchmarks
+    if b is not None and not f.eu.empty:
+        eu = f.eu
+        city_name = registry().city.name
+        eu_table = pd.DataFrame(
+            {
+                t("survey.table.item", lang): [items[q] for q in eu["question"]],
+                f"{city_name} ({s.fieldwork.end.year})": [_pct(v, lang) for v in eu["city_est"]],
+                t("survey.table.ci", lang): [
+                    _ci(a, c, lang) for a, c in zip(eu["city_lci"], eu["city_uci"], strict=True)
+                ],
+                **{c: [_pct(v, lang) for v in eu[c]] for c in b.cities},
+                t("survey.table.eu_mean", lang): [_pct(v, lang) for v in eu["all_cities"]],
+            }
+        )
+        eu_chart = show(
+            interval_chart(eu.assign(label=[items[q] for q in eu["question"]]), "label", "city_est", "city_lci",
+                           "city_uci", reference="all_cities", reference_label=t("survey.table.eu_mean", lang),
+                           lang=lang, source=[source, t("survey.eu_source", lang, year=b.year)],
+                           title=t("survey.chart.eu", lang, city=city_name, year=s.fieldwork.end.year, eu_year=b.year))
+        )  # fmt: skip
+        above = [items[q] for q, lo, m in zip(eu["question"], eu["city_lci"], eu["all_cities"], strict=True) if lo > m]
+        below = [items[q] for q, hi, m in zip(eu["question"], eu["city_uci"], eu["all_cities"], strict=True) if hi < m]
+        eu_story = nv.survey_eu_sentence(city_name, above, below, b.year, lang)
+    sch = f.schemes.dropna(subset=["max_pp"])
+    schemes_story = ""
+    if len(sch):
+        worst = sch.loc[sch["max_pp"].idxmax()]
+        schemes_story = nv.survey_scheme_sentence(float(worst["max_pp"]), items[worst["question"]], lang)
+    modes = f.shares[(f.shares["domain_type"] == "mode") & (f.shares["scheme"] == "full")]
+    differ = [items[q] for q in items if modes[(modes["question"] == q) & (modes["domain"] == "CATI")]["significant"]
+              .fillna(False).astype(bool).any()]  # fmt: skip
+    w = f.weights
+    weights = pd.DataFrame(
+        {
+            t("survey.table.scheme", lang): [t(f"survey.scheme.{x}", lang) for x in w["scheme"]],
+            t("survey.table.sweeps", lang): [_count(v, lang) for v in w["iterations"]],
+            t("survey.table.weight_range", lang): [
+                f"{nv.fmt_number(float(a), lang, 1)}–{nv.fmt_number(float(c), lang, 1)}"
+                for a, c in zip(w["weight_min"], w["weight_max"], strict=True)
+            ],
+            t("survey.table.deff", lang): [nv.fmt_number(float(v), lang, 2) for v in w["kish_deff"]],
+            t("survey.table.n_effective", lang): [_count(round(float(v)), lang) for v in w["n_effective"]],
+        }
+    )
+    return SurveyOverviewPage(
+        heading=heading(s.title.get(lang), lang),
+        note="\n\n".join(f"> {n}" for n in notes),
+        method=method,
+        story=story,
+        items=_shares_table(city, labels, t("survey.table.item", lang), lang),
+        items_chart=chart,
+        eu=eu_table,
+        eu_chart=eu_chart,
+        eu_story=eu_story,
+        schemes=_schemes_table(f.schemes, items, lang),
+        schemes_story=schemes_story,
+        modes=_modes_table(modes, list(items), items, lang),
+        modes_story=nv.survey_mode_sentence(differ, len(items), lang),
+        weights=weights,
+        open_answers=t("survey.open_answers_pending", lang) if f.coded is None else "",
+        section=section,
+    )
+
+
+@dataclass
+class SurveyThemePage:
+    heading: str
+    note: str
+    story: str  # the district sentences are beside their tables (``districts``)
+    districts: list[tuple[str, str, pd.DataFrame, Any]]  # per question: its heading, sentence, table, chart
+    schemes: pd.DataFrame
+    modes: pd.DataFrame
+    strategy: pd.DataFrame
+    section: dict[str, str] = field(default_factory=dict)
+    items: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def survey_theme(theme: str, year: int, lang: str) -> SurveyThemePage:
+    """One theme of the survey: each question by district, saying which differences from the rest of the city
+    are significant and that the others are not; the weighting schemes and the two modes side by side."""
+    f = survey_theme_facts(theme, year)
+    section = {k: t(f"survey.section.{k}", lang) for k in ("districts", "schemes", "modes", "strategy")}
+    s = f.survey
+    if s is None or not f.questions:
+        empty = pd.DataFrame()
+        return SurveyThemePage(heading(t("chapter.survey", lang), lang), "", t("survey.no_results", lang), [], empty,
+                               empty, empty, section)  # fmt: skip
+    items = {q.id: q.text.get(lang) for q in s.questions}
+    source = _survey_source(s, lang)
+    blocks = []
+    for q in f.questions:
+        part = f.districts[f.districts["question"] == q].sort_values("name")
+        c = f.city.loc[f.city["question"] == q, "est"]
+        table = _shares_table(part, list(part["name"]), t("table.district", lang), lang)
+        table[t("survey.table.difference", lang)] = [_significance(v, lang) for v in part["significant"]]
+        chart = show(
+            interval_chart(part, "name", "est", "lci", "uci", lang=lang, source=source,
+                           city_value=float(c.iloc[0]) if len(c) and pd.notna(c.iloc[0]) else None,
+                           title=t("survey.chart.districts", lang, item=items[q]))
+        )  # fmt: skip
+        blocks.append((items[q], nv.survey_district_sentence(items[q], f.higher[q], f.lower[q], lang), table, chart))
+    strat = pd.DataFrame()
+    if len(f.strategy):
+        names = strategy_facts(year).strategy
+        label = names.names(lang) if names is not None else {}
+        r = f.strategy
+        strat = pd.DataFrame(
+            {
+                t("table.indicator", lang): [label.get(i, i) for i in r["indicator"]],
+                t("table.year", lang): [str(int(y)) for y in r["year"]],
+                t("table.value", lang): [_pct(v, lang) for v in r["actual"]],
+                t("table.baseline", lang): [f"{_pct(v, lang)} ({int(y)})" for v, y in
+                                            zip(r["baseline_value"], r["baseline_year"], strict=True)],
+                t("table.target", lang): [f"{_pct(v, lang)} ({int(y)})" for v, y in
+                                          zip(r["target_value"], r["target_year"], strict=True)],
+                t("table.status", lang): [t(f"status.{x}", lang) if x != "baseline" else t("table.baseline", lang)
+                                          for x in r["status"]],
+            }
+        )  # fmt: skip
+    city = f.city
+    labels = [items[q] for q in city["question"]]
+    overview = _shares_table(city, labels, t("survey.table.item", lang), lang)
+    return SurveyThemePage(
+        heading=heading(s.theme(theme).title.get(lang), lang, s.title.get(lang)),
+        note=f"> {t('survey.synthetic', lang)}" if s.synthetic else "",
+        story="",
+        districts=blocks,
+        schemes=_schemes_table(f.schemes, items, lang),
+        modes=_modes_table(f.modes, f.questions, items, lang),
+        strategy=strat,
+        section={**section, "items": t("survey.section.items", lang)},
+        items=overview,
     )
