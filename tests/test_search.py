@@ -64,6 +64,9 @@ def test_index_by_hand():
     assert index["terms"]["ankiet"] == [[2, 1]]
     assert index["terms"]["mieszkancow"] == [[0, 1], [1, 5]]  # mieszkańców as if typed without diacritics
     assert list(index["terms"]) == sorted(index["terms"])
+    # a longer title weighs less: 2 × 10 / (1 + 3 words) = 5
+    longer = search.build_index([search.Doc("d.html", "Ludność według wieku", "")], "pl")
+    assert longer["terms"]["ludnosc"] == [[0, 5]]
 
 
 def test_ranking_by_hand():

@@ -45,8 +45,11 @@ INDEX_FILE = "search-index.js"
 INDEX_GLOBAL = "CITYBANK_SEARCH_INDEX"
 STEMMER_GLOBAL = "CITYBANK_STEMMER"
 ASSETS = "assets/search"
-TITLE_WEIGHT = 10  # a key in the page's title weighs 10, in its text its count capped at TEXT_CAP:
-TEXT_CAP = 5  # a page named for a word outranks a long page that uses it often
+# A key in the page's title weighs TITLE_WEIGHT for a one-word title, less in a longer one (2 × 10 / (1 + words):
+# "Population" 10, "Population by age" 5), in its text its count capped at TEXT_CAP: a page named for a word
+# outranks the pages that mention it often or name it among other things.
+TITLE_WEIGHT = 10
+TEXT_CAP = 5
 SNIPPET_CHARS = 160
 _WORDS = re.compile(r"[^\W_]+")
 _FOLD = {"ł": "l", "Ł": "L", "ø": "o", "đ": "d"}  # letters NFD does not split into base + mark
@@ -211,8 +214,9 @@ def language_docs(folder: Path) -> list[Doc]:
 
 
 def build_index(docs: list[Doc], lang: str) -> dict:
-    """``pages``: [href, title, snippet] by position; ``terms``: key → [[page, weight], …] (weight: TITLE_WEIGHT
-    when the key is in the title, plus its count in the text capped at TEXT_CAP); ``n``: the number of pages."""
+    """``pages``: [href, title, snippet] by position; ``terms``: key → [[page, weight], …] (weight: the title
+    weight when the key is in the title, plus its count in the text capped at TEXT_CAP); ``n``: the number of
+    pages."""
     terms: dict[str, dict[int, int]] = {}
     for i, doc in enumerate(docs):
         counts: dict[str, int] = {}
@@ -220,8 +224,10 @@ def build_index(docs: list[Doc], lang: str) -> dict:
             for k in keys(word, lang):
                 counts[k] = counts.get(k, 0) + 1
         weights = {k: min(c, TEXT_CAP) for k, c in counts.items()}
-        for k in {k for word in tokens(doc.title) for k in keys(word, lang)}:
-            weights[k] = weights.get(k, 0) + TITLE_WEIGHT
+        title = tokens(doc.title)
+        title_weight = max(1, round(2 * TITLE_WEIGHT / (1 + len(title))))
+        for k in {k for word in title for k in keys(word, lang)}:
+            weights[k] = weights.get(k, 0) + title_weight
         for k, w in weights.items():
             terms.setdefault(k, {})[i] = w
     return {
