@@ -58,19 +58,23 @@ test-fast: data ## the tests without the slow end-to-end ones
 reference: data ## refresh the stored reference notebooks (review `git diff tests/reference` after)
 	$(BIN)/python -m citybank.reference
 
-lab: setup ## JupyterLab on this repository's environment
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+# JupyterLab serves notebooks/ and its file browser opens on the workshops (tests/test_jupyter_server.py reads this)
+LAB_FLAGS := --ServerApp.root_dir=notebooks --FileContentsManager.preferred_dir=workshops
+
+lab: setup ## JupyterLab on this repository's environment, opened on the workshops (notebooks/workshops)
+	$(BIN)/jupyter lab $(LAB_FLAGS)
 
 lint: setup ## ruff on code and notebooks, notebook outputs stripped, no large files (no network needed)
 	$(BIN)/ruff check lib tests benchmarks notebooks
 	$(BIN)/ruff format --check lib tests benchmarks
 	$(BIN)/python -m citybank.hygiene
 
-bench: data ## benchmarks: the whole year's build against a plain papermill loop; BDL ingest speed; ranking all gminas vs one; survey stages
+bench: data ## benchmarks: the whole year's build against a plain papermill loop; BDL ingest speed; ranking all gminas vs one; survey stages; 5 and 20 gminas, local and Dask
 	$(BIN)/python benchmarks/bench_runner.py
 	$(BIN)/python benchmarks/bench_bdl_ingest.py
 	$(BIN)/python benchmarks/bench_ranking.py
 	$(BIN)/python benchmarks/bench_survey.py
+	$(BIN)/python benchmarks/bench_gminas.py
 
 clean: ## remove generated outputs (bank, results, reports, build state); never touches data/raw
 	rm -rf data/bank data/quality data/results build

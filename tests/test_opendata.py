@@ -66,7 +66,9 @@ def published(tmp_path_factory, reg) -> Path:
     ]
     bank = pd.DataFrame(rows, columns=list(BANK_COLUMNS)).astype(BANK_COLUMNS)
     out = tmp_path_factory.mktemp("opendata") / "data"
-    lean = dataclasses.replace(reg, extra={k: v for k, v in reg.extra.items() if k not in {"iso37120", "national"}})
+    lean = dataclasses.replace(
+        reg, extra={k: v for k, v in reg.extra.items() if k not in {"iso37120", "national", "survey"}}
+    )
     publish.publish_year(YEAR, lean, bank, out=out)
     return out
 

@@ -43,6 +43,10 @@ def make_report_tree(root: Path, missing: tuple[str, ...] = ()) -> Path:
         iso = yaml.safe_load(iso_file.read_text(encoding="utf-8"))
         iso["indicators"] = [i for i in iso["indicators"] if i["id"] in CLAUSES]
         iso_file.write_text(yaml.safe_dump(iso, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        res_file = root / "params" / "residents.yml"  # and the residents' figures that point at them
+        res = yaml.safe_load(res_file.read_text(encoding="utf-8"))
+        res["figures"] = [f for f in res["figures"] if f.get("indicator", CLAUSES[0]) in CLAUSES]
+        res_file.write_text(yaml.safe_dump(res, allow_unicode=True, sort_keys=False), encoding="utf-8")
     tasks = ["overview", *[f"category-{c['slug']}" for c in categories()], "iso-overview", "strategy", "consistency"]
     tasks += [f"survey-{t}" for t in ["overview", *survey_themes()]]
     for lang in LANGS:
@@ -54,6 +58,8 @@ def make_report_tree(root: Path, missing: tuple[str, ...] = ()) -> Path:
         for clause in CLAUSES:  # each indicator notebook titled with its own clause
             text = indicator.replace("# 5.1 Stopa bezrobocia", f"# {clause} Stopa bezrobocia")
             (folder / f"iso-{clause}.ipynb").write_text(text, encoding="utf-8")
+        # the residents' summary: an executed notebook of the sample year (its figures in the output metadata)
+        shutil.copyfile(FIXTURES / f"residents_{lang}.ipynb", folder / "residents.ipynb")
         for m in missing:
             if m.startswith(f"{lang}/"):
                 (folder / f"{m.split('/', 1)[1]}.ipynb").unlink()
@@ -88,6 +94,7 @@ def chapter_titles(lang: str) -> list[str]:
     tail = ["consistency", "data_quality", "downloads", "methodology"]
     return [
         t("chapter.overview", lang),
+        t("chapter.residents", lang),
         *[c["name"][lang] for c in categories()],
         iso,
         t("chapter.strategy", lang),
@@ -169,7 +176,7 @@ def test_site_pages_have_nav_in_report_order_and_language_switcher(rendered):
     root, _ = rendered
     site = root / "reports" / "2024" / "site"
     expected = (
-        ["index.html"]
+        ["index.html", "residents.html"]
         + [f"category-{c['slug']}.html" for c in categories()]
         + ["iso-overview.html", "iso-theme-5.html", "iso-5.1.html", "iso-5.4.html", "iso-theme-8.html", "iso-8.1.html",
            "iso-theme-12.html", "iso-12.5.3.html", "strategy.html"]
@@ -331,10 +338,12 @@ def test_two_pdf_renders_are_byte_identical(rendered):
     root, _ = rendered
     pdf = root / "reports" / "2024" / "report_de.pdf"
     docx = root / "reports" / "2024" / "report_de.docx"
-    first, first_docx = pdf.read_bytes(), docx.read_bytes()
+    summary = root / "reports" / "2024" / "residents_de.pdf"
+    first, first_docx, first_summary = pdf.read_bytes(), docx.read_bytes(), summary.read_bytes()
     render_year(2024, ["de"], ["pdf", "docx"], "offline", paths=get_paths(root), sample=True)
     assert pdf.read_bytes() == first
     assert docx.read_bytes() == first_docx
+    assert summary.read_bytes() == first_summary
 
 
 def test_docx_has_chapter_headings(rendered):
@@ -363,12 +372,14 @@ def test_quarto_project_lists_every_chapter(rendered):
             flat.extend(entry["chapters"] if isinstance(entry, dict) else [entry])
         stems = [Path(f).stem for f in flat]
         cats = [f"category-{c['slug']}" for c in categories()]
-        assert stems == ["index", *cats, "iso-overview", "iso-theme-5", "iso-5.1", "iso-5.4", "iso-theme-8", "iso-8.1",
-                         "iso-theme-12", "iso-12.5.3", "strategy", *[f"survey-{t}" for t in ["overview", *survey_themes()]],
+        assert stems == ["index", "residents", *cats, "iso-overview", "iso-theme-5", "iso-5.1", "iso-5.4", "iso-theme-8",
+                         "iso-8.1", "iso-theme-12", "iso-12.5.3", "strategy",
+                         *[f"survey-{t}" for t in ["overview", *survey_themes()]],
                          "consistency", "quality", "downloads", "methodology"]  # fmt: skip
         for f in flat:
             assert (project / f).is_file()
-        assert flat[0] == "index.ipynb" and flat[1] == "chapters/category-ekologia.ipynb"
+        assert flat[0] == "index.ipynb" and flat[1] == "chapters/residents.ipynb"
+        assert flat[2] == "chapters/category-ekologia.ipynb"
 
 
 @pytest.mark.skipif(not quarto_available(), reason="the `quarto` command is not on PATH (not installable here)")
@@ -408,3 +419,82 @@ def test_quarto_engine_calls_quarto_on_each_language_project(tmp_path, monkeypat
     assert calls.read_text().splitlines() == [f"render {project / 'pl'} --to html,typst",
                                               f"render {project / 'de'} --to html,typst"]  # fmt: skip
     assert project / "pl" / "_book" in result.outputs
+
+
+# ------------------------------------------------------------------ the residents' summary
+
+
+def _residents_sentences(lang: str) -> list[str]:
+    """The key figures' sentences of the executed fixture notebook (the sample year), from its output metadata."""
+    nb = json.loads((FIXTURES / f"residents_{lang}.ipynb").read_text(encoding="utf-8"))
+    metas = [o.get("metadata", {}).get("text/markdown", {}) for c in nb["cells"] for o in c.get("outputs", [])]
+    return next(m["citybank_sentences"] for m in metas if m.get("citybank") == "residents-figures")
+
+
+def test_residents_page_in_large_type_in_each_language(rendered):
+    from style_rules import page_problems
+
+    root, _ = rendered
+    site = root / "reports" / "2024" / "site"
+    css = (site / "assets" / "site.css").read_text(encoding="utf-8")
+    body = re.search(r"\.page-residents main \{ font-size: ([\d.]+)rem", css)
+    item = re.search(r"\.page-residents main li \{ font-size: ([\d.]+)rem", css)
+    assert body and float(body.group(1)) * 16 >= 20 and item and float(item.group(1)) * 16 >= 20
+    for lang in LANGS:
+        page = site / lang / "residents.html"
+        raw = page.read_text(encoding="utf-8")
+        assert '<body class="page-residents">' in raw and f'<html lang="{lang}">' in raw
+        parsed = parse_html(page)
+        text = " ".join("".join(parsed.text).split())
+        sentences = _residents_sentences(lang)
+        assert len(sentences) == 10
+        for sentence in sentences:
+            assert " ".join(sentence.split()) in text, (lang, sentence)
+        # linked from every page's navigation, with the printout beside it and the sample banner on top
+        assert f'href="../../residents_{lang}.pdf"' in raw
+        assert 'href="residents.html"' in (site / lang / "index.html").read_text(encoding="utf-8")
+        assert 'class="banner sample"' in raw
+        main = text[text.index(t_chapter(lang)) :]
+        assert page_problems(main, lang) == [], lang
+
+
+def t_chapter(lang: str) -> str:
+    from citybank.i18n import t
+
+    return t("residents.title", lang, city="Siemianowice Śląskie", year=2024)
+
+
+def test_residents_printout_is_two_a4_pages_with_every_figure(rendered):
+    import pypdf
+
+    root, _ = rendered
+    for lang in LANGS:
+        reader = pypdf.PdfReader(root / "reports" / "2024" / f"residents_{lang}.pdf")
+        assert len(reader.pages) == 2, lang
+        for page in reader.pages:  # A4: 595 × 842 pt
+            assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+        text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+        words = " ".join(text.replace("\u00a0", " ").split())
+        for sentence in _residents_sentences(lang):
+            assert " ".join(sentence.replace("\u00a0", " ").split()) in words, (lang, sentence)
+        assert t_chapter(lang) in words
+        from citybank.i18n import t
+
+        assert " ".join(t("render.sample_notice", lang).split()) in words
+
+
+def test_residents_printout_stays_on_two_pages_whatever_the_length(tmp_path):
+    """The type shrinks (down to 12 pt) until each half fits its page: long sentences never make a third page."""
+    import pypdf
+    from citybank.render.residents import Summary, write_pdf
+
+    long = "Im Jahr 2024 lebten 62.817 Menschen in der Stadt, 584 weniger als ein Jahr zuvor. " * 6
+    summary = Summary("Titel " * 12, "Einleitung " * 60, [f"{i}: {long}" for i in range(10)], "Quellen " * 40)
+    out = write_pdf(summary, tmp_path / "build", tmp_path / "residents_de.pdf", "de", "Stadt", 2024, sample=True)
+    reader = pypdf.PdfReader(out)
+    assert len(reader.pages) == 2
+    assert "9: Im Jahr 2024" in " ".join(reader.pages[1].extract_text().split())
+    short = write_pdf(
+        Summary("T", "I", ["a", "b", "c"], "Q"), tmp_path / "b2", tmp_path / "s.pdf", "de", "S", 2024, False
+    )
+    assert len(pypdf.PdfReader(short).pages) == 2

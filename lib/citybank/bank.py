@@ -87,10 +87,50 @@ def _provenance(rows: pd.DataFrame, files: dict[str, str], ds_id: str, provider:
             "source_sha256": rows["source_file"].map(files),
         }
     )
-    return pd.concat([out, city_from_districts(out, reg)], ignore_index=True)
+    return pd.concat([out, city_from_districts(out, reg), sums_of_parts(out, reg)], ignore_index=True)
 
 
 SUM_OF_DISTRICTS = "sum of districts"
+SUM_OF_PARTS = "sum of parts"
+
+
+def sums_of_parts(rows: pd.DataFrame, reg: Registry) -> pd.DataFrame:
+    """Rows of a catalogued variable that ``params/national.yml`` derives as a sum of other variables (the total
+    population = pre-working + working + post-working age) and that no dataset provides, when its ``bank_sums`` is
+    true — a gmina workspace of ``citybank new-city`` has the national exports only. Per territory and year, only when every part has a value
+    in this dataset's rows; flag ``sum of parts``, ``source_row`` 0, the parts' file as source."""
+    data = reg.extra.get("national")
+    derived = data.get("derived") if isinstance(data, dict) and data.get("bank_sums") is True else None
+    if not derived:
+        return rows.iloc[0:0]
+    provided = {v for d in reg.datasets.values() for v in d.variables}
+    out = []
+    for d in derived:
+        if not isinstance(d, dict) or d.get("kind") != "sum":
+            continue
+        target, parts = d.get("id"), list(d.get("numerator") or [])
+        if target not in reg.variables or target in provided or not parts or not set(parts) <= set(rows["variable"]):
+            continue
+        part = rows[rows["variable"].isin(parts)]
+        agg = (
+            part.groupby(["territory", "year"], sort=True)
+            .agg(
+                value=("value", "sum"),
+                n=("variable", "nunique"),
+                territory_name=("territory_name", "first"),
+                level=("level", "first"),
+                dataset=("dataset", "first"),
+                provider=("provider", "first"),
+                source_file=("source_file", "first"),
+                source_sha256=("source_sha256", "first"),
+            )
+            .reset_index()
+        )
+        agg = agg[agg["n"] == len(parts)].drop(columns="n")
+        if len(agg):
+            unit = reg.variables[target].unit
+            out.append(agg.assign(variable=target, unit=unit, flag=SUM_OF_PARTS, source_row=0)[list(rows.columns)])
+    return pd.concat(out, ignore_index=True) if out else rows.iloc[0:0]
 
 
 def city_from_districts(rows: pd.DataFrame, reg: Registry) -> pd.DataFrame:

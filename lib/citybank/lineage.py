@@ -22,6 +22,7 @@ from .params import Registry
 from .params.consistency import load_rules, side_ids
 from .params.iso37120 import clause_key, load_catalogue
 from .params.strategy import load_strategy
+from .params.survey import survey_pages
 from .publish import HEADLINES
 
 PER_RESIDENT = "population_total"
@@ -56,6 +57,8 @@ def page_order(reg: Registry, clauses: list[str]) -> list[str]:
         *(f"iso-{c}" for c in sorted(clauses, key=clause_key)),
         "strategy",
         "consistency",
+        *(["residents"] if "residents" in reg.extra else []),  # the residents' summary (plan order)
+        *(name for name, _, _ in survey_pages(reg)),
     ]
 
 

@@ -9,20 +9,24 @@ end with the list of failures.
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 
-from . import consistency, indicators, ranking, strategy
+from . import consistency, indicators, newcity, ranking, strategy
 from .bank import build_bank
 from .errors import UserError
 from .params import registry
-from .paths import PATHS
+from .params.national import load_national
+from .paths import PATHS, use_root
 from .publish import publish_year, write_manifest
 from .render import render_year
-from .runner import plan, run_tasks
+from .runner import plan, plan_gminas, run_tasks
 from .sample import generate
 from .survey import store as survey
 
@@ -68,25 +72,30 @@ def _stage(report: JobReport, name: str) -> Iterator[Stage]:
         report.stages.append(stage)
 
 
+def _has_data(raw: Path) -> bool:
+    return raw.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in raw.rglob("*"))
+
+
 def ensure_raw_data(raw: Path | None = None) -> bool:
     """Generate the bundled sample city when data/raw holds no data file. Returns True when generated."""
     raw = raw or PATHS.raw
-    has_data = raw.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in raw.rglob("*"))
-    if has_data:
+    if _has_data(raw):
         return False
     generate(raw)
     return True
 
 
-def prepare(year: int, report: JobReport | None = None) -> JobReport:
-    """Everything before the notebooks: params, data, bank, computed results, published datasets."""
+def prepare(year: int, report: JobReport | None = None, *, sample: bool = True) -> JobReport:
+    """Everything before the notebooks: params, data, bank, computed results, published datasets.
+
+    ``sample``: generate the bundled sample city when data/raw is empty (never for a gmina workspace)."""
     report = report or JobReport(year)
     with _stage(report, "check params"):
         reg = registry()
         if year not in reg.years:
             raise UserError(f"there is no params/years/{year}.yml: add the year first (README, 'A new year')")
     with _stage(report, "raw data"):
-        if ensure_raw_data():
+        if sample and ensure_raw_data():
             print(f"  no data in {PATHS.raw}: generated the bundled SAMPLE city there")
     with _stage(report, "bank (ingest)") as st:
         result = build_bank(reg, progress=True)
@@ -131,16 +140,160 @@ def survey_stage(reg, stage: Stage) -> None:
     print(f"  {run.respondents} respondents kept, {run.problems} problem(s) quarantined{tag}")
 
 
-def report(year: int, langs: list[str], jobs: int | None = None) -> JobReport:
-    """The whole job: :func:`prepare`, the notebooks of ``langs``, the report (HTML, PDF, DOCX), the manifest."""
-    job = prepare(year)
+def report(
+    year: int,
+    langs: list[str],
+    jobs: int | None = None,
+    *,
+    only: list[str] | None = None,
+    formats: list[str] | None = None,
+    sample: bool = True,
+    executor=None,
+) -> JobReport:
+    """The whole job: :func:`prepare`, the notebooks of ``langs``, the report (HTML, PDF, DOCX), the manifest.
+
+    ``only``: glob patterns of task ids (``pl/overview``, ``*/category-*``) — the other pages are not built;
+    ``formats``: of the report (default html, pdf, docx); ``sample``: as in :func:`prepare`; ``executor``: see
+    :func:`citybank.runner.make_executor` (default: the local warm workers)."""
+    job = prepare(year, sample=sample)
     with _stage(job, "notebooks") as st:
         tasks = [t for t in plan(year, registry()) if t.parameters.get("lang") in langs]
-        build = run_tasks(tasks, jobs=jobs)
+        if only:
+            tasks = [t for t in tasks if any(fnmatch(t.id, p) for p in only)]
+            if not tasks:
+                raise UserError(f"no task of {year} matches {', '.join(only)}; see `citybank plan --year {year}`")
+        build = run_tasks(tasks, jobs=jobs, executor=executor)
         st.failures.extend(f"{f.task}: {f.error}" for f in build.failures)
     with _stage(job, "report (render)") as st:
-        rendered = render_year(year, langs=langs, formats=["html", "pdf", "docx"], engine="auto")
-        st.failures.extend(rendered.failures)
+        rendered = render_year(year, langs=langs, formats=formats or ["html", "pdf", "docx"], engine="auto")
+        built = {t.id for t in tasks}
+        # with ``only``, a page left out on purpose is not a failure (its chapter says it was not built)
+        for failure in rendered.failures:
+            page = failure.split(":", 1)[0]
+            if not only or "/" not in page or page in built:
+                st.failures.append(failure)
     with _stage(job, "manifest"):
         job.manifest = write_manifest(year, extra={"languages": langs})
+    return job
+
+
+# ---------------------------------------------------------------------------------------------- other gminas
+
+
+def open_workspace(root: str | Path) -> Path:
+    """Point this process (and the workers and kernels it starts) at a gmina workspace of ``citybank new-city``:
+    ``root/params/city.yml`` must exist; outputs then go under ``root`` (data/, build/, reports/)."""
+    path = Path(root).resolve()
+    if not (path / "params" / "city.yml").is_file():
+        hint = (
+            f" (it looks like a params folder itself: pass its parent {path.parent})"
+            if (path / "city.yml").is_file()
+            else ""
+        )
+        raise UserError(
+            f"--params {root}: no params/city.yml in it{hint}; create a workspace with "
+            "`citybank new-city --terc CODE --out DIR`"
+        )
+    use_root(path)
+    return path
+
+
+def report_workspace(
+    root: str | Path,
+    year: int | None = None,
+    langs: list[str] | None = None,
+    jobs: int | None = None,
+    *,
+    only: list[str] | None = None,
+    formats: list[str] | None = None,
+    executor=None,
+) -> JobReport:
+    """The baseline report of a gmina workspace (``citybank report --params DIR``): everything under ``root``,
+    the workbench checkout untouched, never the sample city."""
+    open_workspace(root)
+    reg = registry()
+    year = year if year is not None else reg.city.default_year
+    langs = langs or list(reg.city.languages)
+    return report(year, langs, jobs, only=only, formats=formats, sample=False, executor=executor)
+
+
+def workspaces_for(codes: list[str], out: str | Path) -> dict[str, Path]:
+    """The workspace of every code under ``out`` (``<terc>-<slug>``), in the list's order: written by
+    ``newcity.new_city`` when absent, kept when a workspace of the same code is already there (an analyst's edits
+    are never overwritten)."""
+    out = Path(out).resolve()
+    reg = registry()
+    nat = load_national(reg)
+    if nat is None:
+        raise UserError(f"{reg.root / 'national.yml'} is missing: report --cities reads the national exports it names")
+    frame = ranking.national_frame(nat, PATHS)  # read once for every gmina
+    roots: dict[str, Path] = {}
+    for code in codes:
+        existing = sorted(out.glob(f"{code}-*/params/city.yml"))
+        if existing:
+            roots[code] = existing[0].parent.parent
+            continue
+        gmina, _ = newcity.describe(code, nat, PATHS, frame)
+        roots[code] = newcity.new_city(code, out / newcity.workspace_name(gmina), reg=reg, frame=frame).root
+    return roots
+
+
+def in_workbench(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run ``citybank ARGS`` for another gmina's workbench (a process of its own: PATHS points at ``root``)."""
+    env = {**os.environ, "CITYBANK_ROOT": str(root)}
+    return subprocess.run(
+        [sys.executable, "-m", "citybank", *args], env=env, cwd=root, capture_output=True, text=True, check=False
+    )
+
+
+def report_gminas(
+    year: int,
+    gminas: dict[str, Path],
+    langs: list[str],
+    *,
+    jobs: int | None = None,
+    executor=None,
+    steps: tuple[str, ...] = ("prepare", "notebooks", "render"),
+    only: str | None = None,
+) -> JobReport:
+    """Several gminas' reports with ONE build of every gmina's notebooks (:func:`citybank.runner.plan_gminas`),
+    so the executor (local warm workers, or a Dask cluster) keeps every core busy across gminas. Each gmina's
+    data are prepared and its report rendered in its own workbench (``citybank prepare`` / ``render`` with
+    ``CITYBANK_ROOT`` at it). A gmina that fails a step is reported; the others go on. ``only``: comma-separated
+    glob patterns of task ids (``*/pl/overview``), as ``citybank build --only``."""
+    job = JobReport(year)
+    ready = dict(gminas)
+    if "prepare" in steps:
+        with _stage(job, f"prepare {len(gminas)} gmina(s)") as st:
+            for code, root in gminas.items():
+                if not _has_data(root / "data" / "raw"):  # `prepare` would fill it with the sample city
+                    st.failures.append(
+                        f"{code}: no data in {root / 'data' / 'raw'} (a gmina's baseline from the national files "
+                        "is prepared by `citybank report --params`; this list reports gminas that have their data)"
+                    )
+                    ready.pop(code)
+                    continue
+                done = in_workbench(root, "prepare", "--year", str(year))
+                if done.returncode:
+                    last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
+                    st.failures.append(f"{code}: prepare failed: {last[0]}")
+                    ready.pop(code)
+    if "notebooks" in steps:
+        with _stage(job, "notebooks") as st:
+            patterns = [p.strip() for p in (only or "").split(",") if p.strip()]
+            tasks = [
+                t
+                for t in plan_gminas(year, ready)
+                if t.parameters.get("lang") in langs and (not patterns or any(fnmatch(t.id, p) for p in patterns))
+            ]
+            build = run_tasks(tasks, jobs=jobs, executor=executor)
+            st.failures.extend(f"{f.task}: {f.error}" for f in build.failures)
+            print(f"  {len(build.executed)} executed, {len(build.skipped)} up to date, {len(build.failures)} failed")
+    if "render" in steps:
+        with _stage(job, "report (render)") as st:
+            for code, root in ready.items():
+                done = in_workbench(root, "render", "--year", str(year), "--lang", ",".join(langs))
+                if done.returncode:
+                    last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
+                    st.failures.append(f"{code}: render failed: {last[0]}")
     return job

@@ -688,9 +688,9 @@ def _publish_survey(reg: Registry, out: Path, resources: list[dict[str, Any]]) -
     """The residents' survey's tables after disclosure control (CSV, Parquet, XLSX), when the survey stage wrote
     them; a synthetic survey says so in every table (column ``synthetic``) and in every description."""
     files = {name: PATHS.survey_result(name) for name in PUBLIC_TABLES}
-    if not files["survey_shares"].is_file():
-        return []
     survey = load_survey(reg)
+    if survey is None or not files["survey_shares"].is_file():  # no survey in params, or the stage wrote nothing
+        return []
     synthetic = bool(survey and survey.synthetic)
     mark_en = " SYNTHETIC sample survey: invented answers, not residents' opinions." if synthetic else ""
     mark_pl = " BADANIE SYNTETYCZNE: zmyślone odpowiedzi, nie opinie mieszkańców." if synthetic else ""

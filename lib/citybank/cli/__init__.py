@@ -13,7 +13,7 @@ import sys
 
 from ..errors import UserError
 from ..params import ParamsError
-from .build import cmd_build, cmd_plan, cmd_prepare, cmd_render, cmd_report, cmd_status
+from .build import cmd_build, cmd_new_city, cmd_plan, cmd_prepare, cmd_render, cmd_report, cmd_status
 from .data import (
     cmd_check_params,
     cmd_import_bdl,
@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--force", action="store_true", help="re-execute even when nothing changed")
     sp.add_argument("--timeout", type=int, default=None, help="seconds per notebook (default 600)")
+    executor_arguments(sp)
 
     sp = add("status", cmd_status, "say which tasks of a year are stale and why")
     sp.add_argument("--year", type=int)
@@ -112,11 +113,50 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", metavar="DIR", default="build/workshops", help="output folder (default build/workshops)")
     sp.add_argument("--no-execute", action="store_true", help="write the trainer copy without executing it")
 
+    sp = add(
+        "new-city",
+        cmd_new_city,
+        "a workspace for another gmina from the national GUS BDL exports: params (name, codes, kind, peers, datasets, "
+        "years) and links to the exports; build it with `citybank report --params DIR`",
+    )
+    sp.add_argument("--terc", required=True, metavar="CODE", help="the gmina's 7-digit TERC code (e.g. 2469011)")
+    sp.add_argument("--out", metavar="DIR", help="the workspace folder (default: ./<terc>-<name>)")
+    sp.add_argument("--force", action="store_true", help="rewrite DIR/params when it exists")
+
     sp = add("report", cmd_report, "the whole job: check params, sample data if absent, ingest, compute, build, render")
     sp.add_argument("--year", type=int)
-    sp.add_argument("--lang", default="pl,en,de")
+    sp.add_argument("--lang", default=None, help="comma-separated languages (default: those of params/city.yml)")
     sp.add_argument("--jobs", type=int, default=None)
+    sp.add_argument(
+        "--params",
+        metavar="DIR",
+        help="a gmina workspace of `citybank new-city`: build its baseline report under DIR (never the sample city)",
+    )
+    sp.add_argument(
+        "--cities",
+        metavar="FILE",
+        help="a text or CSV file of TERC codes: a workspace per gmina under --out (new-city), all their notebooks "
+        "planned as one build (on the chosen executor)",
+    )
+    sp.add_argument(
+        "--out", metavar="DIR", default="gminas", help="with --cities: where the workspaces go (default gminas/)"
+    )
+    sp.add_argument("--only", metavar="PATTERN", help="only pages whose task id matches these comma-separated globs")
+    sp.add_argument("--format", default="html,pdf,docx", help="comma-separated formats (default html,pdf,docx)")
+    executor_arguments(sp)
     return p
+
+
+def executor_arguments(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--executor", choices=["local", "dask"], default="local",
+        help="where notebooks run: local warm worker processes (default) or a Dask distributed cluster",
+    )  # fmt: skip
+    sp.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask; without it a local cluster of "
+        "--jobs workers is started); workers need the same environment and the workbench at the same path",
+    )  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,11 +9,12 @@ import sys
 from pathlib import Path
 
 from ..errors import UserError
+from ..newcity import describe_and_write, read_codes, status_words
 from ..params import registry
 from ..paths import PATHS
-from ..pipeline import prepare, report
+from ..pipeline import prepare, report, report_gminas, report_workspace, workspaces_for
 from ..render import render_year
-from ..runner import INFRASTRUCTURE, NOTEBOOK, Failure, plan, run_tasks, status
+from ..runner import INFRASTRUCTURE, NOTEBOOK, Failure, make_executor, plan, run_tasks, status
 from ..util import dumps_json
 from .data import known_year
 
@@ -70,7 +71,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         tasks = [t for t in tasks if any(fnmatch.fnmatch(t.id, p) for p in patterns)]
         if not tasks:
             raise UserError(f"no task of {year} matches --only {args.only!r}; see `citybank plan --year {year}`")
-    res = run_tasks(tasks, jobs=args.jobs, timeout=args.timeout, force=args.force)
+    executor = make_executor(args.executor, args.scheduler, args.jobs)
+    res = run_tasks(tasks, jobs=args.jobs, timeout=args.timeout, force=args.force, executor=executor)
     print(
         f"build {year}: {len(res.executed)} executed, {len(res.skipped)} up to date, "
         f"{len(res.failures)} failed in {res.seconds:.1f} s (timings: build/{year}/timings.csv)"
@@ -114,12 +116,48 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     return 1 if job.failures else 0
 
 
+def _split(text: str | None) -> list[str] | None:
+    return [x.strip() for x in text.split(",") if x.strip()] if text else None
+
+
+def cmd_new_city(args: argparse.Namespace) -> int:
+    ws = describe_and_write(args.terc, args.out, force=args.force)
+    g = ws.gmina
+    print(f"{g.name} ({g.terc}): {status_words(g)['en']}; population {g.population:,.0f} in {g.year}")
+    print(f"  peers (same kind, nearest in population in {g.year}): " + ", ".join(f"{n} ({c})" for c, n, _ in ws.peers))
+    print(f"  years {ws.years[0]}–{ws.years[-1]}; {len(ws.files)} files written under {ws.root}")
+    print(f"build its baseline report: citybank report --params {ws.root}")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    year = known_year(args.year)
-    langs = [x.strip() for x in args.lang.split(",") if x.strip()]
-    job = report(year, langs, jobs=args.jobs)
+    only, formats = _split(args.only), _split(args.format)
+    if args.params and args.cities:
+        raise UserError("--params and --cities: give one of them")
+    executor = make_executor(args.executor, args.scheduler, args.jobs)
+    if args.cities:
+        gminas = workspaces_for(read_codes(args.cities), args.out)
+        year = (
+            args.year if args.year is not None else registry(next(iter(gminas.values())) / "params").city.default_year
+        )
+        langs = _split(args.lang) or ["pl", "en", "de"]
+        job = report_gminas(year, gminas, langs, jobs=args.jobs, executor=executor, only=args.only)
+        job.print_summary()
+        print(f"\nReports of {len(gminas)} gmina(s): {args.out}/<terc>-<name>/reports/{year}/")
+        return 1 if job.failures else 0
+    if args.params:
+        job = report_workspace(
+            args.params, args.year, _split(args.lang), args.jobs, only=only, formats=formats, executor=executor
+        )
+        year = job.year
+    else:
+        year = known_year(args.year)
+        langs = _split(args.lang) or list(registry().city.languages)
+        job = report(year, langs, jobs=args.jobs, only=only, formats=formats, executor=executor)
     job.print_summary()
     site = PATHS.year_report(year) / "site" / "index.html"
     print(f"\nThe report of {year} is ready: {site}")
     print(f"PDF and DOCX: {PATHS.year_report(year)}/report_<lang>.pdf|.docx; manifest: {job.manifest}")
+    if any(PATHS.year_report(year).glob("residents_*.pdf")):
+        print(f"For residents (two pages): {PATHS.year_report(year)}/residents_<lang>.pdf")
     return 1 if job.failures else 0

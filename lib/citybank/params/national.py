@@ -79,6 +79,11 @@ class National(Strict):
     derived: list[Derived] = []
     classes: Classes
     peers: int = Field(8, ge=1, le=30, description="peers that `citybank new-city` chooses")
+    bank_sums: bool = Field(
+        False,
+        description="the bank derives the catalogued ``sum`` measures (population_total) that no dataset provides "
+        "from their parts (flag 'sum of parts'); `citybank new-city` sets it in a gmina workspace",
+    )
 
     @property
     def variables(self) -> list[str]:

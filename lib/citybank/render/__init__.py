@@ -9,6 +9,7 @@ handler (``citybank render``). Outputs under ``reports/<Y>/``::
     site/pagefind/                                      a Pagefind index for hosted copies (when installed)
     cards/<provider>_<lang>.pdf                         one-page provider cards (with the site)
     report_<lang>.pdf, report_<lang>.docx               the printed report
+    residents_<lang>.pdf                                the residents' summary on two A4 pages
     quarto/<lang>/_quarto.yml + chapters                the Quarto book (always generated)
 
 A missing notebook becomes an honest page saying the chapter could not be built; it is listed in
@@ -17,6 +18,7 @@ A missing notebook becomes an honest page saying the chapter could not be built;
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -27,9 +29,9 @@ from ..errors import UserError
 from ..params import LANGS, registry
 from ..paths import PATHS, Paths
 from ..rawdata import is_sample
-from . import cards, portal, quarto, search
+from . import cards, portal, quarto, residents, search
 from .accessibility import declaration_page, publication_problems
-from .book import BookInputs, Page, clause_key, iso_catalogue
+from .book import Block, BookInputs, Page, clause_key, iso_catalogue
 from .chapters import build_book
 from .printed import PrintError, book_markdown, write_docx, write_pdf
 from .site import SiteWriter
@@ -102,6 +104,30 @@ def _merge_site(tmp: Path, site: Path, langs: list[str]) -> None:
     shutil.rmtree(tmp)
 
 
+def _residents_pdf(inp: BookInputs, lang: str, pages: list[Page]) -> Path | str | None:
+    """The residents' two-page printout of one language (its path), a failure line, or None when the book has
+    no residents' page (no params/residents.yml) or its notebook is missing (the page already says so)."""
+    page = next((p for p in pages if p.id == "residents"), None)
+    if page is None or page.failure or page.notebook is None:
+        return None
+    out = inp.report_dir / f"residents_{lang}.pdf"
+    try:
+        summary = residents.read_summary(page.notebook)
+        build_dir = inp.paths.build / "render" / str(inp.year) / f"residents-{lang}"
+        return residents.write_pdf(summary, build_dir, out, lang, inp.city, inp.year, inp.sample)
+    except PrintError as exc:
+        return f"{lang}/residents-pdf: {exc}"
+
+
+def _with_printout_link(page: Page, lang: str, report_dir: Path) -> Page:
+    """The residents' page on the site, with a link to its printout when the printout exists."""
+    pdf = report_dir / f"residents_{lang}.pdf"
+    if page.id != "residents" or not pdf.is_file():
+        return page
+    link = Block("markdown", f"[{t('residents.printable', lang)}](../../{pdf.name})")
+    return dataclasses.replace(page, blocks=[*page.blocks, link])
+
+
 def render_year(
     year: int,
     langs: list[str] | tuple[str, ...] | str = LANGS,
@@ -149,6 +175,18 @@ def render_year(
         result.outputs.append(config)
     result.seconds["quarto-project"] = time.perf_counter() - t0
 
+    if (
+        "pdf" in formats
+    ):  # with either engine, before the site, which links each language's printout when it was written
+        t0 = time.perf_counter()
+        for lang, pages in books.items():
+            out = _residents_pdf(inp, lang, pages)
+            if isinstance(out, Path):
+                result.outputs.append(out)
+            elif out:
+                result.failures.append(out)
+        result.seconds["residents-pdf"] = time.perf_counter() - t0
+
     if use_quarto:
         for lang in langs:
             try:
@@ -175,7 +213,8 @@ def render_year(
         writer.write_root(inp.city, year)
         cat = build_catalogue(year, inp.registry, paths=paths)
         for lang, pages in books.items():
-            writer.write_language(lang, portal.site_pages(inp, lang, pages, cat))
+            linked = [_with_printout_link(p, lang, report_dir) for p in pages]
+            writer.write_language(lang, portal.site_pages(inp, lang, linked, cat))
         result.outputs += cards.write_cards(inp, cat, langs)
         _merge_site(tmp, site, langs)
         if not inp.sample:  # the law asks a published site's declaration for the city's contact and dates

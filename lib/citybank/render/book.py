@@ -4,7 +4,7 @@ The executed notebooks (papermill outputs) are read as JSON — no kernel, no nb
 (markdown, tables, figures, text). The HTML site, the PDF and the DOCX are all written from this one model,
 so the three formats show the same chapters in the same order.
 
-Page order: overview, the 18 categories (params/categories.yml order), ISO 37120 (overview, then per theme
+Page order: overview, the year in brief for residents (when params/residents.yml exists), the 18 categories (params/categories.yml order), ISO 37120 (overview, then per theme
 a theme page followed by its indicator pages), strategy, consistency, data quality, downloads, methodology.
 """
 
@@ -462,6 +462,8 @@ class BookInputs:
 def chapter_plan(inp: BookInputs, lang: str) -> list[tuple[str, str, str, int, str | None]]:
     """(page id, title, section, level, group) for every page of one language, in report order."""
     plan: list[tuple[str, str, str, int, str | None]] = [("overview", t("overview", lang), "overview", 1, None)]
+    if inp.registry is not None and "residents" in inp.registry.extra:  # params/residents.yml chooses its figures
+        plan.append(("residents", t("residents", lang), "residents", 1, None))
     for slug, names in inp.categories:
         plan.append((f"category-{slug}", names[lang], "categories", 1, None))
     plan.append(("iso-overview", t("iso_overview", lang), "iso", 1, None))
@@ -478,7 +480,7 @@ def chapter_plan(inp: BookInputs, lang: str) -> list[tuple[str, str, str, int, s
 
 def survey_chapter(inp: BookInputs, lang: str) -> list[tuple[str, str, str, int, str | None]]:
     """The residents' survey's chapter: its overview, then a page per theme of params/survey.yml (the pages the
-    runner plans, ``runner.plan.survey_pages``); none without a survey."""
+    runner plans, ``params.survey.survey_pages``); none without a survey."""
     survey = (inp.registry.extra if inp.registry is not None else {}).get("survey")
     if not isinstance(survey, dict):
         return []

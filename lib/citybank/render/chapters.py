@@ -20,7 +20,7 @@ from .book import (
 )
 from .strings import t
 
-NOTEBOOK_SECTIONS = {"overview", "categories", "strategy", "consistency", "survey"}
+NOTEBOOK_SECTIONS = {"overview", "residents", "categories", "strategy", "consistency", "survey"}
 
 
 def _failure_page(page: Page, lang: str, reason: str) -> Page:

@@ -199,6 +199,7 @@ class SiteWriter:
         declaration = self.accessibility.get(lang)
         ctx: dict[str, Any] = {
             "lang": lang,
+            "page_id": page.id,
             "site_title": self.site_title[lang],
             "page_title": page.title,
             "breadcrumb": crumb,

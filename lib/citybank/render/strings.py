@@ -13,6 +13,7 @@ from ..i18n import t as i18n_t
 # Keys of this module → keys of the project's string table (lib/citybank/i18n.yml).
 I18N_KEYS = {
     "overview": "chapter.overview",
+    "residents": "chapter.residents",
     "categories": "chapter.categories",
     "iso": "chapter.iso37120",
     "strategy": "chapter.strategy",

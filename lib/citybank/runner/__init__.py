@@ -65,6 +65,23 @@ Everything still goes through papermill: parameters are injected by papermill (a
 the notebook's ``parameters`` cell with :func:`citybank.contract.parameters_of`), the kernel is ``python3``
 and outputs are ordinary executed notebooks with papermill metadata.
 
+Executors and many gminas
+-------------------------
+``run_tasks`` decides what is stale and records results; *executing* jobs is an executor's work
+(:class:`LocalExecutor`, the default: the warm pool above; ``citybank.runner.dask_executor.DaskExecutor``: the
+same warm worker process started on every Dask worker by a worker plugin, so a task on Dask runs exactly as
+it runs here and writes the same bytes). Executed notebooks carry no run times (:func:`stable_notebook`), so
+the same inputs give byte-identical outputs whichever executor ran them. ``citybank build|report --executor
+dask --scheduler tcp://HOST:8786``; without ``--scheduler`` a LocalCluster of ``--jobs`` workers is started.
+
+A worker imports the heavy modules once, then forks one *root process* per workbench root (the folder of a
+gmina's params/ and data/), which points :data:`citybank.paths.PATHS` at that root, loads its data and forks
+the task clients: one build can hold the tasks of several gminas (:func:`plan_gminas`: ids prefixed by the
+TERC code, outputs and state in each gmina's own workbench) at the cost of loading each gmina's data once
+per worker, not of the imports again; the local pool keeps each worker on one gmina while another gmina has
+work left (:meth:`LocalExecutor._pick`). On Dask the warm processes are started for each build (the plugin
+is registered again) and stopped at its end: a root process never serves a build with data older than its own.
+
 Robustness: a timeout per task (the worker kills the task's process group), a dead kernel fails that
 task only, outputs are written to a temporary file and renamed (:func:`citybank.util.atomic_path`),
 state is saved after every finished task; Ctrl-C terminates the workers (which kill their children and
@@ -74,12 +91,40 @@ notebook (with the traceback) is kept under ``build/<Y>/failed/`` and its log un
 
 from __future__ import annotations
 
+from ..errors import UserError
 from .cache import KEY_PACKAGES, LIB_ROOT, NotebookProblem, check_parameters, code_hash, lib_hash, status
-from .execute import DEFAULT_TIMEOUT, INFRASTRUCTURE, KERNEL_NAME, NOTEBOOK, BuildResult, Failure, run_tasks
-from .plan import Task, plan, synthetic_plan, task_inputs
+from .execute import (
+    DEFAULT_TIMEOUT,
+    INFRASTRUCTURE,
+    KERNEL_NAME,
+    NOTEBOOK,
+    BuildResult,
+    Failure,
+    LocalExecutor,
+    run_tasks,
+    stable_notebook,
+)
+from .plan import Task, plan, plan_gminas, synthetic_plan, task_inputs
+
+EXECUTORS = ("local", "dask")
+
+
+def make_executor(name: str = "local", scheduler: str | None = None, jobs: int | None = None):
+    """The executor called ``name``: ``local`` (``jobs`` warm workers here) or ``dask`` (the cluster whose
+    scheduler is at ``scheduler``; without one, a LocalCluster of ``jobs`` workers on this machine)."""
+    if name == "local":
+        if scheduler:
+            raise UserError("--scheduler is an address of a Dask scheduler: use it with --executor dask")
+        return LocalExecutor(jobs)
+    if name == "dask":
+        from .dask_executor import DaskExecutor  # only here: distributed takes ~1 s to import
+
+        return DaskExecutor(scheduler, jobs=jobs)
+    raise UserError(f"unknown executor {name!r}: choose one of {', '.join(EXECUTORS)}")
+
 
 __all__ = [
-    "DEFAULT_TIMEOUT", "INFRASTRUCTURE", "KERNEL_NAME", "NOTEBOOK", "KEY_PACKAGES", "LIB_ROOT", "BuildResult", "Failure", "NotebookProblem", "Task", "check_parameters", "code_hash",
+    "DEFAULT_TIMEOUT", "EXECUTORS", "INFRASTRUCTURE", "LocalExecutor", "make_executor", "plan_gminas", "stable_notebook", "KERNEL_NAME", "NOTEBOOK", "KEY_PACKAGES", "LIB_ROOT", "BuildResult", "Failure", "NotebookProblem", "Task", "check_parameters", "code_hash",
     "lib_hash", "plan", "run_tasks", "status",
     "synthetic_plan", "task_inputs",
 ]  # fmt: skip

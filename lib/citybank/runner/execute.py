@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import importlib
 import json
 import os
 import select
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..paths import use_root
 from ..util import atomic_path, package_versions, progress_bar, sha256_file
 from .cache import (
     KEY_PACKAGES,
@@ -40,7 +42,7 @@ PRELOAD = (
     "pandas", "numpy", "pyarrow", "matplotlib", "matplotlib.pyplot", "seaborn", "IPython",
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "matplotlib_inline.backend_inline", "papermill", "nbclient", "nbformat",
     "citybank.params", "citybank.bank", "citybank.plots", "citybank.narrative", "citybank.i18n",
-    "citybank.indicators", "citybank.strategy", "citybank.consistency",
+    "citybank.indicators", "citybank.strategy", "citybank.consistency", "citybank.views",
 )  # fmt: skip
 
 
@@ -248,6 +250,7 @@ def _execute(job: dict[str, Any], tmp_out: str, fork_kernel: bool) -> dict[str, 
             cwd=job["cwd"], progress_bar=False, log_output=False, execution_timeout=job["timeout"],
             on_notebook_start=on_start, on_notebook_complete=on_complete, shutdown_kernel="immediate", **kwargs,
         )  # fmt: skip
+        stable_notebook(Path(tmp_out), job["output"])
     except Exception as exc:  # noqa: BLE001 — any failure of the notebook is the task's failure
         out["status"] = "failed"
         out["kind"] = NOTEBOOK if "kernel_ready" in marks else INFRASTRUCTURE
@@ -265,6 +268,34 @@ def _execute(job: dict[str, Any], tmp_out: str, fork_kernel: bool) -> dict[str, 
     return out
 
 
+RUN_FIELDS = ("start_time", "end_time", "duration")
+"""What papermill records about one run (the notebook's and every cell's): times, not results."""
+
+
+def stable_notebook(path: Path, output: str) -> None:
+    """Rewrite an executed notebook so that the same inputs give the same bytes, whoever ran it and when: the
+    run's times (papermill's ``start_time``/``end_time``/``duration``, nbclient's ``execution`` timestamps)
+    are dropped — ``build/<Y>/timings.csv`` keeps them —, ``output_path`` names the published file rather
+    than its temporary twin, and the injected-parameters cell gets a fixed id instead of papermill's random
+    one. The JSON is written as nbformat writes it (indent 1, sorted keys, UTF-8, a final newline)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    meta = nb.get("metadata", {}).get("papermill")
+    if isinstance(meta, dict):
+        for name in RUN_FIELDS:
+            meta.pop(name, None)
+        meta["output_path"] = output
+    for cell in nb.get("cells", []):
+        cmeta = cell.get("metadata", {})
+        cmeta.pop("execution", None)
+        if isinstance(cmeta.get("papermill"), dict):
+            for name in RUN_FIELDS:
+                cmeta["papermill"].pop(name, None)
+        if "injected-parameters" in cmeta.get("tags", []):
+            cell["id"] = "injected-parameters"
+    text = json.dumps(nb, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
 class _TaskFailed(Exception):
     """Raised inside ``atomic_path`` so that a failed task's temporary file is never renamed."""
 
@@ -272,23 +303,32 @@ class _TaskFailed(Exception):
 class _Worker:
     """Runs inside a worker process: preload, then fork one child per task and wait with a deadline."""
 
-    def __init__(self, fork_kernel: bool = True) -> None:
+    def __init__(self, fork_kernel: bool = True, private_fds: tuple[int, ...] = ()) -> None:
         self.fork_kernel = fork_kernel
         self.child: int | None = None
+        self.private_fds = private_fds  # the pipes of the root process: closed in every task's child
 
-    def preload(self) -> float:
+    @staticmethod
+    def preload() -> float:
+        """Import the heavy modules (no data: the data belong to one workbench root, see :class:`_Roots`)."""
         t = time.perf_counter()
         # What ipykernel would set in a fresh kernel, before matplotlib reads it at import time.
         os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-        import importlib
-
         for name in PRELOAD:
             with contextlib.suppress(Exception):
                 importlib.import_module(name)
-        # Load what every page reads (params, bank, ISO results, fonts) once per worker: each notebook's
-        # kernel is forked from this process, so it starts with them, and whatever it changes dies with it.
+        return time.perf_counter() - t
+
+    @staticmethod
+    def warm_root(root: str) -> float:
+        """Point this process at the workbench ``root`` and load what every page of it reads (params, bank,
+        ISO results, fonts): each notebook's kernel is forked from this process, so it starts with them, and
+        whatever it changes dies with it."""
+        t = time.perf_counter()
+        if root:
+            use_root(root)  # PATHS and CITYBANK_ROOT (read by the kernels) now name this root
         with contextlib.suppress(Exception):  # a page that cannot load reports it when it runs
-            importlib.import_module("citybank.views").warm()  # only now: MPLBACKEND must be set first
+            importlib.import_module("citybank.views").warm()  # by name: imported by preload once MPLBACKEND is set
         return time.perf_counter() - t
 
     def kill_child(self) -> None:
@@ -334,6 +374,9 @@ class _Worker:
             code = 0
             try:
                 os.close(rfd)
+                for fd in self.private_fds:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
                 os.setpgrp()
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -392,28 +435,135 @@ class _Worker:
         return b"", ("failed", f"notebook process died (exit code {code}); see the log", NOTEBOOK)
 
 
-def _worker_main() -> None:
-    """Entry point of a worker process: JSON lines on stdin (jobs) → JSON lines on the saved stdout."""
-    out = os.fdopen(os.dup(1), "w", buffering=1)
-    os.dup2(2, 1)  # anything printed by imports goes to stderr, not into the protocol
-    fork_kernel = os.environ.get("CITYBANK_RUNNER_KERNEL", "fork") == "fork"
-    worker = _Worker(fork_kernel)
+class _Roots:
+    """The root processes of a warm worker: one per workbench root (a gmina's params/ and data/), forked from
+    the worker after its imports, warmed with that root's data (:meth:`_Worker.warm_root`) and kept for the
+    next tasks of the root. Each forks one client per task as before, so a notebook starts from its root's
+    clean warm state and every change it makes dies with its processes. The worker keeps the ``keep`` most
+    recently used roots; a build of several gminas (tasks in plan order, grouped by gmina) switches root
+    once per gmina at the cost of loading that gmina's data, never of the imports again.
+
+    A root process that dies fails its task as an :data:`INFRASTRUCTURE` failure (tried again in a new one)."""
+
+    def __init__(self, fork_kernel: bool, protocol_fds: tuple[int, ...], keep: int = 2) -> None:
+        self.fork_kernel = fork_kernel
+        self.protocol_fds = protocol_fds  # the worker's own pipes to the build: never held by a root process
+        self.keep = keep
+        self.procs: dict[str, tuple[int, int, Any]] = {}  # root → (pid, jobs fd, results file)
+
+    def run(self, job: dict[str, Any], control_fd: int) -> dict[str, Any]:
+        root = str(job.get("root") or "")
+        if root not in self.procs:
+            self._start(root)
+        self.procs[root] = self.procs.pop(root)  # most recently used last
+        pid, jobs_fd, results = self.procs[root]
+        try:
+            os.write(jobs_fd, (json.dumps(job) + "\n").encode())
+        except OSError:
+            line = b""
+        else:
+            line = self._read(results, control_fd)
+        if line:
+            return json.loads(line)
+        self._stop(root)
+        return {
+            "id": job["id"], "pid": pid, "status": "failed", "kind": INFRASTRUCTURE, "log": job.get("log"),
+            "error": "the warm process of the task's workbench died", "kernel_start": None, "execute": None, "write": None,
+        }  # fmt: skip
+
+    def _read(self, results, control_fd: int) -> bytes:
+        while True:
+            ready, _, _ = select.select([results, control_fd], [], [], 1.0)
+            if control_fd in ready:  # the build is gone (stdin closed): stop everything now
+                self.stop_all()
+                raise SystemExit(1)
+            if results in ready:
+                return results.readline()
+
+    def _start(self, root: str) -> None:
+        while len(self.procs) >= self.keep:
+            self._stop(next(iter(self.procs)))
+        jobs_r, jobs_w = os.pipe()
+        res_r, res_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the root process
+            code = 0
+            try:
+                for fd in (jobs_w, res_r, *self.protocol_fds):
+                    os.close(fd)
+                os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # fd 0 was the worker's job pipe
+                for _, fd, fh in self.procs.values():  # the other roots' pipes: their EOF must not wait for us
+                    os.close(fd)
+                    fh.close()
+                _serve_root(root, jobs_r, res_w, self.fork_kernel)
+            except BaseException:  # noqa: BLE001 — whatever happened, leave (the worker reports it)
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(jobs_r)
+        os.close(res_w)
+        self.procs[root] = (pid, jobs_w, os.fdopen(res_r, "rb"))
+
+    def _stop(self, root: str) -> None:
+        pid, jobs_fd, results = self.procs.pop(root)
+        os.close(jobs_fd)  # EOF: an idle root process leaves at once
+        results.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)  # a busy one kills its task's process group first
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+
+    def stop_all(self) -> None:
+        for root in list(self.procs):
+            self._stop(root)
+
+
+def _serve_root(root: str, jobs_fd: int, results_fd: int, fork_kernel: bool) -> None:
+    """Body of a root process: warm the root, then run its tasks one by one (jobs in, results out)."""
+    worker = _Worker(fork_kernel, private_fds=(jobs_fd, results_fd))
 
     def on_term(signum, frame):  # noqa: ARG001
         worker.kill_child()
         raise SystemExit(1)
 
     signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    preload = worker.preload()
-    out.write(json.dumps({"ready": True, "preload": round(preload, 3), "pid": os.getpid()}) + "\n")
-    stdin = sys.stdin.buffer
+    worker.warm_root(root)
+    jobs = os.fdopen(jobs_fd, "rb")
+    out = os.fdopen(results_fd, "w", buffering=1)
     while True:
-        line = stdin.readline()
+        line = jobs.readline()
         if not line:
             return
-        job = json.loads(line)
-        out.write(json.dumps(worker.run(job, stdin.fileno())) + "\n")
+        out.write(json.dumps(worker.run(json.loads(line), jobs_fd)) + "\n")
+
+
+def _worker_main() -> None:
+    """Entry point of a worker process: JSON lines on stdin (jobs) → JSON lines on the saved stdout. The
+    worker imports the heavy modules once and hands each task to the process of its root (:class:`_Roots`)."""
+    out_fd = os.dup(1)
+    out = os.fdopen(out_fd, "w", buffering=1)
+    os.dup2(2, 1)  # anything printed by imports goes to stderr, not into the protocol
+    fork_kernel = os.environ.get("CITYBANK_RUNNER_KERNEL", "fork") == "fork"
+    roots = _Roots(fork_kernel, protocol_fds=(out_fd,))
+
+    def on_term(signum, frame):  # noqa: ARG001
+        roots.stop_all()
+        raise SystemExit(1)
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    preload = _Worker.preload()
+    out.write(json.dumps({"ready": True, "preload": round(preload, 3), "pid": os.getpid()}) + "\n")
+    stdin = sys.stdin.buffer
+    try:
+        while True:
+            line = stdin.readline()
+            if not line:
+                return
+            job = json.loads(line)
+            out.write(json.dumps(roots.run(job, stdin.fileno())) + "\n")
+    finally:
+        roots.stop_all()
 
 
 # ---------------------------------------------------------------- the main side
@@ -429,11 +579,12 @@ class _WorkerHandle:
             start_new_session=True, env=env,
         )  # fmt: skip
         self.job: dict[str, Any] | None = None
+        self.root: str | None = None  # the workbench root of its last job (its warm root process)
         self.preload: float | None = None
         self.started = time.perf_counter()
 
     def send(self, job: dict[str, Any]) -> None:
-        self.job = job
+        self.job, self.root = job, job.get("root")
         self.proc.stdin.write((json.dumps(job) + "\n").encode())  # type: ignore[union-attr]
         self.proc.stdin.flush()  # type: ignore[union-attr]
 
@@ -476,6 +627,85 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, old)
 
 
+class LocalExecutor:
+    """The default executor: ``jobs`` warm worker processes on this machine (one per core by default).
+
+    Every executor has the same four methods, called by :func:`run_tasks`: ``start(n_tasks)``,
+    ``submit(job, first=False)`` (``first``: ahead of the queue, for a retry), ``next_result()`` (blocks until
+    one task finishes; a task whose worker died comes back as an :data:`INFRASTRUCTURE` failure) and
+    ``close()``. A job is the plain dict of :func:`_job`; a result is the worker's dict (``id``, ``status``,
+    ``error``, ``kind``, ``output_sha256``, timings). Executors run jobs; the cache, the state, retries and the
+    reporting stay in :func:`run_tasks`, so every executor builds the same outputs."""
+
+    name = "local"
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.workers: list[_WorkerHandle] = []
+        self.queue: list[dict[str, Any]] = []
+        self.free: list[_WorkerHandle] = []
+        self.target = 0
+        self.preloads: dict[int, float] = {}  # worker pid → seconds of imports before its first task
+
+    def start(self, n_tasks: int) -> None:
+        self.target = min(self.jobs, n_tasks)
+        self.workers = [_WorkerHandle() for _ in range(self.target)]
+
+    def submit(self, job: dict[str, Any], first: bool = False) -> None:
+        self.queue.insert(0, job) if first else self.queue.append(job)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        while self.queue and self.free:
+            w = self.free.pop(0)
+            w.send(self.queue.pop(self._pick(w)))
+
+    def _pick(self, w: _WorkerHandle) -> int:
+        """The next job for ``w``: one of the root it has warm, else one of a root no other worker is on, else
+        the first — so that in a build of many gminas each gmina's data are loaded by one worker, not all."""
+        for i, job in enumerate(self.queue):
+            if job.get("root") == w.root:
+                return i
+        taken = {x.root for x in self.workers if x is not w and x.job is not None}
+        for i, job in enumerate(self.queue):
+            if job.get("root") not in taken:
+                return i
+        return 0
+        if self.queue and len(self.workers) < self.target:  # a worker died: start another for the queue
+            self.workers.append(_WorkerHandle())
+
+    def next_result(self) -> dict[str, Any]:
+        while True:
+            waiting = [w for w in self.workers if w not in self.free]
+            if not waiting:
+                raise RuntimeError("no task is running")  # a caller's bug: more results asked than submitted
+            ready, _, _ = select.select(waiting, [], [], 1.0)
+            for w in ready:
+                line = w.proc.stdout.readline()  # type: ignore[union-attr]
+                if not line:  # the worker itself died: fail its task (retried by the caller), start another
+                    self.workers.remove(w)
+                    job = w.job
+                    w.stop()
+                    self._dispatch()
+                    if job is not None:
+                        return {"id": job["id"], "status": "failed", "kind": INFRASTRUCTURE, "log": job["log"],
+                                "error": "worker process died"}  # fmt: skip
+                    continue
+                msg = json.loads(line)
+                w.job = None
+                self.free.append(w)
+                self._dispatch()
+                if msg.get("ready"):
+                    w.preload = self.preloads[msg["pid"]] = msg["preload"]
+                    continue
+                return msg
+
+    def close(self) -> None:
+        for w in self.workers:
+            w.stop()
+        self.workers, self.free = [], []
+
+
 def run_tasks(
     tasks: list[Task],
     jobs: int | None = None,
@@ -484,8 +714,10 @@ def run_tasks(
     *,
     lib_root: Path | None = None,
     progress: bool = True,
+    executor: Any = None,
 ) -> BuildResult:
-    """Execute the stale tasks (all with ``force``) in ``jobs`` worker processes; skip the others.
+    """Execute the stale tasks (all with ``force``) with ``executor`` (default: :class:`LocalExecutor` with
+    ``jobs`` warm worker processes; or ``citybank.runner.dask.DaskExecutor``); skip the others.
 
     Failures (notebook not found, undeclared parameter, error in a cell, timeout, dead kernel) are
     collected in ``BuildResult.failures``; the other tasks still run. State is saved after every task.
@@ -517,7 +749,7 @@ def run_tasks(
     _clean_temporaries(t for t, _ in todo)
     if todo:
         try:
-            _execute_all(todo, jobs or os.cpu_count() or 1, timeout, states, result, progress, hasher)
+            _execute_all(todo, executor or LocalExecutor(jobs), timeout, states, result, progress, hasher)
         finally:
             hasher.save()
     else:
@@ -537,6 +769,7 @@ def _job(task: Task, timeout: float) -> dict[str, Any]:
     )
     return {
         "id": task.id,
+        "root": str(task.root),
         "notebook": str(task.path(task.notebook)),
         "output": str(task.path(task.output)),
         "failed": str(task.build_dir / "failed" / rel),
@@ -548,72 +781,35 @@ def _job(task: Task, timeout: float) -> dict[str, Any]:
 
 
 def _execute_all(
-    todo, jobs: int, timeout: float, states: dict[Path, State], result: BuildResult, progress: bool, hasher: Hasher
+    todo, executor, timeout: float, states: dict[Path, State], result: BuildResult, progress: bool, hasher: Hasher
 ):
-    queue = list(todo)
     by_id = {t.id: (t, k) for t, k in todo}
     retried: set[str] = set()
-
-    def retry(task_id: str) -> bool:
-        """Queue a task again after a failure of the machinery, once."""
-        if task_id in retried:
-            return False
-        retried.add(task_id)
-        queue.insert(0, by_id[task_id])
-        return True
-
-    workers = [_WorkerHandle() for _ in range(min(jobs, len(queue)))]
-    idle: list[_WorkerHandle] = []
-    bar = progress_bar(total=len(queue), desc="notebooks", unit="nb", disable=not progress)
+    bar = progress_bar(total=len(todo), desc="notebooks", unit="nb", disable=not progress)
     try:
         with _sigterm_as_interrupt():
-            busy = len(workers)
-            pending = set(workers)
-            while queue or busy:
-                ready, _, _ = select.select(list(pending), [], [], 1.0)
-                for w in ready:
-                    line = w.proc.stdout.readline()  # type: ignore[union-attr]
-                    if not line:  # the worker itself died: fail its task, start a new one
-                        pending.discard(w)
-                        busy -= 1
-                        if w.job is not None and not retry(w.job["id"]):
-                            result.failures.append(
-                                Failure(w.job["id"], "worker process died", log=w.job["log"], kind=INFRASTRUCTURE)
-                            )
-                            bar.update(1)
-                        w.stop()
-                        if queue:
-                            nw = _WorkerHandle()
-                            workers.append(nw)
-                            pending.add(nw)
-                            busy += 1
-                        continue
-                    msg = json.loads(line)
-                    if msg.get("ready"):
-                        w.preload = msg["preload"]
-                        result.preloads[msg["pid"]] = msg["preload"]
-                    elif msg["status"] != "ok" and msg.get("kind") == INFRASTRUCTURE and retry(msg["id"]):
-                        w.job = None
-                    else:
-                        task, key = by_id[msg["id"]]
-                        _record(task, key, msg, states[task.build_dir], result, retried=msg["id"] in retried)
-                        if msg["status"] == "ok":
-                            hasher.remember(task.path(task.output), msg["output_sha256"])
-                        bar.update(1)
-                        w.job = None
-                    if queue:
-                        task, _ = queue.pop(0)
-                        w.send(_job(task, timeout))
-                    else:
-                        busy -= 1
-                        pending.discard(w)
-                        idle.append(w)
+            executor.start(len(todo))
+            for task, _ in todo:
+                executor.submit(_job(task, timeout))
+            pending = len(todo)
+            while pending:
+                msg = executor.next_result()
+                if msg["status"] != "ok" and msg.get("kind") == INFRASTRUCTURE and msg["id"] not in retried:
+                    retried.add(msg["id"])  # a failure of the machinery: the task is tried once more, first
+                    executor.submit(_job(by_id[msg["id"]][0], timeout), first=True)
+                    continue
+                task, key = by_id[msg["id"]]
+                _record(task, key, msg, states[task.build_dir], result, retried=msg["id"] in retried)
+                if msg["status"] == "ok":
+                    hasher.remember(task.path(task.output), msg["output_sha256"])
+                bar.update(1)
+                pending -= 1
     except KeyboardInterrupt:
         result.interrupted = True
     finally:
         bar.close()
-        for w in workers:
-            w.stop()
+        result.preloads.update(getattr(executor, "preloads", {}))
+        executor.close()
         for st in states.values():
             st.save()
     if result.interrupted:

@@ -3,11 +3,15 @@ dependencies are decided: :func:`task_inputs`). See the package docstring."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..params import expand_files, registry
+from ..errors import UserError
+from ..params import expand_files, load_params, registry
+from ..params.survey import survey_pages
 from ..paths import RESULT_FILES, SURVEY_TABLES, notebooks_folder
 
 
@@ -80,6 +84,18 @@ def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None =
         ]
     elif kind in ("strategy", "consistency"):
         extra += [f"params/{kind}.yml", f"data/results/{RESULT_FILES[kind]}"]
+    elif kind == "residents":  # the datasets of the figures' variables (an indicator's: of its inputs)
+        # params/residents.yml as load_params validated it (read as data: the plan never re-validates)
+        iso = {str(i.get("id")): i for i in (reg.extra.get("iso37120") or {}).get("indicators") or []}
+        wanted: set[str] = set()
+        for fig in (reg.extra.get("residents") or {}).get("figures") or []:
+            formula = (iso.get(str(fig.get("indicator"))) or {}).get("formula") or {}
+            wanted |= {fig["variable"]} if fig.get("variable") else set(formula.get("numerator") or [])
+            wanted |= set(formula.get("denominator") or [])
+        extra += ["params/residents.yml", "params/iso37120.yml", f"data/results/{RESULT_FILES['indicators']}"]
+        for ds in sorted(reg.datasets.values(), key=lambda d: d.id):
+            if wanted & set(ds.variables):
+                extra += [f"params/datasets/{ds.id}.yml", *_dataset_files(reg, ds)]
     elif kind == "survey":  # the survey stage's tables (and the strategy's rows of its survey indicators)
         extra += ["params/survey.yml", "params/strategy.yml", f"data/results/{RESULT_FILES['strategy']}"]
         extra += [f"data/results/survey/{name}.parquet" for name in SURVEY_TABLES]
@@ -119,20 +135,38 @@ def plan(year: int, reg=None) -> list[Task]:
             add(lang, f"iso-{clause}", "iso", "iso_indicator.ipynb", {"indicator": clause})
         add(lang, "strategy", "strategy", "strategy.ipynb", {})
         add(lang, "consistency", "consistency", "consistency.ipynb", {})
+        if "residents" in reg.extra:
+            add(lang, "residents", "residents", "residents.ipynb", {})
         for name, notebook, extra in survey_pages(reg):
             add(lang, name, "survey", notebook, extra)
     return tasks
 
 
-def survey_pages(reg) -> list[tuple[str, str, dict[str, Any]]]:
-    """The residents' survey's pages (name, notebook, parameters): the overview, then one per theme of
-    params/survey.yml; none without a survey."""
-    survey = reg.extra.get("survey")
-    if not isinstance(survey, dict):
-        return []
-    themes = [str(t["id"]) for t in survey.get("themes") or [] if isinstance(t, dict) and "id" in t]
-    pages: list[tuple[str, str, dict[str, Any]]] = [("survey-overview", "survey_overview.ipynb", {})]
-    return pages + [(f"survey-{t}", "survey_theme.ipynb", {"theme": t}) for t in themes]
+def plan_gminas(year: int, gminas: Mapping[str, str | Path]) -> list[Task]:
+    """One build of several gminas: ``gminas`` maps a TERC code to its *workbench root* — a folder holding the
+    gmina's ``params/`` (as ``citybank new-city`` writes it) and its ``data/``. Each gmina's tasks are those
+    of :func:`plan` on its own params, with
+
+    * the id prefixed by the code (``2469011/pl/overview``), so the build's results and failures say whose;
+    * root = the gmina's workbench: outputs in ``<root>/reports/<Y>/notebooks/``, state, logs and failed
+      notebooks in ``<root>/build/<Y>/`` (each gmina's cache is its own: adding a gmina re-runs nothing of
+      the others), and the warm process that runs it points at that root (its params, bank and results);
+    * the notebooks of the workbench's own ``notebooks/`` when it has one, else the code checkout's, named by
+      absolute path (:func:`citybank.paths.notebooks_folder`) — one template, many gminas.
+
+    Gminas are planned in the order given, each one's tasks together (a warm process switches root once
+    per gmina)."""
+    tasks: list[Task] = []
+    for code, folder in gminas.items():
+        root = Path(folder).resolve()
+        if not (root / "params" / "city.yml").is_file():
+            raise UserError(
+                f"gmina {code}: no params/city.yml in {root}; write its params folder first with "
+                f"`citybank new-city --terc {code} --out {root / 'params'}`"
+            )
+        for t in plan(year, load_params(root / "params")):
+            tasks.append(dataclasses.replace(t, id=f"{code}/{t.id}", root=root))
+    return tasks
 
 
 def synthetic_plan(n: int, root: Path, year: int = 2024) -> list[Task]:

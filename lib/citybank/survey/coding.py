@@ -233,7 +233,7 @@ def code_shares(
     est["question"] = est["question"].str.split("\t").str[0]
     est["codebook_version"] = coding.version
     est["synthetic"] = survey.synthetic
-    return est[SHARE_COLUMNS].astype({"n": "int64"})
+    return est[SHARE_COLUMNS].astype({"n": "Int64"})  # a suppressed cell keeps no base (tables.apply_suppression)
 
 
 def _share_row(q: str, code: str, scheme: str, dtype: str, domain: str, s: svyadapter.Share, survey: Survey) -> dict:

@@ -77,6 +77,31 @@ class Table:
         return self.frame.to_string(index=False)
 
 
+class Sentences:
+    """Sentences for notebook output, one list item each; the bank values (``citybank_values``) and ISO 37120
+    values (``citybank_indicators``: clause, territory, year, value) they say ride along in the output metadata,
+    with the sentences themselves (``citybank_sentences``) for the printout made from the executed notebook."""
+
+    def __init__(self, sentences: list[str], values: list[list[Any]], indicators: list[list[Any]], kind: str):
+        self.sentences, self.values, self.indicators, self.kind = sentences, values, indicators, kind
+
+    @property
+    def text(self) -> str:
+        return "\n".join(f"- {s}" for s in self.sentences)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict[str, Any], dict[str, Any]]:
+        meta = {
+            "citybank": self.kind,
+            "citybank_sentences": self.sentences,
+            "citybank_values": self.values,
+            "citybank_indicators": self.indicators,
+        }
+        return {"text/markdown": self.text, "text/plain": self.text}, {"text/markdown": meta}
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 def bank_values(rows: list[tuple[str, str, int, Any]]) -> list[list[Any]]:
     """The (variable, territory, year, value) of bank values a table or chart shows, without missing ones."""
     return [[v, str(t_), int(y), float(x)] for v, t_, y, x in rows if x is not None and not pd.isna(x)]

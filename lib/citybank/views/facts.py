@@ -33,6 +33,7 @@ from ..indicators import (
 from ..params import Dataset, Registry, change_kind, registry
 from ..params.consistency import side_ids
 from ..params.national import load_national
+from ..params.residents import load_summary
 from ..params.survey import Survey, load_survey
 from ..paths import PATHS
 from ..publish import HEADLINES, previous_year
@@ -209,6 +210,7 @@ class OverviewFacts:
     year: int
     previous_year: int
     headlines: list[dict]  # as CategoryFacts.records (without baseline), plus the variable's provider
+    unprovided: list[str]  # headline variables that no dataset of params/ provides (a gmina workspace)
     datasets: int
     providers: int
     categories: int
@@ -225,9 +227,15 @@ def overview_facts(year: int) -> OverviewFacts:
     reg = registry()
     bank = bank_frame()
     prev = previous_year(reg, year)
-    heads = [v for v in HEADLINES if v in reg.variables]
+    # a variable no dataset maps and the bank does not derive (the total population of a gmina workspace is a
+    # sum of the age groups of the national export) has no value to show: the page says whose data is missing
+    provided = {v for d in reg.datasets.values() for v in d.variables} | set(bank["variable"].unique())
+    heads = [v for v in HEADLINES if v in reg.variables and v in provided]
+    # the provider of the dataset, or of the bank's rows for a variable the bank derives (a sum of parts)
+    derived = bank[bank["territory"] == reg.city.terc].drop_duplicates("variable").set_index("variable")["provider"]
     recs = [
-        dict(r, provider=_provider_of(r["variable"], reg)) for r in _records(reg, bank, heads, year, {"previous": prev})
+        dict(r, provider=_provider_of(r["variable"], reg) or str(derived.get(r["variable"], "")))
+        for r in _records(reg, bank, heads, year, {"previous": prev})
     ]
     qa = _quality(year)
     dsets = sorted(reg.datasets.values(), key=lambda d: d.id)
@@ -235,6 +243,7 @@ def overview_facts(year: int) -> OverviewFacts:
         year=year,
         previous_year=prev,
         headlines=recs,
+        unprovided=[v for v in HEADLINES if v in reg.variables and v not in provided],
         datasets=len(dsets),
         providers=len(reg.providers),
         categories=len(reg.categories),
@@ -480,6 +489,127 @@ def consistency_facts(year: int) -> ConsistencyFacts:
         history=history,
         gaps=gaps,
     )
+
+
+# ---------------------------------------------------------------------------------------------- residents
+
+
+@dataclass(frozen=True)
+class ResidentFigure:
+    id: str  # the figure of params/residents.yml (its sentence: residents.figure.<id>)
+    source: str  # "variable" (a bank value of the city) or "indicator" (an ISO 37120 value)
+    key: str  # the variable id or the indicator's clause
+    name: dict[str, str]  # lang → the variable's or indicator's name (for a gap)
+    unit: str
+    counted: bool  # people or events counted (a change is "fewer", not "lower")
+    value: float | None  # the year's value
+    previous_year: int
+    previous: float | None  # the compared year's value
+    how: str  # percent, points or absolute (see citybank.params.change_kind)
+    decimals: int | None
+    break_reason: dict[str, str] | None  # lang → why the series breaks between the years, when it does
+    latest_year: int | None  # when the year has no value: the last earlier year with one
+    latest: float | None
+    providers: list[str]  # the providers of the value (an indicator's: of its inputs)
+
+
+@dataclass(frozen=True)
+class ResidentsFacts:
+    year: int
+    figures: list[ResidentFigure]  # in the order of params/residents.yml
+
+    @property
+    def providers(self) -> list[str]:
+        """Every provider of the figures, in order of first appearance."""
+        return list(dict.fromkeys(p for f in self.figures for p in f.providers if p))
+
+    def bank_values(self, terc: str) -> list[tuple[str, str, int, float | None]]:
+        """(variable, territory, year, value) of every bank value the figures show."""
+        out: list[tuple[str, str, int, float | None]] = []
+        for f in self.figures:
+            if f.source == "variable":
+                out += [(f.key, terc, self.year, f.value), (f.key, terc, f.previous_year, f.previous)]
+                if f.latest_year is not None:
+                    out.append((f.key, terc, f.latest_year, f.latest))
+        return out
+
+    def indicator_values(self, terc: str) -> list[tuple[str, str, int, float | None]]:
+        """(clause, territory, year, value) of every ISO 37120 value the figures show."""
+        out: list[tuple[str, str, int, float | None]] = []
+        for f in self.figures:
+            if f.source == "indicator":
+                out += [(f.key, terc, self.year, f.value), (f.key, terc, f.previous_year, f.previous)]
+                if f.latest_year is not None:
+                    out.append((f.key, terc, f.latest_year, f.latest))
+        return out
+
+
+def _number(x: Any) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
+def _latest_before(series: pd.Series, year: int) -> tuple[int | None, float | None]:
+    earlier = series.dropna().loc[: year - 1]
+    return (int(earlier.index[-1]), float(earlier.iloc[-1])) if len(earlier) else (None, None)
+
+
+@cache
+def residents_facts(year: int) -> ResidentsFacts:
+    """The key figures of params/residents.yml for the year: the city's value, the compared year's value, how a
+    change is said, a break between them, and — for a year without a value — the latest earlier one."""
+    reg = registry()
+    summary = load_summary(reg)
+    if summary is None:
+        return ResidentsFacts(year, [])
+    terc = reg.city.terc
+    bank = bank_frame()
+    small = reg.city.reporting.small_count
+    sources = variable_sources(reg)
+    figures = []
+    for fig in summary.figures:
+        kind, key = fig.source
+        if kind == "variable":
+            v = reg.variables[key]
+            s = bank[(bank["variable"] == key) & (bank["territory"] == terc)].set_index("year")["value"].sort_index()
+            prev = previous_year(reg, year)
+            value, previous = _number(s.get(year)), _number(s.get(prev))
+            crossed = v.break_between(prev, year)
+            name, unit, counted = v.name.model_dump(), v.unit, v.kind == "count"
+            how = fig.change or change_kind(v.kind, v.unit, [value, previous], small)
+            providers = [sources[key][1]] if key in sources else []
+            reason = crossed.reason.model_dump() if crossed is not None else None
+        else:
+            f = iso_indicator_facts(key, year)
+            s = f.reported
+            prev = year - 1
+            value, previous = _number(f.value), _number(f.previous)
+            crossing = [r for b, r in f.breaks.items() if prev < b <= year]
+            name, unit, counted = f.indicator.name.model_dump(), f.indicator.unit, False
+            how = fig.change or f.how
+            inputs = f.indicator.formula.variables if f.indicator.formula else []
+            providers = list(dict.fromkeys(sources[v][1] for v in inputs if v in sources))
+            reason = crossing[-1].model_dump() if crossing else None
+        latest_year, latest = _latest_before(s, year) if value is None else (None, None)
+        figures.append(
+            ResidentFigure(
+                id=fig.id,
+                source=kind,
+                key=key,
+                name=name,
+                unit=unit,
+                counted=counted,
+                value=value,
+                previous_year=prev,
+                previous=previous,
+                how=how,
+                decimals=fig.decimals,
+                break_reason=reason,
+                latest_year=latest_year,
+                latest=latest,
+                providers=providers,
+            )
+        )
+    return ResidentsFacts(year, figures)
 
 
 # ---------------------------------------------------------------------------------------------- ranking

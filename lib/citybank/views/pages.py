@@ -12,11 +12,22 @@ import pandas as pd
 
 from .. import narrative as nv
 from ..consistency import side_ids
-from ..i18n import check_label, t, unit_label
+from ..i18n import check_label, t, t_all, unit_label
 from ..indicators import Indicator, variable_sources
 from ..params import registry
 from ..plots import bar_chart, class_position_chart, district_bars, interval_chart, line_chart, peer_comparison, show
-from .common import bank_values, change, decimals, heading, num, provider_name, source_line, source_of, variable_name
+from .common import (
+    Sentences,
+    bank_values,
+    change,
+    decimals,
+    heading,
+    num,
+    provider_name,
+    source_line,
+    source_of,
+    variable_name,
+)
 from .facts import (
     CategoryFacts,
     Position,
@@ -28,6 +39,7 @@ from .facts import (
     overview_facts,
     ranking_facts,
     ranking_for_page,
+    residents_facts,
     strategy_facts,
     survey_facts,
     survey_theme_facts,
@@ -111,7 +123,12 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
         if records
         else []
     )
-    if not f.has_data:
+    if not f.provenance:  # no dataset of the category in params/ (a gmina workspace of `citybank new-city`)
+        sentences = [
+            t("notice.no_city_data", lang, city=reg.city.name, what=cat.name.get(lang)),
+            t("notice.add_city_data", lang),
+        ]
+    elif not f.has_data:
         sentences.append(t("notice.no_data_year", lang, year=year))
     sentences += _break_sentences([r["variable"] for r in records if r["break_baseline"]], base, year, lang)
 
@@ -286,6 +303,9 @@ def overview(year: int, lang: str) -> OverviewPage:
     )
     # the first sentence of a category story counts the category's indicators: not wanted here
     sentences = nv.category_story(pd.DataFrame(recs), lang, year, previous_year=prev)[1:] if recs else []
+    if f.unprovided:
+        what = nv.join_list([variable_name(v, lang) for v in f.unprovided], lang)
+        sentences += [t("notice.no_city_data", lang, city=city.name, what=what), t("notice.add_city_data", lang)]
 
     # the chart compares changes that a percentage can say: no rate, no handful of events, no break
     pct = [
@@ -642,7 +662,13 @@ def strategy(year: int, lang: str) -> StrategyPage:
     if strat is None:
         empty = pd.DataFrame()
         return StrategyPage(
-            heading(t("chapter.strategy", lang), lang), t("notice.no_strategy", lang), empty, empty, None, ""
+            heading(t("chapter.strategy", lang), lang),
+            t("notice.no_strategy", lang),
+            empty,
+            empty,
+            None,
+            "",
+            section={"summary": t("chapter.summary_by_goal", lang), "indicators": t("chapter.indicators", lang)},
         )
     names = strat.names(lang)
     summ, rows, units = f.summary, f.rows, f.units
@@ -831,6 +857,56 @@ def consistency(year: int, lang: str) -> ConsistencyPage:
         verdicts=verdicts,
         charts=charts,
         to_resolve=to_resolve,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- residents
+
+
+@dataclass
+class ResidentsPage:
+    heading: str
+    intro: str
+    figures: Sentences  # one plain sentence per key figure, with the values they say in the output metadata
+    sources: str
+
+
+def residents(year: int, lang: str) -> ResidentsPage:
+    """The year in brief for residents: the key figures of params/residents.yml in plain sentences (the change
+    from the compared year in words; rates in percentage points; small counts in absolute terms; a gap said)."""
+    reg = registry()
+    city = reg.city
+    f = residents_facts(year)
+    sentences = [
+        nv.resident_sentence(
+            t_all(f"residents.figure.{x.id}")[lang],  # a template: resident_sentence fills it
+            x.name[lang],
+            year,
+            x.value,
+            lang,
+            unit=x.unit,
+            decimals=x.decimals,
+            previous=x.previous,
+            previous_year=x.previous_year,
+            how=x.how,  # type: ignore[arg-type]
+            counted=x.counted,
+            break_reason=x.break_reason[lang] if x.break_reason else None,
+            latest_year=x.latest_year,
+            latest=x.latest,
+        )
+        for x in f.figures
+    ]
+    indicators = [[c, str(terr), int(y), float(v)] for c, terr, y, v in f.indicator_values(city.terc) if v is not None]
+    names = [provider_name(p, lang) for p in f.providers]
+    if any(x.source == "indicator" for x in f.figures):
+        names.append(t("residents.iso_sources", lang))
+    return ResidentsPage(
+        heading=heading(
+            t("chapter.residents", lang), lang, subtitle=t("residents.title", lang, city=city.name, year=year)
+        ),
+        intro=t("residents.intro", lang, year=year),
+        figures=Sentences(sentences, bank_values(f.bank_values(city.terc)), indicators, "residents-figures"),
+        sources=t("residents.sources", lang, sources=nv.join_list(names, lang)) if names else "",
     )
 
 
