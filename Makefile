@@ -24,11 +24,14 @@ help: ## list the targets with what they do
 
 setup: $(STAMP) ## create .venv and install the workbench (a no-op when already done)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (citybank)" >/dev/null
+	@# axe-core for the browser tests' accessibility checks (package.json, pinned by package-lock.json)
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	 else echo "npm not found: the accessibility browser tests will skip (apt-get install npm)"; fi
 	@touch $(STAMP)
 
 data: setup ## sample data if data/raw is empty, then ingest, compute and publish the year

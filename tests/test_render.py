@@ -188,7 +188,7 @@ def test_site_pages_have_nav_in_report_order_and_language_switcher(rendered):
     portal = [f"dataset-{d}.html" for d in reg.datasets] + [f"provider-{p}.html" for p in reg.providers]
     for lang in LANGS:
         pages = sorted(p.name for p in (site / lang).glob("*.html"))
-        assert pages == sorted(expected + portal)  # dataset and provider pages: reached from the catalogue
+        assert pages == sorted([*expected, *portal, "accessibility.html"])  # the declaration: from the footer
         for name in expected:
             raw = (site / lang / name).read_text(encoding="utf-8")
             sidebar = raw[raw.index('<nav class="sidebar"') : raw.index("</nav>", raw.index('<nav class="sidebar"'))]
@@ -202,6 +202,14 @@ def test_site_pages_have_nav_in_report_order_and_language_switcher(rendered):
         text = "".join(parse_html(site / lang / "index.html").text)
         for title in chapter_titles(lang):
             assert title in text
+    # every page, the language chooser too, links the accessibility declaration of its language(s)
+    root_links = [a.get("href") for tag, _, a in parse_html(site / "index.html").refs if tag == "a"]
+    assert [h for h in root_links if h.endswith("accessibility.html")] == [f"{lg}/accessibility.html" for lg in LANGS]
+    for page in (site / "pl").glob("*.html"):
+        assert (
+            '<footer class="site-footer">\n  <a href="accessibility.html">Deklaracja dostępności</a>'
+            in page.read_text(encoding="utf-8")
+        ), page
 
 
 def test_site_is_offline_and_figures_have_alt_text(rendered):
@@ -211,12 +219,18 @@ def test_site_is_offline_and_figures_have_alt_text(rendered):
     images = 0
     for page in site.rglob("*.html"):
         raw = page.read_text(encoding="utf-8")
-        assert "<script" not in raw and "mathjax" not in raw.lower() and "requirejs" not in raw.lower()
+        assert "mathjax" not in raw.lower() and "requirejs" not in raw.lower()
+        # one script, the search box's (a file of the site); nothing inline, nothing from notebooks
+        scripts = re.findall(r"<script\b[^>]*>", raw)
+        if page.parent != site:
+            assert scripts == ['<script src="../assets/search/search.js" defer>'], page
+        else:
+            assert scripts == [], page
         for tag, _, attrs in parse_html(page).refs:
             if tag in ("script", "img", "link", "source", "iframe"):
                 ref = attrs.get("src") or attrs.get("href") or ""
                 assert not external.match(ref), f"{page}: {tag} {ref}"
-                if tag in ("img", "link"):
+                if tag in ("img", "link", "script"):
                     assert (page.parent / ref).resolve().is_file(), f"{page}: broken {ref}"
             if tag == "img":
                 images += 1

@@ -18,6 +18,7 @@ Layout of params/::
     residents.yml       the key figures of the residents' plain-language summary (optional until present)
     documents.yml       the city's strategic documents (optional until present)
     survey_coding.yml   the codebook of the survey's open answers (+ survey_coding_overrides.csv; optional)
+    accessibility.yml   the site's accessibility declaration (optional until present)
 """
 
 from __future__ import annotations
@@ -26,7 +27,18 @@ from pathlib import Path
 
 from ..i18n import LANGS
 from ..paths import PATHS, notebooks_folder
-from . import bdl_api, consistency, documents, iso37120, national, residents, strategy, survey, survey_coding
+from . import (
+    accessibility,
+    bdl_api,
+    consistency,
+    documents,
+    iso37120,
+    national,
+    residents,
+    strategy,
+    survey,
+    survey_coding,
+)
 from .core import (
     EU_THEMES,
     SLUG,
@@ -62,7 +74,7 @@ from .core import (
 __all__ = [
     "LANGS", "SLUG", "ChangeKind", "change_kind", "YAML_LOADER", "Category", "Checks", "City", "ColumnMap", "Dataset", "District", "Loader",
     "OpenData", "EU_THEMES", "ParamsError", "ParamsProblem", "Provider", "Registry", "Reporting", "SeriesBreak", "Source", "Strict", "Territory", "Text3",
-    "ValidRange", "Variable", "YearParams", "consistency", "documents", "due_date", "expand_files", "iso37120", "load_params", "national", "registry",
+    "ValidRange", "Variable", "YearParams", "accessibility", "consistency", "documents", "due_date", "expand_files", "iso37120", "load_params", "national", "registry",
     "residents", "strategy", "survey", "survey_coding",
     "year_or_default",
 ]  # fmt: skip
@@ -198,6 +210,7 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
                 ("survey_coding", survey_coding),  # after survey: it codes survey.yml's open questions
                 ("national", national),
                 ("documents", documents),
+                ("accessibility", accessibility),
             )
             for name, module in modules:
                 data = ld.read(root / module.FILE, required=False)

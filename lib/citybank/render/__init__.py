@@ -3,7 +3,10 @@
 ``render_year(year, langs, formats, engine)`` is the library entry point, ``main_render(args)`` the CLI
 handler (``citybank render``). Outputs under ``reports/<Y>/``::
 
-    site/index.html, site/<lang>/*.html, site/assets/   the offline HTML site (with the data bank's catalogue)
+    site/index.html, site/<lang>/*.html, site/assets/   the offline HTML site: the data bank's catalogue,
+                                                        the search index (site/<lang>/search-index.js), the
+                                                        accessibility declaration (<lang>/accessibility.html)
+    site/pagefind/                                      a Pagefind index for hosted copies (when installed)
     cards/<provider>_<lang>.pdf                         one-page provider cards (with the site)
     report_<lang>.pdf, report_<lang>.docx               the printed report
     residents_<lang>.pdf                                the residents' summary on two A4 pages
@@ -26,7 +29,8 @@ from ..errors import UserError
 from ..params import LANGS, registry
 from ..paths import PATHS, Paths
 from ..rawdata import is_sample
-from . import cards, portal, quarto, residents
+from . import cards, portal, quarto, residents, search
+from .accessibility import declaration_page, publication_problems
 from .book import Block, BookInputs, Page, clause_key, iso_catalogue
 from .chapters import build_book
 from .printed import PrintError, book_markdown, write_docx, write_pdf
@@ -86,7 +90,8 @@ def _inputs(year: int, paths: Paths) -> BookInputs:
 
 def _merge_site(tmp: Path, site: Path, langs: list[str]) -> None:
     """Move a freshly written site into place: each rendered language folder replaces the old one whole (no
-    page of an earlier render survives), figures (content-addressed) and the stylesheet are added."""
+    page of an earlier render survives), figures (content-addressed) and the stylesheet are added. The search
+    assets and indexes are written afterwards, on the merged site."""
     (site / "assets" / "img").mkdir(parents=True, exist_ok=True)
     for lang in langs:
         if (site / lang).exists():
@@ -201,7 +206,10 @@ def render_year(
         # Languages rendered earlier stay in the site (and in its language switcher).
         site_langs = [lg for lg in LANGS if lg in langs or (site / lg / "index.html").is_file()]
         titles_site = {lg: f"{t('report_title', lg)} {year} · {inp.city}" for lg in LANGS}
-        writer = SiteWriter(tmp, titles_site, site_langs, inp.sample)
+        declarations = {lg: declaration_page(inp, lg, titles_site[lg]) for lg in site_langs}
+        writer = SiteWriter(
+            tmp, titles_site, site_langs, inp.sample, {lg: p for lg, p in declarations.items() if p is not None}
+        )
         writer.write_root(inp.city, year)
         cat = build_catalogue(year, inp.registry, paths=paths)
         for lang, pages in books.items():
@@ -209,8 +217,24 @@ def render_year(
             writer.write_language(lang, portal.site_pages(inp, lang, linked, cat))
         result.outputs += cards.write_cards(inp, cat, langs)
         _merge_site(tmp, site, langs)
+        if not inp.sample:  # the law asks a published site's declaration for the city's contact and dates
+            result.failures.extend(publication_problems(inp))
         result.outputs.append(report_dir / "site" / "index.html")
         result.seconds["html"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        search.write_assets(site, site_langs)
+        result.outputs.extend(search.write_index(site, lg) for lg in site_langs)
+        result.seconds["search"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        try:
+            pagefind = search.write_pagefind(site)
+        except RuntimeError as exc:
+            result.failures.append(f"search/pagefind: {exc}")
+        else:
+            if pagefind is not None:
+                result.outputs.append(pagefind)
+        result.seconds["pagefind"] = time.perf_counter() - t0
 
     for lang, pages in books.items():
         if "pdf" not in formats and "docx" not in formats:

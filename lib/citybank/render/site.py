@@ -1,9 +1,11 @@
 """The HTML site: ``reports/<Y>/site/<lang>/<page>.html``, self-contained and readable from disk.
 
-No scripts, no web fonts, no CDN: one stylesheet (``site/assets/site.css``) and content-addressed figures
-(``site/assets/img/<sha>.png``). Every page has the chapter navigation (ISO indicator pages under their
-theme), a language switcher pointing at the same page in the other languages, and the sample-data banner
-when the data are the bundled sample. One Markdown renderer and one template environment serve every page.
+No web fonts, no CDN: one stylesheet (``site/assets/site.css``), content-addressed figures
+(``site/assets/img/<sha>.png``) and one script, the search box (``citybank.render.search``: works from disk; the
+page reads fully without it, the box is hidden then). Every page has the chapter navigation (ISO indicator pages
+under their theme), a language switcher pointing at the same page in the other languages, the search box, the
+sample-data banner when the data are the bundled sample, and a footer linking the accessibility declaration.
+One Markdown renderer and one template environment serve every page.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import search
 from .book import Block, Page, Table, numeric_columns
 from .strings import t
 
@@ -67,7 +70,14 @@ class NavItem:
 class SiteWriter:
     """Writes the pages of one or more languages; create once per render and reuse for every page."""
 
-    def __init__(self, out_dir: Path, site_title: dict[str, str], langs: list[str], sample: bool):
+    def __init__(
+        self,
+        out_dir: Path,
+        site_title: dict[str, str],
+        langs: list[str],
+        sample: bool,
+        accessibility: dict[str, Page] | None = None,
+    ):
         import jinja2
         import mistune
 
@@ -75,6 +85,8 @@ class SiteWriter:
         self.site_title = site_title
         self.langs = langs
         self.sample = sample
+        # the accessibility declaration of each language: linked from every page's footer, written with them
+        self.accessibility = accessibility or {}
         self.env = jinja2.Environment(
             loader=jinja2.FunctionLoader(template_text), autoescape=True, keep_trailing_newline=True
         )
@@ -158,41 +170,76 @@ class SiteWriter:
     # -------------------------------------------------------------- pages
 
     def write_language(self, lang: str, pages: list[Page]) -> list[Path]:
+        """Every page of ``lang`` (with prev/next links in book order), then its accessibility declaration (in no
+        chapter sequence)."""
         folder = self.out / lang
         folder.mkdir(parents=True, exist_ok=True)
         written = []
         titles = {p.id: p.title for p in pages}
         for i, page in enumerate(pages):
-            body = "\n".join(self.block_html(b) for b in page.blocks)
-            crumb = titles.get(page.group, "") if page.level == 3 else (t("iso", lang) if page.level == 2 else "")
-            ctx: dict[str, Any] = {
-                "lang": lang,
-                "page_id": page.id,
-                "site_title": self.site_title[lang],
-                "page_title": page.title,
-                "breadcrumb": crumb,
-                "body": _Markup(body),
-                "nav": self.nav(pages, lang, page),
-                "langs": [
-                    {
-                        "code": lg,
-                        "name": t("language_name", lg),
-                        "href": f"../{lg}/{page.filename}",
-                        "current": lg == lang,
-                    }
-                    for lg in self.langs
-                ],
-                "sample_notice": t("sample_notice", lang) if self.sample else "",
-                "skip_label": t("skip_to_content", lang),
-                "choose_language": t("choose_language", lang),
-                "chapters_label": t("chapters", lang),
-                "prev": {"href": pages[i - 1].filename, "title": pages[i - 1].title} if i else None,
-                "next": {"href": pages[i + 1].filename, "title": pages[i + 1].title} if i + 1 < len(pages) else None,
-            }
-            path = folder / page.filename
-            path.write_text(self.page_tpl.render(ctx), encoding="utf-8")
-            written.append(path)
+            prev = pages[i - 1] if i else None
+            nxt = pages[i + 1] if i + 1 < len(pages) else None
+            written.append(self.write_page(lang, page, pages, titles, prev, nxt))
+        extra = self.accessibility.get(lang)
+        if extra is not None:
+            written.append(self.write_page(lang, extra, pages, titles))
         return written
+
+    def write_page(
+        self,
+        lang: str,
+        page: Page,
+        pages: list[Page],
+        titles: dict[str, str],
+        prev: Page | None = None,
+        nxt: Page | None = None,
+    ) -> Path:
+        body = "\n".join(self.block_html(b) for b in page.blocks)
+        crumb = titles.get(page.group, "") if page.level == 3 else (t("iso", lang) if page.level == 2 else "")
+        declaration = self.accessibility.get(lang)
+        ctx: dict[str, Any] = {
+            "lang": lang,
+            "page_id": page.id,
+            "site_title": self.site_title[lang],
+            "page_title": page.title,
+            "breadcrumb": crumb,
+            "body": _Markup(body),
+            "nav": self.nav(pages, lang, page),
+            "langs": [
+                {
+                    "code": lg,
+                    "name": t("language_name", lg),
+                    "href": f"../{lg}/{page.filename}",
+                    "current": lg == lang,
+                }
+                for lg in self.langs
+            ],
+            "sample_notice": t("sample_notice", lang) if self.sample else "",
+            "skip_label": t("skip_to_content", lang),
+            "choose_language": t("choose_language", lang),
+            "chapters_label": t("chapters", lang),
+            "indicators_label": t("a11y.nav_indicators", lang),
+            "search": self.search_context(lang),
+            "accessibility": {"href": declaration.filename, "title": declaration.title} if declaration else None,
+            "prev": {"href": prev.filename, "title": prev.title} if prev else None,
+            "next": {"href": nxt.filename, "title": nxt.title} if nxt else None,
+        }
+        path = self.out / lang / page.filename
+        path.write_text(self.page_tpl.render(ctx), encoding="utf-8")
+        return path
+
+    @staticmethod
+    def search_context(lang: str) -> dict[str, str]:
+        return {
+            **search.search_context(lang),
+            "label": t("search.label", lang),
+            "button": t("search.button", lang),
+            "results_label": t("search.results", lang),
+            "msg_count": t("search.count", lang, n="{n}"),
+            "msg_none": t("search.none", lang, q="{q}"),
+            "note_offline": t("search.note_offline", lang),
+            "note_pagefind": t("search.note_pagefind", lang),
+        }
 
     def write_root(self, city: str, year: int) -> Path:
         (self.out / "assets").mkdir(parents=True, exist_ok=True)
@@ -203,6 +250,11 @@ class SiteWriter:
                 "name": t("language_name", lg),
                 "title": self.site_title[lg],
                 "sample_notice": t("sample_notice", lg),
+                "accessibility": (
+                    {"href": self.accessibility[lg].filename, "title": self.accessibility[lg].title}
+                    if lg in self.accessibility
+                    else None
+                ),
             }
             for lg in self.langs
         ]
