@@ -50,7 +50,7 @@ NBVAL := --nbval-lax --nbval-sanitize-with tests/reference/sanitize.cfg
 DOCTEST := --doctest-modules lib/citybank --ignore=lib/citybank/__main__.py
 
 test: data ## run every test: unit, doctests, every notebook under nbval, reference notebooks compared, end-to-end
-	$(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) $(DOCTEST) tests notebooks
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=25 $(NBVAL) $(DOCTEST) tests notebooks
 
 test-fast: data ## the tests without the slow end-to-end ones
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) $(DOCTEST) -m "not slow" tests notebooks

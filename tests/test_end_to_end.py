@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -34,7 +33,9 @@ def fresh_workbench(root: Path) -> Path:
 
 
 def run(root: Path, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CITYBANK_ROOT": str(root), "MPLBACKEND": "Agg"}
+    # ../shared as the checkout sees it (the national exports of the ranking), when it is there
+    shared = {"CITYBANK_SHARED": str(PATHS.shared)} if PATHS.shared.is_dir() else {}
+    env = {**os.environ, "CITYBANK_ROOT": str(root), "MPLBACKEND": "Agg", **shared}
     return subprocess.run([*CLI, *args], cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -143,11 +144,9 @@ def test_manifest_verifies(report):
 
 def test_rebuild_with_no_change_executes_nothing(built, report):
     root, _ = built
-    t0 = time.perf_counter()
     proc = run(root, "build", "--year", str(YEAR))
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "0 executed" in proc.stdout
-    assert time.perf_counter() - t0 < 30  # generous: the process start dominates; the bench measures it
+    assert "0 executed" in proc.stdout  # how fast: the bench measures it (no timing in tests)
 
 
 def test_two_builds_from_scratch_are_byte_identical(report, tmp_path_factory):

@@ -3,7 +3,6 @@ handout is a PDF, and the report templates' contract check stays on notebooks/*.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -103,8 +102,3 @@ def test_contract_and_hygiene_keep_to_the_report_templates():
     assert "overview.ipynb" in names
     assert not any(p.parent != PATHS.notebooks for p in report_templates(PATHS.root))
     assert not names & {f"{n}.ipynb" for n in NAMES}
-
-
-def test_lab_opens_on_the_notebooks_folder():
-    makefile = (PATHS.root / "Makefile").read_text(encoding="utf-8")
-    assert "--notebook-dir=notebooks" in makefile and os.path.isdir(PATHS.notebooks / "workshops")

@@ -5,7 +5,8 @@ An entry whose facts were not checked against the adopted act says so (``verifie
 naming what to check): the page marks it, and a verified entry must give the date, the resolution and the link.
 
     >>> Document.model_validate({"id": "x", "type": "strategy", "title": {"pl": "a", "en": "b", "de": "c"},
-    ...     "adopted": "2016-12", "verified": False, "verify": {"pl": "a", "en": "b", "de": "c"}}).adopted_year
+    ...     "adopted": "2016-12", "verified": False, "verify": {"pl": "a", "en": "b", "de": "c"},
+    ...     "source": "city_facts.md"}).adopted_year
     2016
 """
 

@@ -74,7 +74,7 @@ def _ranking(page: str, year: int, lang: str) -> tuple[str, list[Any]]:
     f = ranking_facts(year)
     positions: list[Position] = ranking_for_page(year, page)
     if f.missing and page.startswith("category:"):
-        return t("ranking.no_data", lang, why=f.missing), []
+        return t("ranking.no_data", lang), []  # the reason (paths) is the analyst's: `citybank prepare` prints it
     if not positions:
         return "", []
     sentences, charts = [], []
