@@ -35,6 +35,16 @@ def reg():
     return registry()
 
 
+@pytest.fixture(scope="session")
+def survey(reg):
+    """The residents' survey of params/survey.yml (the bundled one is synthetic)."""
+    from citybank.params.survey import load_survey
+
+    s = load_survey(reg)
+    assert s is not None
+    return s
+
+
 @pytest.fixture()
 def params_copy(tmp_path: Path) -> Path:
     """A writable copy of params/ (and notebooks/, which params may reference) for tests that break it."""

@@ -142,7 +142,8 @@ def portal_site(tmp_path_factory):
     if not BUILT:
         pytest.skip("the bank and the 2024 data are built by `make data` / prepare")
     from citybank.catalogue import build_catalogue
-    from citybank.render import _inputs
+    from citybank.render import _inputs, search
+    from citybank.render.accessibility import declaration_page
     from citybank.render.cards import write_cards
     from citybank.render.chapters import build_book
     from citybank.render.portal import site_pages
@@ -157,10 +158,15 @@ def portal_site(tmp_path_factory):
     inp = _inputs(2024, paths)
     cat = build_catalogue(2024, inp.registry, paths=paths)
     site = paths.year_report(2024) / "site"
-    writer = SiteWriter(site, {lg: "Raport" for lg in LANGS}, list(LANGS), True)
+    titles = {lg: "Raport" for lg in LANGS}
+    declarations = {lg: declaration_page(inp, lg, titles[lg]) for lg in LANGS}  # linked from every page's footer
+    writer = SiteWriter(site, titles, list(LANGS), True, {lg: p for lg, p in declarations.items() if p is not None})
     writer.write_root(inp.city, 2024)
     for lang in LANGS:
         writer.write_language(lang, site_pages(inp, lang, build_book(inp, lang), cat))
+    search.write_assets(site, LANGS)  # the search box's script, as the renderer writes it
+    for lang in LANGS:
+        search.write_index(site, lang)
     cards = write_cards(inp, cat, LANGS)
     return inp, cat, site, cards
 

@@ -11,17 +11,9 @@ import pyreadstat
 import pytest
 import yaml
 from citybank.params import ParamsError, load_params
-from citybank.params.survey import load_survey
 from citybank.sample.survey import N_CATI, N_CAWI, SURVEY_PLANTED, survey_files
 from citybank.survey import load_survey_data, read_structure
 from citybank.survey.text import normalise, redact
-
-
-@pytest.fixture(scope="module")
-def survey(reg):
-    s = load_survey(reg)
-    assert s is not None
-    return s
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 from citybank.params import ParamsError, load_params
-from citybank.params.survey import Disclosure, load_survey
+from citybank.params.survey import Disclosure
 from citybank.params.survey_coding import load_coding
 from citybank.sample.survey import DOUBLE_CODED, survey_files
 from citybank.survey import load_survey_data
@@ -35,11 +35,6 @@ from citybank.survey.weighting import Weighting, weight
 
 PHONE = re.compile(r"\d{3}[\s-]?\d{3}[\s-]?\d{3}|\d{2}[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w+")
-
-
-@pytest.fixture(scope="module")
-def survey(reg):
-    return load_survey(reg)
 
 
 @pytest.fixture(scope="module")

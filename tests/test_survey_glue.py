@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from citybank.params.survey import load_survey
 from citybank.params.survey_coding import load_coding
 from citybank.paths import PATHS, SURVEY_TABLES, get_paths
 from citybank.survey.published import PUBLIC_TABLES
@@ -29,13 +28,6 @@ PHONE = re.compile(
     r"(?<![\d.,])(?:\+48[\s-]?)?(?:\d{3}([\s-]?)\d{3}\1\d{3}|\(?\d{2}\)?([\s-]?)\d{3}\2\d{2}\2\d{2})(?![\d.,])"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-@pytest.fixture(scope="module")
-def survey(reg):
-    s = load_survey(reg)
-    assert s is not None
-    return s
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import pytest
 import yaml
 from citybank.params import ParamsError, load_params
 from citybank.params.strategy import load_strategy
-from citybank.params.survey import load_survey
 from citybank.paths import PATHS, RESULT_FILES, SURVEY_TABLES
 from citybank.sample.survey import survey_files
 from citybank.survey.disclosure import recomputable
@@ -24,13 +23,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from style_rules import page_problems  # noqa: E402
 
 LANGS = ("pl", "en", "de")
-
-
-@pytest.fixture(scope="module")
-def survey(reg):
-    s = load_survey(reg)
-    assert s is not None
-    return s
 
 
 @pytest.fixture(scope="module")
