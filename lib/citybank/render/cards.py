@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,7 @@ from ..params.consistency import load_rules
 from ..params.strategy import load_strategy
 from .book import BookInputs
 from .portal import CARDS_DIR, card_path
-from .printed import FIXED_EPOCH, PrintError
-from .site import template_text
+from .printed import typst_pdf
 from .strings import t
 
 
@@ -97,22 +95,9 @@ def card_data(inp: BookInputs, cat: Catalogue, pid: str, lang: str) -> dict[str,
 
 def write_card(data: dict[str, Any], build_dir: Path, out: Path) -> Path:
     """Typeset one card from its data."""
-    import typst
-
     build_dir.mkdir(parents=True, exist_ok=True)
     (build_dir / "card.json").write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    main = build_dir / "card.typ"
-    main.write_text(template_text("provider_card.typ"), encoding="utf-8")
-    try:
-        pdf = typst.compile(str(main), root=str(build_dir), ignore_system_fonts=True, timestamp=FIXED_EPOCH)
-    except Exception as exc:  # typst.TypstError carries the diagnostic
-        raise PrintError(f"typst could not compile the provider card {main}: {exc}") from exc
-    assert isinstance(pdf, bytes)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".pdf.tmp")
-    tmp.write_bytes(pdf)
-    os.replace(tmp, out)
-    return out
+    return typst_pdf(build_dir, "provider_card.typ", out)
 
 
 def write_cards(inp: BookInputs, cat: Catalogue, langs: list[str] | tuple[str, ...]) -> list[Path]:

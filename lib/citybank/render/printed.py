@@ -98,23 +98,29 @@ def _pandoc(args: list[str], text: str, cwd: Path) -> bytes:
 
 def write_pdf(markdown: str, build_dir: Path, out: Path, inputs: dict[str, str]) -> Path:
     """Typeset the Markdown with Typst into ``out``; ``inputs`` fills the cover (title, city, year, ...)."""
-    import typst
-
     body = _pandoc(["-f", PANDOC_FROM, "-t", "typst", "--wrap=preserve"], markdown, build_dir)
     (build_dir / "body.typ").write_bytes(body)
-    main = build_dir / "report.typ"
-    main.write_text(template_text("report.typ"), encoding="utf-8")
+    return typst_pdf(build_dir, "report.typ", out, inputs)
+
+
+def typst_pdf(build_dir: Path, template: str, out: Path, inputs: dict[str, str] | None = None) -> Path:
+    """Compile the package template ``template`` in ``build_dir`` (its data files beside it) into ``out``,
+    atomically, with no system fonts and a fixed timestamp (the same inputs give the same bytes)."""
+    import typst  # heavy: only when a PDF is written
+
+    main = build_dir / template
+    main.write_text(template_text(template), encoding="utf-8")
     try:
         pdf = typst.compile(
-            str(main), root=str(build_dir), ignore_system_fonts=True, sys_inputs=inputs, timestamp=FIXED_EPOCH
+            str(main), root=str(build_dir), ignore_system_fonts=True, sys_inputs=inputs or {}, timestamp=FIXED_EPOCH
         )
     except Exception as exc:  # typst.TypstError carries the diagnostic
         raise PrintError(f"typst could not compile {main}: {exc}") from exc
     assert isinstance(pdf, bytes)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out.with_suffix(".pdf.tmp"), "wb") as fh:
-        fh.write(pdf)
-    os.replace(out.with_suffix(".pdf.tmp"), out)
+    tmp = out.with_suffix(".pdf.tmp")
+    tmp.write_bytes(pdf)
+    os.replace(tmp, out)
     return out
 
 

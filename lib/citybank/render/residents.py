@@ -10,13 +10,11 @@ markup, so no character of a sentence can change the layout.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from .book import HIDDEN_TAGS, read_notebook
-from .printed import FIXED_EPOCH, PrintError
-from .site import template_text
+from .printed import PrintError, typst_pdf
 from .strings import t
 
 FIGURES = "residents-figures"
@@ -63,8 +61,6 @@ def read_summary(path: Path) -> Summary:
 
 def write_pdf(summary: Summary, build_dir: Path, out: Path, lang: str, city: str, year: int, sample: bool) -> Path:
     """Typeset the summary on exactly two A4 pages into ``out``."""
-    import typst
-
     build_dir.mkdir(parents=True, exist_ok=True)
     data = {
         "title": summary.title,
@@ -78,15 +74,4 @@ def write_pdf(summary: Summary, build_dir: Path, out: Path, lang: str, city: str
         "page_of": t("residents.page_of", lang, page="{page}", pages="{pages}"),
     }
     (build_dir / "residents.json").write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    main = build_dir / "residents.typ"
-    main.write_text(template_text("residents.typ"), encoding="utf-8")
-    try:
-        pdf = typst.compile(str(main), root=str(build_dir), ignore_system_fonts=True, timestamp=FIXED_EPOCH)
-    except Exception as exc:  # typst.TypstError carries the diagnostic
-        raise PrintError(f"typst could not compile {main}: {exc}") from exc
-    assert isinstance(pdf, bytes)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".pdf.tmp")
-    tmp.write_bytes(pdf)
-    os.replace(tmp, out)
-    return out
+    return typst_pdf(build_dir, "residents.typ", out)
