@@ -26,8 +26,9 @@ FOREIGN: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 RAW_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # snake_case identifiers: allowed_values, population_total
 RAW_PATH = re.compile(r"\b[\w.-]+/[\w./-]+\.(?:csv|xlsx|json|parquet|yml|ipynb)\b")
-# a published file's own name, without a folder (survey_shares.csv); a path into data/raw stays a raw code
-FILE_NAME = re.compile(r"(?<![/\w.-])[\w.-]+\.(?:csv|xlsx|json|jsonl|parquet|xml|md5|ttl|cff|pdf|docx)\b")
+# a published file's name (survey_shares.csv, data/survey_shares.csv: the data package's folder); a path into
+# another folder (data/raw, a provider's) stays a raw code
+FILE_NAME = re.compile(r"(?<![/\w.-])(?:data/)?[\w.-]+\.(?:csv|xlsx|json|jsonl|parquet|xml|md5|ttl|cff|pdf|docx)\b")
 NBSP_OR_SPACE = "[ \u00a0\u202f]"
 PERCENT_SPACED = re.compile(rf"\d{NBSP_OR_SPACE}%")  # "2,32 %": German style
 PERCENT_TIGHT = re.compile(r"\d%")  # "2,32%": Polish and English style
