@@ -362,7 +362,7 @@ def _record_and_judgement(facts: TrendFacts, lang: str, higher_is_better: bool |
         if record:
             judgement = {
                 "pl": f" – zmiana {'korzystna' if good else 'niekorzystna'}",
-                "en": f", a {'favourable' if good else 'unfavourable'} change",
+                "en": f", {'a favourable' if good else 'an unfavourable'} change",
                 "de": f" – eine {'günstige' if good else 'ungünstige'} Entwicklung",
             }[lang]
         else:
