@@ -9,12 +9,6 @@ from typing import Any, Literal
 from ..i18n import check_lang, t
 from .formats import Case, column_decimals, count_phrase, fmt_value, join_list, quote
 
-_KIND_WORDS = {
-    "line": {"pl": "Wykres liniowy", "en": "Line chart", "de": "Liniendiagramm"},
-    "bar": {"pl": "Wykres słupkowy", "en": "Bar chart", "de": "Balkendiagramm"},
-}
-
-
 _BARS = {"pl": ("słupek", "słupki", "słupków", "słupka"), "en": ("bar", "bars"), "de": ("Balken", "Balken")}
 _LINES = {"pl": ("seria", "serie", "serii", "serii"), "en": ("line", "lines"), "de": ("Linie", "Linien")}
 
@@ -43,11 +37,11 @@ def alt_text(
     'Wykres liniowy „Ludność”, lata 2015–2024: od 68\\xa0000 osób w 2015 r. do 62\\xa0817 osób w 2024 r.'
     """
     check_lang(lang)
-    head = f"{_KIND_WORDS[kind][lang]} {quote(title, lang)}"
+    head = f"{t(f'chart.alt_{kind}', lang)} {quote(title, lang)}"
     points = [(k, float(v)) for k, v in data.items() if v is not None and v == v]
     missing = sorted(int(k) for k, v in data.items() if v is None or v != v)
     if not points:
-        return head + {"pl": ": brak danych.", "en": ": no data.", "de": ": keine Daten."}[lang]
+        return t("chart.alt_empty", lang, chart=head)
 
     places = column_decimals(v for _, v in points)  # one precision, as in the tables beside the chart
 
@@ -59,44 +53,26 @@ def alt_text(
         (y0, v0), (y1, v1) = points[0], points[-1]
         extra = ""
         if series_count > 1:
-            lines = count_phrase(series_count, _LINES, lang)
-            named = quote(series_name, lang) if series_name else ""
-            extra = {
-                "pl": f" ({lines}; opisano {named or 'pierwszą'})",
-                "en": f" ({lines}; described: {named or 'the first'})",
-                "de": f" ({lines}; beschrieben: {named or 'die erste'})",
-            }[lang]
+            named = quote(series_name, lang) if series_name else t("chart.alt_series_first", lang)
+            extra = " " + t("chart.alt_series", lang, lines=count_phrase(series_count, _LINES, lang), named=named)
         if y0 == y1:
-            body = {
-                "pl": f": {val(v0)} w {y0} r.{extra}",
-                "en": f": {val(v0)} in {y0}{extra}",
-                "de": f": {val(v0)} im Jahr {y0}{extra}",
-            }[lang]
+            text = t("chart.alt_point", lang, chart=head, value=val(v0), year=y0, series=extra)
         else:
-            body = {
-                "pl": f", lata {y0}–{y1}: od {val(v0, 'gen')} w {y0} r. do {val(v1, 'gen')} w {y1} r.{extra}",
-                "en": f", {y0}–{y1}: from {val(v0)} in {y0} to {val(v1)} in {y1}{extra}",
-                "de": f", {y0}–{y1}: von {val(v0)} ({y0}) auf {val(v1)} ({y1}){extra}",
-            }[lang]
+            case: Case = "gen" if lang == "pl" else "nom"  # Polish: "od 68 000 osób … do 62 817 osób"
+            first, last = val(v0, case), val(v1, case)
+            text = t("chart.alt_span", lang, chart=head, start=y0, end=y1, first=first, last=last, series=extra)
         notes = []
         inside = [y for y in missing if y0 < y < y1]
         if inside:
             notes.append(t("chart.alt_gaps", lang, years=join_list([str(y) for y in inside], lang)))
         notes += [t("chart.alt_break", lang, year=b) for b in sorted(breaks) if y0 < b <= y1]
-        body += "".join(f"; {n}" for n in notes)
-        return head + body + ("" if body.endswith(".") else ".")
+        text += "".join(f"; {n}" for n in notes)
+        return text + ("" if text.endswith(".") else ".")
     ranked = sorted(points, key=lambda p: (-p[1], str(p[0])))
     (top, vt), (low, vl) = ranked[0], ranked[-1]
     n = len(ranked)
     bars = count_phrase(n, _BARS, lang)
-    text = (
-        head
-        + {
-            "pl": f", {bars}: najwyższa wartość – {top} ({val(vt)}), najniższa – {low} ({val(vl)})",
-            "en": f", {bars}: highest {top} ({val(vt)}), lowest {low} ({val(vl)})",
-            "de": f", {bars}: höchster Wert {top} ({val(vt)}), niedrigster {low} ({val(vl)})",
-        }[lang]
-    )
+    text = t("chart.alt_bars", lang, chart=head, bars=bars, top=top, top_value=val(vt), low=low, low_value=val(vl))
     if n == 1:
         text = head + f": {top} ({val(vt)})"
     if highlight is not None and highlight in dict(points):

@@ -3,7 +3,7 @@ the next level needs."""
 
 from __future__ import annotations
 
-from ..i18n import check_lang
+from ..i18n import check_lang, t
 from .formats import count_phrase, quote
 
 
@@ -13,25 +13,14 @@ def value_subject(name: str, lang: str) -> str:
     >>> value_subject("Stopa bezrobocia", "pl")
     'Wartość wskaźnika „Stopa bezrobocia”'
     """
-    q = quote(name, lang)
-    return {"pl": f"Wartość wskaźnika {q}", "en": f"The value of {q}", "de": f"Der Wert des Indikators {q}"}[
-        check_lang(lang)
-    ]
+    return t("sentence.iso.value_subject", check_lang(lang), name=quote(name, lang))
 
 
 def certification_sentence(year: int, core: int, supporting: int, profile: int, level: str, lang: str) -> str:
     """The ISO 37120 indicators the city reports and the estimated WCCD level (``level`` in ``lang``)."""
-    check_lang(lang)
-    return {
-        "pl": f"W {year} r. miasto raportuje {core} wskaźników podstawowych, "
-        f"{supporting} wspierających i {profile} profilowych. "
-        f"Szacowany poziom certyfikacji WCCD: **{level}**.",
-        "en": f"In {year} the city reports {core} core, {supporting} supporting and "
-        f"{profile} profile indicators. Estimated WCCD certification level: **{level}**.",
-        "de": f"Im Jahr {year} berichtet die Stadt {core} Kern-, {supporting} "
-        f"unterstützende und {profile} Profilindikatoren. Geschätzte WCCD-Zertifizierungsstufe: "
-        f"**{level}**.",
-    }[lang]
+    return t(
+        "sentence.iso.certification", lang, year=year, core=core, supporting=supporting, profile=profile, level=level
+    )
 
 
 def next_level_sentence(level: str, core: int, total: int, lang: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..i18n import check_lang
+from ..i18n import check_lang, t
 from .formats import _is_missing, _names_list, fmt_value, join_list, quote
 
 # ------------------------------------------------------------------------------------------ statuses
@@ -101,16 +101,8 @@ def strategy_break_sentence(names: Sequence[str], years: Sequence[int], lang: st
 
 
 def strategy_baseline_sentence(year: int, lang: str) -> str:
-    return {
-        "pl": f"{year} r. to rok bazowy strategii: wartości są punktami wyjścia.",
-        "en": f"{year} is the strategy's baseline year: the values are the starting points.",
-        "de": f"{year} ist das Basisjahr der Strategie: die Werte sind die Ausgangspunkte.",
-    }[check_lang(lang)]
+    return t("sentence.strategy.baseline", lang, year=year)
 
 
 def strategy_on_track_sentence(lang: str) -> str:
-    return {
-        "pl": "Wszystkie wskaźniki z danymi są realizowane zgodnie z planem.",
-        "en": "All indicators with data are on track.",
-        "de": "Alle Indikatoren mit Daten liegen im Plan.",
-    }[check_lang(lang)]
+    return t("sentence.strategy.on_track", lang)
