@@ -29,6 +29,11 @@ class Scale(Strict):
     answers: list[Answer] = Field(min_length=1)
     top2: list[int] = Field(min_length=1, description="codes counted as satisfied / agree (top-2-box)")
     dont_know: list[int] = Field([], description="codes excluded from shares (user-missing in the .sav)")
+    empty: int | None = Field(
+        None,
+        description="the code an empty cell means: a multiple-choice option left unticked is 'not chosen' (LimeSurvey "
+        "M/P writes Y or nothing), so the share is of everyone shown the question; without it an empty cell is no answer",
+    )
 
     @property
     def codes(self) -> list[int]:
@@ -45,19 +50,39 @@ class Scale(Strict):
             raise ValueError(f"answer codes repeat: {codes}")
         if len({a.cawi for a in self.answers}) != len(self.answers):
             raise ValueError("LimeSurvey answer codes (cawi) repeat")
-        stray = [c for c in [*self.top2, *self.dont_know] if c not in codes]
+        stray = [c for c in [*self.top2, *self.dont_know, *([self.empty] if self.empty is not None else [])] if c not in codes]
         if stray:
             raise ValueError(f"top2/dont_know name codes that are not answers: {stray}")
         if set(self.top2) & set(self.dont_know):
             raise ValueError("a code cannot be both top2 and dont_know")
+        if self.empty is not None and self.empty in self.dont_know:
+            raise ValueError("the code of an empty cell (empty) cannot be a don't-know code")
         return self
+
+
+class Completeness(Strict):
+    """Which questionnaires count, the same rule for every file whatever its format or mode: each rule given must
+    hold. Excluded questionnaires are reported (check ``incomplete``), never silently dropped."""
+
+    submitted: str | None = Field(
+        None, description="a column that must not be empty (LimeSurvey: submitdate; an agency's completion flag)"
+    )
+    lastpage: int | None = Field(None, ge=0, description="LimeSurvey's lastpage column must be at least this")
+    lastpage_column: str = "lastpage"
+    min_answered: int | None = Field(
+        None, ge=1, description="at least this many closed questions answered (don't know counts as answered)"
+    )
 
 
 class SurveyFile(Strict):
     mode: Literal["CATI", "CAWI"]
     path: str = Field(description="under data/raw")
     format: Literal["sav", "limesurvey_csv"]
-    structure: str | None = Field(None, description="LimeSurvey tab-separated structure file (limesurvey_csv only)")
+    structure: str | None = Field(
+        None,
+        description="the codebook source: a LimeSurvey .lss, a queXML questionnaire or LimeSurvey's tab-separated "
+        "structure (.txt); for a .sav optional (its own labels are the codebook)",
+    )
     id_column: str
     date_column: str | None = None
     interviewer_column: str | None = None
@@ -84,6 +109,9 @@ class Categorical(Strict):
 class Age(Strict):
     cati: str
     cawi: str
+    birth_year: bool = Field(
+        False, description="the column holds the year of birth: age = the fieldwork's start year minus it"
+    )
     min: int = Field(ge=0)
     max: int = Field(le=120)
     groups: dict[str, tuple[int, int]] = Field(min_length=1)
@@ -200,6 +228,11 @@ class Survey(Strict):
     open_questions: list[OpenQuestion] = []
     themes: list[Theme] = Field(min_length=1, description="the report's pages, one per theme")
     checks: Checks = Checks()
+    complete: Completeness | None = Field(
+        None,
+        description="which questionnaires count, for every file; without it a LimeSurvey CSV's rows with an empty "
+        "date_column (submitdate) are excluded and every row of a .sav counts",
+    )
     margins: Margins
     reliability: Reliability = Reliability()
     disclosure: Disclosure = Disclosure()

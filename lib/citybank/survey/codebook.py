@@ -126,6 +126,7 @@ class Codebook:
     title: dict[str, str]
     items: list[Item]
     notes: list[str] = field(default_factory=list)
+    groups: dict[str, dict[str, str]] = field(default_factory=dict)  # group id → language → name
 
     @property
     def language(self) -> str:
@@ -224,6 +225,9 @@ def read_lss(path: Path) -> Codebook:
         if (int(r.get("question_order") or 0), r["title"]) not in sub_order.get(pid, []):
             sub_order.setdefault(pid, []).append((int(r.get("question_order") or 0), r["title"]))
     groups = {r["gid"]: int(r.get("group_order") or 0) for r in _rows(root, "groups")}
+    gnames: dict[str, dict[str, str]] = {}
+    for r in _rows(root, "group_l10ns") + [g for g in _rows(root, "groups") if "group_name" in g]:
+        gnames.setdefault(r["gid"], {})[r.get("language", base)] = plain(r.get("group_name"))
     seen: set[str] = set()
     items = []
     mains = [q for q in questions if q.get("parent_qid", "0") in ("", "0")]
@@ -243,7 +247,7 @@ def read_lss(path: Path) -> Codebook:
         _fixed(item, base)
         item.columns = response_columns(item)
         items.append(item)
-    return Codebook("lss", str(path), langs, titles, items)
+    return Codebook("lss", str(path), langs, titles, items, groups={g: gnames.get(g, {}) for g in sorted(groups, key=groups.get)})
 
 
 def _is_missing(label: dict[str, str]) -> bool:
@@ -277,7 +281,10 @@ def read_quexml(path: Path) -> Codebook:
     root = _xml(path, "questionnaire")
     lang = "en"
     items: list[Item] = []
+    gnames: dict[str, dict[str, str]] = {}
     for si, section in enumerate(root.findall("section"), 1):
+        head = next((plain(x.findtext("text")) for x in section.findall("sectionInfo") if x.findtext("position") == "title"), "")
+        gnames[str(si)] = {lang: head or f"Section {si}"}
         for question in section.findall("question"):
             qtext = plain(question.findtext("text"))
             subs = [(s.get("varName") or "", {lang: plain(s.findtext("text"))}) for s in question.findall("subQuestion")]
@@ -304,7 +311,7 @@ def read_quexml(path: Path) -> Codebook:
                 text = qtext + (f" — {label}" if label and len(question.findall("response")) > 1 else "")
                 items.append(Item(var, t, {lang: text}, group=str(si), columns=[var]))
     title = plain(root.findtext("title"))
-    return Codebook("quexml", str(path), [lang], {lang: title}, items)
+    return Codebook("quexml", str(path), [lang], {lang: title}, items, groups=gnames)
 
 
 # ---------------------------------------------------------------- LimeSurvey tab-separated structure
@@ -322,6 +329,7 @@ def read_limesurvey_txt(path: Path) -> Codebook:
     title: dict[str, str] = {}
     items: list[Item] = []
     by_code: dict[str, Item] = {}
+    gnames: dict[str, dict[str, str]] = {}
     current: Item | None = None
     group = ""
     for r in rows:
@@ -334,6 +342,7 @@ def read_limesurvey_txt(path: Path) -> Codebook:
             title[lang] = plain(r.get("text"))
         elif cls == "G":
             group = r.get("name", "")
+            gnames.setdefault(group, {})[lang] = plain(r.get("name"))
         elif cls == "Q":
             code = r["name"]
             if code in by_code:  # the same question again in another language
@@ -362,7 +371,7 @@ def read_limesurvey_txt(path: Path) -> Codebook:
             a.missing = _is_missing(a.label)
         _fixed(item, base)
         item.columns = response_columns(item)
-    return Codebook("limesurvey_txt", str(path), langs or ["en"], title, items)
+    return Codebook("limesurvey_txt", str(path), langs or ["en"], title, items, groups=gnames)
 
 
 # ---------------------------------------------------------------- SPSS .sav metadata

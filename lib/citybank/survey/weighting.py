@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import CitybankError
+from ..errors import UserError
 from ..params.survey import Margins
 from . import svyadapter
 
@@ -28,8 +28,9 @@ SCHEMES: dict[str, tuple[str, ...]] = {
 }
 
 
-class WeightingError(CitybankError):
-    """The weights cannot be made (an empty margin cell) or do not reproduce the margins."""
+class WeightingError(UserError):
+    """The weights cannot be made (an empty margin cell) or do not reproduce the margins: a problem the analyst fixes
+    in params/survey.yml, printed without a traceback like every ``UserError``."""
 
 
 @dataclass
