@@ -176,6 +176,10 @@ def _code(s, data, raw: Path, out: Path, tag: str) -> int:
     coding = load_coding(reg)
     if coding is None:
         raise UserError("no params/survey_coding.yml: write the codebook of the open answers first")
+    from ..params.survey import link_notes, stale_links
+
+    if stale_links(reg, "survey_coding"):
+        raise UserError(link_notes(reg)[-1] + ": write the codebook of this survey's open answers first")
     names = {d.code: d.name for d in reg.city.districts}
     result = run_coding(data, s, coding, weight(data.respondents, s.margins, "full"), reg.root, raw, names)
     files = write_coding(result, coding, s, out)

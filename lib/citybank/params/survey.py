@@ -50,7 +50,11 @@ class Scale(Strict):
             raise ValueError(f"answer codes repeat: {codes}")
         if len({a.cawi for a in self.answers}) != len(self.answers):
             raise ValueError("LimeSurvey answer codes (cawi) repeat")
-        stray = [c for c in [*self.top2, *self.dont_know, *([self.empty] if self.empty is not None else [])] if c not in codes]
+        stray = [
+            c
+            for c in [*self.top2, *self.dont_know, *([self.empty] if self.empty is not None else [])]
+            if c not in codes
+        ]
         if stray:
             raise ValueError(f"top2/dont_know name codes that are not answers: {stray}")
         if set(self.top2) & set(self.dont_know):
@@ -364,3 +368,64 @@ def survey_pages(reg) -> list[tuple[str, str, dict[str, Any]]]:
     themes = [str(t["id"]) for t in survey.get("themes") or [] if isinstance(t, dict) and "id" in t]
     pages: list[tuple[str, str, dict[str, Any]]] = [("survey-overview", "survey_overview.ipynb", {})]
     return pages + [(f"survey-{t}", "survey_theme.ipynb", {"theme": t}) for t in themes]
+
+
+# ---------------------------------------------------------------- links from other params files to the survey
+
+
+def _survey_ids(reg: Registry) -> tuple[set[str], set[str]] | None:
+    data = reg.extra.get("survey")
+    if not isinstance(data, dict):
+        return None
+
+    def ids(key: str) -> set[str]:
+        return {str(q.get("id")) for q in data.get(key) or [] if isinstance(q, dict)}
+
+    return ids("questions"), ids("open_questions")
+
+
+def _strategy_links(reg: Registry) -> list[str]:
+    data = reg.extra.get("strategy")
+    out: list[str] = []
+    for g in (data or {}).get("goals") or [] if isinstance(data, dict) else []:
+        for o in g.get("operational_goals") or [] if isinstance(g, dict) else []:
+            for ind in o.get("indicators") or [] if isinstance(o, dict) else []:
+                if isinstance(ind, dict) and ind.get("survey") is not None:
+                    out.append(str(ind["survey"]))
+    return out
+
+
+def _coding_links(reg: Registry) -> list[str]:
+    data = reg.extra.get("survey_coding")
+    qs = data.get("questions") if isinstance(data, dict) else None
+    return [str(q["question"]) for q in qs or [] if isinstance(q, dict) and "question" in q]
+
+
+def stale_links(reg: Registry, which: Literal["strategy", "survey_coding"]) -> list[str]:
+    """The survey questions that params/strategy.yml (``survey:``) or params/survey_coding.yml (``question:``) name
+    and that the current params/survey.yml no longer has — when NONE of that file's links resolve: the survey was
+    replaced, so its links are reported ("no longer resolve") instead of failing the params check. When some resolve,
+    the others are typos and stay errors of that file. Empty without a survey."""
+    ids = _survey_ids(reg)
+    if ids is None:
+        return []
+    closed, opened = ids
+    links = _strategy_links(reg) if which == "strategy" else _coding_links(reg)
+    known = closed if which == "strategy" else opened
+    if not links or any(x in known for x in links):
+        return []
+    return links
+
+
+def link_notes(reg: Registry) -> list[str]:
+    """What ``citybank check-params`` tells the analyst about links that no longer resolve (see ``stale_links``)."""
+    out = []
+    for which, what in (("strategy", "strategy indicators"), ("survey_coding", "coded open questions")):
+        stale = stale_links(reg, which)  # type: ignore[arg-type]
+        if stale:
+            out.append(
+                f"params/{which}.yml: {len(stale)} {what} name questions of another survey that params/survey.yml "
+                f"(id {reg.extra['survey'].get('id')}) no longer has: {', '.join(dict.fromkeys(stale))} — they stay "
+                "without data until you point them at this survey's questions"
+            )
+    return out

@@ -195,7 +195,9 @@ def read_lss(path: Path) -> Codebook:
     for x in root.findall("languages/language"):
         if x.text and x.text not in langs:
             langs.append(x.text)
-    titles = {r.get("surveyls_language", ""): plain(r.get("surveyls_title")) for r in _rows(root, "surveys_languagesettings")}
+    titles = {
+        r.get("surveyls_language", ""): plain(r.get("surveyls_title")) for r in _rows(root, "surveys_languagesettings")
+    }
     questions = _rows(root, "questions")
     text: dict[str, dict[str, str]] = {}
     for r in _rows(root, "question_l10ns") + [q for q in questions if "language" in q]:  # ≥ 4.0 and older exports
@@ -247,7 +249,9 @@ def read_lss(path: Path) -> Codebook:
         _fixed(item, base)
         item.columns = response_columns(item)
         items.append(item)
-    return Codebook("lss", str(path), langs, titles, items, groups={g: gnames.get(g, {}) for g in sorted(groups, key=groups.get)})
+    return Codebook(
+        "lss", str(path), langs, titles, items, groups={g: gnames.get(g, {}) for g in sorted(groups, key=groups.get)}
+    )
 
 
 def _is_missing(label: dict[str, str]) -> bool:
@@ -283,17 +287,23 @@ def read_quexml(path: Path) -> Codebook:
     items: list[Item] = []
     gnames: dict[str, dict[str, str]] = {}
     for si, section in enumerate(root.findall("section"), 1):
-        head = next((plain(x.findtext("text")) for x in section.findall("sectionInfo") if x.findtext("position") == "title"), "")
+        head = next(
+            (plain(x.findtext("text")) for x in section.findall("sectionInfo") if x.findtext("position") == "title"), ""
+        )
         gnames[str(si)] = {lang: head or f"Section {si}"}
         for question in section.findall("question"):
             qtext = plain(question.findtext("text"))
-            subs = [(s.get("varName") or "", {lang: plain(s.findtext("text"))}) for s in question.findall("subQuestion")]
+            subs = [
+                (s.get("varName") or "", {lang: plain(s.findtext("text"))}) for s in question.findall("subQuestion")
+            ]
             for resp in question.findall("response"):
                 var = resp.get("varName") or ""
                 fixed = resp.find("fixed")
                 if fixed is not None:
                     cats = fixed.findall("category")
-                    answers = [Answer((c.findtext("value") or "").strip(), {lang: plain(c.findtext("label"))}) for c in cats]
+                    answers = [
+                        Answer((c.findtext("value") or "").strip(), {lang: plain(c.findtext("label"))}) for c in cats
+                    ]
                     for a in answers:
                         a.missing = _is_missing(a.label)
                     item = Item(var, "F" if subs else "L", {lang: qtext}, answers, subs, group=str(si))
@@ -445,7 +455,10 @@ def _sav_answers(labels: dict[Any, str], ranges: list[dict[str, Any]] | None, la
         except TypeError:
             return any(v == r["lo"] for r in ranges or [])
 
-    out = [Answer(_code(v), {lang: str(lbl)}, user_missing(v) or _is_missing({lang: str(lbl)})) for v, lbl in labels.items()]
+    out = [
+        Answer(_code(v), {lang: str(lbl)}, user_missing(v) or _is_missing({lang: str(lbl)}))
+        for v, lbl in labels.items()
+    ]
     have = {a.code for a in out}
     for r in ranges or []:  # a discrete user-missing code without a value label
         if r["lo"] == r["hi"] and _code(r["lo"]) not in have:

@@ -181,7 +181,13 @@ def _background(d: _Draft, items: list[Item], mode: str) -> tuple[dict[str, Any]
     if sex is not None:
         for a in sex.answers:
             label = next(iter(a.label.values()), "")
-            value = "K" if FEMALE.match(label) or FEMALE.match(a.code) else "M" if MALE.match(label) or MALE.match(a.code) else None
+            value = (
+                "K"
+                if FEMALE.match(label) or FEMALE.match(a.code)
+                else "M"
+                if MALE.match(label) or MALE.match(a.code)
+                else None
+            )
             if value:
                 svals.append({"value": value, "cati": _int(a.code, len(svals) + 1), "cawi": a.code})
     birth = find(BIRTH, {"numeric", "single"})
@@ -220,7 +226,7 @@ def draft_survey(
     """The draft YAML and the messages for the analyst (drift, refused types, what was not drafted)."""
     d = _Draft(cb, city, current)
     messages: list[str] = []
-    col, other = mode.lower(), ("cati" if mode == "CAWI" else "cawi")
+    other = "cati" if mode == "CAWI" else "cawi"
     items = [i for i in cb.items if i.columns]
     bg, used = _background(d, items, mode)
     questions: list[dict[str, Any]] = []
@@ -260,7 +266,7 @@ def draft_survey(
             continue
         if kind == "text":
             if it.subquestions and it.type == "Q":
-                for (sq, st), c in zip(it.subquestions, it.columns, strict=False):
+                for (_sq, st), c in zip(it.subquestions, it.columns, strict=False):
                     opened(c, {k: f"{v} — {st.get(k, '')}".strip(" —") for k, v in it.text.items()})
             else:
                 opened(it.columns[0], it.text)
@@ -268,7 +274,9 @@ def draft_survey(
         if kind == "multiple":
             counted = it.answers[0].code if it.answers and cb.source == "sav" else "Y"
             scale = d.chosen(counted)
-            for (sq, st), c in zip(it.subquestions, [c for c in it.columns if not c.endswith("comment]")], strict=False):
+            for (_sq, st), c in zip(
+                it.subquestions, [c for c in it.columns if not c.endswith("comment]")], strict=False
+            ):
                 closed(c, scale, st or it.text, it.group, it.code)
             if it.other:
                 opened(f"{it.code}[other]", {k: f"{v} — other" for k, v in it.text.items()})
@@ -278,7 +286,7 @@ def draft_survey(
             messages.append(f"not drafted: {it.code} ({it.type_name}) has no answer options in the structure")
             continue
         if kind == "array":
-            for (sq, st), c in zip(it.subquestions, it.columns, strict=False):
+            for (_sq, st), c in zip(it.subquestions, it.columns, strict=False):
                 closed(c, scale, st or it.text, it.group, it.code)
         else:
             closed(it.columns[0], scale, it.text, it.group)
@@ -311,7 +319,11 @@ def draft_survey(
     days = sorted(dates)
     resp_name = responses[0][0] if responses else "REVIEW"
     sav = cb.source == "sav"
-    file: dict[str, Any] = {"mode": mode, "path": resp_name, "format": "sav" if sav or resp_name.endswith(".sav") else "limesurvey_csv"}
+    file: dict[str, Any] = {
+        "mode": mode,
+        "path": resp_name,
+        "format": "sav" if sav or resp_name.endswith(".sav") else "limesurvey_csv",
+    }
     if structure_rel and not sav:
         file["structure"] = structure_rel
     cols = responses[0][1] if responses else []

@@ -201,6 +201,7 @@ class _Harmoniser:
             if col not in known:
                 self.problem(f.structure, None, col, "(no such question)", "a question or sub-question of the survey structure",
                              "structure", action="column not read")  # fmt: skip
+
         def listed(q: Any) -> list[str]:  # the code of an empty cell ("not chosen") is not an answer of the structure
             sc = s.scales[q.scale]
             return [a.cawi for a in sc.answers if a.code != sc.empty]
@@ -356,7 +357,10 @@ def read_export(h: _Harmoniser, f: SurveyFile, raw_dir: Path) -> None:
             day = date[:10] or None
         else:
             day = pd.Timestamp(date).date().isoformat() if not _empty(date) and date is not pd.NaT else None
-        extra = {"interview_date": day, "interviewer": str(rec.get(f.interviewer_column)) if f.interviewer_column else None}
+        extra = {
+            "interview_date": day,
+            "interviewer": str(rec.get(f.interviewer_column)) if f.interviewer_column else None,
+        }
         h.respondent(f, rows[i], rid, rec, extra)
 
 

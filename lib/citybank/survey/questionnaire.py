@@ -54,7 +54,9 @@ def _t(text: Any) -> dict[str, str]:
     return {lang: getattr(text, lang) for lang in LANGS}
 
 
-def questionnaire_groups(s: Survey, district_names: dict[str, str] | None = None) -> list[tuple[dict[str, str], list[_Q]]]:
+def questionnaire_groups(
+    s: Survey, district_names: dict[str, str] | None = None
+) -> list[tuple[dict[str, str], list[_Q]]]:
     """The questionnaire's groups (name per language, questions) as params/survey.yml describes the web form."""
     names = district_names or {}
     bg = s.background
@@ -94,7 +96,9 @@ def _cdata(text: str) -> str:
 
 
 def _table(name: str, fields: list[str], rows: list[dict[str, Any]]) -> str:
-    out = [f" <{name}>", "  <fields>"] + [f"   <fieldname>{f}</fieldname>" for f in fields] + ["  </fields>", "  <rows>"]
+    out = (
+        [f" <{name}>", "  <fields>"] + [f"   <fieldname>{f}</fieldname>" for f in fields] + ["  </fields>", "  <rows>"]
+    )
     for r in rows:
         out.append("   <row>")
         for f in fields:
