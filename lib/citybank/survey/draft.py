@@ -135,7 +135,7 @@ class _Draft:
         return name
 
     def chosen(self, counted: str) -> str:
-        name = "chosen" if counted == "Y" else f"chosen_{stable_id(counted)}"
+        name = "chosen" if counted == "Y" else "chosen_" + re.sub(r"[^a-z0-9]+", "_", counted.casefold())
         if name not in self.scales:
             lab = {"pl": "zaznaczono", "en": "chosen", "de": "gewählt"}
             not_lab = {"pl": "nie zaznaczono", "en": "not chosen", "de": "nicht gewählt"}

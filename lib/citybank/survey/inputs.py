@@ -31,6 +31,7 @@ CHECKS = {
     "structure": "a column or answer code of params/survey.yml is missing from the export or its structure file",
     "duplicate_id": "the same interview id twice in one file",
     "incomplete": "a questionnaire that does not count (not submitted, stopped early or too few answers: complete)",
+    "completeness_rule": "a column the completeness rule needs is not in this file: that part of the rule is not applied",
     "background": "district, sex or age missing or not a known code (the respondent cannot be weighted)",
     "out_of_range": "an answer code that the question's scale does not have",
     "duplicate_respondent": "the same questionnaire twice (same background and identical answers)",
@@ -307,7 +308,25 @@ def _empty(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
 
 
-def _incomplete(h: _Harmoniser, f: SurveyFile, rec: dict[str, Any]) -> tuple[str, str, str] | None:
+def _rule_columns(h: _Harmoniser, f: SurveyFile, columns: list[str]) -> set[str]:
+    """The parts of ``complete`` this file cannot be judged by (its column absent), each reported once."""
+    rule, skip = h.s.complete, set()
+    if rule is None:
+        return skip
+    for part, col in (
+        ("submitted", rule.submitted),
+        ("lastpage", rule.lastpage_column if rule.lastpage is not None else None),
+    ):
+        if col and col not in columns:
+            skip.add(part)
+            h.problem(f.path, None, col, "(no such column)", f"the column of complete.{part}", "completeness_rule",
+                      action="rule not applied to this file")  # fmt: skip
+    return skip
+
+
+def _incomplete(
+    h: _Harmoniser, f: SurveyFile, rec: dict[str, Any], skip: set[str] = frozenset()
+) -> tuple[str, str, str] | None:
     """(column, value, expected) when the questionnaire does not count under ``complete`` of params/survey.yml — the
     same rule for every format and mode. Without it: a LimeSurvey CSV's row with an empty date_column (submitdate)."""
     rule = h.s.complete
@@ -315,9 +334,9 @@ def _incomplete(h: _Harmoniser, f: SurveyFile, rec: dict[str, Any]) -> tuple[str
         if f.format == "limesurvey_csv" and f.date_column and _empty(rec.get(f.date_column)):
             return f.date_column, "", "a submitted questionnaire (submitdate set)"
         return None
-    if rule.submitted and _empty(rec.get(rule.submitted)):
+    if rule.submitted and "submitted" not in skip and _empty(rec.get(rule.submitted)):
         return rule.submitted, _show(rec.get(rule.submitted)), f"a submitted questionnaire ({rule.submitted} set)"
-    if rule.lastpage is not None:
+    if rule.lastpage is not None and "lastpage" not in skip:
         page = _num(rec.get(rule.lastpage_column))
         if page is None or page < rule.lastpage:
             return rule.lastpage_column, _show(rec.get(rule.lastpage_column)), f"at least page {rule.lastpage} reached"
@@ -341,6 +360,7 @@ def read_export(h: _Harmoniser, f: SurveyFile, raw_dir: Path) -> None:
         df = _read_csv(raw_dir / f.path)
         first = 2
     h.structure(f, list(df.columns), structure)
+    skip = _rule_columns(h, f, list(df.columns))
     ids = [_show(v) for v in df.get(f.id_column, pd.Series([None] * len(df)))]
     rows = list(range(first, len(df) + first))
     keep = _ids(h, f, ids, rows, f.mode)
@@ -348,7 +368,7 @@ def read_export(h: _Harmoniser, f: SurveyFile, raw_dir: Path) -> None:
         rid = f"{f.mode}-{ids[i]}"
         if not keep[i]:
             continue
-        out = _incomplete(h, f, rec)
+        out = _incomplete(h, f, rec, skip)
         if out is not None:
             h.problem(f.path, rows[i], out[0], out[1], out[2], "incomplete", rid)
             continue
