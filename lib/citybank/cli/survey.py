@@ -100,6 +100,8 @@ def cmd_survey(args: argparse.Namespace) -> int:
             print(f"{name:>10}: n {m['n']}, sweeps {m['iterations']}, weights {m['weight_min']:.1f}–{m['weight_max']:.1f} "
                   f"(ratio {m['weight_ratio']:.2f}), Kish deff {m['kish_deff']:.3f}, effective n {m['n_effective']:.0f}, "
                   f"largest margin difference {m['max_margin_difference']:.2e}")  # fmt: skip
+            for note in w.notes:
+                print(f"{'':>12}{note}")
         print(f"margins: {s.margins.source.strip()}" + ("" if s.margins.verified else " [not verified]") + tag)
         return 0
     if args.action == "code":

@@ -17,6 +17,9 @@ from .core import Loader, ParamsError, ParamsProblem, Registry, Strict, Text3
 
 FILE = "survey.yml"
 MODES = ("CATI", "CAWI")
+#: the background value of an answer that states none ("won't say", a non-binary answer when the margins have two
+#: sexes): the respondent is kept in a cell of its own (see ``citybank.survey.weighting``), not dropped
+NOT_STATED = "not_stated"
 
 
 class Answer(Strict):
@@ -116,6 +119,11 @@ class Age(Strict):
     birth_year: bool = Field(
         False, description="the column holds the year of birth: age = the fieldwork's start year minus it"
     )
+    codes: dict[str, str] = Field(
+        {},
+        description="age asked as a list: raw code (the .sav's number or LimeSurvey's answer code) → age group; "
+        "without it the column holds the age (or the year of birth)",
+    )
     min: int = Field(ge=0)
     max: int = Field(le=120)
     groups: dict[str, tuple[int, int]] = Field(min_length=1)
@@ -131,6 +139,11 @@ class Age(Strict):
         ages = sorted(a for lo, hi in self.groups.values() for a in range(lo, hi + 1))
         if ages != list(range(self.min, self.max + 1)):
             raise ValueError(f"age groups must cover {self.min}..{self.max} once each, without gaps or overlaps")
+        stray = sorted(set(self.codes.values()) - set(self.groups))
+        if stray:
+            raise ValueError(f"codes name age groups that are not in groups: {stray}")
+        if self.codes and self.birth_year:
+            raise ValueError("give either codes (age asked as a list) or birth_year, not both")
         return self
 
 
@@ -299,7 +312,7 @@ def _cross(reg: Registry, s: Survey, rel: str) -> list[ParamsProblem]:
             bad(f"files[{i}].mode", f"mode {f.mode} has more than one file")
     dvals = [v.value for v in s.background.district.values]
     for v in dvals:
-        if v not in districts:
+        if v not in districts and v != NOT_STATED:
             bad("background.district.values", f"'{v}' is not a district code of params/city.yml")
     if set(s.margins.district) != districts:
         bad(
@@ -307,7 +320,7 @@ def _cross(reg: Registry, s: Survey, rel: str) -> list[ParamsProblem]:
             f"must give every district of params/city.yml once: missing {sorted(districts - set(s.margins.district))}, "
             f"unknown {sorted(set(s.margins.district) - districts)}",
         )
-    sexes = {v.value for v in s.background.sex.values}
+    sexes = {v.value for v in s.background.sex.values} - {NOT_STATED}
     if set(s.margins.sex) != sexes:
         bad("margins.sex", f"must give the values of background.sex: {sorted(sexes)}")
     if set(s.margins.age_group) != set(s.background.age.groups):

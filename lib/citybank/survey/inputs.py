@@ -234,16 +234,28 @@ class _Harmoniser:
                 bad = True
                 self.problem(f.path, row, col, _show(raw), "one of " + ", ".join(lookup), "background", rid)
             base[name] = lookup.get(key)
-        age = _num(rec.get(bg.age.cawi if mode == "cawi" else bg.age.cati))
-        if bg.age.birth_year and age is not None:
-            age = s.fieldwork.start.year - age
-        if age is None or not bg.age.min <= age <= bg.age.max or age != int(age):
-            bad = True
-            self.problem(f.path, row, getattr(bg.age, mode), _show(rec.get(getattr(bg.age, mode))),
-                         f"a whole age {bg.age.min}–{bg.age.max}" + (" (as a year of birth)" if bg.age.birth_year else ""),
-                         "background", rid)  # fmt: skip
-        base["age"] = int(age) if age is not None and age == age else None
-        base["age_group"] = bg.age.group_of(age) if age is not None else None
+        age_col = getattr(bg.age, mode)
+        if bg.age.codes:  # asked as a list of age groups
+            raw_age = rec.get(age_col)
+            key = str(int(_num(raw_age))) if numeric and _num(raw_age) is not None else _show(raw_age)
+            base["age"] = None
+            base["age_group"] = bg.age.codes.get(key)
+            if base["age_group"] is None:
+                bad = True
+                self.problem(
+                    f.path, row, age_col, _show(raw_age), "one of " + ", ".join(bg.age.codes), "background", rid
+                )
+        else:
+            age = _num(rec.get(age_col))
+            if bg.age.birth_year and age is not None:
+                age = s.fieldwork.start.year - age
+            if age is None or not bg.age.min <= age <= bg.age.max or age != int(age):
+                bad = True
+                self.problem(f.path, row, age_col, _show(rec.get(age_col)),
+                             f"a whole age {bg.age.min}–{bg.age.max}" + (" (as a year of birth)" if bg.age.birth_year else ""),
+                             "background", rid)  # fmt: skip
+            base["age"] = int(age) if age is not None and age == age else None
+            base["age_group"] = bg.age.group_of(age) if age is not None else None
         answers: list[dict[str, Any]] = []
         for q in s.questions:
             col = getattr(q, mode)
