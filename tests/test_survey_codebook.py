@@ -463,3 +463,56 @@ def test_age_asked_as_a_list(survey, tmp_path):
     with pytest.raises(ValueError, match="codes name age groups that are not in groups"):
         Survey.model_validate({**data, "background": {**data["background"], "age": {**data["background"]["age"],
                                                                                      "codes": {"AO09": "90+"}}}})  # fmt: skip
+
+
+# ---------------------------------------------------------------- variance that accounts for raking
+
+
+def test_linearised_variance_fixed_weights_equals_svy_and_poststratified_closed_form(survey, tmp_path):
+    import numpy as np
+    from citybank.survey import load_survey_data, svyadapter
+    from citybank.survey.variance import linearised_se
+    from citybank.survey.weighting import weight
+
+    data = load_survey_data(survey, _raw(survey, tmp_path))
+    resp = data.respondents
+    w = weight(resp, survey.margins, "full").weights
+    closed = data.closed()
+    part = closed[closed["question"] == "q02"].assign(w=lambda f: f["respondent"].map(w),
+                                                      y=lambda f: f["top2"].astype("Float64"))  # fmt: skip
+    # without raking variables: svy's fixed-weights Taylor standard error (svy leaves the unanswered out of n)
+    ref = svyadapter.share(part, "y", "w")[None]
+    assert linearised_se(part[part["y"].notna()], "y", "w", []) == pytest.approx(ref.se, rel=1e-9)
+    # one margin (post-stratification by sex): v = n/(n-1) sum_h W_h^2 sum_{i in h} (y_i - ybar_h)^2 / n_h^2
+    ps = weight(resp, survey.margins.model_copy(update={"district": {}, "age_group": {}}), "unweighted").weights
+    sexes = resp.set_index("respondent")["sex"]
+    targets = survey.margins.sex
+    wps = pd.Series({r: targets[sexes[r]] / (sexes == sexes[r]).sum() for r in ps.index})
+    part = part.assign(w=part["respondent"].map(wps))
+    known = part[part["y"].notna()]
+    n, big_n = len(known), known["w"].sum()
+    v = 0.0
+    for _h, g in known.groupby("sex"):
+        yv = g["y"].astype(float).to_numpy()
+        v += (g["w"].iloc[0] / big_n) ** 2 * ((yv - yv.mean()) ** 2).sum()
+    got = linearised_se(known, "y", "w", ["sex"])  # the closed form is for the answered (no zero rows)
+    assert got == pytest.approx(np.sqrt(n / (n - 1) * v), rel=1e-9)
+
+
+def test_calibration_variance_option(survey, tmp_path):
+    from citybank.survey import load_survey_data
+    from citybank.survey.estimate import estimates
+    from citybank.survey.weighting import weight
+
+    data = load_survey_data(survey, _raw(survey, tmp_path))
+    ws = {s: weight(data.respondents, survey.margins, s) for s in ("unweighted", "full")}
+    fixed = estimates(data, survey, ws)
+    cal = estimates(data, survey.model_copy(update={"variance": "calibration"}), ws)
+    assert (fixed["est"] == cal["est"]).all() and (fixed["n"] == cal["n"]).all()
+    un = fixed["scheme"] == "unweighted"
+    pd.testing.assert_frame_equal(fixed[un], cal[un])  # nothing to calibrate on
+    full = fixed["scheme"] == "full"
+    ratio = (cal.loc[full, "se"] / fixed.loc[full, "se"]).dropna()
+    assert ratio.between(0.5, 1.0 + 1e-9).all() and ratio.mean() < 0.999  # raking on the margins removes variance
+    inside = (cal.loc[full, "lci"] <= cal.loc[full, "est"]) & (cal.loc[full, "est"] <= cal.loc[full, "uci"])
+    assert inside.all()

@@ -251,6 +251,11 @@ class Survey(Strict):
         "date_column (submitdate) are excluded and every row of a .sav counts",
     )
     margins: Margins
+    variance: Literal["fixed_weights", "calibration"] = Field(
+        "fixed_weights",
+        description="standard errors of the shares: fixed_weights (the weights taken as given) or calibration "
+        "(Taylor linearisation of the raked estimator, as R's survey does after rake(): the margins' part removed)",
+    )
     reliability: Reliability = Reliability()
     disclosure: Disclosure = Disclosure()
     eu_benchmarks: Benchmarks | None = None

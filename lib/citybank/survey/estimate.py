@@ -24,7 +24,8 @@ from scipy import stats
 from ..params.survey import Reliability, Survey
 from . import svyadapter
 from .inputs import SurveyData
-from .weighting import Weighting
+from .variance import linearised_se, rescale_interval
+from .weighting import SCHEMES, Weighting
 
 COLUMNS = ["question", "scheme", "domain_type", "domain", "est", "se", "lci", "uci", "deff", "n", "cv", "flag",
            "p_value", "significant"]  # fmt: skip
@@ -66,23 +67,45 @@ def estimates(data: SurveyData, survey: Survey, weightings: dict[str, Weighting]
     rows = []
     for scheme, wt in weightings.items():
         frame = closed.assign(w=closed["respondent"].map(wt.weights), y=closed["top2"].astype("Float64"))
+        controls = list(SCHEMES.get(scheme, ())) if survey.variance == "calibration" else []
         for q in survey.questions:
             part = frame[frame["question"] == q.id]
-            city = svyadapter.share(part, "y", "w").get(None, svyadapter.EMPTY)
+
+            def cal(
+                share: svyadapter.Share, mask: pd.Series | None = None, part: pd.DataFrame = part, ctl: list = controls
+            ) -> svyadapter.Share:
+                return calibrated(share, part, ctl, mask)
+
+            city = cal(svyadapter.share(part, "y", "w").get(None, svyadapter.EMPTY))
             rows.append(_row(q.id, scheme, "city", "city", city, rel, math.nan))
             by_d = svyadapter.share(part, "y", "w", by="district")
             for d in districts:
-                s = by_d.get(d, svyadapter.EMPTY)
+                s = cal(by_d.get(d, svyadapter.EMPTY), part["district"] == d)
                 rest = svyadapter.share(part.assign(rest=part["district"] != d), "y", "w", by="rest").get(
                     "True", svyadapter.EMPTY
                 )
+                rest = cal(rest, part["district"] != d)
                 rows.append(_row(q.id, scheme, "district", d, s, rel, _test(s, rest)))
             by_m = svyadapter.share(part, "y", "w", by="mode")
-            cati, cawi = by_m.get("CATI", svyadapter.EMPTY), by_m.get("CAWI", svyadapter.EMPTY)
+            cati = cal(by_m.get("CATI", svyadapter.EMPTY), part["mode"] == "CATI")
+            cawi = cal(by_m.get("CAWI", svyadapter.EMPTY), part["mode"] == "CAWI")
             p = _test(cati, cawi)
             rows.append(_row(q.id, scheme, "mode", "CATI", cati, rel, p))
             rows.append(_row(q.id, scheme, "mode", "CAWI", cawi, rel, p))
     return pd.DataFrame(rows, columns=COLUMNS).astype({"n": "int64", "significant": "boolean"})
+
+
+def calibrated(
+    share: svyadapter.Share, part: pd.DataFrame, controls: list[str], mask: pd.Series | None = None
+) -> svyadapter.Share:
+    """The share with the variance that accounts for raking on ``controls`` (``variance.linearised_se``) when
+    params/survey.yml asks for it (``variance: calibration``); unchanged otherwise (fixed weights, the default)."""
+    if not controls or share.n == 0 or not share.se > 0:
+        return share
+    se = linearised_se(part, "y", "w", controls, mask)
+    ratio = se / share.se
+    return svyadapter.Share(share.est, se, *rescale_interval(share.est, share.lci, share.uci, ratio),
+                            share.deff * ratio**2, share.n)  # fmt: skip
 
 
 def side_by_side(est: pd.DataFrame) -> pd.DataFrame:
