@@ -219,12 +219,12 @@ def drafted(survey, reg, params_copy, tmp_path):
     (raw / "survey/web.lss").write_text(
         write_lss(survey, {d.code: d.name for d in reg.city.districts}), encoding="utf-8"
     )
-    from citybank.survey.draft import _dates, response_columns
+    from citybank.survey.draft import response_columns, submit_dates
 
     cb = read_codebook(raw / "survey/web.lss")
     text, _ = draft_survey(cb, mode="CAWI", city=reg.city, responses=[("survey/web.csv", response_columns(raw / "survey/web.csv"))],
                            structure_rel="survey/web.lss", current=reg.extra["survey"],
-                           dates=_dates(raw / "survey/web.csv", "submitdate"))  # fmt: skip
+                           dates=submit_dates(raw / "survey/web.csv", "submitdate"))  # fmt: skip
     (params_copy / "survey.yml").write_text(text, encoding="utf-8")
     return params_copy, raw
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..params import registry
-from ..params.survey import load_survey
+from ..params.survey import link_notes, load_survey, stale_links
 from ..params.survey_coding import load_coding
 from ..paths import PATHS
 from ..sample.survey import survey_files
@@ -125,8 +125,9 @@ ERROR_CHECKS = {"structure"}
 
 
 def _draft(args: argparse.Namespace) -> int:
+    # imported here: only `survey draft` needs the structure readers (the CLI starts without them)
     from ..survey.codebook import read_codebook
-    from ..survey.draft import _dates, draft_survey, response_columns
+    from ..survey.draft import draft_survey, response_columns, submit_dates
 
     if not args.structure:
         raise UserError("survey draft needs --structure FILE (a LimeSurvey .lss, queXML, LimeSurvey's .txt or a .sav)")
@@ -142,7 +143,7 @@ def _draft(args: argparse.Namespace) -> int:
             return f"survey/{p.name}"
 
     cols = [(rel(p), response_columns(p)) for p in responses]
-    dates = [d for p in responses if p.suffix.lower() != ".sav" for d in _dates(p, "submitdate")]
+    dates = [d for p in responses if p.suffix.lower() != ".sav" for d in submit_dates(p, "submitdate")]
     reg = registry()
     current = reg.extra.get("survey") if isinstance(reg.extra.get("survey"), dict) else None
     text, messages = draft_survey(cb, mode=mode, city=reg.city, responses=cols, structure_rel=rel(structure),
@@ -160,7 +161,7 @@ def _draft(args: argparse.Namespace) -> int:
 
 
 def _questionnaire(s, args: argparse.Namespace) -> int:
-    from ..survey.questionnaire import write_lss
+    from ..survey.questionnaire import write_lss  # only this command writes a questionnaire
 
     if not args.out:
         raise UserError("survey questionnaire needs --out FILE.lss")
@@ -178,8 +179,6 @@ def _code(s, data, raw: Path, out: Path, tag: str) -> int:
     coding = load_coding(reg)
     if coding is None:
         raise UserError("no params/survey_coding.yml: write the codebook of the open answers first")
-    from ..params.survey import link_notes, stale_links
-
     if stale_links(reg, "survey_coding"):
         raise UserError(link_notes(reg)[-1] + ": write the codebook of this survey's open answers first")
     names = {d.code: d.name for d in reg.city.districts}

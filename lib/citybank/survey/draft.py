@@ -87,7 +87,7 @@ def response_columns(path: Path) -> list[str]:
     return next(csv.reader(io.StringIO(first), delimiter=sep))
 
 
-def _dates(path: Path, column: str) -> list[str]:
+def submit_dates(path: Path, column: str) -> list[str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):

@@ -25,6 +25,7 @@ import pyreadstat
 
 from ..errors import UserError
 from ..params.survey import Survey, SurveyFile
+from .codebook import FIXED_ANSWERS, read_codebook
 from .text import redact
 
 CHECKS = {
@@ -100,8 +101,6 @@ def read_structure(path: Path) -> dict[str, dict[str, Any]]:
     included."""
     head = path.read_bytes()[:64] if path.is_file() else b""
     if head.lstrip().startswith(b"<") or head.startswith(b"\xef\xbb\xbf<"):
-        from .codebook import read_codebook
-
         cb = read_codebook(path)
         lang = cb.language
         return {
@@ -134,8 +133,6 @@ def read_structure(path: Path) -> dict[str, dict[str, Any]]:
 
 def _fixed_answers(qtype: str) -> dict[str, str]:
     """LimeSurvey's own answer codes of the types without answer options (multiple choice: Y when ticked)."""
-    from .codebook import FIXED_ANSWERS
-
     if qtype in ("M", "P"):
         return {"Y": "Yes"}
     return dict(FIXED_ANSWERS.get(qtype, []))
