@@ -143,7 +143,7 @@ def _draft(args: argparse.Namespace) -> int:
             return f"survey/{p.name}"
 
     cols = [(rel(p), response_columns(p)) for p in responses]
-    dates = [d for p in responses if p.suffix.lower() != ".sav" for d in submit_dates(p, "submitdate")]
+    dates = sorted(d for p in responses for d in submit_dates(p, "submitdate"))
     reg = registry()
     current = reg.extra.get("survey") if isinstance(reg.extra.get("survey"), dict) else None
     text, messages = draft_survey(cb, mode=mode, city=reg.city, responses=cols, structure_rel=rel(structure),

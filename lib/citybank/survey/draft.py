@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from ..errors import UserError
@@ -88,6 +89,24 @@ def response_columns(path: Path) -> list[str]:
 
 
 def submit_dates(path: Path, column: str) -> list[str]:
+    """The interview days of an export, sorted: a CSV's ``column`` (LimeSurvey's submitdate) or, for a .sav, every
+    value of its date variables (the first one, by SPSS format)."""
+    if path.is_file() and path.read_bytes()[:4] in (b"$FL2", b"$FL3"):
+        import pyreadstat  # only a .sav export needs it
+
+        try:
+            _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+            dates = [
+                v
+                for v in meta.column_names
+                if re.match(r"(DATE|ADATE|EDATE|SDATE|DATETIME)", meta.original_variable_types.get(v, ""))
+            ]
+            if not dates:
+                return []
+            df, _ = pyreadstat.read_sav(str(path), usecols=dates[:1])
+        except Exception:  # pyreadstat's own ReadstatError: no dates then (REVIEW in the draft)
+            return []
+        return sorted(pd.Timestamp(v).date().isoformat() for v in df[dates[0]].dropna())
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
@@ -307,6 +326,8 @@ def draft_survey(
     if not questions:
         raise UserError(f"{cb.path}: no closed question the engine can estimate was found: " + "; ".join(messages))
     gname = {g: d.t3(n or {cb.language: f"Group {g}"}) for g, n in cb.groups.items()}
+    if "" in themes:  # a source without question groups (a .sav): one page of questions
+        gname[""] = {"pl": "Pytania", "en": "Questions", "de": "Fragen"}
     theme_list = [{"id": f"t{i:02d}_{stable_id(next(iter(gname.get(g, {'x': g}).values())))[:30]}",
                    "title": gname.get(g) or d.t3({cb.language: f"Group {g}"}), "questions": qs}
                   for i, (g, qs) in enumerate(themes.items(), 1)]  # fmt: skip
@@ -330,6 +351,10 @@ def draft_survey(
     file["id_column"] = "id" if "id" in cols or not cols else cols[0]
     if "submitdate" in cols:
         file["date_column"] = "submitdate"
+    elif file["format"] == "sav":
+        when = next((i.code for i in cb.items if i.kind == "date" and i.code in cols), None)
+        if when:
+            file["date_column"] = when
     title = cb.title if any(cb.title.values()) else {cb.language: Path(cb.path).stem}
     doc: dict[str, Any] = {
         "id": stable_id(next(iter(title.values())))[:40],
@@ -354,7 +379,7 @@ def draft_survey(
     notes = {
         "id:": "REVIEW: a short id (a–z, 0–9, _)",
         "title:": f"REVIEW: translate — {', '.join(fell)} fall back to {cb.language}" if fell else None,
-        "fieldwork:": "REVIEW: first and last interview day" + (" (from submitdate)" if days else ""),
+        "fieldwork:": "REVIEW: first and last interview day" + (" (from the export's dates)" if days else ""),
         "population:": "REVIEW: who the survey covers",
         "background:": "REVIEW: the columns and codes of district, sex and age (recognised by wording)",
         "themes:": "REVIEW: the report's pages (one per question group of the structure)",
@@ -362,12 +387,14 @@ def draft_survey(
         "complete:": "which questionnaires count (submitted; or lastpage: N; or min_answered: K)",
     }  # fmt: skip
     lines = []
+    section = ""
     for line in text.splitlines():
         key = line.split(" ", 1)[0]
+        section = key if not line.startswith((" ", "-")) else section
         note = notes.get(key) if not line.startswith(" ") else None
         if line.strip().startswith("top2:"):
             note = "REVIEW: the codes shown as the headline share (top-2 or any grouping)"
-        elif line.strip().startswith(f"{other}:") and line.startswith("  "):
+        elif section in ("background:", "questions:", "open_questions:") and line.lstrip("- ").startswith(f"{other}:"):
             note = f"REVIEW: the {other.upper()} column if there is a {other.upper()} export"
         lines.append(f"{line}  # {note}" if note else line)
     head = [
