@@ -127,7 +127,7 @@ ERROR_CHECKS = {"structure"}
 def _draft(args: argparse.Namespace) -> int:
     # imported here: only `survey draft` needs the structure readers (the CLI starts without them)
     from ..survey.codebook import read_codebook
-    from ..survey.draft import draft_survey, response_columns, submit_dates
+    from ..survey.draft import draft_survey, response_columns, submit_dates  # the same: draft only
 
     if not args.structure:
         raise UserError("survey draft needs --structure FILE (a LimeSurvey .lss, queXML, LimeSurvey's .txt or a .sav)")
