@@ -516,3 +516,30 @@ def test_calibration_variance_option(survey, tmp_path):
     assert ratio.between(0.5, 1.0 + 1e-9).all() and ratio.mean() < 0.999  # raking on the margins removes variance
     inside = (cal.loc[full, "lci"] <= cal.loc[full, "est"]) & (cal.loc[full, "est"] <= cal.loc[full, "uci"])
     assert inside.all()
+
+
+def test_sav_alone_goes_from_draft_to_published_tables(survey, reg, params_copy, tmp_path):
+    """A telephone agency's .sav and nothing else: its labels are the codebook, the draft needs no hand-written YAML
+    beyond its REVIEW lines (here accepted as drafted), and the tables come out disclosure-checked."""
+    from citybank.survey import load_survey_data
+    from citybank.survey.draft import response_columns, submit_dates
+    from citybank.survey.tables import write_tables
+
+    raw = _raw(survey, tmp_path)
+    sav = raw / "survey/cati_2020.sav"
+    cb = read_codebook(sav)
+    text, messages = draft_survey(cb, mode="CATI", city=reg.city, responses=[("survey/cati_2020.sav", response_columns(sav))],
+                                  current=reg.extra["survey"], dates=submit_dates(sav, "submitdate"))  # fmt: skip
+    (params_copy / "survey.yml").write_text(text, encoding="utf-8")
+    new = load_params(params_copy)
+    assert stale_links(new, "strategy") == [] and stale_links(new, "survey_coding") == []  # q02, q11, q13 resolve
+    s = load_survey(new)
+    assert (s.files[0].format, s.files[0].date_column, s.fieldwork.start.isoformat()) == ("sav", "data_wywiadu", "2020-03-02")
+    assert s.scales[s.question("q02").scale].dont_know == [9]  # "trudno powiedzieć", user-missing in the .sav
+    data = load_survey_data(s, raw)
+    old = load_survey_data(survey, raw)
+    assert sorted(data.respondents["respondent"]) == sorted(old.respondents.query("mode == 'CATI'")["respondent"])
+    files = write_tables(data, s, tmp_path / "out")
+    shares = pd.read_csv(tmp_path / "out/survey_shares.csv")
+    assert {"est", "lci", "uci", "flag", "suppressed"} <= set(shares.columns) and len(shares) > 0
+    assert len(files) >= 4

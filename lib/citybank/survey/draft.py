@@ -324,7 +324,8 @@ def draft_survey(
                                + (" …" if len(extra) > 12 else ""))  # fmt: skip
     messages += [f"drift: {x}" for x in drift_lines]
     if not questions:
-        raise UserError(f"{cb.path}: no closed question the engine can estimate was found: " + "; ".join(messages))
+        raise UserError(f"{cb.path}: no closed question the engine can estimate was found"
+                        + (": " + "; ".join(messages) if messages else f" ({len(cb.items)} questions in the structure)"))  # fmt: skip
     gname = {g: d.t3(n or {cb.language: f"Group {g}"}) for g, n in cb.groups.items()}
     if "" in themes:  # a source without question groups (a .sav): one page of questions
         gname[""] = {"pl": "Pytania", "en": "Questions", "de": "Fragen"}
