@@ -159,7 +159,9 @@ def test_draft_from_sav_multiple_choice_and_what_is_not_drafted(reg):
         "top2": [1], "dont_know": [], "empty": 0,
     }  # fmt: skip
     later = next(m for m in messages if m.startswith("not drafted"))
-    assert "z (Numerical input: mean and median)" in later and "y (Date/Time: dates)" in later
+    assert "y (Date/Time: dates)" in later and "z (" not in later
+    z = next(q for q in doc["numeric_questions"] if q["id"] == "z")
+    assert z["missing"] == [999.0]  # labelled "skipped", user-missing
     assert doc["files"][0]["format"] == "sav" and "structure" not in doc["files"][0]
 
 
@@ -534,7 +536,11 @@ def test_sav_alone_goes_from_draft_to_published_tables(survey, reg, params_copy,
     new = load_params(params_copy)
     assert stale_links(new, "strategy") == [] and stale_links(new, "survey_coding") == []  # q02, q11, q13 resolve
     s = load_survey(new)
-    assert (s.files[0].format, s.files[0].date_column, s.fieldwork.start.isoformat()) == ("sav", "data_wywiadu", "2020-03-02")
+    assert (s.files[0].format, s.files[0].date_column, s.fieldwork.start.isoformat()) == (
+        "sav",
+        "data_wywiadu",
+        "2020-03-02",
+    )
     assert s.scales[s.question("q02").scale].dont_know == [9]  # "trudno powiedzieć", user-missing in the .sav
     data = load_survey_data(s, raw)
     old = load_survey_data(survey, raw)
@@ -543,3 +549,40 @@ def test_sav_alone_goes_from_draft_to_published_tables(survey, reg, params_copy,
     shares = pd.read_csv(tmp_path / "out/survey_shares.csv")
     assert {"est", "lci", "uci", "flag", "suppressed"} <= set(shares.columns) and len(shares) > 0
     assert len(files) >= 4
+
+
+def test_numeric_mean_and_median_hand_computed(survey):
+    from citybank.params.survey import NumericQuestion
+    from citybank.survey.estimate import numeric_estimates
+    from citybank.survey.inputs import SurveyData
+    from citybank.survey.weighting import Weighting
+
+    nq = NumericQuestion(id="years", cati="lata", cawi="G09Q01", text={"pl": "Lata", "en": "Years", "de": "Jahre"},
+                         missing=[99])  # fmt: skip
+    s = survey.model_copy(update={"numeric_questions": [nq]})
+    ids = ["a", "b", "c", "d", "e"]
+    data = SurveyData(
+        pd.DataFrame(), [], pd.DataFrame({"respondent": ids, "question": "years", "value": [1.0, 2, 3, 4, 10]})
+    )
+    wt = Weighting("full", pd.Series([1.0, 1, 1, 1, 4], index=ids), 0, pd.DataFrame())
+    (row,) = numeric_estimates(data, s, wt).to_dict(orient="records")
+    assert row["n"] == 5 and row["mean"] == pytest.approx(50 / 8)  # (1+2+3+4+4·10) / 8
+    u = [-5.25 / 8, -4.25 / 8, -3.25 / 8, -2.25 / 8, 4 * 3.75 / 8]  # w (y − mean) / Σw
+    assert row["mean_se"] == pytest.approx((5 / 4 * sum(x * x for x in u)) ** 0.5)
+    assert row["mean_lci"] == pytest.approx(50 / 8 - 1.959964 * row["mean_se"], abs=1e-5)
+    assert row["median"] == 4.0  # weighted shares 1/8, 2/8, 3/8, 4/8 reach one half at 4
+    assert row["median_lci"] <= 4.0 <= row["median_uci"]
+
+
+def test_numeric_questions_read_from_the_sav_with_user_missing(survey, tmp_path):
+    from citybank.params.survey import NumericQuestion
+    from citybank.survey import load_survey_data
+
+    raw = _raw(survey, tmp_path)
+    nq = NumericQuestion(id="age_again", cati="wiek", cawi="G01Q03", text={"pl": "Wiek", "en": "Age", "de": "Alter"},
+                         missing=[99], max=100)  # fmt: skip
+    s = survey.model_copy(update={"numeric_questions": [nq]})
+    data = load_survey_data(s, raw)
+    got = data.numeric.set_index("respondent")["value"]
+    ages = data.respondents.set_index("respondent")["age"].astype(float)
+    assert set(got.index) <= set(ages.index) and (got == ages[got.index]).all()

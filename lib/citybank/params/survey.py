@@ -178,6 +178,18 @@ class OpenQuestion(Strict):
     text: Text3
 
 
+class NumericQuestion(Strict):
+    """A number (LimeSurvey N, an SPSS scale variable): estimated as a weighted mean and median with 95 % CIs."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    cati: str
+    cawi: str
+    text: Text3
+    missing: list[float] = Field([], description="codes that are no answer (user-missing: 99, 999, -1, …)")
+    min: float | None = None
+    max: float | None = None
+
+
 class Checks(Strict):
     straightlining_min_items: int = Field(5, ge=3)
     duplicate_min_items: int = Field(8, ge=3)
@@ -243,6 +255,7 @@ class Survey(Strict):
     background: Background
     questions: list[Question] = Field(min_length=1)
     open_questions: list[OpenQuestion] = []
+    numeric_questions: list[NumericQuestion] = []
     themes: list[Theme] = Field(min_length=1, description="the report's pages, one per theme")
     checks: Checks = Checks()
     complete: Completeness | None = Field(

@@ -11,7 +11,8 @@ What the draft does with each question (``codebook.TYPES``):
   ``empty: 0`` — an unticked option is "not chosen", so each share is of everyone shown the question; its "other"
   text is an open answer;
 - free text: an open answer (to coding);
-- numbers, dates and rankings are listed, not drafted: the engine estimates shares only (REVIEW);
+- numbers (N, K, a .sav's scale variables): numeric questions, a weighted mean and median with CIs, user-missing
+  codes as ``missing``; dates and rankings are listed, not drafted (REVIEW);
 - a type the engine cannot estimate (file upload, equation, text display, …) is refused by name in the header.
 
 Background (district, sex, age or year of birth) is recognised by the questions' wording; the margins are the current
@@ -37,7 +38,7 @@ from .codebook import Answer, Codebook, Item
 
 LANGS = ("pl", "en", "de")
 CLOSED = {"single", "array", "yesno", "gender"}
-LATER = {"numeric": "mean and median", "date": "dates", "ranking": "ranking"}
+LATER = {"date": "dates", "ranking": "ranking"}
 DISTRICT = re.compile(r"dzielnic|osiedl|district|neighbou?rhood|stadtteil|bezirk|region|area of the city", re.I)
 SEX = re.compile(r"płeć|plec|\bsex\b|gender|geschlecht", re.I)
 AGE = re.compile(r"\bwiek|\bage\b|how old|\balter\b|ile ma pan", re.I)
@@ -250,6 +251,7 @@ def draft_survey(
     bg, used = _background(d, items, mode)
     questions: list[dict[str, Any]] = []
     open_q: list[dict[str, Any]] = []
+    numeric_q: list[dict[str, Any]] = []
     themes: dict[str, list[str]] = {}
     later: list[str] = []
     ids: set[str] = set()
@@ -279,6 +281,13 @@ def draft_survey(
         kind = it.kind
         if kind is None:
             messages.append(f"refused: {it.code} ({it.type_name}) — the engine cannot estimate this type")
+            continue
+        if kind == "numeric":
+            subs = it.subquestions if it.type == "K" else [("", {})]
+            for (_sq, st), c in zip(subs, it.columns, strict=False):
+                q = {"id": new_id(c), "cati": c, "cawi": c, "text": d.t3(st or it.text)}
+                missing = [float(a.code) for a in it.answers if a.missing and re.fullmatch(r"-?\d+(\.\d+)?", a.code)]
+                numeric_q.append({**q, **({"missing": missing} if missing else {})})
             continue
         if kind in LATER:
             later.append(f"{it.code} ({it.type_name}: {LATER[kind]})")
@@ -312,7 +321,7 @@ def draft_survey(
             if it.other and f"{it.code}[other]" in it.columns:
                 opened(f"{it.code}[other]", {k: f"{v} — other" for k, v in it.text.items()})
     if later:
-        messages.append("not drafted (the engine estimates shares only): " + ", ".join(later))
+        messages.append("not drafted (dates and rankings are not estimated): " + ", ".join(later))
     drift_lines: list[str] = []
     for name, cols in responses or []:
         missing, extra = cb.drift(cols)
@@ -375,6 +384,12 @@ def draft_survey(
     }
     if not open_q:
         del doc["open_questions"]
+    if numeric_q:
+        doc = {
+            **{k: v for k, v in doc.items() if k != "themes"},
+            "numeric_questions": numeric_q,
+            "themes": doc["themes"],
+        }
     text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100_000, default_flow_style=None)
     fell = sorted(d.fallbacks)
     notes = {

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -112,3 +113,46 @@ def side_by_side(est: pd.DataFrame) -> pd.DataFrame:
     """City shares under each weighting scheme, one row per question (est in %)."""
     city = est[est["domain_type"] == "city"]
     return city.pivot(index="question", columns="scheme", values="est").mul(100).round(1).reset_index()
+
+
+NUMERIC_COLUMNS = ["question", "scheme", "n", "mean", "mean_se", "mean_lci", "mean_uci", "median", "median_lci",
+                   "median_uci"]  # fmt: skip
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value whose weighted cumulative share reaches ``q`` (the survey package's "interpolated=FALSE"
+    quantile: a value that occurs in the data)."""
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[order]
+    cum = np.cumsum(w) / w.sum()
+    return float(v[np.searchsorted(cum, q - 1e-12)])
+
+
+def numeric_estimates(data: SurveyData, survey: Survey, weighting: Weighting) -> pd.DataFrame:
+    """For every numeric question: the weighted mean with its linearised (fixed-weights) standard error and 95 % CI,
+    and the weighted median with Woodruff's 95 % CI (the CI of the share below the median, mapped back through the
+    weighted quantiles) — the methods of R's survey ``svymean`` and ``svyquantile(ci = TRUE)``."""
+    rows = []
+    for nq in survey.numeric_questions:
+        part = data.numeric[data.numeric["question"] == nq.id]
+        y = part["value"].to_numpy(dtype="float64")
+        w = part["respondent"].map(weighting.weights).to_numpy(dtype="float64")
+        n = len(y)
+        if n < 2:
+            rows.append({"question": nq.id, "scheme": weighting.scheme, "n": n})
+            continue
+        mean = float((w * y).sum() / w.sum())
+        u = w * (y - mean) / w.sum()
+        se = math.sqrt(n / (n - 1) * ((u - u.mean()) ** 2).sum())
+        z = float(stats.norm.ppf(0.975))
+        median = weighted_quantile(y, w, 0.5)
+        below = (y <= median).astype("float64")
+        p = float((w * below).sum() / w.sum())
+        ub = w * (below - p) / w.sum()
+        se_p = math.sqrt(n / (n - 1) * ((ub - ub.mean()) ** 2).sum())
+        lo, hi = max(0.5 - z * se_p, 0.0), min(0.5 + z * se_p, 1.0)
+        rows.append({"question": nq.id, "scheme": weighting.scheme, "n": n, "mean": mean, "mean_se": se,
+                     "mean_lci": mean - z * se, "mean_uci": mean + z * se, "median": median,
+                     "median_lci": weighted_quantile(y, w, lo) if lo > 0 else float(y.min()),
+                     "median_uci": weighted_quantile(y, w, hi)})  # fmt: skip
+    return pd.DataFrame(rows, columns=NUMERIC_COLUMNS)

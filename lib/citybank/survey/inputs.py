@@ -39,6 +39,7 @@ CHECKS = {
     "straightlining": "the same answer to every item of a grid",
     "personal_data": "an open answer with a phone number, e-mail, name or address (redacted)",
 }
+NUMERIC_COLUMNS = ["respondent", "question", "value"]
 QUARANTINE_COLUMNS = ["file", "row", "column", "value", "expected", "check", "respondent", "action"]
 RESPONSE_COLUMNS = ["respondent", "mode", "file", "row", "district", "sex", "age", "age_group", "interview_date",
                     "interviewer", "question", "code", "dont_know", "top2", "text"]  # fmt: skip
@@ -66,6 +67,7 @@ class SurveyData:
 
     responses: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    numeric: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NUMERIC_COLUMNS))
 
     @property
     def quarantine(self) -> pd.DataFrame:
@@ -173,6 +175,7 @@ class _Harmoniser:
         self.s = survey
         self.problems: list[Problem] = []
         self.rows: list[dict[str, Any]] = []
+        self.numbers: list[dict[str, Any]] = []
 
     def problem(self, *args: Any, **kw: Any) -> None:
         self.problems.append(Problem(*args, **kw))
@@ -182,7 +185,7 @@ class _Harmoniser:
         s, bg = self.s, self.s.background
         mode = f.mode.lower()
         wanted = [getattr(bg.district, mode), getattr(bg.sex, mode), getattr(bg.age, mode), f.id_column]
-        wanted += [getattr(q, mode) for q in [*s.questions, *s.open_questions]]
+        wanted += [getattr(q, mode) for q in [*s.questions, *s.open_questions, *s.numeric_questions]]
         for col in wanted:
             if col not in columns:
                 self.problem(f.path, None, col, "(no such column)", "a column named in params/survey.yml", "structure",
@@ -195,7 +198,7 @@ class _Harmoniser:
         def answers_of(col: str) -> dict[str, str]:
             return structure.get(col.split("[")[0], {}).get("answers", {})
 
-        for col in wanted[:3] + [q.cawi for q in [*s.questions, *s.open_questions]]:
+        for col in wanted[:3] + [q.cawi for q in [*s.questions, *s.open_questions, *s.numeric_questions]]:
             if col not in known:
                 self.problem(f.structure, None, col, "(no such question)", "a question or sub-question of the survey structure",
                              "structure", action="column not read")  # fmt: skip
@@ -286,9 +289,23 @@ class _Harmoniser:
                 self.problem(f.path, row, getattr(q, mode), clean, "no personal data (" + ", ".join(kinds) + " found)",
                              "personal_data", rid, "text redacted")  # fmt: skip
             answers.append({**base, "question": q.id, "code": None, "dont_know": False, "top2": None, "text": clean})
+        numbers = []
+        for nq in s.numeric_questions:
+            col = getattr(nq, mode)
+            if col not in rec:
+                continue
+            v = _num(rec[col])
+            if v is None or v in nq.missing:
+                continue
+            if (nq.min is not None and v < nq.min) or (nq.max is not None and v > nq.max):
+                self.problem(f.path, row, col, _show(rec[col]), f"a number {nq.min}–{nq.max}", "out_of_range", rid,
+                             "answer quarantined")  # fmt: skip
+                continue
+            numbers.append({"respondent": rid, "question": nq.id, "value": v})
         if bad:
             return
         self.rows.extend(answers)
+        self.numbers.extend(numbers)
 
 
 def _show(v: Any) -> str:
@@ -458,4 +475,6 @@ def load_survey_data(survey: Survey, raw_dir: Path) -> SurveyData:
     table = table.astype({"code": "Int64", "top2": "boolean", "row": "int64", "age": "Int64", "dont_know": "bool"})
     order = {c: i for i, c in enumerate(CHECKS)}
     problems = sorted(h.problems, key=lambda p: (p.file, p.row or 0, order.get(p.check, 99), p.column))
-    return SurveyData(table, problems)
+    numeric = pd.DataFrame(h.numbers, columns=NUMERIC_COLUMNS)
+    numeric = numeric[numeric["respondent"].isin(set(table["respondent"]))].reset_index(drop=True)
+    return SurveyData(table, problems, numeric.astype({"value": "float64"}))

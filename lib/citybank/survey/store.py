@@ -66,6 +66,8 @@ def compute_all(reg: Registry | None = None, raw: Path | None = None) -> SurveyR
     tables = build_tables(data, survey, weightings)
     tables["survey_margin_sources"] = used.sources
     notes = list(used.notes) + [n for w in weightings.values() for n in w.notes]
+    if survey.variance == "calibration":
+        notes.append("standard errors: linearised for raking (variance: calibration), not fixed weights")
     coding = load_coding(reg)
     if coding is not None and stale_links(reg, "survey_coding"):  # the codebook of another survey's open answers
         notes += link_notes(reg)[-1:]
