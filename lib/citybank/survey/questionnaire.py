@@ -33,6 +33,7 @@ BACKGROUND_TEXT = {
     "birth_year": {"pl": "Rok urodzenia", "en": "Year of birth", "de": "Geburtsjahr"},
 }  # fmt: skip
 GROUP_BACKGROUND = {"pl": "O Panu/Pani", "en": "About you", "de": "Über Sie"}
+GROUP_NUMERIC = {"pl": "Pytania liczbowe", "en": "Numeric questions", "de": "Zahlenfragen"}
 GROUP_OPEN = {"pl": "Pytania otwarte", "en": "Open questions", "de": "Offene Fragen"}
 
 
@@ -86,6 +87,8 @@ def questionnaire_groups(
                 qs.append(by_title[title])
             by_title[title].subs.append((sub, _t(q.text)))
         groups.append((_t(theme.title), qs))
+    if s.numeric_questions:
+        groups.append((GROUP_NUMERIC, [_Q(n.cawi, "N", _t(n.text)) for n in s.numeric_questions]))
     if s.open_questions:
         groups.append((GROUP_OPEN, [_Q(o.cawi, "T", _t(o.text)) for o in s.open_questions]))
     return groups
