@@ -120,6 +120,16 @@ def test_every_type_mapped_or_refused_by_name(tmp_path):
     assert by["Q5"].columns == ["Q5[1]", "Q5[2]"]  # ranking: one column per rank
     assert [i.code for i in cb.refused] == ["Q4"]
     assert [(a.code, a.label["en"]) for a in by["Q2"].answers] == [("Y", "Yes"), ("N", "No")]
+    from citybank.params import registry
+
+    text, messages = draft_survey(cb, mode="CAWI", city=registry().city)
+    doc = yaml.safe_load(text)
+    q = {x["cawi"]: x for x in doc["questions"]}
+    assert list(q) == ["Q1[SQ001]", "Q1[SQ002]", "Q2", "Q5[1]"]  # options; yes/no; the option ranked first
+    assert q["Q5[1]"]["text"]["en"] == "Rank these — ranked first"
+    assert doc["numeric_questions"][0]["cawi"] == "Q3"
+    assert [o["cawi"] for o in doc["open_questions"]] == ["Q1[other]", "Q6"]
+    assert "refused: Q4 (File upload) — the engine cannot estimate this type" in messages
 
 
 # ---------------------------------------------------------------- the draft

@@ -12,7 +12,8 @@ What the draft does with each question (``codebook.TYPES``):
   text is an open answer;
 - free text: an open answer (to coding);
 - numbers (N, K, a .sav's scale variables): numeric questions, a weighted mean and median with CIs, user-missing
-  codes as ``missing``; dates and rankings are listed, not drafted (REVIEW);
+  codes as ``missing``; a ranking: the option ranked first (its rank-1 column) as a single choice; dates are listed,
+  not drafted (REVIEW);
 - a type the engine cannot estimate (file upload, equation, text display, …) is refused by name in the header.
 
 Background (district, sex, age or year of birth) is recognised by the questions' wording; the margins are the current
@@ -38,7 +39,8 @@ from .codebook import Answer, Codebook, Item
 
 LANGS = ("pl", "en", "de")
 CLOSED = {"single", "array", "yesno", "gender"}
-LATER = {"date": "dates", "ranking": "ranking"}
+LATER = {"date": "dates"}
+RANKED_FIRST = {"pl": "na pierwszym miejscu", "en": "ranked first", "de": "an erster Stelle"}
 DISTRICT = re.compile(r"dzielnic|osiedl|district|neighbou?rhood|stadtteil|bezirk|region|area of the city", re.I)
 SEX = re.compile(r"płeć|plec|\bsex\b|gender|geschlecht", re.I)
 AGE = re.compile(r"\bwiek|\bage\b|how old|\balter\b|ile ma pan", re.I)
@@ -289,6 +291,14 @@ def draft_survey(
                 missing = [float(a.code) for a in it.answers if a.missing and re.fullmatch(r"-?\d+(\.\d+)?", a.code)]
                 numeric_q.append({**q, **({"missing": missing} if missing else {})})
             continue
+        if kind == "ranking":  # the column of rank 1 holds the option put first: a single choice among the options
+            scale = d.scale(it)
+            if scale is not None and it.columns:
+                texts = d.t3(it.text)
+                closed(it.columns[0], scale, {k: f"{v} — {RANKED_FIRST[k]}" for k, v in texts.items()}, it.group)
+                messages.append(f"ranking {it.code}: drafted as the option ranked first ({it.columns[0]}); "
+                                "REVIEW top2 (the options whose share is shown)")  # fmt: skip
+                continue
         if kind in LATER:
             later.append(f"{it.code} ({it.type_name}: {LATER[kind]})")
             continue
@@ -321,7 +331,7 @@ def draft_survey(
             if it.other and f"{it.code}[other]" in it.columns:
                 opened(f"{it.code}[other]", {k: f"{v} — other" for k, v in it.text.items()})
     if later:
-        messages.append("not drafted (dates and rankings are not estimated): " + ", ".join(later))
+        messages.append("not drafted (dates are not estimated): " + ", ".join(later))
     drift_lines: list[str] = []
     for name, cols in responses or []:
         missing, extra = cb.drift(cols)
