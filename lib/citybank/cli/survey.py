@@ -4,6 +4,7 @@ lib/citybank/survey/ (the draft and the questionnaire import their modules insid
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from pathlib import Path
 
 from ..errors import UserError
@@ -89,6 +90,9 @@ def cmd_survey(args: argparse.Namespace) -> int:
               f"{len(data.problems)} problem(s){tag}")  # fmt: skip
         for p in data.problems:
             print("  " + p.line())
+        counts = Counter(p.check for p in data.problems if p.check not in ERROR_CHECKS)
+        if len(counts):
+            print("exclusions and notes by check: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         errors = [p for p in data.problems if p.check in ERROR_CHECKS]
         if errors:
             print(f"{len(errors)} error(s): the export does not match params/survey.yml (the other problems are "
