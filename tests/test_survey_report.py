@@ -281,6 +281,9 @@ def test_survey_pages_in_each_language(lang):
     ]
     assert page_problems(_page_text(page), lang) == []
     assert views.t("survey.synthetic", lang) in page.note
+    # the page says how the standard errors were computed: the bundled survey keeps the default, fixed weights
+    assert views.t("survey.variance_fixed_weights", lang) in page.note
+    assert views.t("survey.variance_calibration", lang) not in page.note
     for theme in ("city_office",):  # the end-to-end test checks every page; one theme keeps this test short
         tp = views.survey_theme(theme, 2024, lang)
         assert page_problems(_page_text(tp), lang) == [], theme

@@ -38,6 +38,7 @@ SURVEY_TABLES: tuple[str, ...] = (
     "survey_weights",
     "survey_margins",
     "survey_margin_sources",
+    "survey_numeric",
     "survey_coded_shares",
     "survey_coding_agreement",
     "survey_quotes",

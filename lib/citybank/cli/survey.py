@@ -113,11 +113,6 @@ def cmd_survey(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         files = write_tables(data, s, out)
-        if s.numeric_questions:
-            from ..survey.estimate import numeric_estimates  # only a survey with numeric questions has this table
-
-            num = numeric_estimates(data, s, weight(data.respondents, s.margins, "full"))
-            files.append(write_text_atomic(out / "survey_numeric.csv", num.to_csv(index=False, lineterminator="\n")))
         files.append(
             write_text_atomic(out / "survey_margin_sources.csv", sources.to_csv(index=False, lineterminator="\n"))
         )

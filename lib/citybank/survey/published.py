@@ -65,6 +65,20 @@ TABLE_FIELD_TEXT: dict[str, dict[str, tuple[str, str]]] = {
     "survey_quotes": {
         "question": ("Identyfikator pytania otwartego (params/survey.yml)", "Open question id (params/survey.yml)"),
     },
+    "survey_numeric": {
+        "question": ("Identyfikator pytania liczbowego (params/survey.yml)", "Numeric question id (params/survey.yml)"),
+        "n": ("Liczba odpowiedzi (nieważona); puste, gdy utajnione", "Unweighted number of answers; empty when suppressed"),
+        "mean": ("Średnia ważona (w jednostce odpowiedzi)", "Weighted mean (in the answer's unit)"),
+        "mean_se": ("Błąd standardowy średniej (linearyzacja Taylora)", "Standard error of the mean (Taylor linearisation)"),
+        "mean_lci": ("Dolna granica 95% przedziału ufności średniej", "Lower bound of the mean's 95% confidence interval"),
+        "mean_uci": ("Górna granica 95% przedziału ufności średniej", "Upper bound of the mean's 95% confidence interval"),
+        "median": ("Mediana ważona", "Weighted median"),
+        "median_lci": ("Dolna granica 95% przedziału ufności mediany (Woodruff)",
+                       "Lower bound of the median's 95% confidence interval (Woodruff)"),
+        "median_uci": ("Górna granica 95% przedziału ufności mediany (Woodruff)",
+                       "Upper bound of the median's 95% confidence interval (Woodruff)"),
+        "suppressed": ("Utajnione: mniej niż 10 odpowiedzi", "Suppressed: fewer than 10 answers"),
+    },
 }  # fmt: skip
 
 
@@ -73,8 +87,8 @@ def field_text(table: str, column: str) -> tuple[str, str]:
     return TABLE_FIELD_TEXT.get(table, {}).get(column) or FIELD_TEXT.get(column, (column, column))
 
 
-PUBLIC_TABLES = ("survey_shares", "survey_eu_comparison", "survey_weights", "survey_margins", "survey_coded_shares",
-                 "survey_coding_agreement", "survey_quotes")  # fmt: skip
+PUBLIC_TABLES = ("survey_shares", "survey_eu_comparison", "survey_weights", "survey_margins", "survey_numeric",
+                 "survey_coded_shares", "survey_coding_agreement", "survey_quotes")  # fmt: skip
 """The tables that may leave the workbench. Never published: the quarantine and the suppression log (they name
 single respondents), the coded answers per respondent (microdata) and the margins' sources (a working table of the
 weighting; the targets are in ``survey_margins``). The coded shares pass the same disclosure control as the others
@@ -87,6 +101,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "survey_weights": ("Badanie mieszkańców: wagi", "Residents' survey: weights"),
     "survey_margins": ("Badanie mieszkańców: struktura populacji i próby po ważeniu",
                        "Residents' survey: population margins and weighted sample"),
+    "survey_numeric": ("Badanie mieszkańców: pytania liczbowe — średnia i mediana z przedziałami ufności",
+                       "Residents' survey: numeric questions — mean and median with confidence intervals"),
     "survey_coded_shares": ("Badanie mieszkańców: odpowiedzi otwarte — odsetki kodów z przedziałami ufności",
                             "Residents' survey: open answers — code shares with confidence intervals"),
     "survey_coding_agreement": ("Badanie mieszkańców: zgodność kodowania odpowiedzi otwartych (kappa Cohena)",

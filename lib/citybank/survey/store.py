@@ -83,6 +83,8 @@ def compute_all(reg: Registry | None = None, raw: Path | None = None) -> SurveyR
     else:
         for name in CODING_TABLES:
             PATHS.survey_result(name).unlink(missing_ok=True)
+    if "survey_numeric" not in tables:  # a survey without numeric questions: no stale table of another one
+        PATHS.survey_result("survey_numeric").unlink(missing_ok=True)
     files = [write_parquet(tables[name], PATHS.survey_result(name)) for name in SURVEY_TABLES if name in tables]
     return SurveyRun(survey, len(data.respondents), len(data.problems), [Path(f) for f in files], notes)
 

@@ -12,7 +12,7 @@ import pandas as pd
 from ..params.survey import MODES, Survey
 from ..util import write_text_atomic
 from .disclosure import TOTAL, suppress
-from .estimate import estimates
+from .estimate import NUMERIC_COLUMNS, estimates, numeric_estimates
 from .inputs import SurveyData
 from .published import FIELD_TEXT, PUBLIC_TABLES  # noqa: F401 (re-exported)
 from .weighting import Weighting, all_schemes
@@ -22,6 +22,9 @@ PUBLISHED = ["question", "theme", "item", "scheme", "domain_type", "domain", "es
 """The columns of the published shares (est, se, lci, uci in %; n the unweighted base)."""
 
 LOG_COLUMNS = ["question", "scheme", "domain_type", "domain", "n", "rule", "reason"]
+
+NUMERIC_PUBLISHED = ["question", "item", *NUMERIC_COLUMNS[1:], "suppressed", "synthetic"]
+"""The columns of the published numeric questions (mean and median with their 95 % CIs, in the answer's unit)."""
 
 
 def apply_suppression(est: pd.DataFrame, min_count: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -120,7 +123,32 @@ def build_tables(
         ).assign(synthetic=survey.synthetic),
         "survey_quarantine": data.quarantine,
         "survey_disclosure_log": log,
-    }
+    } | (numeric_tables(data, survey, weightings["full"], log) if survey.numeric_questions else {})
+
+
+def numeric_tables(
+    data: SurveyData, survey: Survey, weighting: Weighting, log: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    """The numeric questions' mean and median with their CIs (``estimate.numeric_estimates``, full weighting) after
+    disclosure control: a question answered by fewer than ``disclosure.min_count`` respondents keeps no value (n and
+    every statistic empty, ``suppressed``), and the decision joins the disclosure log (returned with it)."""
+    num = numeric_estimates(data, survey, weighting)
+    hide = num["n"] < survey.disclosure.min_count
+    rows = [{"question": q, "scheme": weighting.scheme, "domain_type": "city", "domain": "city", "n": int(n),
+             "rule": "primary", "reason": f"numeric base {int(n)} < {survey.disclosure.min_count}: the whole question"}
+            for q, n in zip(num.loc[hide, "question"], num.loc[hide, "n"], strict=True)]  # fmt: skip
+    stats = NUMERIC_COLUMNS[3:]
+    num[stats] = num[stats].astype("float64")
+    num.loc[hide, stats] = float("nan")
+    num["n"] = num["n"].astype("Int64").mask(hide)
+    num["suppressed"] = hide.astype(bool)
+    num["synthetic"] = survey.synthetic
+    text = {nq.id: nq.text.pl for nq in survey.numeric_questions}
+    num["item"] = num["question"].map(text)
+    out = {"survey_numeric": num[NUMERIC_PUBLISHED].reset_index(drop=True)}
+    if rows:
+        out["survey_disclosure_log"] = pd.concat([log, pd.DataFrame(rows, columns=LOG_COLUMNS)], ignore_index=True)
+    return out
 
 
 def write_tables(data: SurveyData, survey: Survey, out: Path) -> list[Path]:

@@ -335,6 +335,7 @@ def survey_overview(year: int, lang: str) -> SurveyOverviewPage:
     items = {q.id: q.text.get(lang) for q in s.questions}
     notes = [t("survey.synthetic", lang)] if s.synthetic else []
     notes.append(t("survey.suppressed_note", lang))
+    notes.append(t(f"survey.variance_{s.variance}", lang))
     full = f.weights[f.weights["scheme"] == "full"].iloc[0]
     method = nv.survey_method_sentence(int(full["n"]), f.modes, s.fieldwork.start, s.fieldwork.end,
                                        float(full["kish_deff"]), float(full["n_effective"]), lang)  # fmt: skip
