@@ -469,7 +469,6 @@ def chapter_plan(inp: BookInputs, lang: str) -> list[tuple[PageSpec, str]]:
     themes = {th.number: th for th in inp.iso}
     indicators = {ind.clause: ind for th in inp.iso for ind in th.indicators}
     survey = {str(th["id"]): (th.get("title") or {}).get(lang) or str(th["id"]) for th in survey_themes(reg)}
-    fixed = {"residents": "residents", "iso_overview": "iso_overview", "survey_overview": "chapter.survey"}
 
     def title(page: PageSpec) -> str:
         key = next(iter(page.parameters.values()), None)
@@ -483,7 +482,7 @@ def chapter_plan(inp: BookInputs, lang: str) -> list[tuple[PageSpec, str]]:
             return f"{key} {ind.name[lang] if ind else ''}".strip()
         if page.kind == "survey_theme":
             return survey[str(key)]
-        return t(fixed.get(page.kind, page.kind), lang)
+        return t(page.section if page.kind == "survey_overview" else page.kind, lang)  # the survey's chapter title
 
     return [(page, title(page)) for page in outline(reg, indicators)]
 
