@@ -250,13 +250,16 @@ STALE = {
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """The sample's pages of one language, one per kind, built by the runner in a workbench of their own (params and
-    results copied, so that the test may change them; raw files, bank and notebooks linked)."""
+    """The sample's pages of one language, one per kind, built by the runner in a workbench of their own (params,
+    results and raw files copied, so that the test may change them; bank, notebooks and ../shared linked)."""
     src = LIB.parents[1]
     if not (src / "data/bank/bank.parquet").is_file() or not (src / "data/results/ranking.parquet").is_file():
         pytest.skip("needs the sample's bank and results: run `citybank prepare` first")
+    if not (src.parent / "shared" / "data" / "bdl_exports").is_dir():
+        pytest.skip("needs ../shared (the national exports the ranking is read from)")
     root = tmp_path_factory.mktemp("outline") / "wb"
     root.mkdir()
+    (root.parent / "shared").symlink_to(src.parent / "shared")  # params/national.yml: folders ../shared/…
     shutil.copytree(src / "params", root / "params")
     for name in ("results", "raw"):
         shutil.copytree(src / "data" / name, root / "data" / name)
