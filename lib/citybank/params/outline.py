@@ -115,14 +115,14 @@ def outline(reg: Registry, clauses_found: Iterable[str] = ()) -> list[PageSpec]:
         page = _notebook("category", "categories", slug, "category")
         pages.append(replace(page, template=cat.notebook) if cat.notebook else page)
     pages.append(_notebook("iso_overview", "iso"))
-    theme = None
+    theme, theme_id = None, ""
     for clause in iso_clauses(reg, clauses_found):
         number = clause_key(clause)[0]
         if number != theme:
             theme = number
-            pages.append(PageSpec(page_id("iso_theme", number), "iso_theme", "iso", 2, page_id("iso_theme", number),
-                                  {"theme": number}))  # fmt: skip
-        pages.append(_notebook("iso_indicator", "iso", clause, "indicator", level=3, group=page_id("iso_theme", theme)))
+            theme_id = page_id("iso_theme", number)
+            pages.append(PageSpec(theme_id, "iso_theme", "iso", 2, theme_id, {"theme": number}))
+        pages.append(_notebook("iso_indicator", "iso", clause, "indicator", level=3, group=theme_id))
     pages.append(_notebook("strategy", "strategy"))
     if isinstance(reg.extra.get("survey"), dict):
         pages.append(_notebook("survey_overview", "survey"))
