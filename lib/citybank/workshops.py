@@ -173,9 +173,10 @@ def _format_result(value: Any) -> str:
     if isinstance(value, bool):
         return "tak" if value else "nie"
     if isinstance(value, int):
-        return f"{value:,}".replace(",", " ")
+        return f"{value:,}".replace(",", " ") if abs(value) >= 10_000 else str(value)
     if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", " ").replace(".", ",")
+        text = f"{value:,.2f}" if abs(value) >= 10_000 else f"{value:.2f}"
+        return text.rstrip("0").rstrip(".").replace(",", " ").replace(".", ",")
     return str(value)
 
 

@@ -36,16 +36,17 @@ def _prosty(wartosc: object) -> object:
 
 
 def po_polsku(wartosc: object) -> str:
-    """Wynik zapisany po polsku: 12 345,6 (spacja tysięcy, przecinek dziesiętny)."""
+    """Wynik zapisany po polsku: 12 345,6 (spacja tysięcy od pięciu cyfr, przecinek dziesiętny)."""
     wartosc = _prosty(wartosc)
     if isinstance(wartosc, list):
         return "; ".join(po_polsku(w) for w in wartosc)
     if isinstance(wartosc, bool):
         return "tak" if wartosc else "nie"
     if isinstance(wartosc, int):
-        return f"{wartosc:,}".replace(",", " ")
+        return f"{wartosc:,}".replace(",", " ") if abs(wartosc) >= 10_000 else str(wartosc)
     if isinstance(wartosc, float):
-        return f"{wartosc:,.2f}".rstrip("0").rstrip(".").replace(",", " ").replace(".", ",")
+        tekst = f"{wartosc:,.2f}" if abs(wartosc) >= 10_000 else f"{wartosc:.2f}"
+        return tekst.rstrip("0").rstrip(".").replace(",", " ").replace(".", ",")
     return str(wartosc)
 
 
