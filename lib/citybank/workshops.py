@@ -113,7 +113,7 @@ def with_parameters(nb: nbformat.NotebookNode, **values: Any) -> nbformat.Notebo
 
 
 def data_files(nb: nbformat.NotebookNode) -> list[str]:
-    """The files the workshop reads from its data folder, with the parameters filled in."""
+    """The files the workshop reads from its data folder, with the parameters filled in (``*`` a wildcard)."""
     params = parameters(nb)
     return [pattern.format(**params) for pattern in info(nb).get("files", [])]
 
@@ -194,6 +194,7 @@ _COLLECT = "import json as _json, sprawdz as _sprawdz\nprint(_json.dumps(_sprawd
 
 def trainer_copy(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> tuple[nbformat.NotebookNode, dict]:
     """The whole notebook executed from ``cwd`` (outputs stored), and the results its check cells printed."""
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
@@ -201,11 +202,14 @@ def trainer_copy(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> tu
     for cell in out.cells:
         _cleared(cell)
     out.cells.append(nbformat.v4.new_code_cell(_COLLECT))
-    client = NotebookClient(out, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
-    try:
-        client.execute(env=kernel_env(cwd))
-    except CellExecutionError as exc:
-        raise UserError(f"the workshop notebook failed while executing: {exc}") from exc
+    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
+        # local sockets (IPC), not TCP on localhost: nothing listens on a port, and the kernel prints no warning
+        km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
+        client = NotebookClient(out, km=km, timeout=timeout, resources={"metadata": {"path": str(cwd)}})
+        try:
+            client.execute(env=kernel_env(cwd))
+        except CellExecutionError as exc:
+            raise UserError(f"the workshop notebook failed while executing: {exc}") from exc
     collect = out.cells.pop()
     text = "".join(o.get("text", "") for o in collect.outputs if o.get("output_type") == "stream")
     results = {int(k): v for k, v in json.loads(text.strip().splitlines()[-1]).items()} if text.strip() else {}
@@ -308,18 +312,16 @@ def copy_files(nb: nbformat.NotebookNode, src: Path, out: Path) -> list[Path]:
     copied = [Path(shutil.copyfile(src.parent / CHECKER, out / CHECKER))]
     (out / DATA_FOLDER).mkdir(exist_ok=True)
     for name in data_files(nb):
-        path = folder / name
-        if not path.exists():
+        matches = sorted(folder.glob(name)) if "*" in name else [folder / name]
+        if not matches or not all(p.exists() for p in matches):
             raise UserError(
                 f"the workshop reads {name}, which is not in {folder}; build the year's data package first "
                 "(`citybank prepare`, i.e. `make data`)"
             )
-        target = out / DATA_FOLDER / name
-        if path.is_dir():
-            shutil.copytree(path, target, dirs_exist_ok=True)
-        else:
+        for path in matches:
+            target = out / DATA_FOLDER / path.name
             shutil.copyfile(path, target)
-        copied.append(target)
+            copied.append(target)
     return copied
 
 
