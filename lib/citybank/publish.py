@@ -129,7 +129,6 @@ MEDIATYPES = {
     "parquet": "application/vnd.apache.parquet",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
-    "ipynb": "application/x-ipynb+json",
 }
 FIXED_CORE_TIME = "2000-01-01T00:00:00Z"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -439,7 +438,9 @@ def _fields_for(
     return out
 
 
-def _resource(out: Path, path: Path, name: str, fields: list | None = None, **extra: Any) -> dict[str, Any]:
+def _resource(
+    out: Path, path: Path, name: str, fields: list | None = None, required: Iterable[str] = PRIMARY_KEY, **extra: Any
+) -> dict[str, Any]:
     fmt = path.suffix.lstrip(".")
     res: dict[str, Any] = {
         "name": name,
@@ -458,7 +459,7 @@ def _resource(out: Path, path: Path, name: str, fields: list | None = None, **ex
             fd: dict[str, Any] = {"name": fname, "type": ftype, "description": en, "description_pl": pl}
             if unit:
                 fd["unit"] = unit
-            if fname in PRIMARY_KEY:
+            if fname in required:
                 fd["constraints"] = {"required": True}
             schema_fields.append(fd)
         res["schema"] = {"fields": schema_fields}
@@ -520,7 +521,8 @@ def publish_year(
     lic_all = {"licenses": [_licence(effective_licence({reg.datasets[d].licence for d in used_datasets}))]}
     written += _publish_iso(year, reg, out, resources, given_bank, lic_all)
     written += _publish_ranking(year, reg, out, resources, lic_all)
-    written += _publish_strategy(year, reg, out, resources, lic_all)
+    if given_bank is None:  # the monitoring is read from its results file (a bank passed in has none beside it)
+        written += _publish_strategy(year, reg, out, resources, lic_all)
     written += _publish_survey(reg, out, resources)
     heads = write_json(out / "headlines.json", headline_figures(bank, reg, year))
     written.append(heads)
@@ -537,6 +539,8 @@ def publish_year(
     )
 
     written += _publish_changes(year, frames, out, resources, lic_all)
+    reproduce = _publish_reproduce(out)
+    written += reproduce
 
     providers = sorted({reg.datasets[d].provider for d in used_datasets})
     licences = sorted({reg.datasets[d].licence for d in used_datasets}) or ["CC-BY-4.0"]
@@ -561,7 +565,14 @@ def publish_year(
     }
     if reg.city.portal:
         package["homepage"] = reg.city.portal
-    written += _publish_reproduce(out, resources, lic_all)
+    if reproduce:
+        package["reproduce"] = {
+            "path": REPRODUCE,
+            "description": "Jupyter notebook that recomputes every ISO 37120 value and the headline figures from "
+            "this package with pandas alone; it fails on any difference.",
+            "description_pl": "Notatnik Jupyter, który przelicza każdy wskaźnik ISO 37120 i najważniejsze liczby z "
+            "tego pakietu, tylko pandas; każda różnica kończy się błędem.",
+        }
     _remove_stale(out, set(written))
     written.append(write_json(out / "datapackage.json", package))
     written += write_opendata(year, reg, out)  # dane.gov.pl XML, DCAT-AP, CKAN, CITATION.cff, .zenodo.json
@@ -714,8 +725,8 @@ def _publish_strategy(
         "description_pl": f"Wskaźniki strategii rozwoju miasta {reg.city.name} do {year} r.: wartość bazowa, "
         "docelowa, faktyczna i oczekiwana, wskaźnik postępu, status i progi.",
     }
-    resources.append(_resource(out, csv, "strategia", fields, title="Monitoring strategii / Strategy monitoring",
-                               **desc, **lic))  # fmt: skip
+    title = "Monitoring strategii / Strategy monitoring"
+    resources.append(_resource(out, csv, "strategia", fields, ("indicator", "year"), title=title, **desc, **lic))
     for p, kind in ((pq_, "Parquet"), (xl, "XLSX")):
         title = f"Monitoring strategii ({kind}) / Strategy monitoring ({kind})"
         resources.append(_resource(out, p, f"strategia-{kind.lower()}", title=title, **desc, **lic))
@@ -725,9 +736,10 @@ def _publish_strategy(
 REPRODUCE = "reproduce.ipynb"
 
 
-def _publish_reproduce(out: Path, resources: list[dict[str, Any]], lic: dict[str, Any]) -> list[Path]:
+def _publish_reproduce(out: Path) -> list[Path]:
     """The reproduce notebook (notebooks/methods) beside the data, set to read the package it lies in: a
-    partner runs it with pandas alone and gets every ISO value and headline figure again, or the differences."""
+    partner runs it with pandas alone and gets every ISO value and headline figure again, or the differences.
+    It is named in datapackage.json (``reproduce``), not listed as a data resource of the catalogues."""
     src = PATHS.notebooks / "methods" / REPRODUCE
     if not src.is_file():
         return []
@@ -736,21 +748,7 @@ def _publish_reproduce(out: Path, resources: list[dict[str, Any]], lic: dict[str
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             text = "".join(cell["source"])
             cell["source"] = text.replace('PAKIET = ""', 'PAKIET = "datapackage.json"')
-    path = write_text_atomic(out / REPRODUCE, json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
-    resources.append(
-        _resource(
-            out,
-            path,
-            "reproduce",
-            title="Notatnik odtwarzający wyniki / Notebook reproducing the results",
-            description="Recomputes every ISO 37120 value and the headline figures from this package with pandas "
-            "alone (Jupyter: run all cells; it fails on any difference).",
-            description_pl="Przelicza każdy wskaźnik ISO 37120 i najważniejsze liczby z tego pakietu, tylko pandas "
-            "(Jupyter: uruchom wszystkie komórki; każda różnica kończy się błędem).",
-            **lic,
-        )
-    )
-    return [path]
+    return [write_text_atomic(out / REPRODUCE, json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n")]
 
 
 def _publish_survey(reg: Registry, out: Path, resources: list[dict[str, Any]]) -> list[Path]:
