@@ -10,7 +10,7 @@ one dataset, so a variable names its dataset):
 - a consistency rule with the variable on either side (``params/consistency.yml``);
 - report pages, named and ordered by the outline (``citybank.params.outline``): the category page of the dataset's
   category (and every category page for ``population_total``, the per-resident basis of the peer comparisons in
-  ``citybank.views.facts``), the overview for a headline variable (``citybank.publish.HEADLINES``), an ISO
+  ``citybank.views.pages.category``), the overview for a headline variable (``citybank.publish.HEADLINES``), an ISO
   indicator's page per indicator (and the ISO overview), strategy and consistency when an indicator or a rule
   reads it.
 """
@@ -27,7 +27,7 @@ from .params.strategy import load_strategy
 from .publish import HEADLINES
 
 PER_RESIDENT = "population_total"
-"""The variable every category page divides by to compare peers per resident (``citybank.views.facts``)."""
+"""The variable every category page divides by to compare peers per resident (``citybank.views.pages.category``)."""
 
 
 @dataclass(frozen=True)
