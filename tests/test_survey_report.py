@@ -239,13 +239,20 @@ def test_plan_and_chapter_have_the_survey_pages(reg):
             task = tasks[f"{lang}/survey-{theme}"]
             assert task.parameters == {"year": 2024, "lang": lang, "theme": theme}
             assert "data/results/survey/survey_shares.parquet" in task.inputs and "params/survey.yml" in task.inputs
-    inp = book.BookInputs(PATHS, 2024, reg.city.name, [], [], True, reg)
-    assert book.survey_chapter(inp, "de") == [
+    cats = [(slug, c.name.model_dump()) for slug, c in reg.categories.items()]
+    inp = book.BookInputs(PATHS, 2024, reg.city.name, cats, book.iso_catalogue(reg.extra["iso37120"], []), True, reg)
+    chapter = [(p.id, title, p.section, p.level, p.group) for p, title in book.chapter_plan(inp, "de")]
+    assert [c for c in chapter if c[2] == "survey"] == [
         ("survey-overview", "Bewohnerbefragung", "survey", 1, None),
         ("survey-city_life", "Leben in der Stadt", "survey", 1, "survey-overview"),
         ("survey-services", "Öffentliche Dienstleistungen", "survey", 1, "survey-overview"),
         ("survey-city_office", "Information und Stadtverwaltung", "survey", 1, "survey-overview"),
     ]
+    # in the printed report's order, which the plan follows too: after strategy, before consistency
+    assert [c[0] for c in chapter].index("survey-overview") == [c[0] for c in chapter].index("strategy") + 1
+    ids = [t.id for t in plan(2024, reg) if t.id.startswith("de/")]
+    assert ids.index("de/survey-overview") == ids.index("de/strategy") + 1
+    assert ids[:2] == ["de/overview", "de/residents"]
 
 
 def _page_text(page) -> str:

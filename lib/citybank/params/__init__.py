@@ -212,6 +212,7 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
                 ("documents", documents),
                 ("accessibility", accessibility),
             )
+            reg.extra.files = {name: root / module.FILE for name, module in modules}  # what asking for one reads
             for name, module in modules:
                 data = ld.read(root / module.FILE, required=False)
                 if data is not None:

@@ -29,6 +29,7 @@ from ..lineage import Lineage
 from ..narrative import fmt_date, fmt_number
 from ..params.consistency import load_rules
 from ..params.documents import load_documents
+from ..params.outline import page_id
 from ..params.strategy import load_strategy
 from ..publish import LICENCES
 from .book import Block, BookInputs, Page
@@ -124,7 +125,10 @@ class _Words:
         if not lin.feeds_anything:
             parts.append(f"<p>{esc(t('portal.feeds_nothing', lang))}</p>")
         rows = [
-            (t("portal.iso_indicators", lang), [self.page_link(f"iso-{c}", self.iso.get(c, c)) for c in lin.iso]),
+            (
+                t("portal.iso_indicators", lang),
+                [self.page_link(page_id("iso_indicator", c), self.iso.get(c, c)) for c in lin.iso],
+            ),
             (
                 t("portal.strategy_indicators", lang),
                 [self.page_link("strategy", self.strategy.get(i, i)) for i in lin.strategy],
@@ -166,7 +170,7 @@ def _catalogue(cat: Catalogue, w: _Words, lang: str) -> list[Block]:
             for d in ids
         ]
         heading = f'<h2 id="{esc(slug)}">{esc(c.name.get(lang))}</h2><p>{esc(c.description.get(lang))} '
-        heading += w.page_link(f"category-{slug}", w.titles.get(f"category-{slug}")) + "</p>"
+        heading += w.page_link(page_id("category", slug)) + "</p>"
         blocks.append(Block("html", heading + table(header, rows, num=[3])))
     return blocks
 
