@@ -167,7 +167,7 @@ def _published_frames(folder: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
-def test_no_phone_number_or_email_in_any_published_survey_file(published):
+def test_no_phone_number_or_email_in_any_published_survey_file(published, survey):
     import pyreadstat
     from citybank.sample.survey import PII_ANSWER
 
@@ -178,7 +178,8 @@ def test_no_phone_number_or_email_in_any_published_survey_file(published):
     assert not PHONE.search("45.384615384 1234567890 12 000 2474011-01")
     frames = _published_frames(published)
     names = {n.split("[")[0] for n in frames}
-    assert {f"{t}.{ext}" for t in PUBLIC_TABLES for ext in ("csv", "parquet", "xlsx")} == names
+    public = [t for t in PUBLIC_TABLES if t != "survey_numeric" or survey.numeric_questions]  # only when asked
+    assert {f"{t}.{ext}" for t in public for ext in ("csv", "parquet", "xlsx")} == names
     for name, frame in frames.items():
         cells = [str(c) for c in frame.columns] + [str(v) for v in frame.astype(str).to_numpy().ravel()]
         for cell in cells:
@@ -190,13 +191,14 @@ def test_no_phone_number_or_email_in_any_published_survey_file(published):
 
 def test_no_published_cell_under_ten_respondents(published, survey):
     minimum = survey.disclosure.min_count
-    for t in PUBLIC_TABLES:
+    for t in [t for t in PUBLIC_TABLES if t != "survey_numeric" or survey.numeric_questions]:
         frame = pd.read_csv(published / f"{t}.csv")
         for col in [c for c in frame.columns if c == "n" or c.startswith("n_")]:
             assert (frame[col].dropna() >= minimum).all(), (t, col)
         if "suppressed" in frame:
             hidden = frame[frame["suppressed"]]
-            assert hidden[["est", "se", "lci", "uci", "n"]].isna().all().all(), t
+            values = [c for c in ("est", "se", "lci", "uci", "mean", "median", "n") if c in frame]
+            assert hidden[values].isna().all().all(), t
             assert (frame.loc[frame["n"].notna(), "n"] >= minimum).all()
     coded = pd.read_csv(published / "survey_coded_shares.csv")
     assert set(coded["domain_type"]) == {"city", "district"} and coded["synthetic"].all()
