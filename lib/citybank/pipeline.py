@@ -25,6 +25,7 @@ from .params import registry
 from .params.national import load_national
 from .paths import PATHS, use_root
 from .publish import publish_year, write_manifest
+from .rawdata import city_files
 from .render import render_year
 from .runner import plan, plan_gminas, run_tasks
 from .sample import generate
@@ -77,9 +78,10 @@ def _has_data(raw: Path) -> bool:
 
 
 def ensure_raw_data(raw: Path | None = None) -> bool:
-    """Generate the bundled sample city when data/raw holds no data file. Returns True when generated."""
+    """Generate the bundled sample city when data/raw holds no data file of the city (the national exports of
+    ``data/raw/national``, shipped with the workbench, do not count). Returns True when generated."""
     raw = raw or PATHS.raw
-    if _has_data(raw):
+    if raw.is_dir() and city_files(raw):
         return False
     generate(raw)
     return True

@@ -41,7 +41,7 @@ from .indicators import load_catalogue
 from .ingest.bdl import read_bdl_ctab
 from .params import Registry, registry
 from .params.iso37120 import Catalogue
-from .params.national import National, load_national
+from .params.national import Export, National, load_national
 from .paths import PATHS, Paths
 from .util import atomic_path, sha256_file
 
@@ -83,6 +83,15 @@ def band_labels(bands: list[int]) -> list[str]:
     return [f"{lo}–{hi - 1}" for lo, hi in zip(bands, bands[1:], strict=False)] + [f"{bands[-1]}+"]
 
 
+FETCHED_PREFIX = "bdl-api_"
+"""``citybank fetch-bdl --national`` writes export ``<id>`` as ``bdl-api_<id>.csv`` (CTAB shape) in the first folder."""
+
+
+def fetched_name(export_id: str) -> str:
+    """The file name of an export fetched from the BDL API: ``bdl-api_<id>.csv``."""
+    return f"{FETCHED_PREFIX}{export_id}.csv"
+
+
 def export_path(nat: National, file: str, paths: Paths = PATHS) -> Path:
     """The first of ``folders`` (relative to the root) that holds ``file``; a UserError naming them when none does."""
     tried = []
@@ -93,15 +102,26 @@ def export_path(nat: National, file: str, paths: Paths = PATHS) -> Path:
         tried.append(str(p.parent))
     raise UserError(
         f"national export {file} not found in {', '.join(tried)} (params/national.yml, folders); "
-        "put the unmodified BDL export there (../shared/data/SOURCES.md says where it comes from)"
+        "the workbench ships the GUS exports in data/raw/national/ — restore them from the repository (git checkout "
+        "-- data/raw/national), or fetch them from the BDL API: citybank fetch-bdl --national"
     )
+
+
+def export_file(nat: National, export: Export, paths: Paths = PATHS) -> Path:
+    """The file export ``export`` is read from: the one ``fetch-bdl --national`` wrote (``bdl-api_<id>.csv``), when
+    a folder holds it, else the shipped export ``export.file`` (see ``export_path``)."""
+    for folder in nat.folders:
+        p = (paths.root / folder / fetched_name(export.id)).resolve()
+        if p.is_file():
+            return p
+    return export_path(nat, export.file, paths)
 
 
 def national_frame(nat: National, paths: Paths = PATHS) -> pd.DataFrame:
     """Every export's gmina rows mapped to variables: ``variable, territory, name, year, value`` (no sums yet)."""
     parts = []
     for e in nat.exports:
-        df = read_bdl_ctab(export_path(nat, e.file, paths))
+        df = read_bdl_ctab(export_file(nat, e, paths))
         mapping = {c.source: c.variable for c in e.columns}
         df = df[(df["level"] == "gmina").to_numpy() & df["variable"].isin(list(mapping)).to_numpy()]
         parts.append(
@@ -220,7 +240,9 @@ def _key(nat: National, paths: Paths) -> str:
     h.update(nat.model_dump_json().encode())
     h.update(Path(__file__).read_bytes())
     for e in nat.exports:
-        h.update(sha256_file(export_path(nat, e.file, paths)).encode())
+        path = export_file(nat, e, paths)
+        h.update(path.name.encode())
+        h.update(sha256_file(path).encode())
     return h.hexdigest()
 
 
