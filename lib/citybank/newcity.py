@@ -55,9 +55,9 @@ from .errors import UserError
 from .i18n import LANGS, t
 from .ingest.bdl import read_bdl_ctab
 from .params import YAML_LOADER, Registry, load_params, registry
-from .params.national import National, load_national
+from .params.national import UNITS_FETCHED, National, load_national
 from .paths import PATHS, Paths
-from .ranking import FETCHED_PREFIX, export_file, gmina_kind, national_frame
+from .ranking import export_file, gmina_kind, national_frame
 from .rawdata import NATIONAL, sidecar_path
 from .util import sha256_file, write_text_atomic
 
@@ -115,10 +115,6 @@ def slugify(name: str) -> str:
 def _title(name: str) -> str:
     """'ŚLĄSKIE' → 'Śląskie', 'KUJAWSKO-POMORSKIE' → 'Kujawsko-Pomorskie' (GUS writes voivodeships in capitals)."""
     return "-".join(p.capitalize() for p in name.split("-")) if name.isupper() else name
-
-
-UNITS_FETCHED = f"{FETCHED_PREFIX}units.csv"
-"""The BDL unit ids of every unit ``citybank fetch-bdl --national`` received (``id,name``)."""
 
 
 def _teryt_rows(folders: list[Path]) -> tuple[dict[str, str], dict[str, str]]:

@@ -41,7 +41,7 @@ from .indicators import load_catalogue
 from .ingest.bdl import read_bdl_ctab
 from .params import Registry, registry
 from .params.iso37120 import Catalogue
-from .params.national import Export, National, load_national
+from .params.national import Export, National, fetched_name, load_national
 from .paths import PATHS, Paths
 from .util import atomic_path, sha256_file
 
@@ -81,15 +81,6 @@ def gmina_kind(codes: pd.Series | np.ndarray) -> np.ndarray:
 def band_labels(bands: list[int]) -> list[str]:
     """'0–4999', '5000–9999', …, '200000+' for lower bounds [0, 5000, …, 200000]."""
     return [f"{lo}–{hi - 1}" for lo, hi in zip(bands, bands[1:], strict=False)] + [f"{bands[-1]}+"]
-
-
-FETCHED_PREFIX = "bdl-api_"
-"""``citybank fetch-bdl --national`` writes export ``<id>`` as ``bdl-api_<id>.csv`` (CTAB shape) in the first folder."""
-
-
-def fetched_name(export_id: str) -> str:
-    """The file name of an export fetched from the BDL API: ``bdl-api_<id>.csv``."""
-    return f"{FETCHED_PREFIX}{export_id}.csv"
 
 
 def export_path(nat: National, file: str, paths: Paths = PATHS) -> Path:

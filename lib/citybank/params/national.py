@@ -18,6 +18,15 @@ from .core import Loader, ParamsError, ParamsProblem, Registry, Strict, Text3
 
 FILE = "national.yml"
 WHERE = f"params/{FILE}"
+FETCHED_PREFIX = "bdl-api_"
+"""``citybank fetch-bdl --national`` writes export ``<id>`` as ``bdl-api_<id>.csv`` (CTAB shape) in the first folder,
+and the unit ids it received as ``bdl-api_units.csv``."""
+UNITS_FETCHED = f"{FETCHED_PREFIX}units.csv"
+
+
+def fetched_name(export_id: str) -> str:
+    """The file name of an export fetched from the BDL API: ``bdl-api_<id>.csv``."""
+    return f"{FETCHED_PREFIX}{export_id}.csv"
 
 
 class ExportColumn(Strict):
