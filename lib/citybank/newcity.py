@@ -55,6 +55,7 @@ from .errors import UserError
 from .i18n import LANGS, t
 from .ingest.bdl import read_bdl_ctab
 from .params import YAML_LOADER, Registry, load_params, registry
+from .params.metropolis import read_metropolis
 from .params.national import UNITS_FETCHED, National, load_national
 from .paths import PATHS, Paths
 from .ranking import export_file, gmina_kind, national_frame
@@ -420,10 +421,13 @@ def _link(root: Path, e: Any, nat: National, paths: Paths, dataset: str) -> list
 def read_codes(path: str | os.PathLike) -> list[str]:
     """TERC codes of a text or CSV file: one per line, or a column named ``terc``/``kod``/``code`` (any case);
     '#' starts a comment; a code that lost its leading zero (6 digits) gets it back. Order kept, duplicates
-    dropped. A UserError names the line of anything that is not a code."""
+    dropped. A UserError names the line of anything that is not a code. A ``.yml`` file is a metropolis
+    (``params/metropolis.yml``: its ``members``' TERC codes, validated)."""
     p = Path(path)
     if not p.is_file():
         raise UserError(f"--cities {p}: file not found (a text file with one TERC code per line, or a CSV)")
+    if p.suffix.lower() in (".yml", ".yaml"):
+        return [m.terc for m in read_metropolis(p).members]
     lines = p.read_text(encoding="utf-8-sig").splitlines()
     rows = [(i + 1, ln.split("#", 1)[0].strip()) for i, ln in enumerate(lines)]
     rows = [(i, ln) for i, ln in rows if ln]

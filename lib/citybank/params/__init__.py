@@ -33,6 +33,7 @@ from . import (
     consistency,
     documents,
     iso37120,
+    metropolis,
     national,
     residents,
     strategy,
@@ -211,6 +212,7 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
                 ("national", national),
                 ("documents", documents),
                 ("accessibility", accessibility),
+                ("metropolis", metropolis),
             )
             for name, module in modules:
                 data = ld.read(root / module.FILE, required=False)
