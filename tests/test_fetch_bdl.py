@@ -7,10 +7,6 @@ ranking and new-city read."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -457,16 +453,13 @@ def test_cli_national_dry_run_and_fetch(tmp_path, capsys, standin, monkeypatch):
     assert "bdl-api_ryne-1944.csv and its provenance sidecar" in out
     assert main(["fetch-bdl", "--national", "--dataset", "x"]) == 2
     assert "one of them" in capsys.readouterr().err
-    # the workbench's own exports against the stand-in, which knows none of their subjects: named, exit 1,
-    # and the shipped exports stay as they were
-    root = tmp_path / "wb"
-    shutil.copytree(PATHS.params, root / "params")
-    monkeypatch.setenv("CITYBANK_ROOT", str(root))
-    code = subprocess.run(
-        [sys.executable, "-m", "citybank", "fetch-bdl", "--national", "--base-url", standin.base,
-         "--cache", str(tmp_path / "c")],
-        capture_output=True, text=True, env={**os.environ, "CITYBANK_ROOT": str(root)}, timeout=120,
-    )  # fmt: skip
-    assert code.returncode == 1, code.stdout + code.stderr
-    assert "NOT fetched: export ryne-1944: the BDL API answered HTTP 404" in code.stdout
-    assert not (root / "data" / "raw" / "national").exists()
+    # the workbench's own exports against the stand-in, which knows none of their subjects: each named, exit 1,
+    # nothing written beside the shipped exports
+    before = sorted(p.name for p in (PATHS.raw / "national").iterdir())
+    code = main(["fetch-bdl", "--national", "--base-url", standin.base, "--cache", str(tmp_path / "c")])
+    out = capsys.readouterr().out
+    assert code == 1
+    for export in ("ryne-1944", "ludn-wiek", "fina-dochody"):
+        assert f"NOT fetched: export {export}: the BDL API answered HTTP 404" in out
+    assert "variables?subject-id=P1944" in out
+    assert sorted(p.name for p in (PATHS.raw / "national").iterdir()) == before
