@@ -33,6 +33,7 @@ from . import (
     consistency,
     documents,
     iso37120,
+    metropolis,
     national,
     residents,
     strategy,
@@ -211,6 +212,7 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
                 ("national", national),
                 ("documents", documents),
                 ("accessibility", accessibility),
+                ("metropolis", metropolis),
             )
             reg.extra.files = {name: root / module.FILE for name, module in modules}  # what asking for one reads
             for name, module in modules:
