@@ -232,11 +232,12 @@ def display_unit(values: Iterable[float | None], unit: str, *, money_axis: bool 
 
 
 def rounded_agrees(words_value: float, words_decimals: int, table_value: float, table_decimals: int) -> bool:
-    """True when the rounded value in the words says what the table beside it says: the same number at the
-    coarser of the two precisions (12,35 in the table and "12,3" in the words agree; "12,4" does not, nor does
-    "0" for 0,004).
+    """True when the rounded value in the words says what the table beside it says, as a reader compares them:
+    the table's shown number (``table_value`` at ``table_decimals``) rounded to the coarser precision equals the
+    words' number. 12,345 shows as 12,35 in the table, which a reader rounds to 12,4: words saying "12,3" (rounded
+    from the raw value) contradict it; "0,00" of 0,004 says zero of something that is not.
 
-    >>> rounded_agrees(12.3, 1, 12.345, 2), rounded_agrees(12.4, 1, 12.345, 2), rounded_agrees(0.0, 2, 0.004, 3)
+    >>> rounded_agrees(12.4, 1, 12.345, 2), rounded_agrees(12.3, 1, 12.345, 2), rounded_agrees(0.0, 2, 0.004, 3)
     (True, False, False)
     """
     from decimal import ROUND_HALF_UP, Decimal
@@ -247,9 +248,10 @@ def rounded_agrees(words_value: float, words_decimals: int, table_value: float, 
     def r(v: float) -> Decimal:
         return Decimal(str(v)).quantize(q, rounding=ROUND_HALF_UP)
 
-    if r(table_value) == 0 and table_value != 0:
+    shown = Decimal(str(table_value)).quantize(Decimal(1).scaleb(-table_decimals), rounding=ROUND_HALF_UP)
+    if shown.quantize(q, rounding=ROUND_HALF_UP) == 0 and table_value != 0:
         return False  # a value that rounds away entirely says "zero" of something that is not
-    return r(words_value) == r(table_value)
+    return r(words_value) == shown.quantize(q, rounding=ROUND_HALF_UP)
 
 
 # ----------------------------------------------------------------------------------------- findings in words
@@ -333,3 +335,62 @@ def finding_sentence(
     if check not in text:
         raise ValueError(f"unknown finding check {check!r}")
     return text[check][lang]
+
+
+# ----------------------------------------------------------------------------------------- consistency over the series
+
+
+def _years_text(years: Sequence[int], lang: str) -> str:
+    ys = [str(y) for y in years]
+    if len(ys) <= 1:
+        return "".join(ys)
+    last = {"pl": " i ", "en": " and ", "de": " und "}[lang]
+    return ", ".join(ys[:-1]) + last + ys[-1]
+
+
+def consistency_series_sentence(
+    name: str, years: Sequence[int], out_of_tolerance: Sequence[int], explained: Sequence[int],
+    not_comparable: Sequence[int], lang: str,
+) -> str:  # fmt: skip
+    """One rule's verdict over the whole series, not only the report year: which years are out of tolerance.
+
+    >>> consistency_series_sentence("Register vs GUS", range(2015, 2025), [2022], range(2015, 2022), [2023], "en")
+    '“Register vs GUS”, 2015–2024: out of tolerance in 2022; an explained difference in 7 years; not comparable in 2023; consistent in the other 1.'
+    """
+    q = {"pl": ("„", "”"), "en": ("“", "”"), "de": ("„", "“")}[lang]
+    years, bad, expl, nc = list(years), list(out_of_tolerance), list(explained), list(not_comparable)
+    if not years:
+        return {"pl": f"{q[0]}{name}{q[1]}: brak lat do porównania.", "en": f"{q[0]}{name}{q[1]}: no years to "
+                "compare.", "de": f"{q[0]}{name}{q[1]}: keine Jahre zum Vergleich."}[lang]  # fmt: skip
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    ok = len(years) - len(bad) - len(expl) - len(nc)
+    parts = []
+    if bad:
+        parts.append({"pl": f"poza tolerancją w {_years_text(bad, lang)} r.", "en": f"out of tolerance in "
+                      f"{_years_text(bad, lang)}", "de": f"außerhalb der Toleranz {_years_text(bad, lang)}"}[lang])  # fmt: skip
+    else:
+        parts.append({"pl": "w żadnym roku poza tolerancją", "en": "out of tolerance in no year",
+                      "de": "in keinem Jahr außerhalb der Toleranz"}[lang])  # fmt: skip
+    if expl:
+        n = len(expl)
+        parts.append({
+            "pl": f"różnica wyjaśniona w {n} {_pl_years(n)}",
+            "en": f"an explained difference in {n} year{'' if n == 1 else 's'}",
+            "de": f"eine erklärte Differenz in {n} {'Jahr' if n == 1 else 'Jahren'}",
+        }[lang])  # fmt: skip
+    if nc:
+        parts.append({"pl": f"nieporównywalne w {_years_text(nc, lang)} r.", "en": f"not comparable in "
+                      f"{_years_text(nc, lang)}", "de": f"nicht vergleichbar {_years_text(nc, lang)}"}[lang])  # fmt: skip
+    if ok and (bad or expl or nc):
+        parts.append({"pl": f"spójne w pozostałych ({ok})", "en": f"consistent in the other {ok}",
+                      "de": f"konsistent in den übrigen ({ok})"}[lang])  # fmt: skip
+    elif ok:
+        parts = [{"pl": f"spójne w każdym roku ({ok})", "en": f"consistent in every year ({ok})",
+                  "de": f"in jedem Jahr konsistent ({ok})"}[lang]]  # fmt: skip
+    text = f"{q[0]}{name}{q[1]}, {span}: " + "; ".join(parts)
+    return text if text.endswith(".") else text + "."
+
+
+def _pl_years(n: int) -> str:
+    """``rok``/``latach`` after *w* (locative): w 1 roku, w 2 latach, w 5 latach."""
+    return "roku" if n == 1 else "latach"
