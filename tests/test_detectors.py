@@ -192,3 +192,27 @@ def test_sample_year_finds_the_planted_copy_forward_and_dip(reg):
     assert "2024 repeats 2023 value for value in every district (“Recorded crimes”) — to be confirmed" in md["en"]
     assert "Dane za 2024 r. powtarzają wartość w wartość dane za 2023 r. we wszystkich dzielnicach" in md["pl"]
     assert "„Gemeldete Einwohner“: Der Wert für 2022 weicht in 4 von 5 Stadtteilen von den Nachbarjahren ab" in md["de"]
+
+
+# ---------------------------------------------------------------- the point marked on the chart
+
+
+def test_line_chart_marks_points_to_be_confirmed_and_says_so():
+    import matplotlib.colors as mcolors
+    from citybank.plots import MARK_COLOR, figure_alt_text, figure_problems, line_chart
+
+    df = pd.DataFrame({"year": list(range(2019, 2025)) * 2, "district": ["A"] * 6 + ["B"] * 6,
+                       "value": [10.0, 11, 12, 13, 14, 14, 20, 21, 22, 23, 24, 24]})  # fmt: skip
+    fig = line_chart(df, "year", "value", "district", title="Crimes", lang="en", source="Police", unit="crimes",
+                     marks={2024: "to_confirm", 2030: "to_confirm"})  # fmt: skip
+    ax = fig.axes[0]
+    rings = [c for c in ax.collections if len(c.get_edgecolor()) and mcolors.to_hex(c.get_edgecolor()[0]) == MARK_COLOR]
+    assert len(rings) == 1 and sorted(rings[0].get_offsets()[:, 1].tolist()) == [14.0, 24.0]  # both lines' 2024 points
+    assert "to be confirmed (2024)" in [a.get_text() for a in ax.texts]
+    assert figure_alt_text(fig).endswith("; the value for 2024 is to be confirmed by the provider.")
+    assert "2030" not in figure_alt_text(fig)  # a year outside the chart is not claimed
+    assert figure_problems(fig) == []
+    pl = line_chart(df, "year", "value", "district", title="X", lang="pl", source="P", unit="crimes",
+                    marks={2022: "out_of_tolerance"})  # fmt: skip
+    assert "poza tolerancją (2022)" in [a.get_text() for a in pl.axes[0].texts]
+    assert "w 2022 r. różnica poza tolerancją" in figure_alt_text(pl)

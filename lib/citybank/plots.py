@@ -346,6 +346,7 @@ def line_chart(
     zero_based: bool = False,
     figsize: tuple[float, float] | None = None,
     breaks: Sequence[int] = (),
+    marks: Mapping[int, str] | None = None,
 ) -> Figure:
     """Lines over years from a tidy frame: ``x`` years, ``y`` values, one line per ``hue`` value.
 
@@ -353,9 +354,12 @@ def line_chart(
     ``percent``: value axis in locale percent. ``zero_based``: start the value axis at zero.
     A year without a value (absent or NaN) is a gap in the line, never bridged. ``breaks``: first years of
     new series (methodological breaks), each drawn as a labelled vertical rule; the line is not joined
-    across it.
+    across it. ``marks``: year → ``to_confirm`` (a detector's finding, see ``citybank.ingest.detectors``) or
+    ``out_of_tolerance`` (a consistency verdict): every line's point of that year is ringed and labelled, and the
+    alt text names it.
     """
     check_lang(lang)
+    marks = dict(marks or {})
     percent = percent or unit == "%"  # a value in % reads as one on the axis
     with style_context():
         fig, ax = _new_figure(figsize)
@@ -375,6 +379,7 @@ def line_chart(
                 label=None if name is None else textwrap.fill(str(name), LEGEND_CHARS, break_long_words=False),
                 zorder=3 if is_hl else 2,
             )
+        _mark_points(ax, df, x, y, marks, lang)
         if hue is not None:  # under the plot, one entry a line: a legend never covers the lines or outgrows the plot
             ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), ncol=1, frameon=False, fontsize=9)
         year_axis(ax)
@@ -411,8 +416,44 @@ def line_chart(
             series_name=None if described_name is None else str(described_name),
             breaks=breaks,
         )
+        shown = sorted(yr for yr in marks if yr in set(all_years))
+        if shown:
+            notes = "; ".join(t(f"chart.alt_{marks[yr]}", lang, year=yr) for yr in shown)
+            alt = alt.rstrip(".") + f"; {notes}."
         return _finish(
             fig, ax, title=title, lang=lang, source=source, alt=alt, unit="%" if percent else unit, ylabel=ylabel
+        )
+
+
+MARK_COLOR = "#b35900"
+"""Rings around points to be confirmed or out of tolerance (dark orange: ≥ 4.5:1 on white, unlike the lines)."""
+
+
+def _mark_points(ax: Any, df: pd.DataFrame, x: str, y: str, marks: Mapping[int, str], lang: str) -> None:
+    """Ring every plotted point of a marked year and label the year once, above the plot area's top."""
+    for year, kind in sorted(marks.items()):
+        pts = df[(df[x].astype("int64") == int(year)) & df[y].notna()]
+        if pts.empty:
+            continue
+        ax.scatter(
+            pts[x].to_numpy(dtype="float64"),
+            pts[y].to_numpy(dtype="float64"),
+            s=160,
+            facecolors="none",
+            edgecolors=MARK_COLOR,
+            linewidths=1.8,
+            zorder=4,
+        )
+        ax.annotate(
+            t(f"chart.{kind}", lang, year=year),
+            xy=(float(year), 0.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=MARK_COLOR,
         )
 
 
