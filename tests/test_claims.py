@@ -189,3 +189,45 @@ def test_consistency_verdicts_cover_every_year():
     a = sv["adult"]
     de = consistency_series_sentence("Erwachsene", a.years, a.inconsistent, a.explained, a.not_comparable, "de")
     assert de == "„Erwachsene“, 2015–2024: in jedem Jahr konsistent (10)."
+
+
+# ---------------------------------------------------------------- applied by the trend sentences
+
+
+def test_trend_sentence_on_few_events_gives_counts_and_no_direction():
+    import pandas as pd
+    from citybank.narrative import describe_trend
+
+    # 1 → 3 road deaths per ~63,000 residents: 1.58 → 4.78 per 100,000 ("tripled" would be noise)
+    s = pd.Series({2020: 3.1, 2021: 2.4, 2022: 3.2, 2023: 1.58, 2024: 4.78})
+    text = describe_trend(s, "Transport fatalities", "en", None, higher_is_better=False, how="absolute",
+                          events=(1, 3), denominators=(63_401, 62_817))  # fmt: skip
+    assert text == (
+        "Transport fatalities: 4.78 in 2024 and 1.58 in 2023. The counts it rests on (3 and 1 respectively) are too "
+        "small to speak of a rise or a fall."
+    )
+    for word in ("rose", "fell", "favourable", "highest"):
+        assert word not in text
+    pl = describe_trend(s, "Ofiary", "pl", None, events=(1, 3), denominators=(63_401, 62_817))
+    assert "zbyt małe, by mówić o wzroście lub spadku" in pl and "wzrosł" not in pl
+
+
+def test_trend_sentence_on_an_unchanged_numerator_names_the_denominator_and_does_not_judge():
+    import pandas as pd
+    from citybank.narrative import describe_trend
+
+    # 144 police officers both years; the population fell from 63,401 to 62,817: 227.1 → 229.2 per 100,000
+    s = pd.Series({2021: 230.0, 2022: 228.0, 2023: 227.1, 2024: 229.2})
+    text = describe_trend(s, "Police officers per 100,000", "en", None, higher_is_better=True,
+                          events=(144, 144), denominators=(63_401, 62_817))  # fmt: skip
+    assert text == (
+        "Police officers per 100,000: 229.2 in 2024 against 227.1 in 2023. The count it rests on is the same (144); "
+        "only the denominator changed, so the change is neither favourable nor unfavourable."
+    )
+    de = describe_trend(s, "Polizei", "de", None, higher_is_better=True, events=(144, 144),
+                        denominators=(63_401, 62_817))  # fmt: skip
+    assert "weder günstig noch ungünstig" in de and "eine günstige Entwicklung" not in de
+    # 144 → 150 officers: a real change, judged as before
+    moved = describe_trend(s, "Police officers per 100,000", "en", None, higher_is_better=True,
+                           events=(144, 150), denominators=(63_401, 62_817))  # fmt: skip
+    assert "rose" in moved and "favourable" in moved

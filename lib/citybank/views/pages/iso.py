@@ -44,6 +44,8 @@ class IsoIndicatorFacts:
     inputs: list[dict]  # the inputs of the year's value with their provenance
     breaks: dict[int, Any]  # year a new series of an input starts → its reason (Text3)
     how: str  # how a change is said: percent, points (a value in %) or absolute (too few events)
+    events: tuple[float | None, float | None] | None = None  # a rate of counted events: numerator, previous and year
+    denominators: tuple[float | None, float | None] | None = None  # its denominator, previous and year
 
 
 @cache
@@ -83,6 +85,13 @@ def iso_indicator_facts(indicator: str, year: int) -> IsoIndicatorFacts:
     numerators = mine["numerator"].loc[year - 1 : year].tolist() if ind.formula and ind.formula.kind == "ratio" else []
     counts_only = all(reg.variables[v].kind == "count" for v in (ind.formula.numerator if ind.formula else []))
     how = change_kind("count" if counts_only else None, ind.unit, numerators, reg.city.reporting.small_count)
+    events = denominators = None
+    if ind.formula and ind.formula.kind == "ratio" and counts_only and year in mine.index and year - 1 in mine.index:
+
+        def both(col: str) -> tuple[float | None, float | None]:
+            return tuple(None if pd.isna(mine.at[y, col]) else float(mine.at[y, col]) for y in (year - 1, year))  # type: ignore[return-value]
+
+        events, denominators = both("numerator"), both("denominator")
     return IsoIndicatorFacts(
         indicator=ind,
         theme=cat.theme_by_id[ind.theme],
@@ -96,6 +105,8 @@ def iso_indicator_facts(indicator: str, year: int) -> IsoIndicatorFacts:
         inputs=json.loads(str(row["inputs"]) or "[]") if row is not None else [],
         breaks=dict(sorted(breaks.items())),
         how=how,
+        events=events,
+        denominators=denominators,
     )
 
 
@@ -240,6 +251,8 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
             higher_is_better=higher_is_better,
             breaks={y: r.get(lang) for y, r in f.breaks.items()},
             how=f.how,
+            events=f.events,
+            denominators=f.denominators,
         )
     trend = None
     if len(f.reported) >= 2:
