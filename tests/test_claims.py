@@ -97,7 +97,7 @@ def test_money_axes_are_in_millions_of_zloty():
     du = display_unit([45_027_647, 70_947_474, 173_499_691], "PLN", money_axis=True)
     assert (du.unit, du.factor, du.decimals) == ("million PLN", 1e6, 0)
     assert (du.label("pl"), du.label("en"), du.label("de")) == ("mln zł", "PLN million", "Mio. PLN")
-    assert display_unit([7_136.0, 7_410.0], "PLN", money_axis=True).unit == "thousand PLN"
+    assert display_unit([7_136.0, 7_410.0], "PLN", money_axis=True).unit == "PLN"  # a wage stays in zł
     assert display_unit([45_027_647], "PLN").unit == "PLN"  # tables and sentences keep zł unless told
     assert display_unit([1_500_000_000], "PLN", money_axis=True).label("pl") == "mld zł"
 
@@ -231,3 +231,20 @@ def test_trend_sentence_on_an_unchanged_numerator_names_the_denominator_and_does
     moved = describe_trend(s, "Police officers per 100,000", "en", None, higher_is_better=True,
                            events=(144, 150), denominators=(63_401, 62_817))  # fmt: skip
     assert "rose" in moved and "favourable" in moved
+
+
+def test_money_axis_of_a_line_chart_is_in_millions_of_zloty():
+    import pandas as pd
+    from citybank.plots import figure_problems, line_chart
+
+    df = pd.DataFrame({"year": [2022, 2023, 2024], "value": [165_144_614.0, 171_910_114.0, 173_499_691.0]})
+    fig = line_chart(df, "year", "value", title="Debt", lang="pl", source="UM", unit="PLN")
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    labels = [x.get_text() for x in ax.get_yticklabels() if x.get_text()]
+    assert ax.get_ylabel() == "mln zł"
+    assert all(float(x.replace(",", ".").replace("\u2212", "-")) < 1000 for x in labels), labels
+    assert figure_problems(fig) == []
+    small = line_chart(df.assign(value=[7136.0, 7250.0, 7410.0]), "year", "value", title="Wage", lang="en",
+                       source="GUS", unit="PLN")  # fmt: skip
+    assert small.axes[0].get_ylabel() == "PLN"

@@ -175,6 +175,7 @@ class DisplayUnit:
 UNIT_TEXT: dict[str, dict[str, str]] = {
     "kg": {"pl": "kg", "en": "kg", "de": "kg"},
     "t": {"pl": "t", "en": "t", "de": "t"},
+    "kg per person": {"pl": "kg na mieszkańca", "en": "kg per person", "de": "kg je Einwohner"},
     "PLN": {"pl": "zł", "en": "PLN", "de": "PLN"},
     "thousand PLN": {"pl": "tys. zł", "en": "PLN thousand", "de": "Tsd. PLN"},
     "million PLN": {"pl": "mln zł", "en": "PLN million", "de": "Mio. PLN"},
@@ -186,7 +187,8 @@ UNIT_TEXT: dict[str, dict[str, str]] = {
 _STEPS: dict[str, list[tuple[str, float]]] = {
     "t": [("kg", 0.001), ("t", 1.0)],
     "tonnes": [("kg", 0.001), ("t", 1.0)],
-    "PLN": [("PLN", 1.0), ("thousand PLN", 1e3), ("million PLN", 1e6), ("billion PLN", 1e9)],
+    "t per person": [("kg per person", 0.001), ("t per person", 1.0)],
+    "PLN": [("PLN", 1.0), ("million PLN", 1e6), ("billion PLN", 1e9)],  # a wage of 7 136 zł stays in zł
 }
 
 

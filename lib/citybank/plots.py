@@ -30,6 +30,7 @@ from matplotlib import ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .claims import display_unit
 from .i18n import check_lang, t, unit_label
 from .narrative import alt_text, fmt_number, fmt_percent
 from .util import write_bytes_atomic
@@ -114,20 +115,21 @@ class LocaleFormatter(ticker.Formatter):
     ``percent=True`` appends the locale percent sign (``12,5%`` / ``12,5 %``).
     """
 
-    def __init__(self, lang: str, *, percent: bool = False, max_decimals: int = 6) -> None:
+    def __init__(self, lang: str, *, percent: bool = False, max_decimals: int = 6, factor: float = 1.0) -> None:
         self.lang = check_lang(lang)
         self.percent = percent
         self.max_decimals = max_decimals
         self.decimals = 0
+        self.factor = factor  # ticks shown divided by it (1e6: an axis in millions)
 
     def set_locs(self, locs: Sequence[float]) -> None:
         super().set_locs(locs)
-        self.decimals = _decimals_for(list(locs), self.max_decimals)
+        self.decimals = _decimals_for([v / self.factor for v in locs], self.max_decimals)
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         if self.percent:
             return fmt_percent(x, self.lang, self.decimals)
-        return fmt_number(x, self.lang, self.decimals)
+        return fmt_number(x / self.factor, self.lang, self.decimals)
 
 
 def _decimals_for(locs: Sequence[float], max_decimals: int) -> int:
@@ -295,7 +297,12 @@ def line_chart(
                 fontsize=8,
                 color="#555555",
             )
-        ax.yaxis.set_major_formatter(LocaleFormatter(lang, percent=percent))
+        # money of millions on a money axis: ticks and the axis label in mln zł (citybank.claims.display_unit)
+        axis_unit = display_unit(df[y].tolist(), unit, money_axis=True) if unit == "PLN" else None
+        factor = axis_unit.factor if axis_unit is not None else 1.0
+        ax.yaxis.set_major_formatter(LocaleFormatter(lang, percent=percent, factor=factor))
+        if axis_unit is not None and factor != 1 and ylabel is None:
+            ylabel = axis_unit.label(lang)
         if zero_based:
             ax.set_ylim(bottom=0)
         described_name, described = groups[0]

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
+from ..claims import significant_decimals
 from ..i18n import babel_locale, check_lang, t, unit_label
 from ..params.core import ChangeKind
 
@@ -83,15 +84,20 @@ def fmt_number(value: float | int | Decimal | None, lang: str, decimals: int | N
 
 def column_decimals(values: Iterable[float | None]) -> int:
     """One number of decimals for figures shown together (a table column, a chart's labels, the sentence
-    beside them): none for large or whole numbers, one from 10, two below.
+    beside them): none for large or whole numbers, one from 10, two below — and below 1, as many as two
+    significant digits need (at most 3): 0,037 vehicles per person, never "0,04" beside a table's 0,037.
 
     >>> column_decimals([62817, 63401.5]), column_decimals([5.83, 9.5]), column_decimals([12.25, 9.5])
     (0, 2, 1)
+    >>> column_decimals([0.037, 0.035]), column_decimals([0.5, 0.25])
+    (3, 2)
     """
     vals = [abs(float(v)) for v in values if not _is_missing(v)]
     if not vals or all(v.is_integer() for v in vals):
         return 0
     top = max(vals)
+    if top < 1:
+        return max(2, significant_decimals(vals))
     return 0 if top >= 1000 else 1 if top >= 10 else 2
 
 

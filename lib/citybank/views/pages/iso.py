@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -12,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ... import narrative as nv
+from ...claims import display_unit
 from ...i18n import t, unit_label
 from ...indicators import Indicator, Theme, certification_level, coverage, variable_sources
 from ...params import change_kind, registry
@@ -214,6 +216,18 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
     parts.append(f"**{t('table.source', lang)}:** {source}")
     definition = "\n\n".join(p for p in parts if p)
 
+    # the unit a reader can read the values in: a few kilograms, never "0,00 t" (citybank.claims.display_unit)
+    shown_unit = display_unit([f.value, *f.reported.tolist()], ind.unit)
+    unit = ind.unit
+    if shown_unit.factor != 1:
+        unit, k = shown_unit.unit, shown_unit.factor
+        f = dataclasses.replace(
+            f,
+            value=None if f.value is None else f.value / k,
+            previous=None if f.previous is None else f.previous / k,
+            reported=f.reported / k,
+            peers=None if f.peers is None else {n: (None if v is None else v / k) for n, v in f.peers.items()},
+        )
     crosses = year in f.breaks
     if f.status == "reported":
         chg = (
@@ -221,7 +235,7 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
             if f.previous is None
             else f" ({t('table.change_yoy', lang)}: {change(f.value, f.previous, lang, f.how, crosses)})"
         )
-        shown = f"{nv.fmt_value(f.value, ind.unit, lang, decimals=decimals([f.value]))}{chg}"
+        shown = f"{nv.fmt_value(f.value, unit, lang, decimals=decimals([f.value]))}{chg}"
         value_md = f"## {t('table.value', lang)} {year}: {shown}"
     elif f.status == "not_applicable":
         value_md = f"## {t('availability.not_applicable', lang).capitalize()}\n\n{ind.not_applicable.get(lang)}"
@@ -245,7 +259,7 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
             f.reported,
             subject,
             lang,
-            ind.unit,
+            unit,
             year=year,
             decimals=decimals([f.value] if f.value is not None else list(f.reported)),
             higher_is_better=higher_is_better,
@@ -264,7 +278,7 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
                 title=title,
                 lang=lang,
                 source=source,
-                unit=ind.unit,
+                unit=unit,
                 breaks=list(f.breaks),
             )
         )
@@ -277,8 +291,8 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
                 title=f"{title} ({year})",
                 lang=lang,
                 source=source,
-                unit=ind.unit,
-                percent=ind.unit == "%",
+                unit=unit,
+                percent=unit == "%",
             )
         )
         others = {k: v for k, v in f.peers.items() if k != city.name}
@@ -287,7 +301,7 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
             others,
             lang,
             city_name=city.name,
-            unit=ind.unit,
+            unit=unit,
             higher_is_better=higher_is_better,
             decimals=decimals([f.value]),
         )
