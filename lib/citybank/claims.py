@@ -396,3 +396,24 @@ def consistency_series_sentence(
 def _pl_years(n: int) -> str:
     """``rok``/``latach`` after *w* (locative): w 1 roku, w 2 latach, w 5 latach."""
     return "roku" if n == 1 else "latach"
+
+
+# ----------------------------------------------------------------------------------------- peers
+
+
+def peers_sentence(peers: Sequence[str], rule: str | None, without_value: Sequence[str], lang: str) -> str:
+    """Which cities a comparison is made with, why (the rule that chose them), and which of them have no value
+    (listed, never dropped silently).
+
+    >>> peers_sentence(["Katowice", "Bytom", "Gdynia"], "chosen by the office", ["Gdynia"], "en")
+    'Compared with: Katowice, Bytom, Gdynia (chosen by the office). No value for: Gdynia.'
+    """
+    names = ", ".join(peers)
+    why = f" ({rule})" if rule else ""
+    text = {"pl": f"Porównanie z miastami: {names}{why}.", "en": f"Compared with: {names}{why}.",
+            "de": f"Verglichen mit: {names}{why}."}[lang]  # fmt: skip
+    if without_value:
+        missing = ", ".join(without_value)
+        text += {"pl": f" Brak wartości: {missing}.", "en": f" No value for: {missing}.",
+                 "de": f" Kein Wert für: {missing}."}[lang]  # fmt: skip
+    return text

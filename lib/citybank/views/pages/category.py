@@ -12,6 +12,7 @@ import pandas as pd
 
 from ... import narrative as nv
 from ...bank import finding_words
+from ...claims import peers_sentence
 from ...i18n import check_label, t, unit_label
 from ...params import Dataset, registry
 from ...plots import district_bars, line_chart, peer_comparison, show
@@ -23,6 +24,7 @@ from ..common import (
     decimals,
     frequency,
     heading,
+    markdown,
     num,
     provider_name,
     source_line,
@@ -270,6 +272,11 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
             percent=p.basis == "share",
         )
         peers.append(show(chart))
+    if peers:  # the peer set and the rule that chose it, and the peers without a value, under the charts
+        rule = reg.city.peers_rule.get(lang) if reg.city.peers_rule else None
+        names = [pp.name for pp in reg.city.peers]
+        missing = sorted({n for p in f.peers for n in names if p.values.get(n) is None}, key=names.index)
+        peers.append(markdown(peers_sentence(names, rule, missing, lang)))
 
     rank_story, rank_charts = ranking_section(f"category:{slug}", year, lang)
     return CategoryPage(

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ... import narrative as nv
-from ...claims import display_unit
+from ...claims import display_unit, peers_sentence
 from ...i18n import t, unit_label
 from ...indicators import Indicator, Theme, certification_level, coverage, variable_sources
 from ...params import change_kind, registry
@@ -305,6 +305,9 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
             higher_is_better=higher_is_better,
             decimals=decimals([f.value]),
         )
+        rule = city.peers_rule.get(lang) if city.peers_rule else None
+        names = [pp.name for pp in city.peers]
+        cmp += " " + peers_sentence(names, rule, [n for n in names if f.peers.get(n) is None], lang)
         story = f"{story} {cmp}".strip()
 
     inputs = [
