@@ -248,3 +248,14 @@ def test_money_axis_of_a_line_chart_is_in_millions_of_zloty():
     small = line_chart(df.assign(value=[7136.0, 7250.0, 7410.0]), "year", "value", title="Wage", lang="en",
                        source="GUS", unit="PLN")  # fmt: skip
     assert small.axes[0].get_ylabel() == "PLN"
+
+
+def test_counts_carry_no_unit_word_and_polish_numerals_follow_cldr():
+    from citybank.narrative import count_phrase
+
+    assert count_phrase(448, "count", "en") == "448" and count_phrase(448, "events", "pl") == "448"
+    assert [count_phrase(n, "hours", "pl") for n in (1, 2, 5, 12, 22, 1.5)] == [
+        "1 godzina", "2 godziny", "5 godzin", "12 godzin", "22 godziny", "1,5 godziny",
+    ]  # fmt: skip
+    assert count_phrase(2.5, "FTE", "pl") == "2,5 etatu" and count_phrase(3, "FTE", "pl") == "3 etaty"
+    assert count_phrase(1, "FTE", "de") == "1 Vollzeitäquivalent"

@@ -277,6 +277,17 @@ UNIT_FORMS: dict[str, dict[str, tuple[str, ...]]] = {
         "en": ("trip", "trips"),
         "de": ("Fahrt", "Fahrten"),
     },
+    "hours": {"pl": ("godzina", "godziny", "godzin", "godziny"), "en": ("hour", "hours"), "de": ("Stunde", "Stunden")},
+    "minutes": {
+        "pl": ("minuta", "minuty", "minut", "minuty"),
+        "en": ("minute", "minutes"),
+        "de": ("Minute", "Minuten"),
+    },
+    "FTE": {
+        "pl": ("etat", "etaty", "etatów", "etatu"),
+        "en": ("full-time equivalent", "full-time equivalents"),
+        "de": ("Vollzeitäquivalent", "Vollzeitäquivalente"),
+    },
     "points": {
         "pl": ("punkt procentowy", "punkty procentowe", "punktów procentowych", "punktu procentowego"),
         "en": ("percentage point", "percentage points"),
@@ -325,6 +336,9 @@ PREFIX_SYMBOLS = {("PLN", "en")}
 PERCENT_UNITS = {"%", "percent", "pct"}
 
 UnitForms = str | Mapping[str, Sequence[str]] | None
+
+BARE_COUNT_UNITS = frozenset({"count", "units", "events", "number"})
+"""Units that only say "a number of": after a count no word is written (the table's unit column says it)."""
 
 
 def plural_category(number: float | int | Decimal, lang: str) -> str:
@@ -381,8 +395,8 @@ def count_phrase(
     number. An unknown unit falls back to ``"N unit"`` (``"5 widgets"``).
     """
     number = fmt_number(n, lang, decimals)
-    if _is_missing(n):
-        return number
+    if _is_missing(n) or unit_forms in BARE_COUNT_UNITS:
+        return number  # a count of things named by the sentence: "448", never "448 number"
     assert n is not None
     places = auto_decimals(n) if decimals is None else decimals
     shown = to_decimal(n, places)
