@@ -395,7 +395,7 @@ def count_phrase(
     number. An unknown unit falls back to ``"N unit"`` (``"5 widgets"``).
     """
     number = fmt_number(n, lang, decimals)
-    if _is_missing(n) or unit_forms in BARE_COUNT_UNITS:
+    if _is_missing(n) or (isinstance(unit_forms, str) and unit_forms in BARE_COUNT_UNITS):
         return number  # a count of things named by the sentence: "448", never "448 number"
     assert n is not None
     places = auto_decimals(n) if decimals is None else decimals
