@@ -582,11 +582,11 @@ STORIES = {
     ],
     "de": [
         "Die Kategorie „Bevölkerung“ umfasst 4 Indikatoren; für 3 davon liegen Daten für 2024 vor.",
-        f"Den stärksten Anstieg gegenüber 2023 verzeichnete „Lebendgeburten“ (+4,3{NBSP}%, auf 512 Geburten).",
-        f"Den stärksten Rückgang gegenüber 2023 verzeichnete „Registrierte Arbeitslose“ "
+        f"Den stärksten Anstieg gegenüber 2023 verzeichnete der Indikator „Lebendgeburten“ (+4,3{NBSP}%, auf 512 Geburten).",
+        f"Den stärksten Rückgang gegenüber 2023 verzeichnete der Indikator „Registrierte Arbeitslose“ "
         f"(−6,1{NBSP}%, auf 1.234 Personen).",
         "Von 2 Indikatoren mit einer Zielrichtung haben sich gegenüber 2023 2 verbessert und 0 verschlechtert.",
-        f"Gegenüber 2015 veränderte sich „Registrierte Arbeitslose“ am stärksten (−50,6{NBSP}%).",
+        f"Gegenüber 2015 veränderte sich der Indikator „Registrierte Arbeitslose“ am stärksten (−50,6{NBSP}%).",
         "Keine Daten für 2024: „Sterbefälle“.",
     ],
 }

@@ -159,7 +159,8 @@ def category_story(
             )
         elif lang == "de":
             what = "den stärksten Anstieg" if up else "den stärksten Rückgang"
-            sentences.append(f"{_cap(what)} gegenüber {prev_year} verzeichnete {q} ({chg}, auf {to_v}).")
+            # "der Indikator" is the subject: a plural name („Gemeldete Einwohner“) never meets a singular verb
+            sentences.append(f"{_cap(what)} gegenüber {prev_year} verzeichnete der Indikator {q} ({chg}, auf {to_v}).")
         else:
             what = "increase" if up else "decrease"
             sentences.append(f"The largest {what} compared with {prev_year} was in {q} ({chg}, to {to_v}).")
@@ -192,7 +193,7 @@ def category_story(
                 {
                     "pl": f"W porównaniu z {baseline_year} r. najbardziej zmienił się wskaźnik {q} ({chg}).",
                     "en": f"Compared with {baseline_year}, {q} changed the most ({chg}).",
-                    "de": f"Gegenüber {baseline_year} veränderte sich {q} am stärksten ({chg}).",
+                    "de": f"Gegenüber {baseline_year} veränderte sich der Indikator {q} am stärksten ({chg}).",
                 }[lang]
             )
 
