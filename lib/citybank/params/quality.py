@@ -8,11 +8,12 @@ in the bank (nothing is quarantined) and every page that shows it says so.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import Field
 
-from .core import Loader, ParamsError, ParamsProblem, Registry, Strict
+from .core import SLUG, Loader, ParamsError, ParamsProblem, Registry, Strict
 
 FILE = "quality.yml"
 
@@ -91,8 +92,12 @@ def _parse(reg: Registry, data: Any) -> tuple[Detectors, list[ParamsProblem]]:
     skip = raw.get("skip") if isinstance(raw.get("skip"), dict) else {}
     for ds_id, names in skip.items():  # from the YAML itself: said even when another key of the model is wrong
         names = names if isinstance(names, list) else []
-        if ds_id not in reg.datasets:
-            problems.append(ParamsProblem(rel, f"detectors.skip.{ds_id}", "unknown dataset (params/datasets/<id>.yml)"))
+        # a dataset absent from params/datasets is not an error (a workspace may hold fewer datasets); an id that
+        # cannot be one is
+        if not re.fullmatch(SLUG, str(ds_id)):
+            problems.append(
+                ParamsProblem(rel, f"detectors.skip.{ds_id}", "not a dataset id (lower case, digits and hyphens)")
+            )
         for n in names:
             if n not in DETECTORS:
                 problems.append(
