@@ -7,9 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..i18n import check_lang
+from ..i18n import check_lang, t
 from .formats import _is_missing, _names_list, change_decimals, count_phrase, fmt_change, fmt_value, pct_change, quote
-from .trends import _cap
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -114,13 +113,7 @@ def category_story(
     with_data = [r for r in rows if r.value is not None]
     n, k = len(rows), len(with_data)
     if n == 0:
-        return [
-            {
-                "pl": f"Ta kategoria nie ma jeszcze wskaźników z danymi za {year} r.",
-                "en": f"This category has no indicators with data for {year} yet.",
-                "de": f"Diese Kategorie hat noch keine Indikatoren mit Daten für {year}.",
-            }[lang]
-        ]
+        return [t("sentence.category.no_indicators", lang, year=year)]
     cat = quote(category_name, lang) if category_name else None
     ind = count_phrase(n, "indicators", lang)
     if lang == "pl":
@@ -151,19 +144,10 @@ def category_story(
         r = group[0]
         chg = fmt_change(r.change, lang, change_decimals(r.change))  # type: ignore[arg-type]
         to_v = fmt_value(r.value, r.unit, lang, case="gen")
-        q = quote(r.name, lang)
-        if lang == "pl":
-            what = "wzrost" if up else "spadek"
-            sentences.append(
-                f"Największy {what} w porównaniu z {prev_year} r. dotyczy wskaźnika {q} ({chg}, do {to_v})."
-            )
-        elif lang == "de":
-            what = "den stärksten Anstieg" if up else "den stärksten Rückgang"
-            # "der Indikator" is the subject: a plural name („Gemeldete Einwohner“) never meets a singular verb
-            sentences.append(f"{_cap(what)} gegenüber {prev_year} verzeichnete der Indikator {q} ({chg}, auf {to_v}).")
-        else:
-            what = "increase" if up else "decrease"
-            sentences.append(f"The largest {what} compared with {prev_year} was in {q} ({chg}, to {to_v}).")
+        key = "largest_rise" if up else "largest_fall"
+        sentences.append(
+            t(f"sentence.category.{key}", lang, year=prev_year, name=quote(r.name, lang), change=chg, value=to_v)
+        )
 
     judged = [
         r for r in with_data if r.higher_is_better is not None and r.how != "absolute" and r.direction
@@ -188,25 +172,13 @@ def category_story(
         if base:
             r = sorted(base, key=lambda r: (-abs(r.since_baseline), r.name))[0]  # type: ignore[arg-type]
             chg = fmt_change(r.since_baseline, lang, change_decimals(r.since_baseline))  # type: ignore[arg-type]
-            q = quote(r.name, lang)
             sentences.append(
-                {
-                    "pl": f"W porównaniu z {baseline_year} r. najbardziej zmienił się wskaźnik {q} ({chg}).",
-                    "en": f"Compared with {baseline_year}, {q} changed the most ({chg}).",
-                    "de": f"Gegenüber {baseline_year} veränderte sich der Indikator {q} am stärksten ({chg}).",
-                }[lang]
+                t("sentence.category.since_baseline", lang, year=baseline_year, name=quote(r.name, lang), change=chg)
             )
 
     missing = [r.name for r in rows if r.value is None]
     if missing:
-        names = _names_list(missing, lang)
-        sentences.append(
-            {
-                "pl": f"Brak danych za {year} r.: {names}.",
-                "en": f"No data for {year}: {names}.",
-                "de": f"Keine Daten für {year}: {names}.",
-            }[lang]
-        )
+        sentences.append(t("sentence.category.no_data", lang, year=year, names=_names_list(missing, lang)))
     return sentences[:max_sentences]
 
 
@@ -217,13 +189,5 @@ def break_sentence(names: Sequence[str], year: int, reason: str, lang: str) -> s
     'W 2021 r. nastąpiło zerwanie szeregu („Ludność ogółem”): od 2021 r. GUS opiera liczbę ludności na spisie 2021. Zmian obejmujących 2021 r. nie można porównywać wprost.'
     """
     check_lang(lang)
-    listed = _names_list(names, lang)
-    return {
-        "pl": f"W {year} r. nastąpiło zerwanie szeregu ({listed}): {reason}. "
-        f"Zmian obejmujących {year} r. nie można porównywać wprost.",
-        "en": f"The series of {listed} break in {year}: {reason}. Changes across {year} are not directly comparable."
-        if len(names) > 1
-        else f"The series of {listed} breaks in {year}: {reason}. Changes across {year} are not directly comparable.",
-        "de": f"Die Zeitreihe von {listed} hat {year} einen Bruch: {reason}. "
-        f"Veränderungen über {year} hinweg sind nicht direkt vergleichbar.",
-    }[lang]
+    key = "break_many" if len(names) > 1 else "break_one"  # English: "the series of … break" / "breaks"
+    return t(f"sentence.category.{key}", lang, names=_names_list(names, lang), year=year, reason=reason)

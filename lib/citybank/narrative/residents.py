@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 
-from ..i18n import check_lang
+from ..i18n import check_lang, t
 from ..params.core import ChangeKind
 from .formats import (
     _is_missing,
@@ -57,18 +57,10 @@ def resident_change(
     check_lang(lang)
     py = previous_year
     if _is_missing(previous):
-        return {
-            "pl": f"brak danych za {py} r. do porównania",
-            "en": f"there are no data for {py} to compare with",
-            "de": f"für {py} liegen keine Daten zum Vergleich vor",
-        }[lang]
+        return t("sentence.residents.no_previous", lang, year=py)
     assert previous is not None
     if break_reason:
-        return {
-            "pl": f"tej liczby nie można porównać z {py} r., bo zmienił się sposób liczenia ({break_reason})",
-            "en": f"it cannot be compared with {py} because the way it is counted changed ({break_reason})",
-            "de": f"mit {py} nicht vergleichbar, weil sich die Zählweise geändert hat ({break_reason})",
-        }[lang]
+        return t("sentence.residents.not_comparable", lang, year=py, reason=break_reason)
     than = _than_before(py, year, lang)
     if how == "percent":
         pct = pct_change(previous, value)
@@ -133,17 +125,9 @@ def resident_sentence(
     check_lang(lang)
     if _is_missing(value):
         if latest_year is None or _is_missing(latest):
-            return {
-                "pl": f"{name}: brak danych za {year} r.",
-                "en": f"{name}: no data for {year} yet.",
-                "de": f"{name}: für {year} liegen noch keine Daten vor.",
-            }[lang]
+            return t("sentence.residents.no_data", lang, name=name, year=year)
         last = fmt_value(latest, unit, lang, decimals=decimals)
-        return {
-            "pl": f"{name}: brak danych za {year} r.; ostatnia dostępna wartość ({latest_year} r.): {last}.",
-            "en": f"{name}: no data for {year} yet; the latest available value ({latest_year}): {last}.",
-            "de": f"{name}: für {year} liegen noch keine Daten vor; letzter verfügbarer Wert ({latest_year}): {last}.",
-        }[lang]
+        return t("sentence.residents.latest", lang, name=name, year=year, latest_year=latest_year, latest=last)
     assert value is not None
     fields: dict[str, str] = {"year": fmt_year(year)}
     for _, field_name, _, _ in string.Formatter().parse(template):

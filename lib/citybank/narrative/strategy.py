@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from ..i18n import check_lang, t
 from .formats import _is_missing, _names_list, fmt_value, join_list, quote
 
-# ------------------------------------------------------------------------------------------ statuses
-
 STATUSES = ("on_track", "at_risk", "off_track", "no_data")
 _STATUS_ALIASES = {"not_assessable": "no_data", "insufficient_data": "no_data", "unknown": "no_data"}
 
@@ -43,41 +41,18 @@ def status_sentence(
     """
     check_lang(lang)
     key = normalize_status(status)
-    q = quote(name, lang)
-    head = {
-        "on_track": {
-            "pl": f"Wskaźnik {q} jest realizowany zgodnie z planem",
-            "en": f"The indicator {q} is on track to reach its target",
-            "de": f"Der Indikator {q} liegt im Plan",
-        },
-        "at_risk": {
-            "pl": f"Realizacja wskaźnika {q} jest zagrożona",
-            "en": f"The indicator {q} is at risk of missing its target",
-            "de": f"Die Zielerreichung beim Indikator {q} ist gefährdet",
-        },
-        "off_track": {
-            "pl": f"Wskaźnik {q} odbiega od planowanej ścieżki",
-            "en": f"The indicator {q} is off track",
-            "de": f"Der Indikator {q} liegt nicht im Plan",
-        },
-        "no_data": {
-            "pl": f"Brak wystarczających danych do oceny wskaźnika {q}",
-            "en": f"There are not enough data to assess the indicator {q}",
-            "de": f"Für den Indikator {q} liegen nicht genügend Daten für eine Bewertung vor",
-        },
-    }[key][lang]
+    head = t(f"sentence.strategy.{key}_status", lang, name=quote(name, lang))
     parts = []
     if not _is_missing(value):
         label = (
-            {"pl": f"{year} r.", "en": f"{year}", "de": f"{year}"}[lang]
-            if year is not None
-            else {"pl": "wartość", "en": "value", "de": "Wert"}[lang]
+            t("sentence.strategy.value_in", lang, year=year) if year is not None else t("sentence.strategy.value", lang)
         )
         parts.append(f"{label}: {fmt_value(value, unit, lang, decimals=decimals)}")
     if not _is_missing(target):
-        label = {"pl": "cel", "en": "target", "de": "Ziel"}[lang]
         if target_year is not None:
-            label += {"pl": f" na {target_year} r.", "en": f" for {target_year}", "de": f" für {target_year}"}[lang]
+            label = t("sentence.strategy.target_for", lang, year=target_year)
+        else:
+            label = t("sentence.strategy.target", lang)
         parts.append(f"{label}: {fmt_value(target, unit, lang, decimals=decimals)}")
     return head + (f" ({'; '.join(parts)})" if parts else "") + "."
 
@@ -89,15 +64,10 @@ def strategy_break_sentence(names: Sequence[str], years: Sequence[int], lang: st
     'The progress of “Liczba ludności” since the baseline crosses a break in the series (2021): the values before and after are measured differently, so it is not shown in the chart.'
     """
     check_lang(lang)
-    listed, when = _names_list(names, lang), join_list([str(y) for y in years], lang)
-    return {
-        "pl": f"Postęp {'wskaźnika' if len(names) == 1 else 'wskaźników'} {listed} od roku bazowego obejmuje zerwanie szeregu ({when} r.): wartości sprzed "
-        "niego i po nim mierzono inaczej, dlatego nie pokazujemy go na wykresie.",
-        "en": f"The progress of {listed} since the baseline crosses a break in the series ({when}): the values "
-        "before and after are measured differently, so it is not shown in the chart.",
-        "de": f"Der Fortschritt von {listed} seit dem Basisjahr überschreitet einen Zeitreihenbruch ({when}): Die "
-        "Werte davor und danach sind unterschiedlich gemessen, daher fehlt er in der Grafik.",
-    }[lang]
+    key = "break_one" if len(names) == 1 else "break_many"  # Polish: "wskaźnika" / "wskaźników"
+    return t(
+        f"sentence.strategy.{key}", lang, names=_names_list(names, lang), years=join_list([str(y) for y in years], lang)
+    )
 
 
 def strategy_baseline_sentence(year: int, lang: str) -> str:
