@@ -30,7 +30,7 @@ from .ingest import ingest_dataset
 from .ingest.common import level_of
 from .ingest.detectors import FINDING_COLUMNS, detect, empty_findings
 from .ingest.validate import empty_quarantine
-from .narrative import change_decimals, fmt_change, fmt_number, fmt_points
+from .narrative import change_decimals, count_phrase, fmt_change, fmt_number, fmt_points
 from .params import Registry, expand_files, registry
 from .params.quality import load_detectors
 from .paths import PATHS, Paths, get_paths
@@ -537,14 +537,13 @@ QA_TEXT = {
     "values": {"pl": "{n} wartości w banku danych, w tym {m} za {y} r.",
                "en": "{n} values in the bank, {m} of them for {y}.",
                "de": "{n} Werte in der Datenbank, davon {m} für {y}."},
-    "datasets": {"pl": "{n} zbiorów danych; nieudane: {f}.", "en": "{n} datasets; failed: {f}.",
-                 "de": "{n} Datensätze; fehlgeschlagen: {f}."},
+    "datasets": {"pl": "{n}; nieudane: {f}.", "en": "{n}; failed: {f}.", "de": "{n}; fehlgeschlagen: {f}."},
     "overdue": {"pl": "po terminie aktualizacji (brak danych za okres, który obiecuje częstotliwość): {f}.",
                 "en": "overdue (no data for the period their frequency promises): {f}.",
                 "de": "überfällig (keine Daten für den Zeitraum, den die Häufigkeit verspricht): {f}."},
-    "quarantine": {"pl": "{n} wierszy w kwarantannie (zob. data/quality/{y}/quarantine.csv).",
-                   "en": "{n} rows quarantined (see data/quality/{y}/quarantine.csv).",
-                   "de": "{n} Zeilen in Quarantäne (siehe data/quality/{y}/quarantine.csv)."},
+    "quarantine": {"pl": "{n} w kwarantannie (zob. data/quality/{y}/quarantine.csv).",
+                   "en": "{n} quarantined (see data/quality/{y}/quarantine.csv).",
+                   "de": "{n} in Quarantäne (siehe data/quality/{y}/quarantine.csv)."},
     "none": {"pl": "brak", "en": "none", "de": "keine"},
     "header": {"pl": "zbiór | stan | odczytane | przyjęte | odrzucone | inne jednostki | ostatni rok danych | po terminie | problemy",
                "en": "dataset | status | read | accepted | rejected | other units | last data year | overdue | problems",
@@ -582,9 +581,9 @@ def quality_markdown(report: dict[str, Any], reg: Registry, lang: str = "en") ->
         f"# {tx('title', y=y)}",
         "",
         f"- {tx('values', n=fmt_number(report['values_in_bank'], lang), m=fmt_number(report['values_in_year'], lang), y=y)}",
-        f"- {tx('datasets', n=report['datasets_total'], f=', '.join(report['datasets_failed']) or none)}",
+        f"- {tx('datasets', n=count_phrase(report['datasets_total'], 'datasets', lang), f=', '.join(report['datasets_failed']) or none)}",
         f"- {tx('overdue', f=', '.join(report['datasets_overdue']) or none)}",
-        f"- {tx('quarantine', n=report['rows_quarantined'], y=y)}",
+        f"- {tx('quarantine', n=count_phrase(report['rows_quarantined'], 'rows', lang), y=y)}",
         "",
         f"| {tx('header')} |",
         "|---|---|--:|--:|--:|--:|--:|---|---|",
