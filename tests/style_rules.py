@@ -42,11 +42,12 @@ ROUNDED_ZERO = re.compile(r"(?<![\d.,])0[.,]0+[ \u00a0](?:t|kg|zł|PLN|km|ha|m²
 # Polish numerals (CLDR plural rules): 2–4 (not 12–14) take the nominative plural (2 godziny, 3 etaty), fractions the
 # genitive singular (1,5 godziny); "2 godzin", "1,5 godzin" are wrong — except after a preposition taking the
 # genitive ("do 2 osób")
+# (only the nouns of the issue's review: many others follow a preposition that takes the genitive — "w ciągu 2 lat")
 PL_FEW_GENITIVE = re.compile(
-    r"(?<!do )(?<!od )(?<!z )(?<!ze )(?<!spośród )(?<!około )(?<![\d,])(?:[234]|[2-9][234])[ \u00a0]"
-    r"(?:godzin|etatów|wierszy|osób|lat|zbiorów|plików|dzielnic)\b"
+    r"(?<!do )(?<!od )(?<!z )(?<!ze )(?<!spośród )(?<!około )(?<!ponad )(?<!ciągu )(?<!dla )(?<!wśród )"
+    r"(?<![\d,])(?:[234]|[2-9][234])[ \u00a0](?:godzin|etatów|wierszy)\b"
 )
-PL_FRACTION_PLURAL = re.compile(r"\d,\d+[ \u00a0](?:godzin|etatów|wierszy|osób|zbiorów|plików|dzielnic)\b")
+PL_FRACTION_PLURAL = re.compile(r"\d,\d+[ \u00a0](?:godzin|etatów|wierszy)\b")
 
 
 def _word(word: str) -> re.Pattern[str]:

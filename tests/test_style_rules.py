@@ -63,4 +63,5 @@ def test_rules_of_issue_24_catch_their_class():
     assert page_problems(f"to 1.70{NBSP}kg per person, 10.00 t in all", "en") == []
     assert page_problems("2 godzin pracy", "pl") == ["a Polish numeral with the wrong form: '2 godzin'"]
     assert page_problems("1,5 etatów", "pl") == ["a Polish numeral with the wrong form: '1,5 etatów'"]
-    assert page_problems("2 godziny, 5 godzin, 12 godzin, 1,5 godziny, do 2 osób, 22 godziny", "pl") == []
+    assert page_problems("2 godziny, 5 godzin, 12 godzin, 1,5 godziny, do 2 wierszy, 22 godziny", "pl") == []
+    assert page_problems("w ciągu ostatnich 2 lat, dla 3 osób", "pl") == []
