@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("narrative", "plots", "contract", "claims"),
     ("ingest", "sample"),
     ("bank",),
-    ("indicators", "consistency", "strategy", "survey", "ranking", "newcity"),
+    ("indicators", "consistency", "strategy", "survey", "ranking", "newcity", "datadocs"),
     ("publish", "lineage", "changes", "catalogue", "opendata"),
     ("views", "render"),
     ("runner", "pipeline", "hygiene", "reference", "workshops"),
