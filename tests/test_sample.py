@@ -283,6 +283,7 @@ def test_planted_list_is_complete() -> None:
             "unknown_district",
             "factor_10",
             "duplicate_row",
+            "copy_forward",
         ]
     )
     assert all({"dataset", "file", "year", "kind", "description", "check", "rows"} <= set(p) for p in PLANTED)

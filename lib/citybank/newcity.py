@@ -270,6 +270,11 @@ def _city(g: Gmina, peers: list[tuple[str, str, float]], years: list[int], basel
         "country": {"code": "0000000", "name": "Polska"},
         "districts": [],
         "peers": [{"code": c, "name": n} for c, n, _ in peers],
+        "peers_rule": {
+            "pl": f"gminy tego samego rodzaju najbliższe liczbą ludności w {g.year} r.",
+            "en": f"the gminas of the same kind nearest in population in {g.year}",
+            "de": f"die Gemeinden derselben Art mit der nächstliegenden Einwohnerzahl im Jahr {g.year}",
+        },
         "languages": list(LANGS),
         "default_year": default,
         "sample_years": years,
