@@ -18,7 +18,7 @@ LIB = Path(__file__).resolve().parents[1] / "lib" / "citybank"
 LAYERS: list[tuple[str, ...]] = [
     ("errors", "reads", "paths", "schema", "util", "i18n", "rawdata"),
     ("params",),
-    ("narrative", "plots", "contract"),
+    ("narrative", "plots", "contract", "claims"),
     ("ingest", "sample"),
     ("bank",),
     ("indicators", "consistency", "strategy", "survey", "ranking", "newcity", "datadocs"),

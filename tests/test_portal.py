@@ -289,3 +289,29 @@ def test_every_provider_card_is_one_page_with_its_datasets(portal_site):
                 assert " ".join(reg.datasets[ds_id].title.get(lang).split()) in text, (pid, lang, ds_id)
             if cat.providers[pid].due:
                 assert "2025" in text
+
+
+@needs_sample
+def test_findings_are_said_on_the_dataset_page_and_the_provider_card(portal_site):
+    """Issue 24: the re-sent 2024 police file (planted copy-forward) is said on the dataset page in every language
+    and on the police's card, which then never thanks for data "without errors"; the 2022 dip of the register is
+    on its dataset page although the report year is 2024."""
+    from pypdf import PdfReader
+
+    inp, cat, site, _ = portal_site
+    police = cat.datasets["policja-przestepstwa-dzielnice"]
+    assert [p.check for p in police.problems if p.finding is not None] == ["copy_forward"]
+    expected = {
+        "en": "2024 repeats 2023 value for value in every district",
+        "pl": "Dane za 2024 r. powtarzają wartość w wartość dane za 2023 r. we wszystkich dzielnicach",
+        "de": "Die Werte für 2024 wiederholen in allen Stadtteilen Wert für Wert die von 2023",
+    }
+    for lang, words in expected.items():
+        text = " ".join(" ".join(parse(site / lang / "dataset-policja-przestepstwa-dzielnice.html").text).split())
+        assert words in text, lang
+        card = " ".join(PdfReader(inp.report_dir / "cards" / f"policja_{lang}.pdf").pages[0].extract_text().split())
+        assert "2024" in card and (
+            "without errors" not in card and "bez błędów" not in card and "fehlerfrei" not in card
+        )
+    register = " ".join(" ".join(parse(site / "en" / "dataset-um-ludnosc-dzielnice.html").text).split())
+    assert "the value for 2022 departs from the neighbouring years (−10.0%) in 4 of 5 districts" in register

@@ -121,12 +121,6 @@ class Paths:
     def year_report(self, year: int) -> Path:
         return self.reports / str(year)
 
-    @property
-    def shared(self) -> Path:
-        """The read-only reference folder beside the checkout (``../shared``); may be absent."""
-        env = os.environ.get("CITYBANK_SHARED")
-        return Path(env) if env else self.root.parent / "shared"
-
 
 def code_checkout() -> Path | None:
     """The checkout this package was loaded from (the folder with ``notebooks/`` and ``pyproject.toml``), if any."""

@@ -99,6 +99,9 @@ class City(Strict):
     country: Territory
     districts: list[District]
     peers: list[Territory]
+    peers_rule: Text3 | None = Field(
+        None, description="why these cities are the peers (said under every comparison with them)"
+    )
     languages: list[Literal["pl", "en", "de"]]
     default_year: int
     sample_years: list[int]

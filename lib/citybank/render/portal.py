@@ -22,6 +22,7 @@ import html
 from collections.abc import Iterable
 from typing import Any
 
+from ..bank import finding_words
 from ..catalogue import Catalogue, DatasetEntry, build_catalogue, stars
 from ..changes import read_changes
 from ..i18n import unit_label
@@ -213,6 +214,10 @@ def _dataset(cat: Catalogue, d: DatasetEntry, w: _Words, lang: str) -> list[Bloc
         body = f"<p>{esc(t('portal.no_downloads', lang))}</p>"
     blocks.append(Block("html", f"<h2>{esc(t('portal.downloads', lang))}</h2>" + body))
     blocks.append(Block("html", f"<h2>{esc(t('portal.problems', lang, year=cat.year))}</h2>" + _problems(d, w, lang)))
+    if d.findings:  # every year's findings: the values are published, to be confirmed by the provider
+        items = "".join(f"<li>{esc(finding_words(f, d.id, reg, lang))}</li>" for f in d.findings)
+        head = f"<h2>{esc(t('portal.to_confirm', lang))}</h2><p>{esc(t('portal.to_confirm_intro', lang))}</p>"
+        blocks.append(Block("html", f"{head}<ul>{items}</ul>"))
     blocks.append(Block("html", f"<h2>{esc(t('portal.lineage', lang))}</h2>" + w.lineage(d.lineage)))
     return blocks
 
@@ -226,7 +231,7 @@ def _problems(d: DatasetEntry, w: _Words, lang: str) -> str:
         [
             esc(t(f"check.{p.check}", lang)),
             esc(variables[p.column].name.get(lang) if p.column in variables else p.column),
-            esc(p.value),
+            esc(finding_words(p.finding, d.id, w.reg, lang) if p.finding is not None else p.value),
             esc(p.source_row if p.source_row is not None else "–"),
         ]
         for p in d.problems
