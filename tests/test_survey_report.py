@@ -319,3 +319,14 @@ def test_survey_page_words_by_hand():
     assert nv.survey_scheme_sentence(0.5, "Sportanlagen", "de").startswith(
         "Die Gewichtung verändert die Anteile um höchstens 0,5\u00a0Pp. („Sportanlagen“)"
     )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_survey_rules_say_the_variance_method_of_params(survey, lang):
+    from citybank import views
+    from citybank.views.pages.survey import survey_rules
+
+    fixed = survey_rules(survey, lang)
+    calibrated = survey_rules(survey.model_copy(update={"variance": "calibration"}), lang)
+    assert fixed[-1] == views.t("survey.rule.variance", lang) and survey.variance == "fixed_weights"
+    assert calibrated[-1] == views.t("survey.variance_calibration", lang) and calibrated[:-1] == fixed[:-1]
