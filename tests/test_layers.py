@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("ingest", "sample"),
     ("bank",),
     ("indicators", "consistency", "strategy", "survey", "ranking", "newcity"),
-    ("publish", "lineage", "changes", "catalogue", "opendata"),
+    ("publish", "manifest", "lineage", "changes", "catalogue", "opendata"),
     ("views", "render"),
     ("runner", "pipeline", "hygiene", "reference", "workshops"),
     ("cli", "__main__"),

@@ -21,10 +21,11 @@ from pathlib import Path
 from . import consistency, indicators, newcity, ranking, strategy
 from .bank import build_bank
 from .errors import UserError
+from .manifest import write_manifest
 from .params import registry
 from .params.national import load_national
 from .paths import PATHS, use_root
-from .publish import publish_year, write_manifest
+from .publish import publish_year
 from .render import render_year
 from .runner import plan, plan_gminas, run_tasks
 from .sample import generate
