@@ -228,8 +228,8 @@ def test_iso_table_when_the_engine_exists(tmp_path, reg, bank):
 
 
 @pytest.fixture()
-def tree(tmp_path, monkeypatch, root) -> Path:
-    """A small checkout: raw files, params, and some outputs of 2024; PATHS of the manifest points at it."""
+def tree(tmp_path, root) -> Path:
+    """A small checkout: raw files, params, and some outputs of 2024 (the manifest is given its paths)."""
     (tmp_path / "data" / "raw" / "pup").mkdir(parents=True)
     (tmp_path / "data" / "raw" / "pup" / "b.csv").write_text("x\n1\n", encoding="utf-8")
     (tmp_path / "data" / "raw" / "a.csv").write_text("y\n2\n", encoding="utf-8")
@@ -238,12 +238,11 @@ def tree(tmp_path, monkeypatch, root) -> Path:
     (out / "data").mkdir(parents=True)
     (out / "data" / "ludnosc.csv").write_text("v\n3\n", encoding="utf-8")
     (out / "report_pl.html").write_text("<p>raport</p>", encoding="utf-8")
-    monkeypatch.setattr(manifest, "PATHS", get_paths(tmp_path))
     return tmp_path
 
 
 def test_manifest_content_and_order(tree, reg):
-    path = manifest.write_manifest(2024, extra={"languages": ["pl"]})
+    path = manifest.write_manifest(2024, extra={"languages": ["pl"]}, paths=get_paths(tree))
     assert path == tree / "reports" / "2024" / "manifest.json"
     m = json.loads(path.read_text(encoding="utf-8"))
     inputs = [e["path"] for e in m["inputs"]]
@@ -256,12 +255,12 @@ def test_manifest_content_and_order(tree, reg):
     assert m["python"].startswith("3.") and m["git"]["commit"]
     assert isinstance(m["sample_data"], bool)
     first = path.read_bytes()
-    manifest.write_manifest(2024, extra={"languages": ["pl"]})
+    manifest.write_manifest(2024, extra={"languages": ["pl"]}, paths=get_paths(tree))
     assert path.read_bytes() == first
 
 
 def test_verify_manifest_lists_changes(tree):
-    path = manifest.write_manifest(2024)
+    path = manifest.write_manifest(2024, paths=get_paths(tree))
     assert manifest.verify_manifest(path) == []
     (tree / "reports/2024/data/ludnosc.csv").write_text("v\n4\n", encoding="utf-8")
     (tree / "data/raw/a.csv").unlink()

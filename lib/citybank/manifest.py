@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .params import registry
-from .paths import PATHS
+from .paths import PATHS, Paths
 from .rawdata import is_sample
 from .util import package_versions, sha256_file, write_json
 
@@ -69,13 +69,15 @@ def git_state(root: Path) -> dict[str, Any]:
         return {"commit": "unknown", "dirty": None}
 
 
-def write_manifest(year: int, extra: dict[str, Any] | None = None) -> Path:
-    """Write ``reports/<Y>/manifest.json``; ``extra`` adds or overrides entries of ``parameters``."""
-    root = PATHS.root
-    target = PATHS.year_report(year) / "manifest.json"
+def write_manifest(year: int, extra: dict[str, Any] | None = None, *, paths: Paths | None = None) -> Path:
+    """Write ``reports/<Y>/manifest.json`` of the workbench ``paths`` (default: the process's); ``extra`` adds or
+    overrides entries of ``parameters``."""
+    paths = paths or PATHS
+    root = paths.root
+    target = paths.year_report(year) / "manifest.json"
     params: dict[str, Any] = {"year": year}
     try:
-        reg = registry()
+        reg = registry(paths.params)
         params["languages"] = list(reg.city.languages)
         if year in reg.years:
             params["status"] = reg.years[year].status
@@ -86,9 +88,9 @@ def write_manifest(year: int, extra: dict[str, Any] | None = None) -> Path:
         "manifest_version": 1,
         "year": year,
         "parameters": params,
-        "sample_data": is_sample(PATHS.raw),
-        "inputs": _files(PATHS.raw, root) + _files(PATHS.params, root, "*.yml"),
-        "outputs": _files(PATHS.year_report(year), root, skip=target),
+        "sample_data": is_sample(paths.raw),
+        "inputs": _files(paths.raw, root) + _files(paths.params, root, "*.yml"),
+        "outputs": _files(paths.year_report(year), root, skip=target),
         "packages": package_versions(MANIFEST_PACKAGES),
         "python": platform.python_version(),
         "git": git_state(root),

@@ -46,7 +46,7 @@ from .errors import UserError
 from .opendata import LICENCES, effective_licence, write_opendata
 from .params import Registry, registry
 from .params.survey import load_survey
-from .paths import PATHS
+from .paths import PATHS, Paths
 from .rawdata import is_sample
 from .survey.published import DISCLOSURE_NOTE as SURVEY_DISCLOSURE
 from .survey.published import PUBLIC_TABLES
@@ -462,15 +462,22 @@ def _resource(out: Path, path: Path, name: str, fields: list | None = None, **ex
 
 
 def publish_year(
-    year: int, reg: Registry | None = None, bank: pd.DataFrame | None = None, out: str | Path | None = None
+    year: int,
+    reg: Registry | None = None,
+    bank: pd.DataFrame | None = None,
+    out: str | Path | None = None,
+    *,
+    paths: Paths | None = None,
 ) -> list[Path]:
-    """Write the year's open datasets and their datapackage.json; return the written files (sorted)."""
+    """Write the year's open datasets and their datapackage.json; return the written files (sorted). ``paths``:
+    the workbench whose bank and results are read (default: the process's)."""
     if reg is None:
         reg = registry()
+    paths = paths or PATHS
     given_bank = bank
     if bank is None:
-        bank = load_bank()
-    out = Path(out) if out else PATHS.year_report(year) / "data"
+        bank = load_bank(root=paths)
+    out = Path(out) if out else paths.year_report(year) / "data"
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     resources: list[dict[str, Any]] = []
@@ -513,9 +520,9 @@ def publish_year(
 
     # The ISO table and the headline figures draw on every published dataset: the licence of them all.
     lic_all = {"licenses": [_licence(effective_licence({reg.datasets[d].licence for d in used_datasets}))]}
-    written += _publish_iso(year, reg, out, resources, given_bank, lic_all)
-    written += _publish_ranking(year, reg, out, resources, lic_all)
-    written += _publish_survey(reg, out, resources)
+    written += _publish_iso(year, reg, out, resources, given_bank, lic_all, paths)
+    written += _publish_ranking(year, reg, out, resources, lic_all, paths)
+    written += _publish_survey(reg, out, resources, paths)
     heads = write_json(out / "headlines.json", headline_figures(bank, reg, year))
     written.append(heads)
     resources.append(
@@ -537,7 +544,7 @@ def publish_year(
     sample_note = (
         {"en": " SAMPLE DATA: generated for demonstration, not official figures.",
          "pl": " DANE PRZYKŁADOWE: wygenerowane w celach demonstracyjnych, nie są danymi urzędowymi."}
-        if is_sample(PATHS.raw) else {"en": "", "pl": ""}
+        if is_sample(paths.raw) else {"en": "", "pl": ""}
     )  # fmt: skip
     package = {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
@@ -562,11 +569,11 @@ def publish_year(
 
 
 def _publish_ranking(
-    year: int, reg: Registry, out: Path, resources: list[dict[str, Any]], lic: dict[str, Any]
+    year: int, reg: Registry, out: Path, resources: list[dict[str, Any]], lic: dict[str, Any], paths: Paths
 ) -> list[Path]:
     """``ranking.csv``: the city's rank, percentile and its class's quartiles per measure and year (up to ``year``),
     from the national exports; nothing when they are absent (the pages say why)."""
-    rank = ranking.results(reg.city.terc, reg=reg)
+    rank = ranking.results(reg.city.terc, reg=reg, paths=paths)
     rows = rank.rows[rank.rows["year"] <= year] if len(rank.rows) else rank.rows
     if rows.empty:
         return []
@@ -643,6 +650,7 @@ def _publish_iso(
     resources: list[dict[str, Any]],
     bank: pd.DataFrame | None,
     lic: dict[str, Any],
+    paths: Paths,
 ) -> list[Path]:
     """The ISO 37120 indicator table and per-indicator JSON files, when the indicator engine and its
     catalogue (params/iso37120.yml) exist. A bank passed in is used as is (nothing written elsewhere)."""
@@ -652,7 +660,7 @@ def _publish_iso(
     if bank is not None:
         res = indicators.compute(bank, catalogue, territories=[reg.city.terc])
     else:
-        res = indicators.results(reg=reg)
+        res = indicators.results(reg=reg, paths=paths)
     kw = {"res": res, "catalogue": catalogue, "reg": reg}
     table = indicators.indicator_table(year, **kw).reset_index(drop=True)  # clause order
     fields = _fields_for(table)
@@ -681,10 +689,10 @@ def _publish_iso(
     return [csv, pq_, xl, *jsons]
 
 
-def _publish_survey(reg: Registry, out: Path, resources: list[dict[str, Any]]) -> list[Path]:
+def _publish_survey(reg: Registry, out: Path, resources: list[dict[str, Any]], paths: Paths) -> list[Path]:
     """The residents' survey's tables after disclosure control (CSV, Parquet, XLSX), when the survey stage wrote
     them; a synthetic survey says so in every table (column ``synthetic``) and in every description."""
-    files = {name: PATHS.survey_result(name) for name in PUBLIC_TABLES}
+    files = {name: paths.survey_result(name) for name in PUBLIC_TABLES}
     survey = load_survey(reg)
     if survey is None or not files["survey_shares"].is_file():  # no survey in params, or the stage wrote nothing
         return []

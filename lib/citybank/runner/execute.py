@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..paths import use_root
 from ..util import atomic_path, package_versions, progress_bar, sha256_file
 from .cache import (
     KEY_PACKAGES,
@@ -321,12 +320,14 @@ class _Worker:
 
     @staticmethod
     def warm_root(root: str) -> float:
-        """Point this process at the workbench ``root`` and load what every page of it reads (params, bank,
-        ISO results, fonts): each notebook's kernel is forked from this process, so it starts with them, and
-        whatever it changes dies with it."""
+        """Make this process the warm process of the workbench ``root`` and load what every page of it reads
+        (params, bank, ISO results, fonts): each notebook's kernel is forked from this process, so it starts with
+        them, and whatever it changes dies with it. The process serves this root only, for its whole life: its
+        ``CITYBANK_ROOT`` names it, which the pages' default paths (:data:`citybank.paths.PATHS`) and the
+        kernels it starts read."""
         t = time.perf_counter()
         if root:
-            use_root(root)  # PATHS and CITYBANK_ROOT (read by the kernels) now name this root
+            os.environ["CITYBANK_ROOT"] = str(Path(root).resolve())
         with contextlib.suppress(Exception):  # a page that cannot load reports it when it runs
             importlib.import_module("citybank.views").warm()  # by name: imported by preload once MPLBACKEND is set
         return time.perf_counter() - t
