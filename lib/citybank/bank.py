@@ -472,25 +472,40 @@ def _write_year(
 
 QA_TEXT = {
     "title": {"pl": "Raport jakości danych {y}", "en": "Data quality report {y}", "de": "Datenqualitätsbericht {y}"},
-    "values": {"pl": "{n} wartości w banku danych, w tym {m} za {y} r.",
-               "en": "{n} values in the bank, {m} of them for {y}.",
-               "de": "{n} Werte in der Datenbank, davon {m} für {y}."},
-    "datasets": {"pl": "{n} zbiorów danych; nieudane: {f}.", "en": "{n} datasets; failed: {f}.",
-                 "de": "{n} Datensätze; fehlgeschlagen: {f}."},
-    "overdue": {"pl": "po terminie aktualizacji (brak danych za okres, który obiecuje częstotliwość): {f}.",
-                "en": "overdue (no data for the period their frequency promises): {f}.",
-                "de": "überfällig (keine Daten für den Zeitraum, den die Häufigkeit verspricht): {f}."},
-    "quarantine": {"pl": "{n} wierszy w kwarantannie (zob. data/quality/{y}/quarantine.csv).",
-                   "en": "{n} rows quarantined (see data/quality/{y}/quarantine.csv).",
-                   "de": "{n} Zeilen in Quarantäne (siehe data/quality/{y}/quarantine.csv)."},
+    "values": {
+        "pl": "{n} wartości w banku danych, w tym {m} za {y} r.",
+        "en": "{n} values in the bank, {m} of them for {y}.",
+        "de": "{n} Werte in der Datenbank, davon {m} für {y}.",
+    },
+    "datasets": {
+        "pl": "{n} zbiorów danych; nieudane: {f}.",
+        "en": "{n} datasets; failed: {f}.",
+        "de": "{n} Datensätze; fehlgeschlagen: {f}.",
+    },
+    "overdue": {
+        "pl": "po terminie aktualizacji (brak danych za okres, który obiecuje częstotliwość): {f}.",
+        "en": "overdue (no data for the period their frequency promises): {f}.",
+        "de": "überfällig (keine Daten für den Zeitraum, den die Häufigkeit verspricht): {f}.",
+    },
+    "quarantine": {
+        "pl": "{n} wierszy w kwarantannie (zob. data/quality/{y}/quarantine.csv).",
+        "en": "{n} rows quarantined (see data/quality/{y}/quarantine.csv).",
+        "de": "{n} Zeilen in Quarantäne (siehe data/quality/{y}/quarantine.csv).",
+    },
     "none": {"pl": "brak", "en": "none", "de": "keine"},
-    "header": {"pl": "zbiór | stan | odczytane | przyjęte | odrzucone | inne jednostki | ostatni rok danych | po terminie | problemy",
-               "en": "dataset | status | read | accepted | rejected | other units | last data year | overdue | problems",
-               "de": "Datensatz | Status | gelesen | übernommen | abgelehnt | andere Einheiten | letztes Datenjahr | überfällig | Probleme"},
-    "failed": {"pl": "Zbiory, których nie udało się wczytać", "en": "Failed datasets",
-               "de": "Datensätze, die nicht gelesen werden konnten"},
-    "yes": {"pl": "tak", "en": "yes", "de": "ja"}, "no": {"pl": "nie", "en": "no", "de": "nein"},
-}  # fmt: skip
+    "header": {
+        "pl": "zbiór | stan | odczytane | przyjęte | odrzucone | inne jednostki | ostatni rok danych | po terminie | problemy",
+        "en": "dataset | status | read | accepted | rejected | other units | last data year | overdue | problems",
+        "de": "Datensatz | Status | gelesen | übernommen | abgelehnt | andere Einheiten | letztes Datenjahr | überfällig | Probleme",
+    },
+    "failed": {
+        "pl": "Zbiory, których nie udało się wczytać",
+        "en": "Failed datasets",
+        "de": "Datensätze, die nicht gelesen werden konnten",
+    },
+    "yes": {"pl": "tak", "en": "yes", "de": "ja"},
+    "no": {"pl": "nie", "en": "no", "de": "nein"},
+}
 
 
 def quality_markdown(report: dict[str, Any], reg: Registry, lang: str = "en") -> str:

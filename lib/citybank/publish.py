@@ -542,10 +542,13 @@ def publish_year(
     providers = sorted({reg.datasets[d].provider for d in used_datasets})
     licences = sorted({reg.datasets[d].licence for d in used_datasets}) or ["CC-BY-4.0"]
     sample_note = (
-        {"en": " SAMPLE DATA: generated for demonstration, not official figures.",
-         "pl": " DANE PRZYKŁADOWE: wygenerowane w celach demonstracyjnych, nie są danymi urzędowymi."}
-        if is_sample(paths.raw) else {"en": "", "pl": ""}
-    )  # fmt: skip
+        {
+            "en": " SAMPLE DATA: generated for demonstration, not official figures.",
+            "pl": " DANE PRZYKŁADOWE: wygenerowane w celach demonstracyjnych, nie są danymi urzędowymi.",
+        }
+        if is_sample(paths.raw)
+        else {"en": "", "pl": ""}
+    )
     package = {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": f"{reg.city.slug}-{year}",
@@ -715,7 +718,7 @@ def _publish_survey(reg: Registry, out: Path, resources: list[dict[str, Any]], p
             ("Ochrona danych / Disclosure control", SURVEY_TABLE_DISCLOSURE.get(name, SURVEY_DISCLOSURE)),
             ("Licencja / Licence", "CC-BY-4.0"),
             ("Przygotowano / Prepared by", "citybank — Bank Danych o Mieście"),
-        ]  # fmt: skip
+        ]
         csv, pq_, xl = out / f"{name}.csv", out / f"{name}.parquet", out / f"{name}.xlsx"
         write_csv(table, csv)
         write_parquet(table, pq_, pandas_metadata=False)

@@ -53,9 +53,21 @@ ISO_PREFIX = "iso:"
 """Measure ids of ISO 37120 indicators: ``iso:<clause>``."""
 
 COLUMNS = [
-    "measure", "group", "class", "band", "territory", "name", "year", "value", "rank", "n", "percentile",
-    "q1", "median", "q3",
-]  # fmt: skip
+    "measure",
+    "group",
+    "class",
+    "band",
+    "territory",
+    "name",
+    "year",
+    "value",
+    "rank",
+    "n",
+    "percentile",
+    "q1",
+    "median",
+    "q3",
+]
 
 
 # ---------------------------------------------------------------------------------------------- inputs

@@ -111,10 +111,15 @@ def _measured(
         sv = survey_values if survey_values is not None else pd.DataFrame(columns=SURVEY_VALUE_COLUMNS)
         rows = sv[(sv["question"] == ind.survey) & sv["value"].notna()]
         s = pd.DataFrame(
-            {"value": rows["value"].astype("float64").to_numpy(), "dataset": rows["dataset"].to_numpy(),
-             "provider": None, "source_file": None, "source_row": None},
+            {
+                "value": rows["value"].astype("float64").to_numpy(),
+                "dataset": rows["dataset"].to_numpy(),
+                "provider": None,
+                "source_file": None,
+                "source_row": None,
+            },
             index=rows["year"].astype("int64").to_numpy(),
-        )  # fmt: skip
+        )
     else:
         iso = iso_values if iso_values is not None else pd.DataFrame(columns=["id", "year", "value"])
         rows = iso[(iso["id"].astype("str") == ind.iso) & iso["value"].notna()]
@@ -282,9 +287,13 @@ def survey_values(reg: Registry, shares: pd.DataFrame | None = None, paths: Path
     assert survey is not None
     city = shares[(shares["domain_type"] == "city") & (shares["scheme"] == "full")]
     return pd.DataFrame(
-        {"question": city["question"].astype("str").to_numpy(), "year": survey.fieldwork.end.year,
-         "value": city["est"].astype("float64").to_numpy(), "dataset": survey.id}
-    )[SURVEY_VALUE_COLUMNS]  # fmt: skip
+        {
+            "question": city["question"].astype("str").to_numpy(),
+            "year": survey.fieldwork.end.year,
+            "value": city["est"].astype("float64").to_numpy(),
+            "dataset": survey.id,
+        }
+    )[SURVEY_VALUE_COLUMNS]
 
 
 def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None, *, paths: Paths | None = None) -> Path:

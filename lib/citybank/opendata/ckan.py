@@ -45,8 +45,9 @@ def ckan_packages(cat: Catalogue) -> list[dict[str, Any]]:
         pkg: dict[str, Any] = {
             "name": ckan_name(cat, ds),
             "title": ds.title,
-            "notes": ds.description_pl if ds.description_pl == ds.description_en else
-            f"{ds.description_pl}\n\n{ds.description_en}",
+            "notes": ds.description_pl
+            if ds.description_pl == ds.description_en
+            else f"{ds.description_pl}\n\n{ds.description_en}",
             "license_id": lic.ckan if lic else ds.licence,
             "owner_org": cat.ckan_organization,
             "author": cat.publisher_pl,
@@ -56,8 +57,9 @@ def ckan_packages(cat: Catalogue) -> list[dict[str, Any]]:
             "resources": [
                 {
                     "name": d.title,
-                    "description": d.description_pl if d.description_pl == d.description_en else
-                    f"{d.description_pl}\n\n{d.description_en}",
+                    "description": d.description_pl
+                    if d.description_pl == d.description_en
+                    else f"{d.description_pl}\n\n{d.description_en}",
                     "url": d.url,
                     "format": d.format.upper(),
                     "mimetype": d.mediatype,
@@ -67,7 +69,7 @@ def ckan_packages(cat: Catalogue) -> list[dict[str, Any]]:
                 }
                 for d in ds.distributions
             ],
-        }  # fmt: skip
+        }
         if cat.homepage:
             pkg["url"] = cat.homepage
         if cat.contact_email:
@@ -124,8 +126,10 @@ def _ckan_post(url: str, action: str, payload: dict[str, Any], api_key: str | No
             body = {"success": False, "error": {"message": f"HTTP {exc.code} {exc.reason}"}}
         if action == "package_show" and exc.code == 404:
             return {}
-        raise UserError(f"CKAN at {url} refused {action} of '{payload.get('name', payload.get('id'))}': "
-                        f"{_ckan_error(body)} (HTTP {exc.code})") from exc  # fmt: skip
+        raise UserError(
+            f"CKAN at {url} refused {action} of '{payload.get('name', payload.get('id'))}': "
+            f"{_ckan_error(body)} (HTTP {exc.code})"
+        ) from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise UserError(f"cannot reach CKAN at {url} ({exc}); check --url and the network") from exc
     if not body.get("success"):

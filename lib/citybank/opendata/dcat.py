@@ -21,9 +21,14 @@ def dcat_graph(cat: Catalogue) -> Any:
     ADMS = "http://purl.org/adms/"
     g = Graph()
     for prefix, ns in (
-        ("dcat", DCAT), ("dcatap", DCATAP), ("dct", DCT), ("foaf", FOAF), ("skos", SKOS), ("spdx", SPDX),
+        ("dcat", DCAT),
+        ("dcatap", DCATAP),
+        ("dct", DCT),
+        ("foaf", FOAF),
+        ("skos", SKOS),
+        ("spdx", SPDX),
         ("vcard", VCARD),
-    ):  # fmt: skip
+    ):
         g.bind(prefix, ns)
     base = cat.base_url + "dcat/"
     catalog = URIRef(f"{base}catalog")

@@ -32,23 +32,47 @@ LICENCE_TABLE: dict[str, Licence] = {
     lic.spdx: lic
     for lic in (
         Licence(
-            "CC0-1.0", "https://creativecommons.org/publicdomain/zero/1.0/", "CC0 1.0 Public Domain Dedication",
-            0, "cc-zero", "CC0", None, False,
+            "CC0-1.0",
+            "https://creativecommons.org/publicdomain/zero/1.0/",
+            "CC0 1.0 Public Domain Dedication",
+            0,
+            "cc-zero",
+            "CC0",
+            None,
+            False,
         ),
         Licence(
-            "CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/", "Creative Commons Attribution 4.0",
-            1, "cc-by", "CC_BY_4_0", "CC BY 4.0", True,
+            "CC-BY-4.0",
+            "https://creativecommons.org/licenses/by/4.0/",
+            "Creative Commons Attribution 4.0",
+            1,
+            "cc-by",
+            "CC_BY_4_0",
+            "CC BY 4.0",
+            True,
         ),
         Licence(
-            "CC-BY-SA-4.0", "https://creativecommons.org/licenses/by-sa/4.0/",
-            "Creative Commons Attribution-ShareAlike 4.0", 2, "cc-by-sa", "CC_BYSA_4_0", "CC BY-SA 4.0", True,
+            "CC-BY-SA-4.0",
+            "https://creativecommons.org/licenses/by-sa/4.0/",
+            "Creative Commons Attribution-ShareAlike 4.0",
+            2,
+            "cc-by-sa",
+            "CC_BYSA_4_0",
+            "CC BY-SA 4.0",
+            True,
         ),
         Licence(
-            "ODbL-1.0", "https://opendatacommons.org/licenses/odbl/1-0/",
-            "Open Data Commons Open Database License 1.0", 2, "odc-odbl", None, None, True,
+            "ODbL-1.0",
+            "https://opendatacommons.org/licenses/odbl/1-0/",
+            "Open Data Commons Open Database License 1.0",
+            2,
+            "odc-odbl",
+            None,
+            None,
+            True,
         ),
     )
-}  # fmt: skip
+}
 LICENCES: dict[str, tuple[str, str]] = {k: (v.url, v.title) for k, v in LICENCE_TABLE.items()}
 """SPDX id → (URL, title), as ``datapackage.json`` names them."""
 

@@ -124,7 +124,27 @@ def make_executor(name: str = "local", scheduler: str | None = None, jobs: int |
 
 
 __all__ = [
-    "DEFAULT_TIMEOUT", "EXECUTORS", "INFRASTRUCTURE", "LocalExecutor", "make_executor", "plan_gminas", "stable_notebook", "KERNEL_NAME", "NOTEBOOK", "KEY_PACKAGES", "LIB_ROOT", "BuildResult", "Failure", "NotebookProblem", "Task", "check_parameters", "code_hash",
-    "lib_hash", "plan", "run_tasks", "status",
-    "synthetic_plan", "task_inputs",
-]  # fmt: skip
+    "DEFAULT_TIMEOUT",
+    "EXECUTORS",
+    "INFRASTRUCTURE",
+    "LocalExecutor",
+    "make_executor",
+    "plan_gminas",
+    "stable_notebook",
+    "KERNEL_NAME",
+    "NOTEBOOK",
+    "KEY_PACKAGES",
+    "LIB_ROOT",
+    "BuildResult",
+    "Failure",
+    "NotebookProblem",
+    "Task",
+    "check_parameters",
+    "code_hash",
+    "lib_hash",
+    "plan",
+    "run_tasks",
+    "status",
+    "synthetic_plan",
+    "task_inputs",
+]

@@ -38,11 +38,30 @@ KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 600
 # Modules imported once by each worker so that notebooks find them already loaded.
 PRELOAD = (
-    "pandas", "numpy", "pyarrow", "matplotlib", "matplotlib.pyplot", "seaborn", "IPython",
-    "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "matplotlib_inline.backend_inline", "papermill", "nbclient", "nbformat",
-    "citybank.params", "citybank.bank", "citybank.plots", "citybank.narrative", "citybank.i18n",
-    "citybank.indicators", "citybank.strategy", "citybank.consistency", "citybank.views",
-)  # fmt: skip
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "seaborn",
+    "IPython",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "matplotlib_inline.backend_inline",
+    "papermill",
+    "nbclient",
+    "nbformat",
+    "citybank.params",
+    "citybank.bank",
+    "citybank.plots",
+    "citybank.narrative",
+    "citybank.i18n",
+    "citybank.indicators",
+    "citybank.strategy",
+    "citybank.consistency",
+    "citybank.views",
+)
 
 
 # ---------------------------------------------------------------- results
@@ -245,10 +264,19 @@ def _execute(job: dict[str, Any], tmp_out: str, fork_kernel: bool) -> dict[str, 
     out: dict[str, Any] = {"status": "ok", "error": ""}
     try:
         papermill.execute_notebook(
-            job["notebook"], tmp_out, parameters=job["parameters"], kernel_name=KERNEL_NAME,
-            cwd=job["cwd"], progress_bar=False, log_output=False, execution_timeout=job["timeout"],
-            on_notebook_start=on_start, on_notebook_complete=on_complete, shutdown_kernel="immediate", **kwargs,
-        )  # fmt: skip
+            job["notebook"],
+            tmp_out,
+            parameters=job["parameters"],
+            kernel_name=KERNEL_NAME,
+            cwd=job["cwd"],
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=job["timeout"],
+            on_notebook_start=on_start,
+            on_notebook_complete=on_complete,
+            shutdown_kernel="immediate",
+            **kwargs,
+        )
         stable_notebook(Path(tmp_out), job["output"])
     except Exception as exc:  # noqa: BLE001 — any failure of the notebook is the task's failure
         out["status"] = "failed"
@@ -468,9 +496,16 @@ class _Roots:
             return json.loads(line)
         self._stop(root)
         return {
-            "id": job["id"], "pid": pid, "status": "failed", "kind": INFRASTRUCTURE, "log": job.get("log"),
-            "error": "the warm process of the task's workbench died", "kernel_start": None, "execute": None, "write": None,
-        }  # fmt: skip
+            "id": job["id"],
+            "pid": pid,
+            "status": "failed",
+            "kind": INFRASTRUCTURE,
+            "log": job.get("log"),
+            "error": "the warm process of the task's workbench died",
+            "kernel_start": None,
+            "execute": None,
+            "write": None,
+        }
 
     def _read(self, results, control_fd: int) -> bytes:
         while True:
@@ -576,9 +611,12 @@ class _WorkerHandle:
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from citybank.runner.execute import _worker_main; _worker_main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            start_new_session=True, env=env,
-        )  # fmt: skip
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env=env,
+        )
         self.job: dict[str, Any] | None = None
         self.root: str | None = None  # the workbench root of its last job (its warm root process)
         self.preload: float | None = None
@@ -689,8 +727,13 @@ class LocalExecutor:
                     w.stop()
                     self._dispatch()
                     if job is not None:
-                        return {"id": job["id"], "status": "failed", "kind": INFRASTRUCTURE, "log": job["log"],
-                                "error": "worker process died"}  # fmt: skip
+                        return {
+                            "id": job["id"],
+                            "status": "failed",
+                            "kind": INFRASTRUCTURE,
+                            "log": job["log"],
+                            "error": "worker process died",
+                        }
                     continue
                 msg = json.loads(line)
                 w.job = None

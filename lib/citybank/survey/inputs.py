@@ -38,8 +38,23 @@ CHECKS = {
     "personal_data": "an open answer with a phone number, e-mail, name or address (redacted)",
 }
 QUARANTINE_COLUMNS = ["file", "row", "column", "value", "expected", "check", "respondent", "action"]
-RESPONSE_COLUMNS = ["respondent", "mode", "file", "row", "district", "sex", "age", "age_group", "interview_date",
-                    "interviewer", "question", "code", "dont_know", "top2", "text"]  # fmt: skip
+RESPONSE_COLUMNS = [
+    "respondent",
+    "mode",
+    "file",
+    "row",
+    "district",
+    "sex",
+    "age",
+    "age_group",
+    "interview_date",
+    "interviewer",
+    "question",
+    "code",
+    "dont_know",
+    "top2",
+    "text",
+]
 
 
 @dataclass(frozen=True)
@@ -163,8 +178,15 @@ class _Harmoniser:
         wanted += [getattr(q, mode) for q in [*s.questions, *s.open_questions]]
         for col in wanted:
             if col not in columns:
-                self.problem(f.path, None, col, "(no such column)", "a column named in params/survey.yml", "structure",
-                             action="column not read")  # fmt: skip
+                self.problem(
+                    f.path,
+                    None,
+                    col,
+                    "(no such column)",
+                    "a column named in params/survey.yml",
+                    "structure",
+                    action="column not read",
+                )
         if structure is None:
             return
         assert f.structure is not None
@@ -175,8 +197,15 @@ class _Harmoniser:
 
         for col in wanted[:3] + [q.cawi for q in [*s.questions, *s.open_questions]]:
             if col not in known:
-                self.problem(f.structure, None, col, "(no such question)", "a question or sub-question of the survey structure",
-                             "structure", action="column not read")  # fmt: skip
+                self.problem(
+                    f.structure,
+                    None,
+                    col,
+                    "(no such question)",
+                    "a question or sub-question of the survey structure",
+                    "structure",
+                    action="column not read",
+                )
         checks = [(q.cawi, [a.cawi for a in s.scales[q.scale].answers]) for q in s.questions]
         checks += [
             (bg.district.cawi, [v.cawi for v in bg.district.values]),
@@ -186,8 +215,15 @@ class _Harmoniser:
             if col in known:
                 missing = [c for c in codes if c not in answers_of(col)]
                 if missing:
-                    self.problem(f.structure, None, col, ", ".join(missing), "answer codes of the structure file: "
-                                 + ", ".join(answers_of(col)), "structure", action="codebook mismatch")  # fmt: skip
+                    self.problem(
+                        f.structure,
+                        None,
+                        col,
+                        ", ".join(missing),
+                        "answer codes of the structure file: " + ", ".join(answers_of(col)),
+                        "structure",
+                        action="codebook mismatch",
+                    )
 
     def respondent(self, f: SurveyFile, row: int, rid: str, rec: dict[str, Any], extra: dict[str, Any]) -> None:
         s, bg = self.s, self.s.background
@@ -206,8 +242,15 @@ class _Harmoniser:
         age = _num(rec.get(bg.age.cawi if mode == "cawi" else bg.age.cati))
         if age is None or not bg.age.min <= age <= bg.age.max or age != int(age):
             bad = True
-            self.problem(f.path, row, getattr(bg.age, mode), _show(rec.get(getattr(bg.age, mode))),
-                         f"a whole age {bg.age.min}–{bg.age.max}", "background", rid)  # fmt: skip
+            self.problem(
+                f.path,
+                row,
+                getattr(bg.age, mode),
+                _show(rec.get(getattr(bg.age, mode))),
+                f"a whole age {bg.age.min}–{bg.age.max}",
+                "background",
+                rid,
+            )
         base["age"] = int(age) if age is not None and age == age else None
         base["age_group"] = bg.age.group_of(age) if age is not None else None
         answers: list[dict[str, Any]] = []
@@ -229,8 +272,16 @@ class _Harmoniser:
                     f.path, row, col, _show(raw), f"one of {expected}", "out_of_range", rid, "answer quarantined"
                 )
                 continue
-            answers.append({**base, "question": q.id, "code": code, "dont_know": code in scale.dont_know,
-                            "top2": None if code is None or code in scale.dont_know else code in scale.top2, "text": None})  # fmt: skip
+            answers.append(
+                {
+                    **base,
+                    "question": q.id,
+                    "code": code,
+                    "dont_know": code in scale.dont_know,
+                    "top2": None if code is None or code in scale.dont_know else code in scale.top2,
+                    "text": None,
+                }
+            )
         for q in s.open_questions:
             raw = rec.get(getattr(q, mode))
             text = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw).strip()
@@ -238,8 +289,16 @@ class _Harmoniser:
                 continue
             clean, kinds = redact(text)
             if kinds:
-                self.problem(f.path, row, getattr(q, mode), clean, "no personal data (" + ", ".join(kinds) + " found)",
-                             "personal_data", rid, "text redacted")  # fmt: skip
+                self.problem(
+                    f.path,
+                    row,
+                    getattr(q, mode),
+                    clean,
+                    "no personal data (" + ", ".join(kinds) + " found)",
+                    "personal_data",
+                    rid,
+                    "text redacted",
+                )
             answers.append({**base, "question": q.id, "code": None, "dont_know": False, "top2": None, "text": clean})
         if bad:
             return
@@ -259,8 +318,15 @@ def _ids(h: _Harmoniser, f: SurveyFile, ids: list[str], rows: list[int], prefix:
     keep = []
     for ident, row in zip(ids, rows, strict=True):
         if ident in seen:
-            h.problem(f.path, row, f.id_column, ident, f"an id used once (also on row {seen[ident]})", "duplicate_id",
-                      f"{prefix}-{ident}")  # fmt: skip
+            h.problem(
+                f.path,
+                row,
+                f.id_column,
+                ident,
+                f"an id used once (also on row {seen[ident]})",
+                "duplicate_id",
+                f"{prefix}-{ident}",
+            )
             keep.append(False)
         else:
             seen[ident] = row
@@ -327,9 +393,15 @@ def _duplicates_and_straightliners(h: _Harmoniser, table: pd.DataFrame) -> set[s
         key = (me["district"], me["sex"], me["age"], *[answers.get(q.id) for q in s.questions])
         if key in seen:
             first = info[seen[key]]
-            h.problem(me["file"], int(me["row"]), "(all answers)",
-                      f"identical to {seen[key]} ({first['file']} row {first['row']})",
-                      "one questionnaire per resident", "duplicate_respondent", rid)  # fmt: skip
+            h.problem(
+                me["file"],
+                int(me["row"]),
+                "(all answers)",
+                f"identical to {seen[key]} ({first['file']} row {first['row']})",
+                "one questionnaire per resident",
+                "duplicate_respondent",
+                rid,
+            )
             drop.add(rid)
         else:
             seen[key] = rid
@@ -345,8 +417,15 @@ def _duplicates_and_straightliners(h: _Harmoniser, table: pd.DataFrame) -> set[s
             vals = [answers.get(q) for q in ids]
             if len(ids) >= s.checks.straightlining_min_items and None not in vals and len(set(vals)) == 1:
                 cols = [getattr(s.question(q), me["mode"].lower()) for q in ids]
-                h.problem(me["file"], int(me["row"]), f"grid '{grid}' ({cols[0]} … {cols[-1]})",
-                          f"{vals[0]} × {len(ids)}", "answers that differ within the grid", "straightlining", rid)  # fmt: skip
+                h.problem(
+                    me["file"],
+                    int(me["row"]),
+                    f"grid '{grid}' ({cols[0]} … {cols[-1]})",
+                    f"{vals[0]} × {len(ids)}",
+                    "answers that differ within the grid",
+                    "straightlining",
+                    rid,
+                )
                 drop.add(rid)
                 break
     return drop

@@ -75,8 +75,9 @@ def compute_all(
         result = run_coding(data, survey, coding, weightings["full"], reg.root, raw, names)
         tables.update(coding_tables(result, coding, survey))
         log = tables["survey_disclosure_log"]
-        tables["survey_disclosure_log"] = pd.concat([log, result.disclosure_log], ignore_index=True) if len(
-            result.disclosure_log) else log  # fmt: skip
+        tables["survey_disclosure_log"] = (
+            pd.concat([log, result.disclosure_log], ignore_index=True) if len(result.disclosure_log) else log
+        )
         notes += result.messages
     else:
         for name in CODING_TABLES:

@@ -73,8 +73,16 @@ def achieved_margins(
         total_t = sum(target.values())
         for level, t in target.items():
             got = float(w[(respondents[var] == level).to_numpy()].sum())
-            rows.append({"variable": var, "level": level, "target": t, "target_share": t / total_t,
-                         "achieved": got, "achieved_share": got / w.sum()})  # fmt: skip
+            rows.append(
+                {
+                    "variable": var,
+                    "level": level,
+                    "target": t,
+                    "target_share": t / total_t,
+                    "achieved": got,
+                    "achieved_share": got / w.sum(),
+                }
+            )
     out = pd.DataFrame(rows, columns=["variable", "level", "target", "target_share", "achieved", "achieved_share"])
     out["difference"] = out["achieved_share"] - out["target_share"]
     return out
@@ -84,8 +92,10 @@ def check_achieved(table: pd.DataFrame, tolerance: float, scheme: str) -> None:
     """Raise WeightingError listing every margin whose achieved share is off its target by more than ``tolerance``."""
     bad = table[table["difference"].abs() > tolerance]
     if len(bad):
-        lines = [f"  {r.variable}={r.level}: achieved {r.achieved_share:.2%}, target {r.target_share:.2%}"
-                 for r in bad.itertuples()]  # fmt: skip
+        lines = [
+            f"  {r.variable}={r.level}: achieved {r.achieved_share:.2%}, target {r.target_share:.2%}"
+            for r in bad.itertuples()
+        ]
         raise WeightingError(
             f"weights of scheme '{scheme}' do not reproduce {len(bad)} population margin(s) (tolerance "
             f"{tolerance:.2%} of the total):\n" + "\n".join(lines)
@@ -103,8 +113,12 @@ def weight(respondents: pd.DataFrame, margins: Margins, scheme: str = "full") ->
     if not variables:
         weights = pd.Series(frame["w0"].to_numpy(), index=frame["respondent"], name="weight")
         return Weighting(scheme, weights, 0, achieved_margins(respondents, weights, margins, ()))
-    empty = [f"{v}={level} (target {t:,.0f})" for v in variables for level, t in margins.of(v).items()
-             if t > 0 and not (frame[v] == level).any()]  # fmt: skip
+    empty = [
+        f"{v}={level} (target {t:,.0f})"
+        for v in variables
+        for level, t in margins.of(v).items()
+        if t > 0 and not (frame[v] == level).any()
+    ]
     if empty:
         raise WeightingError(
             f"cannot rake scheme '{scheme}': no respondent in " + ", ".join(empty) + "; collapse the category with a "
