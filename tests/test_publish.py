@@ -291,7 +291,10 @@ def test_the_first_value_of_a_new_series_is_flagged(tmp_path, reg):
     publish.publish_year(2022, reg, bank, out=out)
     df = pd.read_csv(out / "ludnosc.csv")
     assert dict(zip(df["year"], df["series_break"], strict=True)) == {2020: False, 2021: True, 2022: False}
-    about = {r[0]: r[1] for r in openpyxl.load_workbook(out / "ludnosc.xlsx")[publish.ABOUT_SHEET].iter_rows(
-        values_only=True) if r and r[0]}  # fmt: skip
+    about = {
+        r[0]: r[1]
+        for r in openpyxl.load_workbook(out / "ludnosc.xlsx")[publish.ABOUT_SHEET].iter_rows(values_only=True)
+        if r and r[0]
+    }
     note = about["Zerwanie szeregu / Break in series: population_total (2021)"]
     assert note.startswith("od 2021 r. GUS opiera liczbę ludności na wynikach Narodowego Spisu Powszechnego 2021")
