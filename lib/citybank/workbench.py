@@ -37,9 +37,9 @@ class Workbench:
         return cls(paths.root, paths)
 
     @classmethod
-    def workspace(cls, root: str | os.PathLike, option: str = "--params") -> Workbench:
-        """A gmina workspace of ``citybank new-city``: ``root/params/city.yml`` must exist (a clear error names
-        ``option`` otherwise); its outputs go under ``root`` (data/, build/, reports/)."""
+    def workspace(cls, root: str | os.PathLike) -> Workbench:
+        """A gmina workspace of ``citybank new-city`` (``citybank report --params DIR``): ``root/params/city.yml``
+        must exist; its outputs go under ``root`` (data/, build/, reports/)."""
         path = Path(root).resolve()
         if not (path / "params" / "city.yml").is_file():
             hint = (
@@ -48,7 +48,7 @@ class Workbench:
                 else ""
             )
             raise UserError(
-                f"{option} {root}: no params/city.yml in it{hint}; create a workspace with "
+                f"--params {root}: no params/city.yml in it{hint}; create a workspace with "
                 "`citybank new-city --terc CODE --out DIR`"
             )
         return cls.at(path)
