@@ -196,12 +196,6 @@ def report(
 # ---------------------------------------------------------------------------------------------- other gminas
 
 
-def open_workspace(root: str | Path) -> Workbench:
-    """The workbench of a gmina workspace of ``citybank new-city`` (``citybank report --params DIR``):
-    ``root/params/city.yml`` must exist; outputs then go under ``root`` (data/, build/, reports/)."""
-    return Workbench.workspace(root)
-
-
 def workspaces_for(codes: list[str], out: str | Path, wb: Workbench | None = None) -> dict[str, Path]:
     """The workspace of every code under ``out`` (``<terc>-<slug>``), in the list's order: written by
     ``newcity.new_city`` from the national exports of ``wb`` (default: the process's workbench) when absent, kept

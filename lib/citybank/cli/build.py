@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import UserError
 from ..newcity import describe_and_write, read_codes, status_words
 from ..params import registry
-from ..pipeline import open_workspace, prepare, report, report_gminas, workspaces_for
+from ..pipeline import prepare, report, report_gminas, workspaces_for
 from ..render import render_year
 from ..runner import INFRASTRUCTURE, NOTEBOOK, Failure, make_executor, plan, run_tasks, status
 from ..util import dumps_json
@@ -147,7 +147,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"\nReports of {len(gminas)} gmina(s): {args.out}/<terc>-<name>/reports/{year}/")
         return 1 if job.failures else 0
     if args.params:  # a gmina workspace: its own params, data and reports, never the sample city
-        wb = open_workspace(args.params)
+        wb = Workbench.workspace(args.params)
         year = args.year if args.year is not None else wb.params.city.default_year
         langs = _split(args.lang) or list(wb.params.city.languages)
     else:
