@@ -86,9 +86,13 @@ def plain_loop(tasks: list[runner.Task], out: Path) -> tuple[float, int]:
     for i, t in enumerate(tasks):
         try:
             papermill.execute_notebook(
-                str(t.path(t.notebook)), str(out / f"{i:04d}.ipynb"), parameters=t.parameters,
-                kernel_name=runner.KERNEL_NAME, cwd=str(t.path(t.notebook).parent), progress_bar=False,
-            )  # fmt: skip
+                str(t.path(t.notebook)),
+                str(out / f"{i:04d}.ipynb"),
+                parameters=t.parameters,
+                kernel_name=runner.KERNEL_NAME,
+                cwd=str(t.path(t.notebook).parent),
+                progress_bar=False,
+            )
         except Exception:  # noqa: BLE001 — count it, as the runner does
             failed += 1
     return time.perf_counter() - t0, failed
@@ -146,8 +150,14 @@ def page_stages(root: Path, tasks: list[runner.Task], sample: int) -> dict[str, 
         finally:
             drawing["seconds"] += time.perf_counter() - t0
 
-    pages = {"overview": views.overview, "category": views.category, "iso_overview": views.iso_overview,
-             "iso_indicator": views.iso_indicator, "strategy": views.strategy, "consistency": views.consistency}  # fmt: skip
+    pages = {
+        "overview": views.overview,
+        "category": views.category,
+        "iso_overview": views.iso_overview,
+        "iso_indicator": views.iso_indicator,
+        "strategy": views.strategy,
+        "consistency": views.consistency,
+    }
     chosen = [t for t in spread(tasks, sample) if Path(t.notebook).stem in pages]
     facts = words = figures = 0.0
     # every page module draws through its own name for plots.show
@@ -181,8 +191,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--year", type=int, default=None)
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--only", metavar="PATTERNS", help="comma-separated patterns of task ids (e.g. 'pl/category-*')")
-    ap.add_argument("--plain-sample", type=int, default=24, metavar="N",
-                    help="run the plain loop on N tasks spread over the plan and estimate the rest (default 24)")  # fmt: skip
+    ap.add_argument(
+        "--plain-sample",
+        type=int,
+        default=24,
+        metavar="N",
+        help="run the plain loop on N tasks spread over the plan and estimate the rest (default 24)",
+    )
     ap.add_argument("--plain-all", action="store_true", help="run the plain loop on every task (slow)")
     ap.add_argument("--skip-loaded", action="store_true", help="skip the cold build on a loaded machine")
     args = ap.parse_args(argv)
@@ -236,8 +251,12 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 for p in busy:
                     p.terminate()
-            done(f"runner, cold, every core loaded by {len(busy)} other processes", hot.seconds,
-                 len(hot.executed), _fails(hot))  # fmt: skip
+            done(
+                f"runner, cold, every core loaded by {len(busy)} other processes",
+                hot.seconds,
+                len(hot.executed),
+                _fails(hot),
+            )
 
         print(f"\n{'run':<74} {'wall s':>8} {'executed':>9} {'s/notebook':>11} {'vs plain':>9}")
         for name, secs, executed, note in rows:
@@ -247,8 +266,10 @@ def main(argv: list[str] | None = None) -> int:
 
         split = [r for r in cold.timings if r.get("kernel_start") is not None]
         if split:
-            mean = {k: statistics.fmean(r.get(k) or 0.0 for r in split) for k in
-                    ("seconds", "facts", "kernel_start", "execute", "write")}  # fmt: skip
+            mean = {
+                k: statistics.fmean(r.get(k) or 0.0 for r in split)
+                for k in ("seconds", "facts", "kernel_start", "execute", "write")
+            }
             rest = mean["seconds"] - mean["facts"] - mean["kernel_start"] - mean["execute"] - mean["write"]
             decision = same.seconds
             print(
@@ -283,8 +304,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         if split:
             over = one.seconds - sum(busiest_worker(one))
-            print(f"goal one raw file: dependents only, + under {GOAL_OVERHEAD:g} s: {over:.2f} s over their execution "
-                  f"— {'met' if over < GOAL_OVERHEAD else 'NOT met'}")  # fmt: skip
+            print(
+                f"goal one raw file: dependents only, + under {GOAL_OVERHEAD:g} s: {over:.2f} s over their execution "
+                f"— {'met' if over < GOAL_OVERHEAD else 'NOT met'}"
+            )
     return 0
 
 

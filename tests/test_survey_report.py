@@ -82,13 +82,28 @@ def test_published_tables_columns_formats_and_synthetic_mark(published):
 
     shares = pd.read_csv(published / "survey_shares.csv")
     assert list(shares.columns) == [
-        "question", "theme", "item", "scheme", "domain_type", "domain", "est", "se", "lci", "uci", "deff", "n",
-        "flag", "suppressed", "significant", "synthetic",
-    ]  # fmt: skip
+        "question",
+        "theme",
+        "item",
+        "scheme",
+        "domain_type",
+        "domain",
+        "est",
+        "se",
+        "lci",
+        "uci",
+        "deff",
+        "n",
+        "flag",
+        "suppressed",
+        "significant",
+        "synthetic",
+    ]
     assert shares["synthetic"].all()
     assert set(shares["scheme"]) == {"unweighted", "age_sex", "full"}
-    assert pd.read_parquet(published / "survey_shares.parquet")[["est", "n"]].equals(shares[["est", "n"]].astype(
-        {"n": "Int64"}) if shares["n"].isna().any() else shares[["est", "n"]])  # fmt: skip
+    assert pd.read_parquet(published / "survey_shares.parquet")[["est", "n"]].equals(
+        shares[["est", "n"]].astype({"n": "Int64"}) if shares["n"].isna().any() else shares[["est", "n"]]
+    )
     xlsx = pd.read_excel(published / "survey_shares.xlsx", sheet_name=0)
     assert len(xlsx) == len(shares) and list(xlsx.columns) == list(shares.columns)
     package = json.loads((published / "datapackage.json").read_text(encoding="utf-8"))
@@ -124,18 +139,40 @@ def test_published_shares_are_disclosure_safe(published, survey):
 
 def test_suppression_of_districts_and_modes_by_the_disclosure_module():
     # Bańgów (7) is primary; the smallest other district (Bytków, 23) protects it; CATI 9 takes CAWI with it.
-    rows = [("city", "city", 80), ("district", "Bańgów", 7), ("district", "Bytków", 23), ("district", "Przełajka", 50),
-            ("mode", "CATI", 9), ("mode", "CAWI", 71)]  # fmt: skip
-    est = pd.DataFrame({"question": "q01", "scheme": "full", "domain_type": [r[0] for r in rows],
-                        "domain": [r[1] for r in rows], "n": [r[2] for r in rows], "est": 0.5, "se": 0.1, "lci": 0.3,
-                        "uci": 0.7, "deff": 1.0, "flag": "ok", "significant": False})  # fmt: skip
+    rows = [
+        ("city", "city", 80),
+        ("district", "Bańgów", 7),
+        ("district", "Bytków", 23),
+        ("district", "Przełajka", 50),
+        ("mode", "CATI", 9),
+        ("mode", "CAWI", 71),
+    ]
+    est = pd.DataFrame(
+        {
+            "question": "q01",
+            "scheme": "full",
+            "domain_type": [r[0] for r in rows],
+            "domain": [r[1] for r in rows],
+            "n": [r[2] for r in rows],
+            "est": 0.5,
+            "se": 0.1,
+            "lci": 0.3,
+            "uci": 0.7,
+            "deff": 1.0,
+            "flag": "ok",
+            "significant": False,
+        }
+    )
     out, log = apply_suppression(est, 10)
     assert out["suppressed"].tolist() == [False, True, True, False, True, True]
     assert out.loc[out["suppressed"], ["est", "n", "significant"]].isna().all().all()
     assert (out.loc[out["suppressed"], "flag"] == "suppressed").all() and out.loc[0, "n"] == 80
     assert log[["domain", "rule"]].values.tolist() == [
-        ["Bańgów", "primary"], ["Bytków", "secondary"], ["CATI", "primary"], ["CAWI", "secondary"]
-    ]  # fmt: skip
+        ["Bańgów", "primary"],
+        ["Bytków", "secondary"],
+        ["CATI", "primary"],
+        ["CAWI", "secondary"],
+    ]
     tiny = est.assign(n=[8, 3, 2, 3, 4, 4])  # a city base under 10: the whole question
     out, log = apply_suppression(tiny, 10)
     assert out["suppressed"].all() and log["domain"].tolist() == ["city"]
@@ -150,16 +187,23 @@ def test_strategy_indicator_from_a_survey_item_by_hand(reg):
     strat = load_strategy(reg)
     ind = next(i for _, _, i in strat.indicators() if i.id == "transport_satisfaction")
     assert (ind.survey, ind.unit, ind.baseline.year, ind.baseline.value) == ("q02", "%", 2020, 61.0)
-    shares = pd.DataFrame({"question": ["q02", "q02", "q02", "q11"], "scheme": ["full", "unweighted", "full", "full"],
-                           "domain_type": ["city", "city", "district", "city"], "domain": ["city", "city", "x", "city"],
-                           "est": [61.0, 60.0, 10.0, 51.6]})  # fmt: skip
+    shares = pd.DataFrame(
+        {
+            "question": ["q02", "q02", "q02", "q11"],
+            "scheme": ["full", "unweighted", "full", "full"],
+            "domain_type": ["city", "city", "district", "city"],
+            "domain": ["city", "city", "x", "city"],
+            "est": [61.0, 60.0, 10.0, 51.6],
+        }
+    )
     sv = survey_values(reg, shares)
     assert sv.values.tolist() == [["q02", 2020, 61.0, "residents_2020"], ["q11", 2020, 51.6, "residents_2020"]]
     # a second survey in 2024 measures 71.0: the straight path 61.0 → 75.0 (2020 → 2030) expects
     # 61.0 + 14 · 4/10 = 66.6 in 2024; progress ratio (71.0 − 61.0) / (66.6 − 61.0) = 10 / 5.6 = 1.7857 → on track
     sv2 = pd.concat([sv, pd.DataFrame([["q02", 2024, 71.0, "residents_2024"]], columns=sv.columns)])
-    bank = pd.DataFrame(columns=["variable", "territory", "year", "value", "dataset", "provider", "source_file",
-                                 "source_row"])  # fmt: skip
+    bank = pd.DataFrame(
+        columns=["variable", "territory", "year", "value", "dataset", "provider", "source_file", "source_row"]
+    )
     df = evaluate(bank, strat, [2020, 2022, 2024], survey_values=sv2, territories={"city": reg.city.terc})
     rows = df[df["indicator"] == "transport_satisfaction"].set_index("year")
     assert rows.loc[2020, "status"] == "baseline" and rows.loc[2020, "actual"] == 61.0

@@ -380,8 +380,12 @@ def _write_findings(path: Path, findings: pd.DataFrame) -> Path:
 def _read_findings(path: Path) -> pd.DataFrame:
     if not path.is_file():
         return empty_findings()
-    df = pd.read_csv(path, dtype={"territories": str, "variable": str}, keep_default_na=False, na_values={
-        c: [""] for c in ("value", "reference", "change")})  # fmt: skip
+    df = pd.read_csv(
+        path,
+        dtype={"territories": str, "variable": str},
+        keep_default_na=False,
+        na_values={c: [""] for c in ("value", "reference", "change")},
+    )
     if df.empty:
         return empty_findings()
     return df.astype({"year": "int64", "value": "float64", "reference": "float64", "change": "float64"})[
@@ -491,11 +495,18 @@ def _write_year(
         entry["files"] = sorted(info["files"])
         mine = series[series["dataset"] == ds_id]
         entry["findings"] = [
-            {"year": int(f.year), "check": f.check, "variable": f.variable, "territories": f.territories,
-             "scope": f.scope, "change": None if pd.isna(f.change) else round(float(f.change), 6),
-             "verdict": f.verdict, "reason": f.reason}
+            {
+                "year": int(f.year),
+                "check": f.check,
+                "variable": f.variable,
+                "territories": f.territories,
+                "scope": f.scope,
+                "change": None if pd.isna(f.change) else round(float(f.change), 6),
+                "verdict": f.verdict,
+                "reason": f.reason,
+            }
             for f in mine.itertuples()
-        ]  # fmt: skip
+        ]
         entry["status"] = (
             "failed"
             if info.get("error")
@@ -534,38 +545,54 @@ def _write_year(
 
 QA_TEXT = {
     "title": {"pl": "Raport jakości danych {y}", "en": "Data quality report {y}", "de": "Datenqualitätsbericht {y}"},
-    "values": {"pl": "{n} wartości w banku danych, w tym {m} za {y} r.",
-               "en": "{n} values in the bank, {m} of them for {y}.",
-               "de": "{n} Werte in der Datenbank, davon {m} für {y}."},
+    "values": {
+        "pl": "{n} wartości w banku danych, w tym {m} za {y} r.",
+        "en": "{n} values in the bank, {m} of them for {y}.",
+        "de": "{n} Werte in der Datenbank, davon {m} für {y}.",
+    },
     "datasets": {"pl": "{n}; nieudane: {f}.", "en": "{n}; failed: {f}.", "de": "{n}; fehlgeschlagen: {f}."},
-    "overdue": {"pl": "po terminie aktualizacji (brak danych za okres, który obiecuje częstotliwość): {f}.",
-                "en": "overdue (no data for the period their frequency promises): {f}.",
-                "de": "überfällig (keine Daten für den Zeitraum, den die Häufigkeit verspricht): {f}."},
-    "quarantine": {"pl": "{n} w kwarantannie (zob. data/quality/{y}/quarantine.csv).",
-                   "en": "{n} quarantined (see data/quality/{y}/quarantine.csv).",
-                   "de": "{n} in Quarantäne (siehe data/quality/{y}/quarantine.csv)."},
+    "overdue": {
+        "pl": "po terminie aktualizacji (brak danych za okres, który obiecuje częstotliwość): {f}.",
+        "en": "overdue (no data for the period their frequency promises): {f}.",
+        "de": "überfällig (keine Daten für den Zeitraum, den die Häufigkeit verspricht): {f}.",
+    },
+    "quarantine": {
+        "pl": "{n} w kwarantannie (zob. data/quality/{y}/quarantine.csv).",
+        "en": "{n} quarantined (see data/quality/{y}/quarantine.csv).",
+        "de": "{n} in Quarantäne (siehe data/quality/{y}/quarantine.csv).",
+    },
     "none": {"pl": "brak", "en": "none", "de": "keine"},
-    "header": {"pl": "zbiór | stan | odczytane | przyjęte | odrzucone | inne jednostki | ostatni rok danych | po terminie | problemy",
-               "en": "dataset | status | read | accepted | rejected | other units | last data year | overdue | problems",
-               "de": "Datensatz | Status | gelesen | übernommen | abgelehnt | andere Einheiten | letztes Datenjahr | überfällig | Probleme"},
-    "failed": {"pl": "Zbiory, których nie udało się wczytać", "en": "Failed datasets",
-               "de": "Datensätze, die nicht gelesen werden konnten"},
-    "yes": {"pl": "tak", "en": "yes", "de": "ja"}, "no": {"pl": "nie", "en": "no", "de": "nein"},
-    "to_confirm": {"pl": "Do potwierdzenia przez dostawców", "en": "To be confirmed by the providers",
-                   "de": "Von den Datenlieferanten zu bestätigen"},
+    "header": {
+        "pl": "zbiór | stan | odczytane | przyjęte | odrzucone | inne jednostki | ostatni rok danych | po terminie | problemy",
+        "en": "dataset | status | read | accepted | rejected | other units | last data year | overdue | problems",
+        "de": "Datensatz | Status | gelesen | übernommen | abgelehnt | andere Einheiten | letztes Datenjahr | überfällig | Probleme",
+    },
+    "failed": {
+        "pl": "Zbiory, których nie udało się wczytać",
+        "en": "Failed datasets",
+        "de": "Datensätze, die nicht gelesen werden konnten",
+    },
+    "yes": {"pl": "tak", "en": "yes", "de": "ja"},
+    "no": {"pl": "nie", "en": "no", "de": "nein"},
+    "to_confirm": {
+        "pl": "Do potwierdzenia przez dostawców",
+        "en": "To be confirmed by the providers",
+        "de": "Von den Datenlieferanten zu bestätigen",
+    },
     "to_confirm_intro": {
         "pl": "Kontrole szeregów (params/quality.yml) wskazały wartości, które mogą być błędem dostawcy. Pozostają w "
-              "banku danych i w raporcie, oznaczone na wykresach, dopóki dostawca ich nie potwierdzi lub nie poprawi.",
+        "banku danych i w raporcie, oznaczone na wykresach, dopóki dostawca ich nie potwierdzi lub nie poprawi.",
         "en": "The series checks (params/quality.yml) found values that may be a provider's error. They stay in the "
-              "bank and in the report, marked on the charts, until the provider confirms or corrects them.",
+        "bank and in the report, marked on the charts, until the provider confirms or corrects them.",
         "de": "Die Prüfungen der Zeitreihen (params/quality.yml) haben Werte gefunden, die ein Fehler des "
-              "Datenlieferanten sein können. Sie bleiben in der Datenbank und im Bericht, in den Diagrammen "
-              "markiert, bis der Datenlieferant sie bestätigt oder korrigiert."},
+        "Datenlieferanten sein können. Sie bleiben in der Datenbank und im Bericht, in den Diagrammen "
+        "markiert, bis der Datenlieferant sie bestätigt oder korrigiert.",
+    },
     "status_ok": {"pl": "ok", "en": "ok", "de": "ok"},
     "status_problems": {"pl": "problemy", "en": "problems", "de": "Probleme"},
     "status_failed": {"pl": "nieudany", "en": "failed", "de": "fehlgeschlagen"},
     "status_to_confirm": {"pl": "do potwierdzenia", "en": "to be confirmed", "de": "zu bestätigen"},
-}  # fmt: skip
+}
 
 
 def quality_markdown(report: dict[str, Any], reg: Registry, lang: str = "en") -> str:

@@ -11,11 +11,11 @@ from pathlib import Path
 from ..errors import UserError
 from ..newcity import describe_and_write, read_codes, status_words
 from ..params import registry
-from ..paths import PATHS
-from ..pipeline import prepare, report, report_gminas, report_workspace, workspaces_for
+from ..pipeline import prepare, report, report_gminas, workspaces_for
 from ..render import render_year
 from ..runner import INFRASTRUCTURE, NOTEBOOK, Failure, make_executor, plan, run_tasks, status
 from ..util import dumps_json
+from ..workbench import Workbench
 from .data import known_year
 
 
@@ -96,17 +96,18 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_render(args: argparse.Namespace) -> int:
     """``citybank render``: render, print what was written and every failure; 1 when anything failed."""
     year = known_year(args.year)
-    result = render_year(year, args.lang, args.format, args.engine)
+    wb = Workbench.at()
+    result = render_year(year, args.lang, args.format, args.engine, paths=wb.paths)
     if args.only:  # pages left out on purpose (not built) are no failure; every other failure still is
         patterns = _split(args.only) or []
-        pages = {t.id for t in plan(year, registry())}
+        pages = {t.id for t in plan(year, wb.params)}
         kept = [f for f in result.failures if f.split(":", 1)[0] not in pages or any(
             fnmatch.fnmatch(f.split(":", 1)[0], p) for p in patterns)]  # fmt: skip
         left = len(result.failures) - len(kept)
         result.failures[:] = kept
         if left:
             print(f"  {left} page(s) not built (--only {args.only}): left out of the report")
-    root = PATHS.root
+    root = wb.root
     for out in result.outputs:
         print(f"  wrote {out.relative_to(root) if out.is_relative_to(root) else out}")
     timing = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
@@ -120,7 +121,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    job = prepare(known_year(args.year))
+    job = prepare(known_year(args.year), wb=Workbench.at())
     job.print_summary()
     return 1 if job.failures else 0
 
@@ -145,7 +146,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UserError("--params and --cities: give one of them")
     executor = make_executor(args.executor, args.scheduler, args.jobs)
     if args.cities:
-        gminas = workspaces_for(read_codes(args.cities), args.out)
+        gminas = workspaces_for(read_codes(args.cities), args.out, Workbench.at())
         year = (
             args.year if args.year is not None else registry(next(iter(gminas.values())) / "params").city.default_year
         )
@@ -154,19 +155,21 @@ def cmd_report(args: argparse.Namespace) -> int:
         job.print_summary()
         print(f"\nReports of {len(gminas)} gmina(s): {args.out}/<terc>-<name>/reports/{year}/")
         return 1 if job.failures else 0
-    if args.params:
-        job = report_workspace(
-            args.params, args.year, _split(args.lang), args.jobs, only=only, formats=formats, executor=executor
-        )
-        year = job.year
+    if args.params:  # a gmina workspace: its own params, data and reports, never the sample city
+        wb = Workbench.workspace(args.params)
+        year = args.year if args.year is not None else wb.params.city.default_year
+        langs = _split(args.lang) or list(wb.params.city.languages)
     else:
+        wb = Workbench.at()
         year = known_year(args.year)
-        langs = _split(args.lang) or list(registry().city.languages)
-        job = report(year, langs, jobs=args.jobs, only=only, formats=formats, executor=executor)
+        langs = _split(args.lang) or list(wb.params.city.languages)
+    job = report(
+        year, langs, jobs=args.jobs, only=only, formats=formats, sample=not args.params, executor=executor, wb=wb
+    )
     job.print_summary()
-    site = PATHS.year_report(year) / "site" / "index.html"
-    print(f"\nThe report of {year} is ready: {site}")
-    print(f"PDF and DOCX: {PATHS.year_report(year)}/report_<lang>.pdf|.docx; manifest: {job.manifest}")
-    if any(PATHS.year_report(year).glob("residents_*.pdf")):
-        print(f"For residents (two pages): {PATHS.year_report(year)}/residents_<lang>.pdf")
+    out = wb.paths.year_report(year)
+    print(f"\nThe report of {year} is ready: {out / 'site' / 'index.html'}")
+    print(f"PDF and DOCX: {out}/report_<lang>.pdf|.docx; manifest: {job.manifest}")
+    if any(out.glob("residents_*.pdf")):
+        print(f"For residents (two pages): {out}/residents_<lang>.pdf")
     return 1 if job.failures else 0

@@ -17,9 +17,10 @@ from ..bank import build_bank
 from ..errors import UserError
 from ..ingest import SourceFileError, check_file, format_problems
 from ..ingest.bdl import SHAPE_NAMES, read_bdl_any
+from ..manifest import write_manifest
 from ..params import ParamsError, load_params, registry, year_or_default
 from ..paths import PATHS
-from ..publish import publish_year, write_manifest
+from ..publish import publish_year
 from ..sample import generate
 from ..util import atomic_path, dumps_json, write_text_atomic
 

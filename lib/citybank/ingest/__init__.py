@@ -86,13 +86,24 @@ def provenance_problems(path: Path, sha256: str, dataset: str, rel: str) -> list
     try:
         meta = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return [problem(dataset, rel, None, "", "", "provenance", f"sidecar {side.name} is not valid YAML: {exc}",
-                        expected)]  # fmt: skip
+        return [
+            problem(dataset, rel, None, "", "", "provenance", f"sidecar {side.name} is not valid YAML: {exc}", expected)
+        ]
     recorded = str(meta.get("sha256", "")) if isinstance(meta, dict) else ""
     if recorded != sha256:
-        return [problem(dataset, rel, None, "sha256", recorded, "provenance",
-                        f"the file differs from the sha256 its sidecar {side.name} records: it changed after its "
-                        "provenance was written", "update the sidecar (origin, date, sha256) or restore the file")]  # fmt: skip
+        return [
+            problem(
+                dataset,
+                rel,
+                None,
+                "sha256",
+                recorded,
+                "provenance",
+                f"the file differs from the sha256 its sidecar {side.name} records: it changed after its "
+                "provenance was written",
+                "update the sidecar (origin, date, sha256) or restore the file",
+            )
+        ]
     return []
 
 

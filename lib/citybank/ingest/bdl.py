@@ -290,22 +290,37 @@ def _api_records(doc: object, path: Path) -> list[tuple]:
         if "unitId" in meta:  # by unit: data[] = variables
             unit, name = str(meta.get("unitId", "")), str(meta.get("unitName", ""))
             return [
-                (unit, name, str(d.get("id")), (d.get("attributes") or {}).get("values", []),
-                 (d.get("attributes") or {}).get("measureUnitId"))
+                (
+                    unit,
+                    name,
+                    str(d.get("id")),
+                    (d.get("attributes") or {}).get("values", []),
+                    (d.get("attributes") or {}).get("measureUnitId"),
+                )
                 for d in doc["data"]
-            ]  # fmt: skip
+            ]
         var = str(meta.get("variableId", ""))
         return [
-            (str(d.get("id", "")).zfill(12), str((d.get("attributes") or {}).get("name", "")), var,
-             (d.get("attributes") or {}).get("values", []), meta.get("measureUnitId"))
+            (
+                str(d.get("id", "")).zfill(12),
+                str((d.get("attributes") or {}).get("name", "")),
+                var,
+                (d.get("attributes") or {}).get("values", []),
+                meta.get("measureUnitId"),
+            )
             for d in doc["data"]
-        ]  # fmt: skip
+        ]
     if shape == "json-by-unit":
         return [
-            (str(doc["unitId"]), str(doc.get("unitName", "")), str(r.get("id")), r.get("values", []),
-             r.get("measureUnitId"))
+            (
+                str(doc["unitId"]),
+                str(doc.get("unitName", "")),
+                str(r.get("id")),
+                r.get("values", []),
+                r.get("measureUnitId"),
+            )
             for r in doc["results"]
-        ]  # fmt: skip
+        ]
     if shape == "json-by-variable":
         return _by_variable(doc["results"], str(doc.get("variableId", "")), path, doc.get("measureUnitId"))
     if shape == "json-results":
@@ -458,8 +473,13 @@ def unit_level(unit_id: str) -> str:
     u = str(unit_id).zfill(12)
     if set(u) == {"0"}:
         return "country"
-    for level, (a, b) in (("macroregion", (2, 12)), ("voivodeship", (4, 12)), ("region", (5, 12)),
-                          ("subregion", (7, 12)), ("powiat", (9, 12))):  # fmt: skip
+    for level, (a, b) in (
+        ("macroregion", (2, 12)),
+        ("voivodeship", (4, 12)),
+        ("region", (5, 12)),
+        ("subregion", (7, 12)),
+        ("powiat", (9, 12)),
+    ):
         if set(u[a:b]) == {"0"}:
             return level
     return "gmina"

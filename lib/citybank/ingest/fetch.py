@@ -160,7 +160,7 @@ class Limiter:
                         " or set a registered client id (see params/bdl_api.yml, client_id_env)"
                         if self.label == "anonymous"
                         else ""
-                    )  # fmt: skip
+                    )
                 )
             self.sleep(wait)
             waited += wait
@@ -239,9 +239,13 @@ class Client:
         label = "registered" if self.client_id else "anonymous"
         quotas = cfg.quotas.registered if self.client_id else cfg.quotas.anonymous
         self.limiter = Limiter(
-            quotas, clock=clock, sleep=sleep, max_wait=cfg.max_retry_after_seconds,
-            state=self.cache_dir / f"quota-{label}.json", label=label,
-        )  # fmt: skip
+            quotas,
+            clock=clock,
+            sleep=sleep,
+            max_wait=cfg.max_retry_after_seconds,
+            state=self.cache_dir / f"quota-{label}.json",
+            label=label,
+        )
         self.result = FetchResult()
 
     def cached(self, url: str) -> Path | None:
@@ -387,8 +391,10 @@ def _http_message(status: int | None, body: bytes, error: str, url: str, what: s
     detail = f": {text}" if text else (f": {error}" if error else "")
     tried = f" after {attempt + 1} attempts" if attempt else ""
     if status is None:
-        return (f"the BDL API could not be reached at {url}{about}{tried}{detail} — check the network "
-                "connection and base_url in params/bdl_api.yml")  # fmt: skip
+        return (
+            f"the BDL API could not be reached at {url}{about}{tried}{detail} — check the network "
+            "connection and base_url in params/bdl_api.yml"
+        )
     todo = {
         400: "check the variable ids, unit ids and years of the request (the API rejected them)",
         403: "the API refused the client id: check the environment variable named in params/bdl_api.yml "

@@ -83,7 +83,7 @@ the same inputs give byte-identical outputs whichever executor ran them. ``cityb
 dask --scheduler tcp://HOST:8786``; without ``--scheduler`` a LocalCluster of ``--jobs`` workers is started.
 
 A worker imports the heavy modules once, then forks one *root process* per workbench root (the folder of a
-gmina's params/ and data/), which points :data:`citybank.paths.PATHS` at that root, loads its data and forks
+gmina's params/ and data/), whose ``CITYBANK_ROOT`` names that root, loads its data and forks
 the task clients: one build can hold the tasks of several gminas (:func:`plan_gminas`: ids prefixed by the
 TERC code, outputs and state in each gmina's own workbench) at the cost of loading each gmina's data once
 per worker, not of the imports again; the local pool keeps each worker on one gmina while another gmina has
@@ -132,7 +132,27 @@ def make_executor(name: str = "local", scheduler: str | None = None, jobs: int |
 
 
 __all__ = [
-    "DEFAULT_TIMEOUT", "EXECUTORS", "INFRASTRUCTURE", "LocalExecutor", "make_executor", "plan_gminas", "stable_notebook", "KERNEL_NAME", "NOTEBOOK", "KEY_PACKAGES", "LIB_ROOT", "BuildResult", "Failure", "NotebookProblem", "Task", "check_parameters", "code_hash",
-    "lib_hash", "plan", "run_tasks", "status",
-    "synthetic_plan", "task_inputs",
-]  # fmt: skip
+    "DEFAULT_TIMEOUT",
+    "EXECUTORS",
+    "INFRASTRUCTURE",
+    "LocalExecutor",
+    "make_executor",
+    "plan_gminas",
+    "stable_notebook",
+    "KERNEL_NAME",
+    "NOTEBOOK",
+    "KEY_PACKAGES",
+    "LIB_ROOT",
+    "BuildResult",
+    "Failure",
+    "NotebookProblem",
+    "Task",
+    "check_parameters",
+    "code_hash",
+    "lib_hash",
+    "plan",
+    "run_tasks",
+    "status",
+    "synthetic_plan",
+    "task_inputs",
+]

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..paths import use_root
 from ..util import atomic_path, package_versions, progress_bar, sha256_file
 from . import depfile
 from .cache import (
@@ -41,11 +40,30 @@ KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 600
 # Modules imported once by each worker so that notebooks find them already loaded.
 PRELOAD = (
-    "pandas", "numpy", "pyarrow", "matplotlib", "matplotlib.pyplot", "seaborn", "IPython",
-    "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "matplotlib_inline.backend_inline", "papermill", "nbclient", "nbformat",
-    "citybank.params", "citybank.bank", "citybank.plots", "citybank.narrative", "citybank.i18n",
-    "citybank.indicators", "citybank.strategy", "citybank.consistency", "citybank.views",
-)  # fmt: skip
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "seaborn",
+    "IPython",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "matplotlib_inline.backend_inline",
+    "papermill",
+    "nbclient",
+    "nbformat",
+    "citybank.params",
+    "citybank.bank",
+    "citybank.plots",
+    "citybank.narrative",
+    "citybank.i18n",
+    "citybank.indicators",
+    "citybank.strategy",
+    "citybank.consistency",
+    "citybank.views",
+)
 
 
 # ---------------------------------------------------------------- results
@@ -248,10 +266,19 @@ def _execute(job: dict[str, Any], tmp_out: str, fork_kernel: bool) -> dict[str, 
     out: dict[str, Any] = {"status": "ok", "error": ""}
     try:
         papermill.execute_notebook(
-            job["notebook"], tmp_out, parameters=job["parameters"], kernel_name=KERNEL_NAME,
-            cwd=job["cwd"], progress_bar=False, log_output=False, execution_timeout=job["timeout"],
-            on_notebook_start=on_start, on_notebook_complete=on_complete, shutdown_kernel="immediate", **kwargs,
-        )  # fmt: skip
+            job["notebook"],
+            tmp_out,
+            parameters=job["parameters"],
+            kernel_name=KERNEL_NAME,
+            cwd=job["cwd"],
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=job["timeout"],
+            on_notebook_start=on_start,
+            on_notebook_complete=on_complete,
+            shutdown_kernel="immediate",
+            **kwargs,
+        )
         stable_notebook(Path(tmp_out), job["output"])
     except Exception as exc:  # noqa: BLE001 — any failure of the notebook is the task's failure
         out["status"] = "failed"
@@ -323,12 +350,14 @@ class _Worker:
 
     @staticmethod
     def warm_root(root: str) -> float:
-        """Point this process at the workbench ``root`` and load what every page of it reads (params, bank,
-        ISO results, fonts): each notebook's kernel is forked from this process, so it starts with them, and
-        whatever it changes dies with it."""
+        """Make this process the warm process of the workbench ``root`` and load what every page of it reads
+        (params, bank, ISO results, fonts): each notebook's kernel is forked from this process, so it starts with
+        them, and whatever it changes dies with it. The process serves this root only, for its whole life: its
+        ``CITYBANK_ROOT`` names it, which the pages' default paths (:data:`citybank.paths.PATHS`) and the
+        kernels it starts read."""
         t = time.perf_counter()
         if root:
-            use_root(root)  # PATHS and CITYBANK_ROOT (read by the kernels) now name this root
+            os.environ["CITYBANK_ROOT"] = str(Path(root).resolve())
         depfile.prepare()  # before the shared data are loaded: what they read is then replayed to every task
         with contextlib.suppress(Exception):  # a page that cannot load reports it when it runs
             importlib.import_module("citybank.views").warm()  # by name: imported by preload once MPLBACKEND is set
@@ -472,9 +501,16 @@ class _Roots:
             return json.loads(line)
         self._stop(root)
         return {
-            "id": job["id"], "pid": pid, "status": "failed", "kind": INFRASTRUCTURE, "log": job.get("log"),
-            "error": "the warm process of the task's workbench died", "kernel_start": None, "execute": None, "write": None,
-        }  # fmt: skip
+            "id": job["id"],
+            "pid": pid,
+            "status": "failed",
+            "kind": INFRASTRUCTURE,
+            "log": job.get("log"),
+            "error": "the warm process of the task's workbench died",
+            "kernel_start": None,
+            "execute": None,
+            "write": None,
+        }
 
     def _read(self, results, control_fd: int) -> bytes:
         while True:
@@ -580,9 +616,12 @@ class _WorkerHandle:
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from citybank.runner.execute import _worker_main; _worker_main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            start_new_session=True, env=env,
-        )  # fmt: skip
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env=env,
+        )
         self.job: dict[str, Any] | None = None
         self.root: str | None = None  # the workbench root of its last job (its warm root process)
         self.preload: float | None = None
@@ -693,8 +732,13 @@ class LocalExecutor:
                     w.stop()
                     self._dispatch()
                     if job is not None:
-                        return {"id": job["id"], "status": "failed", "kind": INFRASTRUCTURE, "log": job["log"],
-                                "error": "worker process died"}  # fmt: skip
+                        return {
+                            "id": job["id"],
+                            "status": "failed",
+                            "kind": INFRASTRUCTURE,
+                            "log": job["log"],
+                            "error": "worker process died",
+                        }
                     continue
                 msg = json.loads(line)
                 w.job = None

@@ -17,8 +17,24 @@ from .inputs import SurveyData
 from .published import FIELD_TEXT, PUBLIC_TABLES  # noqa: F401 (re-exported)
 from .weighting import Weighting, all_schemes
 
-PUBLISHED = ["question", "theme", "item", "scheme", "domain_type", "domain", "est", "se", "lci", "uci", "deff", "n",
-             "flag", "suppressed", "significant", "synthetic"]  # fmt: skip
+PUBLISHED = [
+    "question",
+    "theme",
+    "item",
+    "scheme",
+    "domain_type",
+    "domain",
+    "est",
+    "se",
+    "lci",
+    "uci",
+    "deff",
+    "n",
+    "flag",
+    "suppressed",
+    "significant",
+    "synthetic",
+]
 """The columns of the published shares (est, se, lci, uci in %; n the unweighted base)."""
 
 LOG_COLUMNS = ["question", "scheme", "domain_type", "domain", "n", "rule", "reason"]
@@ -44,8 +60,17 @@ def apply_suppression(est: pd.DataFrame, min_count: int) -> tuple[pd.DataFrame, 
         if len(city) and int(city["n"].iloc[0]) < min_count:
             est.loc[part.index, "suppressed"] = True
             n = int(city["n"].iloc[0])
-            log.append({"question": q, "scheme": s, "domain_type": "city", "domain": "city", "n": n, "rule": "primary",
-                        "reason": f"city base {n} < {min_count}: the whole question"})  # fmt: skip
+            log.append(
+                {
+                    "question": q,
+                    "scheme": s,
+                    "domain_type": "city",
+                    "domain": "city",
+                    "n": n,
+                    "rule": "primary",
+                    "reason": f"city base {n} < {min_count}: the whole question",
+                }
+            )
             continue
         for dtype in ("district", "mode"):
             cells = part[part["domain_type"] == dtype]
@@ -58,8 +83,17 @@ def apply_suppression(est: pd.DataFrame, min_count: int) -> tuple[pd.DataFrame, 
             for rec in decisions.drop_duplicates("row").itertuples():
                 if rec.row == TOTAL:
                     continue
-                log.append({"question": q, "scheme": s, "domain_type": dtype, "domain": rec.row,
-                            "n": int(table.at[rec.row, "n"]), "rule": rec.rule, "reason": rec.reason})  # fmt: skip
+                log.append(
+                    {
+                        "question": q,
+                        "scheme": s,
+                        "domain_type": dtype,
+                        "domain": rec.row,
+                        "n": int(table.at[rec.row, "n"]),
+                        "rule": rec.rule,
+                        "reason": rec.reason,
+                    }
+                )
     hide = est["suppressed"]
     for col in ("est", "se", "lci", "uci", "deff"):
         est[col] = est[col].where(~hide)
@@ -86,10 +120,21 @@ def eu_comparison(est: pd.DataFrame, survey: Survey) -> pd.DataFrame:
         if q.eu is None:
             continue
         r = city.loc[q.id]
-        rows.append({"question": q.id, "eu_item": q.eu, "item": q.text.en, "city_est": round(100 * r["est"], 1),
-                     "city_lci": round(100 * r["lci"], 1), "city_uci": round(100 * r["uci"], 1), "n": r["n"],
-                     **{c: b.items[q.eu][c] for c in [*b.cities, "all_cities"]},
-                     "benchmark_year": b.year, "benchmark_verified": b.verified, "benchmark_source": b.source})  # fmt: skip
+        rows.append(
+            {
+                "question": q.id,
+                "eu_item": q.eu,
+                "item": q.text.en,
+                "city_est": round(100 * r["est"], 1),
+                "city_lci": round(100 * r["lci"], 1),
+                "city_uci": round(100 * r["uci"], 1),
+                "n": r["n"],
+                **{c: b.items[q.eu][c] for c in [*b.cities, "all_cities"]},
+                "benchmark_year": b.year,
+                "benchmark_verified": b.verified,
+                "benchmark_source": b.source,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -61,11 +61,23 @@ NAME_FORMS = "|".join(_name_forms(n) for n in FIRST_NAMES)
 PATTERNS: list[tuple[str, str, re.Pattern[str]]] = [
     ("email", "[e-mail]", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
     ("pesel", "[PESEL]", re.compile(r"(?<!\d)\d{11}(?!\d)")),
-    ("phone", "[telefon]", re.compile(r"(?<![\d/])(?:(?:\+|00)48[\s-]?)?(?:\(?\d{2}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}|\d{3}[\s-]?\d{3}[\s-]?\d{3})(?![\d/])")),
-    ("address", "[adres]", re.compile(rf"\b(?:ul\.|ulica|ulicy|al\.|aleja|alei|os\.|osiedle|pl\.|plac)\s*(?:{STREET_WORD}\s*)*{WORD}\s*(?:{STREET_WORD}\s+)*\d+[a-zA-Z]?(?:\s*/\s*\d+[a-zA-Z]?|\s+m\.\s*\d+)?")),
+    (
+        "phone",
+        "[telefon]",
+        re.compile(
+            r"(?<![\d/])(?:(?:\+|00)48[\s-]?)?(?:\(?\d{2}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}|\d{3}[\s-]?\d{3}[\s-]?\d{3})(?![\d/])"
+        ),
+    ),
+    (
+        "address",
+        "[adres]",
+        re.compile(
+            rf"\b(?:ul\.|ulica|ulicy|al\.|aleja|alei|os\.|osiedle|pl\.|plac)\s*(?:{STREET_WORD}\s*)*{WORD}\s*(?:{STREET_WORD}\s+)*\d+[a-zA-Z]?(?:\s*/\s*\d+[a-zA-Z]?|\s+m\.\s*\d+)?"
+        ),
+    ),
     ("name", r"\1 [imię i nazwisko]", re.compile(rf"\b(Pan|Pani|Panem|Panią|Panu|Pana|Panie)\s+{WORD}(?:\s+{WORD})?")),
     ("name", "[imię i nazwisko]", re.compile(rf"\b(?:{NAME_FORMS})\s+{WORD}")),
-]  # fmt: skip
+]
 LEAK_PATTERNS = [p for kind, _, p in PATTERNS if kind in ("email", "phone", "pesel")]
 """What must never be left in published text (checked again on the quote bank after redaction)."""
 
