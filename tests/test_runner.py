@@ -356,11 +356,15 @@ def slow_kernels(tmp_path: Path, monkeypatch) -> Path:
 
 
 def real_tasks(tmp_path: Path, ids: set[str]) -> list[Task]:
-    """Tasks of the real plan (real notebooks, the sample's bank) writing into ``tmp_path``."""
+    """Tasks of the real plan (real notebooks, the sample's bank) writing into ``tmp_path``: params/ is copied, not
+    linked — the plan's root is where params/ resolves, and a link would put the tasks' outputs and build state in
+    the checkout (after `make report` they would all be "up to date" there)."""
     root = tmp_path / "workbench"
     root.mkdir()
-    for name in ("params", "notebooks", "data", "pyproject.toml"):
-        (root / name).symlink_to(runner.LIB_ROOT.parents[1] / name)
+    checkout = runner.LIB_ROOT.parents[1]
+    shutil.copytree(checkout / "params", root / "params")
+    for name in ("notebooks", "data", "pyproject.toml"):
+        (root / name).symlink_to(checkout / name)
     if not (root / "data" / "bank" / "bank.parquet").is_file():
         pytest.skip("needs the sample's bank: run `make data` first")
     return [t for t in plan(2024, load_params(root / "params")) if t.id in ids]
@@ -373,6 +377,7 @@ def test_slow_kernels_still_build_every_task(slow_kernels, monkeypatch):
     monkeypatch.setenv("CITYBANK_ROOT", str(slow_kernels / "workbench"))
     tasks = real_tasks(slow_kernels, {"pl/category-ludnosc", "en/iso-5.1", "de/strategy", "de/iso-15.4"})
     assert len(tasks) == 4
+    assert all(t.root == (slow_kernels / "workbench").resolve() for t in tasks)  # never the checkout's build state
     res = run_tasks(tasks, jobs=2, timeout=300, progress=False)
     assert res.failures == [], res.failures
     assert sorted(res.executed) == sorted(t.id for t in tasks)

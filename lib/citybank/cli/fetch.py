@@ -10,10 +10,6 @@ import time
 from pathlib import Path
 
 from ..errors import UserError
-from ..ingest.draft import draft_yaml, inspect_file
-from ..ingest.fetch import Client, estimate_seconds, fetch_to_file, plan, unit_ids
-from ..params import expand_files, registry
-from ..params.bdl_api import load_bdl_api
 from ..paths import PATHS
 from ..util import write_text_atomic
 
@@ -35,6 +31,10 @@ def parse_years(text: str | None, first: int, last: int) -> list[int]:
 
 def cmd_fetch_bdl(args: argparse.Namespace) -> int:
     """``citybank fetch-bdl --dataset ID [--years Y1-Y2] [--units city,peers,…] [--dry-run] …``."""
+    from ..ingest.fetch import Client, estimate_seconds, fetch_to_file, plan, unit_ids  # pandas: only when run
+    from ..params import expand_files, registry  # lazy: the CLI answers at once
+    from ..params.bdl_api import load_bdl_api  # lazy: the CLI answers at once
+
     reg = registry()
     if args.dataset not in reg.datasets:
         raise UserError(f"unknown dataset {args.dataset!r}; known: {', '.join(sorted(reg.datasets))}")
@@ -126,6 +126,9 @@ def add_fetch_parser(sub, add) -> None:  # noqa: ANN001 (argparse's private type
 
 def cmd_new_dataset(args: argparse.Namespace) -> int:
     """``citybank new-dataset FILE [--id ID] [--files PATH] [--out YAML] [--force]``: a draft descriptor."""
+    from ..ingest.draft import draft_yaml, inspect_file  # pandas: only when run
+    from ..params import registry  # lazy: the CLI answers at once
+
     reg = registry()
     path = Path(args.file)
     insp = inspect_file(path, reg)

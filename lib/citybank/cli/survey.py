@@ -6,21 +6,14 @@ import argparse
 from pathlib import Path
 
 from ..errors import UserError
-from ..params import registry
-from ..params.survey import load_survey
-from ..params.survey_coding import load_coding
 from ..paths import PATHS
-from ..sample.survey import survey_files
-from ..survey import load_survey_data
-from ..survey.coding import run_coding, write_coding
-from ..survey.margins import margins_in_use
-from ..survey.store import compute_all
-from ..survey.tables import write_tables
-from ..survey.weighting import all_schemes, weight
 from ..util import write_bytes_atomic, write_text_atomic
 
 
 def _survey():
+    from ..params import registry  # lazy: the CLI answers at once
+    from ..params.survey import load_survey  # lazy: the CLI answers at once
+
     s = load_survey(registry())
     if s is None:
         raise UserError("no params/survey.yml: describe the survey first (see the comments of the bundled one)")
@@ -34,6 +27,9 @@ def _raw(args: argparse.Namespace) -> Path:
 def _with_bank_margins(s):
     """The survey with the margins it is raked to (``survey.margins.margins_in_use``, as in the build) and the table
     of their sources; what the analyst should know about them is printed."""
+    from ..params import registry  # lazy: the CLI answers at once
+    from ..survey.margins import margins_in_use  # lazy: the CLI answers at once
+
     used = margins_in_use(s, PATHS, registry().city.terc)
     for note in used.notes:
         print(note)
@@ -57,6 +53,14 @@ def add_survey_parser(sub, add) -> None:
 
 
 def cmd_survey(args: argparse.Namespace) -> int:
+    # the survey package (pandas) only when the command runs: `citybank --help` stays light
+    from ..params import registry
+    from ..sample.survey import survey_files  # lazy: the CLI answers at once
+    from ..survey import load_survey_data  # lazy: the CLI answers at once
+    from ..survey.store import compute_all  # lazy: the CLI answers at once
+    from ..survey.tables import write_tables  # lazy: the CLI answers at once
+    from ..survey.weighting import all_schemes  # lazy: the CLI answers at once
+
     s = _survey()
     raw = _raw(args)
     if args.action == "sample":
@@ -100,6 +104,11 @@ def cmd_survey(args: argparse.Namespace) -> int:
 
 
 def _code(s, data, raw: Path, out: Path, tag: str) -> int:
+    from ..params import registry  # lazy: the CLI answers at once
+    from ..params.survey_coding import load_coding  # lazy: the CLI answers at once
+    from ..survey.coding import run_coding, write_coding  # lazy: the CLI answers at once
+    from ..survey.weighting import weight  # lazy: the CLI answers at once
+
     reg = registry()
     coding = load_coding(reg)
     if coding is None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from ..workshops import available, write_workshop
-
 
 def cmd_workshop(args: argparse.Namespace) -> int:
+    from ..workshops import available, write_workshop  # nbformat, papermill: only when run
+
     if args.name == "list":
         print("\n".join(available()))
         return 0
