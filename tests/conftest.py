@@ -93,3 +93,22 @@ def driver(tmp_path_factory):
     drv.set_page_load_timeout(30)
     yield drv
     drv.quit()
+
+
+@pytest.fixture(scope="session")
+def year_built(tmp_path_factory):
+    """(root, outcome of `citybank report`): the sample year built in a fresh workbench once per test run, shared
+    by every xdist worker (tests/e2e.py)."""
+    from e2e import built_year
+
+    return built_year(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def year_report(year_built) -> Path:
+    """reports/2024 of the built year; fails (with the command's output) when the report could not be built."""
+    from e2e import YEAR
+
+    root, proc = year_built
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return root / "reports" / str(YEAR)

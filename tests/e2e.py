@@ -1,0 +1,71 @@
+"""The end-to-end helpers (tests/test_e2e_*.py): a fresh copy of the workbench, the `citybank` command run in it,
+and the one built year they all read — built once per test run, whichever xdist worker asks first (the others
+wait on a file lock, then read the same folder). Nothing here reads the checkout's build/ or reports/."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+from citybank.paths import PATHS
+
+YEAR = 2024
+LANGS = ("pl", "en", "de")
+CLI = [sys.executable, "-m", "citybank"]
+
+
+def fresh_workbench(root: Path) -> Path:
+    """What a fresh clone holds that the build reads: params and notebooks (the package is installed)."""
+    root.mkdir(parents=True)
+    for name in ("params", "notebooks"):
+        shutil.copytree(PATHS.root / name, root / name)
+    shutil.copyfile(PATHS.root / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+def run(root: Path, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
+    # ../shared as the checkout sees it (the national exports of the ranking), when it is there
+    shared = {"CITYBANK_SHARED": str(PATHS.shared)} if PATHS.shared.is_dir() else {}
+    env = {**os.environ, "CITYBANK_ROOT": str(root), "MPLBACKEND": "Agg", **shared}
+    return subprocess.run([*CLI, *args], cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def code_key() -> str:
+    """A hash of what the built year is made from (the package, the notebooks, params): the folder's name."""
+    h = hashlib.sha256()
+    for folder in (PATHS.root / "lib" / "citybank", PATHS.root / "notebooks", PATHS.root / "params"):
+        for p in sorted(folder.rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts:
+                h.update(str(p.relative_to(PATHS.root)).encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def run_tmp(tmp_path_factory) -> Path:
+    """The temporary folder of this test run that every xdist worker shares (each worker's own basetemp is a
+    subfolder of it); without xdist, the run's own basetemp."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def built_year(tmp_path_factory) -> tuple[Path, SimpleNamespace]:
+    """`citybank report --year 2024` in a fresh workbench, once per test run: the first worker to get here builds
+    under an exclusive lock, the others wait for it and read what it wrote (the outcome is kept in done.json)."""
+    folder = run_tmp(tmp_path_factory) / f"e2e-year-{code_key()}"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    root, done = folder / "wb", folder / "done.json"
+    with open(f"{folder}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.is_file():
+            if folder.exists():  # a build interrupted in an earlier attempt of this run
+                shutil.rmtree(folder)
+            fresh_workbench(root)
+            proc = run(root, "report", "--year", str(YEAR))
+            done.write_text(json.dumps({"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}))
+    return root, SimpleNamespace(**json.loads(done.read_text()))
