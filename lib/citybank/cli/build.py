@@ -88,6 +88,14 @@ def print_failures(failures: list[Failure], root: Path) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .. import snapshot  # lazy: the CLI answers at once
+
+    whole_year = not args.only and not args.force
+    same = snapshot.unchanged(PATHS.root, args.year) if whole_year else None
+    if same:  # not one file the plan and its keys were made from has changed since the last whole build
+        year, n = same
+        print(f"build {year}: 0 executed, {n} up to date, 0 failed (nothing changed since the last build)")
+        return 0
     year, tasks = _tasks(args.year)
     if args.only:
         patterns = [p.strip() for p in args.only.split(",") if p.strip()]
@@ -105,6 +113,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     if res.failures:
         print_failures(res.failures, tasks[0].root)
         return 1
+    if not args.only and res.ok and all(t.root == PATHS.root for t in tasks):
+        from ..runner import KEY_PACKAGES, LIB_ROOT  # lazy: the CLI answers at once
+
+        snapshot.write(PATHS.root, args.year, year, tasks, LIB_ROOT, list(KEY_PACKAGES))
     return 0
 
 
