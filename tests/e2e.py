@@ -1,6 +1,8 @@
 """The end-to-end helpers (tests/test_e2e_*.py): a fresh copy of the workbench, the `citybank` command run in it,
-and the one built year they all read — built once per test run, whichever xdist worker asks first (the others
-wait on a file lock, then read the same folder). Nothing here reads the checkout's build/ or reports/."""
+and the one built year they all read — built once per test run: the run's controller starts the build in the
+background when the run begins (conftest.py, :func:`start_early`), and a test that needs it waits on its file lock
+(or builds it, when nobody started it), then reads the same folder. Nothing here reads the checkout's build/ or
+reports/."""
 
 from __future__ import annotations
 
@@ -54,10 +56,13 @@ def run_tmp(tmp_path_factory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-def built_year(tmp_path_factory) -> tuple[Path, SimpleNamespace]:
-    """`citybank report --year 2024` in a fresh workbench, once per test run: the first worker to get here builds
-    under an exclusive lock, the others wait for it and read what it wrote (the outcome is kept in done.json)."""
-    folder = run_tmp(tmp_path_factory) / f"e2e-year-{code_key()}"
+def year_folder(run_folder: Path) -> Path:
+    return run_folder / f"e2e-year-{code_key()}"
+
+
+def build_once(folder: Path) -> tuple[Path, SimpleNamespace]:
+    """`citybank report --year 2024` in a fresh workbench ``folder/wb``, once: whoever gets here first builds under
+    an exclusive lock, the others wait for it and read what it wrote (the outcome is kept in done.json)."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     root, done = folder / "wb", folder / "done.json"
     with open(f"{folder}.lock", "w") as lock:
@@ -69,3 +74,32 @@ def built_year(tmp_path_factory) -> tuple[Path, SimpleNamespace]:
             proc = run(root, "report", "--year", str(YEAR))
             done.write_text(json.dumps({"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}))
     return root, SimpleNamespace(**json.loads(done.read_text()))
+
+
+def built_year(tmp_path_factory) -> tuple[Path, SimpleNamespace]:
+    """The built year of this test run (started in the background when the run began: :func:`start_early`)."""
+    return build_once(year_folder(run_tmp(tmp_path_factory)))
+
+
+def wants_the_year(config) -> bool:
+    """Whether this run will ask for the built year: slow tests not deselected, and an end-to-end file among the
+    paths given (or a folder holding them)."""
+    if "not slow" in (config.getoption("markexpr", "") or ""):
+        return False
+    here = Path(__file__).parent.resolve()
+    for arg in config.args:
+        path = (Path(config.invocation_params.dir) / arg.split("::")[0]).resolve()
+        if path == here or here.is_relative_to(path) or (path.parent == here and path.name.startswith("test_e2e_")):
+            return True
+    return False
+
+
+def start_early(run_folder: Path, log: Path) -> subprocess.Popen:
+    """Start building the year in the background at the start of the run (the controller of xdist, or pytest
+    itself): the workers run the other tests meanwhile instead of one of them waiting on the lock."""
+    return subprocess.Popen([sys.executable, __file__, str(year_folder(run_folder))], stdout=log.open("w"),
+                            stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+
+
+if __name__ == "__main__":  # the background build of start_early
+    build_once(Path(sys.argv[1]))
