@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("narrative", "plots", "contract"),
     ("ingest", "sample"),
     ("bank",),
-    ("indicators", "consistency", "strategy", "survey", "ranking", "newcity"),
+    ("indicators", "consistency", "strategy", "survey", "ranking", "newcity", "datadocs"),
     ("publish", "lineage", "changes", "catalogue", "opendata"),
     ("views", "render"),
     ("runner", "snapshot", "pipeline", "hygiene", "reference", "workshops"),

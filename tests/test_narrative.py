@@ -269,6 +269,18 @@ def test_trend_unfavourable_change():
 
 
 @pytest.mark.parametrize(
+    ("higher_is_better", "judgement"), [(False, "an unfavourable change"), (True, "a favourable change")]
+)
+def test_trend_record_with_judgement_takes_the_right_article(higher_is_better, judgement):
+    # "an" before a vowel: the judgement after a record once said "a unfavourable change"
+    s = series({2021: 1234, 2022: 1314, 2023: 1400, 2024: 1500})
+    assert describe_trend(s, UNEMPLOYMENT, "en", "persons", higher_is_better=higher_is_better) == (
+        "Registered unemployment rose for the third year running, to 1,500 people (+7.1%). "
+        f"This is the highest value in the whole series (since 2021), {judgement}."
+    )
+
+
+@pytest.mark.parametrize(
     ("lang", "expected"),
     [
         ("en", "Registered unemployment was unchanged from 2023 (5 people)."),
