@@ -77,5 +77,5 @@ def test_the_reproduce_notebook_ships_with_the_data_and_passes_there(tmp_path):
         env={**__import__("os").environ, **env}
     )
     printed = "".join(o.get("text", "") for c in ran.cells for o in c.get("outputs", []))
-    assert "OK:" in printed and "odtworzone z pakietu bez różnic" in printed
+    assert "OK:" in printed and "pozycji rankingu odtworzone z pakietu bez różnic" in printed
     assert not list(Path(PACKAGE).glob("*.ipynb.tmp*"))

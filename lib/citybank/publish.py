@@ -589,6 +589,13 @@ def _publish_ranking(
     if rows.empty:
         return []
     path = write_csv(rows.sort_values(["measure", "group", "year"], kind="stable"), out / "ranking.csv")
+    # every member of the city's groups with its value: what a partner needs to recompute the ranks
+    keys = ["measure", "group", "class", "band", "year"]
+    full = ranking.results(reg=reg).rows
+    members = full.merge(rows[keys].drop_duplicates(), on=keys)[[*keys, "territory", "name", "value"]]
+    members_path = write_csv(
+        members.sort_values([*keys, "territory"], kind="stable").reset_index(drop=True), out / "ranking_groups.csv"
+    )
     tables = "; ".join(f"{t} ({y})" for t, y in rank.exports)
     resources.append(
         _resource(
@@ -605,7 +612,22 @@ def _publish_ranking(
             **lic,
         )
     )
-    return [path]
+    resources.append(
+        _resource(
+            out,
+            members_path,
+            "ranking-groups",
+            title="Gminy klas rankingu z wartościami / The ranking classes' gminas with their values",
+            description=f"Every gmina of each class {reg.city.name} is ranked in, with its value per measure and "
+            "year: rank = 1 + the number of members with a higher value; percentile = share of members at or below; "
+            f"quartiles with linear interpolation. Source: GUS, Local Data Bank, table exports {tables}.",
+            description_pl=f"Wszystkie gminy każdej klasy, w której porównywane jest miasto {reg.city.name}, z "
+            "wartością miary w roku: miejsce = 1 + liczba gmin z wyższą wartością; percentyl = odsetek gmin z "
+            f"wartością nie wyższą; kwartyle z interpolacją liniową. Źródło: GUS, BDL, tablice {tables}.",
+            **lic,
+        )
+    )
+    return [path, members_path]
 
 
 def _publish_changes(
