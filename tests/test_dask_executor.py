@@ -173,7 +173,7 @@ def test_one_build_of_two_gminas_on_dask_matches_the_local_build(tmp_path, root,
 
 
 def test_report_cities_plans_every_listed_gmina_as_one_job_on_the_chosen_executor(tmp_path, root, monkeypatch):
-    from citybank.cli import build as cli_build
+    from citybank import pipeline
     from citybank.cli import main
 
     for code, name in (("2469011", "Alfa"), ("2463011", "Beta")):  # workspaces already there are kept as they are
@@ -185,7 +185,7 @@ def test_report_cities_plans_every_listed_gmina_as_one_job_on_the_chosen_executo
         seen.update(year=year, gminas=gminas, langs=langs, executor=executor)
         return JobReport(year)
 
-    monkeypatch.setattr(cli_build, "report_gminas", report_gminas)
+    monkeypatch.setattr(pipeline, "report_gminas", report_gminas)  # imported by `citybank report` when it runs
     argv = ["report", "--year", "2024", "--lang", "pl,en", "--cities", str(tmp_path / "gzm.txt")]
     argv += ["--out", str(tmp_path / "gminas"), "--executor", "dask", "--scheduler", "tcp://10.0.0.5:8786"]
     assert main(argv) == 0

@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("indicators", "consistency", "strategy", "survey", "ranking", "newcity", "datadocs"),
     ("publish", "manifest", "lineage", "changes", "catalogue", "opendata"),
     ("views", "render"),
-    ("runner", "pipeline", "hygiene", "reference", "workshops"),
+    ("runner", "snapshot", "pipeline", "hygiene", "reference", "workshops"),
     ("cli", "__main__"),
 ]
 LAYER_OF = {top: i for i, tops in enumerate(LAYERS) for top in tops}

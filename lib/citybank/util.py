@@ -9,13 +9,11 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
-from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+if TYPE_CHECKING:  # pandas and pyarrow are imported by the two functions that use them: the CLI and the runner's
+    import pandas as pd  # no-change path import this module and must stay light (see tests/test_cli.py)
 
 # A fixed timestamp for files inside zip containers (XLSX, DOCX): same inputs → same bytes.
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
@@ -104,6 +102,9 @@ def write_parquet(df: pd.DataFrame, path: str | Path, *, pandas_metadata: bool =
     ``pandas_metadata=False`` (published files) also drops the pandas schema note, leaving plain Arrow
     types any reader understands; keep it for internal result files so nullable dtypes round-trip.
     """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     table = pa.Table.from_pandas(df, preserve_index=False)
     if not pandas_metadata:
         table = table.replace_schema_metadata(None)
@@ -117,6 +118,8 @@ def read_results(path: Path, compute, year: int | None = None, refresh: bool = F
     the rows of one ``year`` when given."""
     if refresh or not path.exists():
         compute()
+    import pandas as pd
+
     df = pd.read_parquet(path)
     if year is not None:
         df = df[df["year"] == year].reset_index(drop=True)
@@ -125,6 +128,8 @@ def read_results(path: Path, compute, year: int | None = None, refresh: bool = F
 
 def package_versions(names: Iterable[str]) -> dict[str, str | None]:
     """The installed version of each distribution (None when it is not installed), sorted by name."""
+    from importlib import metadata  # here: ~50 ms of imports that `citybank --help` does not need
+
     out: dict[str, str | None] = {}
     for name in sorted(names):
         try:

@@ -7,19 +7,38 @@ import contextlib
 import fnmatch
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UserError
-from ..newcity import describe_and_write, read_codes, status_words
-from ..params import registry
-from ..pipeline import prepare, report, report_gminas, workspaces_for
-from ..render import render_year
-from ..runner import INFRASTRUCTURE, NOTEBOOK, Failure, make_executor, plan, run_tasks, status
-from ..util import dumps_json
-from ..workbench import Workbench
-from .data import known_year
+from ..paths import PATHS
+
+if TYPE_CHECKING:
+    from ..runner import Failure
+
+# Each command imports what it runs when it runs: `citybank --help` imports no params (pydantic), and `build`,
+# `plan` and `status` only the params and the runner's planning and cache — never the pipeline, the renderer or
+# new-city (pandas, matplotlib, nbformat, Typst) — so that a build with nothing to do answers at once (README,
+# Performance; tests/test_cli.py).
+
+
+def known_year(year: int | None) -> int:
+    """The --year given (or the default of params/city.yml), when params/years/<year>.yml exists."""
+    from ..params import registry, year_or_default  # lazy: the CLI answers at once
+
+    reg = registry()
+    year = year_or_default(year, reg)
+    if year not in reg.years:
+        raise UserError(
+            f"year {year} has no params/years/{year}.yml; known years: {', '.join(map(str, sorted(reg.years)))}. "
+            "Add the year first (README, 'A new year')."
+        )
+    return year
 
 
 def _tasks(year_arg: int | None):
+    from ..params import registry  # lazy: the CLI answers at once
+    from ..runner import plan  # lazy: the CLI answers at once
+
     year = known_year(year_arg)
     return year, plan(year, registry())
 
@@ -27,6 +46,8 @@ def _tasks(year_arg: int | None):
 def cmd_plan(args: argparse.Namespace) -> int:
     year, tasks = _tasks(args.year)
     if args.json:
+        from ..util import dumps_json  # lazy: the CLI answers at once
+
         sys.stdout.write(dumps_json([t.to_json() for t in tasks]))
         return 0
     for t in tasks:
@@ -38,6 +59,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def print_failures(failures: list[Failure], root: Path) -> None:
+    from ..runner import INFRASTRUCTURE, NOTEBOOK  # lazy: the CLI answers at once
+
     def short(p: str | None) -> str:
         if not p:
             return "-"
@@ -65,12 +88,22 @@ def print_failures(failures: list[Failure], root: Path) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .. import snapshot  # lazy: the CLI answers at once
+
+    whole_year = not args.only and not args.force
+    same = snapshot.unchanged(PATHS.root, args.year) if whole_year else None
+    if same:  # not one file the plan and its keys were made from has changed since the last whole build
+        year, n = same
+        print(f"build {year}: 0 executed, {n} up to date, 0 failed (nothing changed since the last build)")
+        return 0
     year, tasks = _tasks(args.year)
     if args.only:
         patterns = [p.strip() for p in args.only.split(",") if p.strip()]
         tasks = [t for t in tasks if any(fnmatch.fnmatch(t.id, p) for p in patterns)]
         if not tasks:
             raise UserError(f"no task of {year} matches --only {args.only!r}; see `citybank plan --year {year}`")
+    from ..runner import make_executor, run_tasks  # lazy: the CLI answers at once
+
     executor = make_executor(args.executor, args.scheduler, args.jobs)
     res = run_tasks(tasks, jobs=args.jobs, timeout=args.timeout, force=args.force, executor=executor)
     print(
@@ -80,10 +113,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if res.failures:
         print_failures(res.failures, tasks[0].root)
         return 1
+    if not args.only and res.ok and all(t.root == PATHS.root for t in tasks):
+        from ..runner import KEY_PACKAGES, LIB_ROOT  # lazy: the CLI answers at once
+
+        snapshot.write(PATHS.root, args.year, year, tasks, LIB_ROOT, list(KEY_PACKAGES))
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from ..runner import status  # lazy: the CLI answers at once
+
     year, tasks = _tasks(args.year)
     reasons = status(tasks)
     stale = {k: v for k, v in reasons.items() if v}
@@ -95,6 +134,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     """``citybank render``: render, print what was written and every failure; 1 when anything failed."""
+    from ..render import render_year  # lazy: the CLI answers at once
+    from ..runner import plan  # lazy: the CLI answers at once
+    from ..workbench import Workbench  # lazy: the CLI answers at once
+
     year = known_year(args.year)
     wb = Workbench.at()
     result = render_year(year, args.lang, args.format, args.engine, paths=wb.paths)
@@ -121,6 +164,9 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
+    from ..pipeline import prepare  # lazy: the CLI answers at once
+    from ..workbench import Workbench  # lazy: the CLI answers at once
+
     job = prepare(known_year(args.year), wb=Workbench.at())
     job.print_summary()
     return 1 if job.failures else 0
@@ -131,6 +177,8 @@ def _split(text: str | None) -> list[str] | None:
 
 
 def cmd_new_city(args: argparse.Namespace) -> int:
+    from ..newcity import describe_and_write, status_words  # lazy: the CLI answers at once
+
     ws = describe_and_write(args.terc, args.out, force=args.force)
     g = ws.gmina
     print(f"{g.name} ({g.terc}): {status_words(g)['en']}; population {g.population:,.0f} in {g.year}")
@@ -141,6 +189,12 @@ def cmd_new_city(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from ..newcity import read_codes  # lazy: the CLI answers at once
+    from ..params import registry  # lazy: the CLI answers at once
+    from ..pipeline import report, report_gminas, workspaces_for  # lazy: the CLI answers at once
+    from ..runner import make_executor  # lazy: the CLI answers at once
+    from ..workbench import Workbench  # lazy: the CLI answers at once
+
     only, formats = _split(args.only), _split(args.format)
     if args.params and args.cities:
         raise UserError("--params and --cities: give one of them")

@@ -23,18 +23,7 @@ from ..paths import PATHS
 from ..publish import publish_year
 from ..sample import generate
 from ..util import atomic_path, dumps_json, write_text_atomic
-
-
-def known_year(year: int | None) -> int:
-    """The --year given (or the default of params/city.yml), when params/years/<year>.yml exists."""
-    reg = registry()
-    year = year_or_default(year, reg)
-    if year not in reg.years:
-        raise UserError(
-            f"year {year} has no params/years/{year}.yml; known years: {', '.join(map(str, sorted(reg.years)))}. "
-            "Add the year first (README, 'A new year')."
-        )
-    return year
+from .build import known_year
 
 
 def cmd_check_params(args: argparse.Namespace) -> int:

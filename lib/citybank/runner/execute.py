@@ -248,7 +248,14 @@ def _fork_kernel_manager_class():
     return ForkKernelManager
 
 
-def _execute(job: dict[str, Any], tmp_out: str, fork_kernel: bool) -> dict[str, Any]:
+KERNEL_MODES = ("inprocess", "fork", "spawn")
+"""How a task's notebook is executed (``CITYBANK_RUNNER_KERNEL``, read by each worker): ``inprocess`` (the default)
+in an IPython shell of the task's own forked process (:mod:`citybank.runner.inprocess`: no kernel, no messages);
+``fork`` by a kernel forked from that process (:class:`ForkKernelManager`); ``spawn`` by a fresh
+``ipykernel_launcher`` as plain papermill does. All three write the same bytes (tests/test_runner.py)."""
+
+
+def _execute(job: dict[str, Any], tmp_out: str, kernel_mode: str) -> dict[str, Any]:
     """Run one notebook with papermill into ``tmp_out`` (in the per-task child); return timings/status."""
     import papermill
 
@@ -261,7 +268,11 @@ def _execute(job: dict[str, Any], tmp_out: str, fork_kernel: bool) -> dict[str, 
         marks["executed"] = time.perf_counter()
 
     kwargs: dict[str, Any] = {}
-    if fork_kernel:
+    if kernel_mode == "inprocess":
+        from .inprocess import register  # the engine needs IPython: imported in the task's process only
+
+        kwargs["engine_name"] = register()
+    elif kernel_mode == "fork":
         kwargs["kernel_manager_class"] = _fork_kernel_manager_class()
     out: dict[str, Any] = {"status": "ok", "error": ""}
     try:
@@ -332,8 +343,8 @@ class _TaskFailed(Exception):
 class _Worker:
     """Runs inside a worker process: preload, then fork one child per task and wait with a deadline."""
 
-    def __init__(self, fork_kernel: bool = True, private_fds: tuple[int, ...] = ()) -> None:
-        self.fork_kernel = fork_kernel
+    def __init__(self, kernel_mode: str = "inprocess", private_fds: tuple[int, ...] = ()) -> None:
+        self.kernel_mode = kernel_mode
         self.child: int | None = None
         self.private_fds = private_fds  # the pipes of the root process: closed in every task's child
 
@@ -415,8 +426,8 @@ class _Worker:
                 fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
                 os.dup2(fd, 1)
                 os.dup2(fd, 2)
-                depfile.begin(depfile.path_for(log))  # what this process and its kernel read
-                res = _execute(job, str(tmp), self.fork_kernel)
+                depfile.begin(depfile.path_for(log))  # what this process (and a kernel it forks) reads
+                res = _execute(job, str(tmp), self.kernel_mode)
                 os.write(wfd, json.dumps(res).encode())
             except BaseException:  # noqa: BLE001
                 code = 1
@@ -479,8 +490,8 @@ class _Roots:
 
     A root process that dies fails its task as an :data:`INFRASTRUCTURE` failure (tried again in a new one)."""
 
-    def __init__(self, fork_kernel: bool, protocol_fds: tuple[int, ...], keep: int = 2) -> None:
-        self.fork_kernel = fork_kernel
+    def __init__(self, kernel_mode: str, protocol_fds: tuple[int, ...], keep: int = 2) -> None:
+        self.kernel_mode = kernel_mode
         self.protocol_fds = protocol_fds  # the worker's own pipes to the build: never held by a root process
         self.keep = keep
         self.procs: dict[str, tuple[int, int, Any]] = {}  # root → (pid, jobs fd, results file)
@@ -536,7 +547,7 @@ class _Roots:
                 for _, fd, fh in self.procs.values():  # the other roots' pipes: their EOF must not wait for us
                     os.close(fd)
                     fh.close()
-                _serve_root(root, jobs_r, res_w, self.fork_kernel)
+                _serve_root(root, jobs_r, res_w, self.kernel_mode)
             except BaseException:  # noqa: BLE001 — whatever happened, leave (the worker reports it)
                 code = 1
             finally:
@@ -559,9 +570,9 @@ class _Roots:
             self._stop(root)
 
 
-def _serve_root(root: str, jobs_fd: int, results_fd: int, fork_kernel: bool) -> None:
+def _serve_root(root: str, jobs_fd: int, results_fd: int, kernel_mode: str) -> None:
     """Body of a root process: warm the root, then run its tasks one by one (jobs in, results out)."""
-    worker = _Worker(fork_kernel, private_fds=(jobs_fd, results_fd))
+    worker = _Worker(kernel_mode, private_fds=(jobs_fd, results_fd))
 
     def on_term(signum, frame):  # noqa: ARG001
         worker.kill_child()
@@ -584,8 +595,8 @@ def _worker_main() -> None:
     out_fd = os.dup(1)
     out = os.fdopen(out_fd, "w", buffering=1)
     os.dup2(2, 1)  # anything printed by imports goes to stderr, not into the protocol
-    fork_kernel = os.environ.get("CITYBANK_RUNNER_KERNEL", "fork") == "fork"
-    roots = _Roots(fork_kernel, protocol_fds=(out_fd,))
+    kernel_mode = os.environ.get("CITYBANK_RUNNER_KERNEL", "inprocess")
+    roots = _Roots(kernel_mode, protocol_fds=(out_fd,))
 
     def on_term(signum, frame):  # noqa: ARG001
         roots.stop_all()
