@@ -119,6 +119,15 @@ class Paths:
         env = os.environ.get("CITYBANK_SHARED")
         return Path(env) if env else self.root.parent / "shared"
 
+    @property
+    def link_roots(self) -> tuple[Path, ...]:
+        """Where a symbolic link under ``data/raw`` may lead: ``data/raw`` itself and the read-only ``../shared``
+        (of this root and of the code checkout: a gmina workspace of ``citybank new-city`` links the national
+        exports there). Anything else is refused when a file is opened (``citybank.safety.inside``)."""
+        code = code_checkout()
+        extra = [code.parent / "shared"] if code is not None else []
+        return tuple(dict.fromkeys([self.raw, self.shared, *extra]))
+
 
 def code_checkout() -> Path | None:
     """The checkout this package was loaded from (the folder with ``notebooks/`` and ``pyproject.toml``), if any."""
