@@ -27,6 +27,7 @@ from .ingest.common import level_of
 from .ingest.validate import empty_quarantine
 from .narrative import fmt_number
 from .params import Registry, expand_files, registry
+from .safety import safe_frame
 from .paths import PATHS, Paths, get_paths
 from .schema import BANK_COLUMNS, QUARANTINE_COLUMNS
 from .util import atomic_path, progress_bar, sha256_file, write_json, write_text_atomic
@@ -441,7 +442,7 @@ def _write_year(
     q = quarantine[quarantine["year"].isna() | quarantine["year"].eq(year)]
     qfile = paths.quality / str(year) / "quarantine.csv"
     with atomic_path(qfile) as tmp:
-        q[QUARANTINE_COLUMNS].to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        safe_frame(q[QUARANTINE_COLUMNS]).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
     datasets = {}
     for ds_id, info in sorted(summary.items()):
         ds = reg.datasets[ds_id]

@@ -19,6 +19,7 @@ from .bank import empty_bank, freshness, load_bank
 from .errors import UserError
 from .lineage import Lineage, dataset_lineage, provider_lineage
 from .params import Registry, due_date, expand_files, registry
+from .safety import read_back
 from .paths import PATHS, Paths
 
 DOWNLOAD_FORMATS = ("csv", "xlsx", "parquet")
@@ -92,7 +93,7 @@ def _problems(paths: Paths, year: int) -> pd.DataFrame:
     path = paths.quality / str(year) / "quarantine.csv"
     if not path.is_file():
         return pd.DataFrame(columns=["dataset", "source_file", "source_row", "column", "value", "check"])
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return pd.read_csv(path, dtype=str, keep_default_na=False).map(read_back)
 
 
 def build_catalogue(

@@ -102,6 +102,13 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def read_back(value: Any) -> Any:
+    """The text :func:`safe_cell` neutralised, as it was (for a page that shows a CSV the workbench wrote)."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
+
+
 def safe_frame(df: Any) -> Any:
     """A copy of a DataFrame whose text cells pass :func:`safe_cell` (numbers, dates and headers'
     types unchanged; a header that starts like a formula is neutralised too). The frame itself when nothing

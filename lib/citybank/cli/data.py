@@ -14,6 +14,7 @@ import pandas as pd
 
 from .. import indicators
 from ..bank import build_bank
+from ..safety import safe_frame
 from ..errors import UserError
 from ..ingest import SourceFileError, check_file, format_problems
 from ..ingest.bdl import SHAPE_NAMES, read_bdl_any
@@ -75,7 +76,7 @@ def cmd_import_bdl(args: argparse.Namespace) -> int:
             raise UserError(f"--out {args.out}: use a file name ending in .csv or .parquet")
         with atomic_path(target) as tmp:
             if target.suffix.lower() == ".csv":
-                tidy.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+                safe_frame(tidy).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
             else:
                 tidy.to_parquet(tmp, index=False)
         print(f"{len(tidy):,} values written to {target}")
@@ -179,7 +180,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     table = indicators.indicator_table(year, res=res, catalogue=catalogue, reg=reg)
     fmt = args.format
     if fmt == "csv":
-        text = table.to_csv(index=False, lineterminator="\n")
+        text = safe_frame(table).to_csv(index=False, lineterminator="\n")
     elif fmt == "json":
         records = [
             {k: (indicators.json_number(v) if isinstance(v, float) else v) for k, v in row.items()}

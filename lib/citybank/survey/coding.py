@@ -42,6 +42,7 @@ import pandas as pd
 
 from ..errors import CitybankError, UserError
 from ..params.survey import Survey
+from ..safety import safe_frame
 from ..params.survey_coding import CodedQuestion, Coding, read_overrides
 from ..util import write_text_atomic
 from . import svyadapter
@@ -460,6 +461,6 @@ def write_coding(result: CodingResult, coding: Coding, survey: Survey, out: Path
     out = Path(out)
     files = {**CODING_FILES, **INTERNAL_FILES}
     return [
-        Path(write_text_atomic(out / files[CODING_TABLES[name]], f.to_csv(index=False, lineterminator="\n")))
+        Path(write_text_atomic(out / files[CODING_TABLES[name]], safe_frame(f).to_csv(index=False, lineterminator="\n")))
         for name, f in coding_tables(result, coding, survey).items()
     ]
