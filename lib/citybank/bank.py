@@ -27,8 +27,8 @@ from .ingest.common import level_of
 from .ingest.validate import empty_quarantine
 from .narrative import fmt_number
 from .params import Registry, expand_files, registry
-from .safety import safe_frame
 from .paths import PATHS, Paths, get_paths
+from .safety import safe_frame
 from .schema import BANK_COLUMNS, QUARANTINE_COLUMNS
 from .util import atomic_path, progress_bar, sha256_file, write_json, write_text_atomic
 

@@ -19,8 +19,8 @@ from .bank import empty_bank, freshness, load_bank
 from .errors import UserError
 from .lineage import Lineage, dataset_lineage, provider_lineage
 from .params import Registry, due_date, expand_files, registry
-from .safety import read_back
 from .paths import PATHS, Paths
+from .safety import read_back
 
 DOWNLOAD_FORMATS = ("csv", "xlsx", "parquet")
 

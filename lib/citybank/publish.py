@@ -49,10 +49,10 @@ from .bank import load_bank
 from .errors import UserError
 from .opendata import LICENCES, effective_licence, write_opendata
 from .params import Registry, registry
-from .safety import FORMULA_START, safe_frame
 from .params.survey import load_survey
 from .paths import PATHS
 from .rawdata import is_sample
+from .safety import FORMULA_START, safe_frame
 from .survey.published import DISCLOSURE_NOTE as SURVEY_DISCLOSURE
 from .survey.published import PUBLIC_TABLES
 from .survey.published import TABLE_DISCLOSURE_NOTE as SURVEY_TABLE_DISCLOSURE

@@ -96,15 +96,23 @@ def inside(root: str | os.PathLike, rel: str, *, what: str = "the file", links_t
 
 
 def safe_cell(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula, prefixed with an apostrophe; anything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """Text a spreadsheet would run as a formula, prefixed with an apostrophe; a carriage return inside text
+    becomes a line feed (a CSV writer with ``\\n`` line ends leaves a lone CR unquoted, and readers split the row
+    there); anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+
+
+def _unsafe(value: Any) -> bool:
+    return isinstance(value, str) and (value.startswith(FORMULA_START) or "\r" in value)
 
 
 def read_back(value: Any) -> Any:
     """The text :func:`safe_cell` neutralised, as it was (for a page that shows a CSV the workbench wrote)."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START):
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith((*FORMULA_START, "\n")):
         return value[1:]
     return value
 
@@ -120,7 +128,7 @@ def safe_frame(df: Any) -> Any:
         s = df[col]
         if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
             continue
-        text = s.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
+        text = s.map(_unsafe)
         if bool(text.any()):
             out = df.copy() if out is None else out
             out[col] = s.map(safe_cell).astype(s.dtype) if s.dtype != object else s.map(safe_cell)
@@ -162,8 +170,7 @@ def check_zip(data: bytes, *, where: str, max_unpacked_mb: float = MAX_UNPACKED_
         if i.file_size > ZIP_RATIO_FLOOR_MB * 1024 * 1024 and i.file_size > MAX_ZIP_RATIO * max(i.compress_size, 1):
             raise UnsafeInputError(
                 f"{where}: its part {i.filename} unpacks {i.file_size / max(i.compress_size, 1):,.0f} times larger "
-                f"than stored ({i.file_size / 1024 / 1024:,.0f} MB): refused as a possible zip bomb — ask the provider "
-                "for the file again or as CSV"
+                f"than stored ({i.file_size / 1024 / 1024:,.0f} MB): refused as a possible zip bomb"
             )
 
 

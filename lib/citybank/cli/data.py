@@ -14,13 +14,13 @@ import pandas as pd
 
 from .. import indicators
 from ..bank import build_bank
-from ..safety import safe_frame
 from ..errors import UserError
 from ..ingest import SourceFileError, check_file, format_problems
 from ..ingest.bdl import SHAPE_NAMES, read_bdl_any
 from ..params import ParamsError, load_params, registry, year_or_default
 from ..paths import PATHS
 from ..publish import publish_year, write_manifest
+from ..safety import safe_frame
 from ..sample import generate
 from ..util import atomic_path, dumps_json, write_text_atomic
 

@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 
 from ..errors import UserError
-from ..safety import safe_frame
 from ..params import registry
 from ..params.survey import load_survey
 from ..params.survey_coding import load_coding
 from ..paths import PATHS
+from ..safety import safe_frame
 from ..sample.survey import survey_files
 from ..survey import load_survey_data
 from ..survey.coding import run_coding, write_coding
@@ -90,7 +90,9 @@ def cmd_survey(args: argparse.Namespace) -> int:
         out = Path(args.out)
         files = write_tables(data, s, out)
         files.append(
-            write_text_atomic(out / "survey_margin_sources.csv", safe_frame(sources).to_csv(index=False, lineterminator="\n"))
+            write_text_atomic(
+                out / "survey_margin_sources.csv", safe_frame(sources).to_csv(index=False, lineterminator="\n")
+            )
         )
         print(f"{len(files)} tables written under {out}{tag}")
         return 0

@@ -42,8 +42,8 @@ import pandas as pd
 
 from ..errors import CitybankError, UserError
 from ..params.survey import Survey
-from ..safety import safe_frame
 from ..params.survey_coding import CodedQuestion, Coding, read_overrides
+from ..safety import safe_frame
 from ..util import write_text_atomic
 from . import svyadapter
 from .estimate import flag
@@ -461,6 +461,8 @@ def write_coding(result: CodingResult, coding: Coding, survey: Survey, out: Path
     out = Path(out)
     files = {**CODING_FILES, **INTERNAL_FILES}
     return [
-        Path(write_text_atomic(out / files[CODING_TABLES[name]], safe_frame(f).to_csv(index=False, lineterminator="\n")))
+        Path(
+            write_text_atomic(out / files[CODING_TABLES[name]], safe_frame(f).to_csv(index=False, lineterminator="\n"))
+        )
         for name, f in coding_tables(result, coding, survey).items()
     ]

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..params.survey import MODES, Survey
-from ..util import write_text_atomic
 from ..safety import safe_frame
+from ..util import write_text_atomic
 from .disclosure import TOTAL, suppress
 from .estimate import estimates
 from .inputs import SurveyData
@@ -129,5 +129,7 @@ def write_tables(data: SurveyData, survey: Survey, out: Path) -> list[Path]:
     out = Path(out)
     written = []
     for name, frame in build_tables(data, survey).items():
-        written.append(write_text_atomic(out / f"{name}.csv", safe_frame(frame).to_csv(index=False, lineterminator="\n")))
+        written.append(
+            write_text_atomic(out / f"{name}.csv", safe_frame(frame).to_csv(index=False, lineterminator="\n"))
+        )
     return [Path(p) for p in written]
