@@ -49,7 +49,7 @@ from . import svyadapter
 from .estimate import flag
 from .inputs import SurveyData
 from .tables import LOG_COLUMNS, apply_suppression
-from .text import LEAK_PATTERNS, STEMMER_VERSION, fold, redact, stem, words
+from .text import STEMMER_VERSION, fold, leaks, redact, stem, words
 from .weighting import Weighting
 
 CODED_COLUMNS = ["respondent", "question", "code", "source"]
@@ -373,9 +373,9 @@ def quote_bank(
     out = pd.DataFrame(rows, columns=QUOTE_COLUMNS[:-2])
     out["codebook_version"] = coding.version
     out["synthetic"] = survey.synthetic
-    leaks = [q for q in out["quote"] if any(p.search(q) for p in LEAK_PATTERNS)]
-    if leaks:
-        raise CodingError(f"the quote bank would publish personal data ({len(leaks)} quote(s)); not written")
+    leaking = [q for q in out["quote"] if leaks(q)]
+    if leaking:
+        raise CodingError(f"the quote bank would publish personal data ({len(leaking)} quote(s)); not written")
     return out
 
 
