@@ -30,8 +30,8 @@ from citybank.ingest.common import SourceFileError
 from citybank.ingest.fetch import Client, Request
 from citybank.params import ParamsError, load_params
 from citybank.params.bdl_api import load_bdl_api
-from citybank.schema import QUARANTINE_COLUMNS
 from citybank.paths import PATHS
+from citybank.schema import QUARANTINE_COLUMNS
 from ingest_fixtures import build_raw, write_sidecar
 from test_bank import params_with_four
 

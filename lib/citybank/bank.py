@@ -290,14 +290,13 @@ def build_bank(
         for y in years
         for p in (paths.quality / str(y) / "quarantine.csv", paths.year_report(y) / "qa" / "quality.json")
     ]
-    if not force and state_file.is_file() and all(p.is_file() for p in outputs):
-        state = json.loads(state_file.read_text(encoding="utf-8"))
-        if state.get("key") == key:
-            bank = pd.read_parquet(outputs[0])
-            summary = state["summary"]
-            failures = {k: v["error"] for k, v in summary.items() if v.get("error")}
-            quarantine = _read_quarantine(paths.bank / "bank.duckdb")
-            return BankResult(bank, quarantine, summary, failures, cached=True)
+    state = _trusted_state(state_file, outputs) if not force else None
+    if state is not None and state.get("key") == key:
+        bank = pd.read_parquet(outputs[0])
+        summary = state["summary"]
+        failures = {k: v["error"] for k, v in summary.items() if v.get("error")}
+        quarantine = _read_quarantine(paths.bank / "bank.duckdb")
+        return BankResult(bank, quarantine, summary, failures, cached=True)
 
     parts, rejected, notes, summary, failures = [], [], [], {}, {}
     datasets = sorted(reg.datasets.values(), key=lambda d: d.id)
@@ -350,8 +349,30 @@ def build_bank(
     written = _write_bank(paths, bank, quarantine, reg)
     for y in years:
         written += _write_year(paths, y, bank, quarantine, summary, reg)
-    write_json(state_file, {"key": key, "summary": summary})
+    hashes = {p.relative_to(paths.root).as_posix(): sha256_file(p) for p in outputs}
+    write_json(state_file, {"key": key, "summary": summary, "outputs": hashes})
     return BankResult(bank, quarantine, summary, failures, cached=False, written=written)
+
+
+def _trusted_state(state_file: Path, outputs: list[Path]) -> dict | None:
+    """The last run's state when it can be trusted: readable, and every output present with the sha256 it had when
+    written. A state file or an output cut short, edited or damaged (a crash, a full disk) is never trusted: the
+    bank is built again."""
+    if not state_file.is_file() or not all(p.is_file() for p in outputs):
+        return None
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, OSError):
+        return None
+    recorded = state.get("outputs") if isinstance(state, dict) else None
+    if not isinstance(recorded, dict) or not isinstance(state.get("summary"), dict):
+        return None
+    root = state_file.parent.parent
+    for p in outputs:
+        rel = p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p)
+        if recorded.get(rel) != sha256_file(p):
+            return None
+    return state
 
 
 def _data_years(accepted: pd.DataFrame) -> dict[str, int]:
