@@ -147,11 +147,16 @@ def test_corrupt_state_or_output_is_detected_and_rebuilt(tmp_path, reg4):
 # ---------------------------------------------------------------- two commands at once
 
 
-def _four_workbench(root: Path, target: Path) -> Path:
+def _four_workbench(root: Path, target: Path, raw: Path | None = None) -> Path:
+    """A workbench of the four fixture datasets; ``raw``: copy these raw files (the fixture's XLSX carries its
+    writing time, so two generated copies differ)."""
     params_with_four(root, target / "params")
     shutil.copytree(root / "notebooks", target / "notebooks")
     (target / "pyproject.toml").write_text("", encoding="utf-8")
-    build_raw(target / "data" / "raw", planted={2021: 9230})
+    if raw is not None:
+        shutil.copytree(raw, target / "data" / "raw")
+    else:
+        build_raw(target / "data" / "raw", planted={2021: 9230})
     return target
 
 
@@ -221,7 +226,7 @@ def test_sigkill_during_ingest_then_a_normal_run_gives_clean_bytes(tmp_path, roo
     assert _run(cmd, dict(os.environ, CITYBANK_ROOT=str(clean_wb))).returncode == 0
     span = time.monotonic() - t0  # only to spread the kill points over the run (never asserted)
     clean = _hashes(clean_wb, BANK_OUTPUTS)
-    wb = _four_workbench(root, tmp_path / "killed")
+    wb = _four_workbench(root, tmp_path / "killed", raw=clean_wb / "data" / "raw")
     (wb / "build").mkdir()
     hits = _killed_then_normal("ingest", cmd, dict(os.environ, CITYBANK_ROOT=str(wb)), wb, clean, BANK_OUTPUTS, span)
     assert hits >= 1
@@ -281,14 +286,14 @@ def test_sigkill_during_build_then_a_normal_run_gives_clean_bytes(tmp_path, root
         (target / "pyproject.toml").write_text("", encoding="utf-8")
         return target
 
-    clean_wb = copy(tmp_path / "clean")
+    # the clean run in the same copy (executed notebooks are compared where they were built)
+    wb = copy(tmp_path / "wb")
     t0 = time.monotonic()
-    run = _run(cmd, dict(os.environ, CITYBANK_ROOT=str(clean_wb)))
+    run = _run(cmd, dict(os.environ, CITYBANK_ROOT=str(wb)))
     assert run.returncode == 0, run.stderr
     span = time.monotonic() - t0
-    clean = _hashes(clean_wb, outputs)
+    clean = _hashes(wb, outputs)
     assert len(clean) == 2
-    wb = copy(tmp_path / "killed")
     hits = _killed_then_normal("build", cmd, dict(os.environ, CITYBANK_ROOT=str(wb)), wb, clean, outputs, span)
     assert hits >= 1
     # corrupt runner state is not trusted either: damaged hashes and state, then a normal run gives the same bytes
