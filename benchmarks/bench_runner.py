@@ -150,7 +150,10 @@ def page_stages(root: Path, tasks: list[runner.Task], sample: int) -> dict[str, 
              "iso_indicator": views.iso_indicator, "strategy": views.strategy, "consistency": views.consistency}  # fmt: skip
     chosen = [t for t in spread(tasks, sample) if Path(t.notebook).stem in pages]
     facts = words = figures = 0.0
-    views.pages.show = timed_show
+    # every page module draws through its own name for plots.show
+    drawers = [m for m in sys.modules.values() if m.__name__.startswith("citybank.views.pages.") and hasattr(m, "show")]
+    for m in drawers:
+        m.show = timed_show
     try:
         for t in chosen:
             template, p = Path(t.notebook).stem, dict(t.parameters)
@@ -166,7 +169,8 @@ def page_stages(root: Path, tasks: list[runner.Task], sample: int) -> dict[str, 
             figures += drawing["seconds"]
             words += (t2 - t1) - drawing["seconds"]
     finally:
-        views.pages.show = show
+        for m in drawers:
+            m.show = show
     n = len(chosen) or 1
     return {"pages": len(chosen), "facts": facts / n, "words and tables": words / n, "figures": figures / n}
 

@@ -109,3 +109,43 @@ def test_every_unit_of_params_reads_in_each_language():
     known = set(UNIT_LABELS) | set(UNIT_FORMS) | set(UNIT_SYMBOLS) | set(PERCENT_UNITS)
     missing = units - known
     assert not missing, f"add these units to citybank.i18n.UNIT_LABELS: {sorted(missing)}"
+
+
+def narrative_key_patterns() -> list[str]:
+    """The string keys ``citybank.narrative`` asks for, as regular expressions (an f-string's fields match any
+    text): read from the source with ``ast``."""
+    import ast
+    import re
+    from pathlib import Path
+
+    import citybank.narrative
+
+    patterns = []
+    for path in sorted(Path(citybank.narrative.__file__).parent.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        parts = {id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for v in node.values}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in parts:
+                patterns.append(re.escape(node.value))
+            elif isinstance(node, ast.JoinedStr):
+                patterns.append(
+                    "".join(re.escape(v.value) if isinstance(v, ast.Constant) else ".+" for v in node.values)
+                )
+    return [p for p in patterns if p.startswith(("sentence\\.", "chart\\.alt_"))]
+
+
+def test_the_sentences_of_the_pages_are_all_said():
+    """The fixed sentences of the narrative live in the string table (``sentence.<page kind>.…``, the chart
+    alt text's ``chart.alt_…``); each of them is used by the narrative, so none is left behind when a sentence
+    changes."""
+    import re
+
+    patterns = narrative_key_patterns()
+    ours = [k for k in keys() if k.startswith(("sentence.", "chart.alt_"))]
+    assert {k.split(".")[1] for k in ours if k.startswith("sentence.")} >= {"category", "iso", "strategy", "survey"}
+    unused = [k for k in ours if not any(re.fullmatch(p, k) for p in patterns)]
+    assert unused == []
+    asked = [p for p in patterns if ".+" not in p]
+    assert [p for p in asked if not any(re.fullmatch(p, k) for k in ours)] == [], (
+        "a key the narrative asks for is missing"
+    )

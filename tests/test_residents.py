@@ -14,7 +14,7 @@ from citybank.bank import load_bank
 from citybank.indicators import results
 from citybank.params import ParamsError, load_params, registry
 from citybank.paths import PATHS
-from citybank.views import facts
+from citybank.views import inputs
 from style_rules import page_problems
 
 LANGS = ("pl", "en", "de")
@@ -134,16 +134,16 @@ def test_nouns_agree_with_the_number():
 
 @pytest.fixture()
 def fresh():
-    facts.residents_facts.cache_clear()
-    facts.iso_indicator_facts.cache_clear()
+    views.residents_facts.cache_clear()
+    views.iso_indicator_facts.cache_clear()
     yield
-    facts.residents_facts.cache_clear()
-    facts.iso_indicator_facts.cache_clear()
+    views.residents_facts.cache_clear()
+    views.iso_indicator_facts.cache_clear()
 
 
 @needs_bank
 def test_facts_on_the_sample_hand_checked(fresh):
-    f = facts.residents_facts(2024)
+    f = views.residents_facts(2024)
     by_id = {x.id: x for x in f.figures}
     assert list(by_id) == [
         "population", "births", "deaths", "unemployed", "wage", "pm10", "property_crimes", "recycling",
@@ -177,8 +177,8 @@ def test_facts_on_the_sample_hand_checked(fresh):
 def test_a_missing_value_is_a_gap_with_the_latest_value(monkeypatch, fresh):
     bank = load_bank()
     no_2024 = bank[~((bank["variable"] == "population_total") & (bank["year"] == 2024))]
-    monkeypatch.setattr(facts, "bank_frame", lambda: no_2024)
-    pop = facts.residents_facts(2024).figures[0]
+    monkeypatch.setattr(inputs, "bank_frame", lambda: no_2024)
+    pop = views.residents_facts(2024).figures[0]
     assert (pop.value, pop.latest_year, pop.latest) == (None, 2023, 63401)
     page = views.residents(2024, "en")
     assert page.figures.sentences[0] == (

@@ -317,14 +317,19 @@ def test_margin_mismatch_is_an_error(data, survey):
     assert f"  sex=K: achieved {k.achieved_share:.2%}, target 52.96%" in str(exc.value)
 
 
-def test_empty_margin_cell_is_named(data, survey):
+def test_empty_margin_cell_is_collapsed_and_said(data, survey):
     resp = data.respondents[data.respondents["district"] != "2474011-01"]
-    with pytest.raises(WeightingError) as exc:
-        weight(resp, survey.margins, "full")
-    assert str(exc.value) == (
-        "cannot rake scheme 'full': no respondent in district=2474011-01 (target 5,000); collapse the category with "
-        "a neighbouring one in params/survey.yml (margins and background) or use a scheme without it"
-    )
+    w = weight(resp, survey.margins, "full")
+    assert w.notes == [
+        "weighting 'full': no respondent in district=2474011-01 — collapsed into 2474011-01+2474011-02 (targets "
+        "summed, 15,200)"
+    ]
+    merged = w.margins.set_index("level").loc["2474011-01+2474011-02"]
+    assert merged["target"] == 15_200 and merged["achieved_share"] == pytest.approx(15_200 / 54_000, abs=1e-6)
+    in_02 = resp.loc[resp["district"] == "2474011-02", "respondent"]
+    assert w.weights[in_02].sum() == pytest.approx(15_200, rel=1e-6)
+    with pytest.raises(WeightingError, match="no respondent in any category of sex"):
+        weight(resp.assign(sex="X"), survey.margins, "full")
 
 
 def test_estimates_three_schemes_districts_modes(data, survey):
@@ -393,7 +398,7 @@ def test_zeros_and_small_totals_and_the_audit():
 def test_commands_and_published_tables(survey_raw, tmp_path, capsys):
     from citybank.cli import main
 
-    assert main(["survey", "validate", "--raw", str(survey_raw)]) == 1
+    assert main(["survey", "validate", "--raw", str(survey_raw)]) == 0  # routine exclusions only
     out = capsys.readouterr().out
     assert out.startswith("593 respondents kept (CATI 297, CAWI 296); 4 problem(s) — SYNTHETIC sample survey")
     assert main(["survey", "weight", "--raw", str(survey_raw)]) == 0

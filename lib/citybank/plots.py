@@ -6,7 +6,7 @@
 * Numbers on value axes follow the report language (``62 817`` / ``62,817`` / ``62.817``, U+2212 minus),
   years stay plain digits.
 * Every chart carries a source line under the plot (``Źródło: …; opracowanie własne``) and an alt-text
-  sentence (``figure_alt_text(fig)``) for the HTML report.
+  sentence (``figure_alt_text(fig)``; its words are ``citybank.narrative.alt_text``) for the HTML report.
 * The style is applied through ``style_context()`` inside each chart function, so importing or calling
   this module never changes the global rcParams; ``apply_style()`` does so only when called explicitly.
 * Figures are built on the Agg canvas directly (``matplotlib.figure.Figure`` + ``FigureCanvasAgg``), not
@@ -22,7 +22,7 @@ import os
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import matplotlib
 import pandas as pd
@@ -30,8 +30,9 @@ from matplotlib import ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .claims import display_unit
 from .i18n import check_lang, t, unit_label
-from .narrative import Case, column_decimals, count_phrase, fmt_number, fmt_percent, fmt_value, join_list, quote
+from .narrative import alt_text, fmt_number, fmt_percent
 from .util import write_bytes_atomic
 
 PALETTE: tuple[str, ...] = (
@@ -114,20 +115,21 @@ class LocaleFormatter(ticker.Formatter):
     ``percent=True`` appends the locale percent sign (``12,5%`` / ``12,5 %``).
     """
 
-    def __init__(self, lang: str, *, percent: bool = False, max_decimals: int = 6) -> None:
+    def __init__(self, lang: str, *, percent: bool = False, max_decimals: int = 6, factor: float = 1.0) -> None:
         self.lang = check_lang(lang)
         self.percent = percent
         self.max_decimals = max_decimals
         self.decimals = 0
+        self.factor = factor  # ticks shown divided by it (1e6: an axis in millions)
 
     def set_locs(self, locs: Sequence[float]) -> None:
         super().set_locs(locs)
-        self.decimals = _decimals_for(list(locs), self.max_decimals)
+        self.decimals = _decimals_for([v / self.factor for v in locs], self.max_decimals)
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         if self.percent:
             return fmt_percent(x, self.lang, self.decimals)
-        return fmt_number(x, self.lang, self.decimals)
+        return fmt_number(x / self.factor, self.lang, self.decimals)
 
 
 def _decimals_for(locs: Sequence[float], max_decimals: int) -> int:
@@ -225,108 +227,6 @@ def figure_alt_text(fig: Figure) -> str:
     return alt
 
 
-# ------------------------------------------------------------------------------------------- alt text
-
-_KIND_WORDS = {
-    "line": {"pl": "Wykres liniowy", "en": "Line chart", "de": "Liniendiagramm"},
-    "bar": {"pl": "Wykres słupkowy", "en": "Bar chart", "de": "Balkendiagramm"},
-}
-
-
-_BARS = {"pl": ("słupek", "słupki", "słupków", "słupka"), "en": ("bar", "bars"), "de": ("Balken", "Balken")}
-_LINES = {"pl": ("seria", "serie", "serii", "serii"), "en": ("line", "lines"), "de": ("Linie", "Linien")}
-
-
-def alt_text(
-    kind: Literal["line", "bar"],
-    title: str,
-    lang: str,
-    data: Mapping[Any, float],
-    *,
-    unit: str | None = None,
-    highlight: str | None = None,
-    series_count: int = 1,
-    series_name: str | None = None,
-    breaks: Sequence[int] = (),
-) -> str:
-    """A sentence describing a chart for readers who cannot see it.
-
-    A line chart's sentence also names the years whose value is missing (NaN in ``data``) and the breaks in the
-    series (``breaks``).
-
-    ``data``: for a line chart, year → value of the series described (``series_name`` when the chart has
-    ``series_count`` > 1 lines); for a bar chart, label → value, ``highlight`` the bar whose rank is given.
-
-    >>> alt_text("line", "Ludność", "pl", {2015: 68000, 2024: 62817}, unit="persons")
-    'Wykres liniowy „Ludność”, lata 2015–2024: od 68\\xa0000 osób w 2015 r. do 62\\xa0817 osób w 2024 r.'
-    """
-    check_lang(lang)
-    head = f"{_KIND_WORDS[kind][lang]} {quote(title, lang)}"
-    points = [(k, float(v)) for k, v in data.items() if v is not None and v == v]
-    missing = sorted(int(k) for k, v in data.items() if v is None or v != v)
-    if not points:
-        return head + {"pl": ": brak danych.", "en": ": no data.", "de": ": keine Daten."}[lang]
-
-    places = column_decimals(v for _, v in points)  # one precision, as in the tables beside the chart
-
-    def val(v: float, case: Case = "nom") -> str:
-        return fmt_value(v, unit, lang, case=case, decimals=None if unit in ("%", "percent") else places)
-
-    if kind == "line":
-        points.sort()
-        (y0, v0), (y1, v1) = points[0], points[-1]
-        extra = ""
-        if series_count > 1:
-            lines = count_phrase(series_count, _LINES, lang)
-            named = quote(series_name, lang) if series_name else ""
-            extra = {
-                "pl": f" ({lines}; opisano {named or 'pierwszą'})",
-                "en": f" ({lines}; described: {named or 'the first'})",
-                "de": f" ({lines}; beschrieben: {named or 'die erste'})",
-            }[lang]
-        if y0 == y1:
-            body = {
-                "pl": f": {val(v0)} w {y0} r.{extra}",
-                "en": f": {val(v0)} in {y0}{extra}",
-                "de": f": {val(v0)} im Jahr {y0}{extra}",
-            }[lang]
-        else:
-            body = {
-                "pl": f", lata {y0}–{y1}: od {val(v0, 'gen')} w {y0} r. do {val(v1, 'gen')} w {y1} r.{extra}",
-                "en": f", {y0}–{y1}: from {val(v0)} in {y0} to {val(v1)} in {y1}{extra}",
-                "de": f", {y0}–{y1}: von {val(v0)} ({y0}) auf {val(v1)} ({y1}){extra}",
-            }[lang]
-        notes = []
-        inside = [y for y in missing if y0 < y < y1]
-        if inside:
-            notes.append(t("chart.alt_gaps", lang, years=join_list([str(y) for y in inside], lang)))
-        notes += [t("chart.alt_break", lang, year=b) for b in sorted(breaks) if y0 < b <= y1]
-        body += "".join(f"; {n}" for n in notes)
-        return head + body + ("" if body.endswith(".") else ".")
-    ranked = sorted(points, key=lambda p: (-p[1], str(p[0])))
-    (top, vt), (low, vl) = ranked[0], ranked[-1]
-    n = len(ranked)
-    bars = count_phrase(n, _BARS, lang)
-    text = (
-        head
-        + {
-            "pl": f", {bars}: najwyższa wartość – {top} ({val(vt)}), najniższa – {low} ({val(vl)})",
-            "en": f", {bars}: highest {top} ({val(vt)}), lowest {low} ({val(vl)})",
-            "de": f", {bars}: höchster Wert {top} ({val(vt)}), niedrigster {low} ({val(vl)})",
-        }[lang]
-    )
-    if n == 1:
-        text = head + f": {top} ({val(vt)})"
-    if highlight is not None and highlight in dict(points):
-        rank = [str(k) for k, _ in ranked].index(str(highlight)) + 1
-        text += {
-            "pl": f"; {highlight} na {rank}. miejscu",
-            "en": f"; {highlight} ranks {rank} of {n}",
-            "de": f"; {highlight} auf Platz {rank} von {n}",
-        }[lang]
-    return text + "."
-
-
 # -------------------------------------------------------------------------------------------- charts
 
 
@@ -346,6 +246,7 @@ def line_chart(
     zero_based: bool = False,
     figsize: tuple[float, float] | None = None,
     breaks: Sequence[int] = (),
+    marks: Mapping[int, str] | None = None,
 ) -> Figure:
     """Lines over years from a tidy frame: ``x`` years, ``y`` values, one line per ``hue`` value.
 
@@ -353,9 +254,12 @@ def line_chart(
     ``percent``: value axis in locale percent. ``zero_based``: start the value axis at zero.
     A year without a value (absent or NaN) is a gap in the line, never bridged. ``breaks``: first years of
     new series (methodological breaks), each drawn as a labelled vertical rule; the line is not joined
-    across it.
+    across it. ``marks``: year → ``to_confirm`` (a detector's finding, see ``citybank.ingest.detectors``) or
+    ``out_of_tolerance`` (a consistency verdict): every line's point of that year is ringed and labelled, and the
+    alt text names it.
     """
     check_lang(lang)
+    marks = dict(marks or {})
     percent = percent or unit == "%"  # a value in % reads as one on the axis
     with style_context():
         fig, ax = _new_figure(figsize)
@@ -375,6 +279,7 @@ def line_chart(
                 label=None if name is None else textwrap.fill(str(name), LEGEND_CHARS, break_long_words=False),
                 zorder=3 if is_hl else 2,
             )
+        _mark_points(ax, df, x, y, marks, lang)
         if hue is not None:  # under the plot, one entry a line: a legend never covers the lines or outgrows the plot
             ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), ncol=1, frameon=False, fontsize=9)
         year_axis(ax)
@@ -392,7 +297,12 @@ def line_chart(
                 fontsize=8,
                 color="#555555",
             )
-        ax.yaxis.set_major_formatter(LocaleFormatter(lang, percent=percent))
+        # money of millions on a money axis: ticks and the axis label in mln zł (citybank.claims.display_unit)
+        axis_unit = display_unit(df[y].tolist(), unit, money_axis=True) if unit == "PLN" else None
+        factor = axis_unit.factor if axis_unit is not None else 1.0
+        ax.yaxis.set_major_formatter(LocaleFormatter(lang, percent=percent, factor=factor))
+        if axis_unit is not None and factor != 1 and ylabel is None:
+            ylabel = axis_unit.label(lang)
         if zero_based:
             ax.set_ylim(bottom=0)
         described_name, described = groups[0]
@@ -411,8 +321,44 @@ def line_chart(
             series_name=None if described_name is None else str(described_name),
             breaks=breaks,
         )
+        shown = sorted(yr for yr in marks if yr in set(all_years))
+        if shown:
+            notes = "; ".join(t(f"chart.alt_{marks[yr]}", lang, year=yr) for yr in shown)
+            alt = alt.rstrip(".") + f"; {notes}."
         return _finish(
             fig, ax, title=title, lang=lang, source=source, alt=alt, unit="%" if percent else unit, ylabel=ylabel
+        )
+
+
+MARK_COLOR = "#b35900"
+"""Rings around points to be confirmed or out of tolerance (dark orange: ≥ 4.5:1 on white, unlike the lines)."""
+
+
+def _mark_points(ax: Any, df: pd.DataFrame, x: str, y: str, marks: Mapping[int, str], lang: str) -> None:
+    """Ring every plotted point of a marked year and label the year once, above the plot area's top."""
+    for year, kind in sorted(marks.items()):
+        pts = df[(df[x].astype("int64") == int(year)) & df[y].notna()]
+        if pts.empty:
+            continue
+        ax.scatter(
+            pts[x].to_numpy(dtype="float64"),
+            pts[y].to_numpy(dtype="float64"),
+            s=160,
+            facecolors="none",
+            edgecolors=MARK_COLOR,
+            linewidths=1.8,
+            zorder=4,
+        )
+        ax.annotate(
+            t(f"chart.{kind}", lang, year=year),
+            xy=(float(year), 0.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=MARK_COLOR,
         )
 
 

@@ -49,6 +49,10 @@ def cmd_check_params(args: argparse.Namespace) -> int:
         f"{len(reg.variables)} variables, {len(reg.datasets)} datasets, {len(reg.years)} years"
         + "".join(f", {k}" for k in sorted(reg.extra))
     )
+    from ..params.survey import link_notes  # the survey's links are reported only by check-params
+
+    for note in link_notes(reg):
+        print(f"  NOTE {note}")
     return 0
 
 

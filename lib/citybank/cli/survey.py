@@ -1,13 +1,15 @@
-"""Handlers of ``citybank survey validate|weight|estimate|code|sample``: plain values into lib/citybank/survey/."""
+"""Handlers of ``citybank survey validate|weight|estimate|code|sample|draft|questionnaire``: plain values into
+lib/citybank/survey/ (the draft and the questionnaire import their modules inside the command)."""
 
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from pathlib import Path
 
 from ..errors import UserError
 from ..params import registry
-from ..params.survey import load_survey
+from ..params.survey import link_notes, load_survey, stale_links
 from ..params.survey_coding import load_coding
 from ..paths import PATHS
 from ..safety import safe_frame
@@ -47,18 +49,32 @@ def add_survey_parser(sub, add) -> None:
         cmd_survey,
         "the residents' survey: validate, weight, estimate, code open answers (and the synthetic sample)",
     )
-    sp.add_argument("action", choices=["sample", "validate", "weight", "estimate", "code"])
+    sp.add_argument("action", choices=["sample", "validate", "weight", "estimate", "code", "draft", "questionnaire"])
     sp.add_argument("--raw", metavar="DIR", help="folder of the raw files (default: data/raw)")
     sp.add_argument(
         "--out",
         metavar="DIR",
         help="estimate: write the tables as CSV there (default: the result tables, Parquet); code: folder of its files "
-        "(default: data/results/survey)",
+        "(default: data/results/survey); draft: the YAML (default params/survey.yml when absent); questionnaire: the .lss",
     )
+    sp.add_argument(
+        "--structure",
+        metavar="FILE",
+        help="draft: the survey's structure — LimeSurvey .lss, queXML, LimeSurvey's tab-separated .txt, or a .sav",
+    )
+    sp.add_argument("--responses", metavar="FILE", nargs="+", help="draft: the responses export(s), checked for drift")
+    sp.add_argument("--mode", choices=["CAWI", "CATI"], help="draft: how the answers were collected (default: CAWI, "
+                    "CATI for a .sav)")  # fmt: skip
+    sp.add_argument("--language", metavar="LANG", help="draft: the language of a .sav or queXML (default: pl / en)")
+    sp.add_argument("--force", action="store_true", help="draft, questionnaire: replace an existing output file")
 
 
 def cmd_survey(args: argparse.Namespace) -> int:
+    if args.action == "draft":
+        return _draft(args)
     s = _survey()
+    if args.action == "questionnaire":
+        return _questionnaire(s, args)
     raw = _raw(args)
     if args.action == "sample":
         for rel, data in survey_files(s):
@@ -75,13 +91,22 @@ def cmd_survey(args: argparse.Namespace) -> int:
               f"{len(data.problems)} problem(s){tag}")  # fmt: skip
         for p in data.problems:
             print("  " + p.line())
-        return 1 if data.problems else 0
+        counts = Counter(p.check for p in data.problems if p.check not in ERROR_CHECKS)
+        if len(counts):
+            print("exclusions and notes by check: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        errors = [p for p in data.problems if p.check in ERROR_CHECKS]
+        if errors:
+            print(f"{len(errors)} error(s): the export does not match params/survey.yml (the other problems are "
+                  "routine exclusions, reported and quarantined)")  # fmt: skip
+        return 1 if errors else 0
     if args.action == "weight":
         for name, w in all_schemes(data.respondents, s.margins).items():
             m = w.summary
             print(f"{name:>10}: n {m['n']}, sweeps {m['iterations']}, weights {m['weight_min']:.1f}–{m['weight_max']:.1f} "
                   f"(ratio {m['weight_ratio']:.2f}), Kish deff {m['kish_deff']:.3f}, effective n {m['n_effective']:.0f}, "
                   f"largest margin difference {m['max_margin_difference']:.2e}")  # fmt: skip
+            for note in w.notes:
+                print(f"{'':>12}{note}")
         print(f"margins: {s.margins.source.strip()}" + ("" if s.margins.verified else " [not verified]") + tag)
         return 0
     if args.action == "code":
@@ -89,16 +114,76 @@ def cmd_survey(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         files = write_tables(data, s, out)
+        if s.numeric_questions:
+            from ..survey.estimate import numeric_estimates  # only a survey with numeric questions has this table
+
+            num = numeric_estimates(data, s, weight(data.respondents, s.margins, "full"))
+            files.append(write_text_atomic(out / "survey_numeric.csv", num.to_csv(index=False, lineterminator="\n")))
         files.append(
             write_text_atomic(
                 out / "survey_margin_sources.csv", safe_frame(sources).to_csv(index=False, lineterminator="\n")
             )
         )
-        print(f"{len(files)} tables written under {out}{tag}")
+        print(f"{len(files)} tables written under {out}{tag}; standard errors: "
+              + ("linearised for raking (calibration)" if s.variance == "calibration" else "fixed weights"))  # fmt: skip
         return 0
     run = compute_all(registry(), raw)
     assert run is not None  # _survey() above found the survey
     print(f"{len(run.files)} tables written under {run.files[0].parent}{tag}")
+    return 0
+
+
+#: problems that mean params/survey.yml and the export disagree (exit 1); the others are routine exclusions (exit 0)
+ERROR_CHECKS = {"structure"}
+
+
+def _draft(args: argparse.Namespace) -> int:
+    # imported here: only `survey draft` needs the structure readers (the CLI starts without them)
+    from ..survey.codebook import read_codebook
+    from ..survey.draft import draft_survey, response_columns, submit_dates  # the same: draft only
+
+    if not args.structure:
+        raise UserError("survey draft needs --structure FILE (a LimeSurvey .lss, queXML, LimeSurvey's .txt or a .sav)")
+    structure = Path(args.structure)
+    cb = read_codebook(structure, args.language)
+    mode = args.mode or ("CATI" if cb.source == "sav" else "CAWI")
+    responses = [Path(r) for r in args.responses or ([structure] if cb.source == "sav" else [])]
+
+    def rel(p: Path) -> str:
+        try:
+            return p.resolve().relative_to(PATHS.raw.resolve()).as_posix()
+        except ValueError:
+            return f"survey/{p.name}"
+
+    cols = [(rel(p), response_columns(p)) for p in responses]
+    dates = sorted(d for p in responses for d in submit_dates(p, "submitdate"))
+    reg = registry()
+    current = reg.extra.get("survey") if isinstance(reg.extra.get("survey"), dict) else None
+    text, messages = draft_survey(cb, mode=mode, city=reg.city, responses=cols, structure_rel=rel(structure),
+                                  current=current, dates=dates)  # fmt: skip
+    out = Path(args.out) if args.out else PATHS.params / "survey.yml"
+    if out.exists() and not args.force:
+        raise UserError(f"{out} exists; give --out FILE for the draft, or --force to replace it")
+    for m in messages:
+        print("  " + m)
+    write_text_atomic(out, text)
+    print(f"draft written: {out} ({len(cb.items)} questions read from {cb.source}) — review the lines marked REVIEW")
+    if not args.out or out.resolve() != (PATHS.params / "survey.yml").resolve():
+        print("then copy it to params/survey.yml and put the exports under data/raw/ at the paths it names")
+    return 0
+
+
+def _questionnaire(s, args: argparse.Namespace) -> int:
+    from ..survey.questionnaire import write_lss  # only this command writes a questionnaire
+
+    if not args.out:
+        raise UserError("survey questionnaire needs --out FILE.lss")
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise UserError(f"{out} exists; use --force to replace it")
+    write_text_atomic(out, write_lss(s, {d.code: d.name for d in registry().city.districts}))
+    print(f"written {out}: {len(s.questions)} closed and {len(s.open_questions)} open questions in pl, en, de — import "
+          "it in LimeSurvey (Create survey → Import)")  # fmt: skip
     return 0
 
 
@@ -107,6 +192,8 @@ def _code(s, data, raw: Path, out: Path, tag: str) -> int:
     coding = load_coding(reg)
     if coding is None:
         raise UserError("no params/survey_coding.yml: write the codebook of the open answers first")
+    if stale_links(reg, "survey_coding"):
+        raise UserError(link_notes(reg)[-1] + ": write the codebook of this survey's open answers first")
     names = {d.code: d.name for d in reg.city.districts}
     result = run_coding(data, s, coding, weight(data.respondents, s.margins, "full"), reg.root, raw, names)
     files = write_coding(result, coding, s, out)

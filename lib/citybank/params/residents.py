@@ -2,7 +2,7 @@
 and its two-page printout tell, in which order. Each figure points at a bank variable (``variable``) or an ISO
 37120 indicator (``indicator``) that the report already publishes; its sentence is the string
 ``residents.figure.<id>`` of ``lib/citybank/i18n.yml`` (PL, EN, DE), so params choose and the string table
-words. The facts are ``citybank.views.facts.residents_facts``, the page ``citybank.views.pages.residents``.
+words. The facts and the page are ``residents_facts`` and ``residents`` of ``citybank.views.pages.residents``.
 
     >>> Figure(id="population", variable="population_total", change="absolute").source
     ('variable', 'population_total')

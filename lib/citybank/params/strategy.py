@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from .consistency import side_ids
 from .core import Loader, ParamsError, ParamsProblem, Registry, Strict, Text3
+from .survey import stale_links
 
 FILE = "strategy.yml"
 ID = r"^[a-z0-9][a-z0-9_.\-]*$"
@@ -157,6 +158,7 @@ def _parse(reg: Registry, data: Any) -> tuple[Strategy | None, list[ParamsProble
     rel = loader.rel(path)
     iso_ids = _iso_ids(reg)
     questions = _survey_questions(reg)
+    stale = set(stale_links(reg, "strategy"))  # a replaced survey: reported by check-params, not an error
     seen: set[str] = set()
     for gi, g in enumerate(model.goals):
         gkey = f"goals[{gi}] ({g.id})"
@@ -198,7 +200,11 @@ def _parse(reg: Registry, data: Any) -> tuple[Strategy | None, list[ParamsProble
                     problems.append(
                         ParamsProblem(rel, f"{key}.iso", "refers to ISO 37120 but params/iso37120.yml is missing")
                     )
-                if ind.survey is not None and (questions is None or ind.survey not in questions):
+                if (
+                    ind.survey is not None
+                    and ind.survey not in stale
+                    and (questions is None or ind.survey not in questions)
+                ):
                     problems.append(
                         ParamsProblem(
                             rel,

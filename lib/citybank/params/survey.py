@@ -17,6 +17,9 @@ from .core import Loader, ParamsError, ParamsProblem, Registry, Strict, Text3
 
 FILE = "survey.yml"
 MODES = ("CATI", "CAWI")
+#: the background value of an answer that states none ("won't say", a non-binary answer when the margins have two
+#: sexes): the respondent is kept in a cell of its own (see ``citybank.survey.weighting``), not dropped
+NOT_STATED = "not_stated"
 
 
 class Answer(Strict):
@@ -29,6 +32,11 @@ class Scale(Strict):
     answers: list[Answer] = Field(min_length=1)
     top2: list[int] = Field(min_length=1, description="codes counted as satisfied / agree (top-2-box)")
     dont_know: list[int] = Field([], description="codes excluded from shares (user-missing in the .sav)")
+    empty: int | None = Field(
+        None,
+        description="the code an empty cell means: a multiple-choice option left unticked is 'not chosen' (LimeSurvey "
+        "M/P writes Y or nothing), so the share is of everyone shown the question; without it an empty cell is no answer",
+    )
 
     @property
     def codes(self) -> list[int]:
@@ -45,19 +53,43 @@ class Scale(Strict):
             raise ValueError(f"answer codes repeat: {codes}")
         if len({a.cawi for a in self.answers}) != len(self.answers):
             raise ValueError("LimeSurvey answer codes (cawi) repeat")
-        stray = [c for c in [*self.top2, *self.dont_know] if c not in codes]
+        stray = [
+            c
+            for c in [*self.top2, *self.dont_know, *([self.empty] if self.empty is not None else [])]
+            if c not in codes
+        ]
         if stray:
             raise ValueError(f"top2/dont_know name codes that are not answers: {stray}")
         if set(self.top2) & set(self.dont_know):
             raise ValueError("a code cannot be both top2 and dont_know")
+        if self.empty is not None and self.empty in self.dont_know:
+            raise ValueError("the code of an empty cell (empty) cannot be a don't-know code")
         return self
+
+
+class Completeness(Strict):
+    """Which questionnaires count, the same rule for every file whatever its format or mode: each rule given must
+    hold. Excluded questionnaires are reported (check ``incomplete``), never silently dropped."""
+
+    submitted: str | None = Field(
+        None, description="a column that must not be empty (LimeSurvey: submitdate; an agency's completion flag)"
+    )
+    lastpage: int | None = Field(None, ge=0, description="LimeSurvey's lastpage column must be at least this")
+    lastpage_column: str = "lastpage"
+    min_answered: int | None = Field(
+        None, ge=1, description="at least this many closed questions answered (don't know counts as answered)"
+    )
 
 
 class SurveyFile(Strict):
     mode: Literal["CATI", "CAWI"]
     path: str = Field(description="under data/raw")
     format: Literal["sav", "limesurvey_csv"]
-    structure: str | None = Field(None, description="LimeSurvey tab-separated structure file (limesurvey_csv only)")
+    structure: str | None = Field(
+        None,
+        description="the codebook source: a LimeSurvey .lss, a queXML questionnaire or LimeSurvey's tab-separated "
+        "structure (.txt); for a .sav optional (its own labels are the codebook)",
+    )
     id_column: str
     date_column: str | None = None
     interviewer_column: str | None = None
@@ -84,6 +116,14 @@ class Categorical(Strict):
 class Age(Strict):
     cati: str
     cawi: str
+    birth_year: bool = Field(
+        False, description="the column holds the year of birth: age = the fieldwork's start year minus it"
+    )
+    codes: dict[str, str] = Field(
+        {},
+        description="age asked as a list: raw code (the .sav's number or LimeSurvey's answer code) → age group; "
+        "without it the column holds the age (or the year of birth)",
+    )
     min: int = Field(ge=0)
     max: int = Field(le=120)
     groups: dict[str, tuple[int, int]] = Field(min_length=1)
@@ -99,6 +139,11 @@ class Age(Strict):
         ages = sorted(a for lo, hi in self.groups.values() for a in range(lo, hi + 1))
         if ages != list(range(self.min, self.max + 1)):
             raise ValueError(f"age groups must cover {self.min}..{self.max} once each, without gaps or overlaps")
+        stray = sorted(set(self.codes.values()) - set(self.groups))
+        if stray:
+            raise ValueError(f"codes name age groups that are not in groups: {stray}")
+        if self.codes and self.birth_year:
+            raise ValueError("give either codes (age asked as a list) or birth_year, not both")
         return self
 
 
@@ -131,6 +176,18 @@ class OpenQuestion(Strict):
     cati: str
     cawi: str
     text: Text3
+
+
+class NumericQuestion(Strict):
+    """A number (LimeSurvey N, an SPSS scale variable): estimated as a weighted mean and median with 95 % CIs."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    cati: str
+    cawi: str
+    text: Text3
+    missing: list[float] = Field([], description="codes that are no answer (user-missing: 99, 999, -1, …)")
+    min: float | None = None
+    max: float | None = None
 
 
 class Checks(Strict):
@@ -198,9 +255,20 @@ class Survey(Strict):
     background: Background
     questions: list[Question] = Field(min_length=1)
     open_questions: list[OpenQuestion] = []
+    numeric_questions: list[NumericQuestion] = []
     themes: list[Theme] = Field(min_length=1, description="the report's pages, one per theme")
     checks: Checks = Checks()
+    complete: Completeness | None = Field(
+        None,
+        description="which questionnaires count, for every file; without it a LimeSurvey CSV's rows with an empty "
+        "date_column (submitdate) are excluded and every row of a .sav counts",
+    )
     margins: Margins
+    variance: Literal["fixed_weights", "calibration"] = Field(
+        "fixed_weights",
+        description="standard errors of the shares: fixed_weights (the weights taken as given) or calibration "
+        "(Taylor linearisation of the raked estimator, as R's survey does after rake(): the margins' part removed)",
+    )
     reliability: Reliability = Reliability()
     disclosure: Disclosure = Disclosure()
     eu_benchmarks: Benchmarks | None = None
@@ -262,7 +330,7 @@ def _cross(reg: Registry, s: Survey, rel: str) -> list[ParamsProblem]:
             bad(f"files[{i}].mode", f"mode {f.mode} has more than one file")
     dvals = [v.value for v in s.background.district.values]
     for v in dvals:
-        if v not in districts:
+        if v not in districts and v != NOT_STATED:
             bad("background.district.values", f"'{v}' is not a district code of params/city.yml")
     if set(s.margins.district) != districts:
         bad(
@@ -270,7 +338,7 @@ def _cross(reg: Registry, s: Survey, rel: str) -> list[ParamsProblem]:
             f"must give every district of params/city.yml once: missing {sorted(districts - set(s.margins.district))}, "
             f"unknown {sorted(set(s.margins.district) - districts)}",
         )
-    sexes = {v.value for v in s.background.sex.values}
+    sexes = {v.value for v in s.background.sex.values} - {NOT_STATED}
     if set(s.margins.sex) != sexes:
         bad("margins.sex", f"must give the values of background.sex: {sorted(sexes)}")
     if set(s.margins.age_group) != set(s.background.age.groups):
@@ -322,12 +390,62 @@ def load_survey(reg: Registry) -> Survey | None:
     return s
 
 
-def survey_pages(reg) -> list[tuple[str, str, dict[str, Any]]]:
-    """The residents' survey's report pages (name, notebook, parameters) as the runner plans them: the overview,
-    then one per theme of params/survey.yml; none without a survey."""
-    survey = reg.extra.get("survey")
-    if not isinstance(survey, dict):
+# ---------------------------------------------------------------- links from other params files to the survey
+
+
+def _survey_ids(reg: Registry) -> tuple[set[str], set[str]] | None:
+    data = reg.extra.get("survey")
+    if not isinstance(data, dict):
+        return None
+
+    def ids(key: str) -> set[str]:
+        return {str(q.get("id")) for q in data.get(key) or [] if isinstance(q, dict)}
+
+    return ids("questions"), ids("open_questions")
+
+
+def _strategy_links(reg: Registry) -> list[str]:
+    data = reg.extra.get("strategy")
+    out: list[str] = []
+    for g in (data or {}).get("goals") or [] if isinstance(data, dict) else []:
+        for o in g.get("operational_goals") or [] if isinstance(g, dict) else []:
+            for ind in o.get("indicators") or [] if isinstance(o, dict) else []:
+                if isinstance(ind, dict) and ind.get("survey") is not None:
+                    out.append(str(ind["survey"]))
+    return out
+
+
+def _coding_links(reg: Registry) -> list[str]:
+    data = reg.extra.get("survey_coding")
+    qs = data.get("questions") if isinstance(data, dict) else None
+    return [str(q["question"]) for q in qs or [] if isinstance(q, dict) and "question" in q]
+
+
+def stale_links(reg: Registry, which: Literal["strategy", "survey_coding"]) -> list[str]:
+    """The survey questions that params/strategy.yml (``survey:``) or params/survey_coding.yml (``question:``) name
+    and that the current params/survey.yml no longer has — when NONE of that file's links resolve: the survey was
+    replaced, so its links are reported ("no longer resolve") instead of failing the params check. When some resolve,
+    the others are typos and stay errors of that file. Empty without a survey."""
+    ids = _survey_ids(reg)
+    if ids is None:
         return []
-    themes = [str(t["id"]) for t in survey.get("themes") or [] if isinstance(t, dict) and "id" in t]
-    pages: list[tuple[str, str, dict[str, Any]]] = [("survey-overview", "survey_overview.ipynb", {})]
-    return pages + [(f"survey-{t}", "survey_theme.ipynb", {"theme": t}) for t in themes]
+    closed, opened = ids
+    links = _strategy_links(reg) if which == "strategy" else _coding_links(reg)
+    known = closed if which == "strategy" else opened
+    if not links or any(x in known for x in links):
+        return []
+    return links
+
+
+def link_notes(reg: Registry) -> list[str]:
+    """What ``citybank check-params`` tells the analyst about links that no longer resolve (see ``stale_links``)."""
+    out = []
+    for which, what in (("strategy", "strategy indicators"), ("survey_coding", "coded open questions")):
+        stale = stale_links(reg, which)  # type: ignore[arg-type]
+        if stale:
+            out.append(
+                f"params/{which}.yml: {len(stale)} {what} name questions of another survey that params/survey.yml "
+                f"(id {reg.extra['survey'].get('id')}) no longer has: {', '.join(dict.fromkeys(stale))} — they stay "
+                "without data until you point them at this survey's questions"
+            )
+    return out

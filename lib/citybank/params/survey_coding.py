@@ -24,7 +24,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from .core import Loader, ParamsError, ParamsProblem, Registry, Strict, Text3
-from .survey import load_survey
+from .survey import load_survey, stale_links
 
 FILE = "survey_coding.yml"
 OVERRIDE_COLUMNS = ["respondent", "question", "codes", "coder", "note"]
@@ -134,8 +134,9 @@ def _cross(reg: Registry, c: Coding, rel: str) -> list[ParamsProblem]:
     survey = load_survey(reg) if "survey" in reg.extra else None
     open_ids = [q.id for q in survey.open_questions] if survey else []
     seen: set[str] = set()
+    stale = set(stale_links(reg, "survey_coding"))  # a replaced survey: reported by check-params, not an error
     for i, q in enumerate(c.questions):
-        if q.question not in open_ids:
+        if q.question not in open_ids and q.question not in stale:
             out.append(ParamsProblem(rel, f"questions[{i}].question", f"'{q.question}' is not an open question of "
                                      f"params/survey.yml (open questions: {', '.join(open_ids) or 'none'})"))  # fmt: skip
         if q.question in seen:

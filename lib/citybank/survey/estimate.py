@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 
 from ..params.survey import Reliability, Survey
 from . import svyadapter
 from .inputs import SurveyData
-from .weighting import Weighting
+from .variance import linearised_se, rescale_interval
+from .weighting import SCHEMES, Weighting
 
 COLUMNS = ["question", "scheme", "domain_type", "domain", "est", "se", "lci", "uci", "deff", "n", "cv", "flag",
            "p_value", "significant"]  # fmt: skip
@@ -66,26 +68,91 @@ def estimates(data: SurveyData, survey: Survey, weightings: dict[str, Weighting]
     rows = []
     for scheme, wt in weightings.items():
         frame = closed.assign(w=closed["respondent"].map(wt.weights), y=closed["top2"].astype("Float64"))
+        controls = list(SCHEMES.get(scheme, ())) if survey.variance == "calibration" else []
         for q in survey.questions:
             part = frame[frame["question"] == q.id]
-            city = svyadapter.share(part, "y", "w").get(None, svyadapter.EMPTY)
+
+            def cal(
+                share: svyadapter.Share, mask: pd.Series | None = None, part: pd.DataFrame = part, ctl: list = controls
+            ) -> svyadapter.Share:
+                return calibrated(share, part, ctl, mask)
+
+            city = cal(svyadapter.share(part, "y", "w").get(None, svyadapter.EMPTY))
             rows.append(_row(q.id, scheme, "city", "city", city, rel, math.nan))
             by_d = svyadapter.share(part, "y", "w", by="district")
             for d in districts:
-                s = by_d.get(d, svyadapter.EMPTY)
+                s = cal(by_d.get(d, svyadapter.EMPTY), part["district"] == d)
                 rest = svyadapter.share(part.assign(rest=part["district"] != d), "y", "w", by="rest").get(
                     "True", svyadapter.EMPTY
                 )
+                rest = cal(rest, part["district"] != d)
                 rows.append(_row(q.id, scheme, "district", d, s, rel, _test(s, rest)))
             by_m = svyadapter.share(part, "y", "w", by="mode")
-            cati, cawi = by_m.get("CATI", svyadapter.EMPTY), by_m.get("CAWI", svyadapter.EMPTY)
+            cati = cal(by_m.get("CATI", svyadapter.EMPTY), part["mode"] == "CATI")
+            cawi = cal(by_m.get("CAWI", svyadapter.EMPTY), part["mode"] == "CAWI")
             p = _test(cati, cawi)
             rows.append(_row(q.id, scheme, "mode", "CATI", cati, rel, p))
             rows.append(_row(q.id, scheme, "mode", "CAWI", cawi, rel, p))
     return pd.DataFrame(rows, columns=COLUMNS).astype({"n": "int64", "significant": "boolean"})
 
 
+def calibrated(
+    share: svyadapter.Share, part: pd.DataFrame, controls: list[str], mask: pd.Series | None = None
+) -> svyadapter.Share:
+    """The share with the variance that accounts for raking on ``controls`` (``variance.linearised_se``) when
+    params/survey.yml asks for it (``variance: calibration``); unchanged otherwise (fixed weights, the default)."""
+    if not controls or share.n == 0 or not share.se > 0:
+        return share
+    se = linearised_se(part, "y", "w", controls, mask)
+    ratio = se / share.se
+    return svyadapter.Share(share.est, se, *rescale_interval(share.est, share.lci, share.uci, ratio),
+                            share.deff * ratio**2, share.n)  # fmt: skip
+
+
 def side_by_side(est: pd.DataFrame) -> pd.DataFrame:
     """City shares under each weighting scheme, one row per question (est in %)."""
     city = est[est["domain_type"] == "city"]
     return city.pivot(index="question", columns="scheme", values="est").mul(100).round(1).reset_index()
+
+
+NUMERIC_COLUMNS = ["question", "scheme", "n", "mean", "mean_se", "mean_lci", "mean_uci", "median", "median_lci",
+                   "median_uci"]  # fmt: skip
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value whose weighted cumulative share reaches ``q`` (the survey package's "interpolated=FALSE"
+    quantile: a value that occurs in the data)."""
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[order]
+    cum = np.cumsum(w) / w.sum()
+    return float(v[np.searchsorted(cum, q - 1e-12)])
+
+
+def numeric_estimates(data: SurveyData, survey: Survey, weighting: Weighting) -> pd.DataFrame:
+    """For every numeric question: the weighted mean with its linearised (fixed-weights) standard error and 95 % CI,
+    and the weighted median with Woodruff's 95 % CI (the CI of the share below the median, mapped back through the
+    weighted quantiles) — the methods of R's survey ``svymean`` and ``svyquantile(ci = TRUE)``."""
+    rows = []
+    for nq in survey.numeric_questions:
+        part = data.numeric[data.numeric["question"] == nq.id]
+        y = part["value"].to_numpy(dtype="float64")
+        w = part["respondent"].map(weighting.weights).to_numpy(dtype="float64")
+        n = len(y)
+        if n < 2:
+            rows.append({"question": nq.id, "scheme": weighting.scheme, "n": n})
+            continue
+        mean = float((w * y).sum() / w.sum())
+        u = w * (y - mean) / w.sum()
+        se = math.sqrt(n / (n - 1) * ((u - u.mean()) ** 2).sum())
+        z = float(stats.norm.ppf(0.975))
+        median = weighted_quantile(y, w, 0.5)
+        below = (y <= median).astype("float64")
+        p = float((w * below).sum() / w.sum())
+        ub = w * (below - p) / w.sum()
+        se_p = math.sqrt(n / (n - 1) * ((ub - ub.mean()) ** 2).sum())
+        lo, hi = max(0.5 - z * se_p, 0.0), min(0.5 + z * se_p, 1.0)
+        rows.append({"question": nq.id, "scheme": weighting.scheme, "n": n, "mean": mean, "mean_se": se,
+                     "mean_lci": mean - z * se, "mean_uci": mean + z * se, "median": median,
+                     "median_lci": weighted_quantile(y, w, lo) if lo > 0 else float(y.min()),
+                     "median_uci": weighted_quantile(y, w, hi)})  # fmt: skip
+    return pd.DataFrame(rows, columns=NUMERIC_COLUMNS)

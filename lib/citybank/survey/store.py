@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..params import Registry, registry
-from ..params.survey import Survey, load_survey
+from ..params.survey import Survey, link_notes, load_survey, stale_links
 from ..params.survey_coding import load_coding
 from ..paths import PATHS, SURVEY_TABLES
 from ..util import write_parquet
@@ -65,8 +65,13 @@ def compute_all(reg: Registry | None = None, raw: Path | None = None) -> SurveyR
     weightings = all_schemes(data.respondents, survey.margins)
     tables = build_tables(data, survey, weightings)
     tables["survey_margin_sources"] = used.sources
-    notes = list(used.notes)
+    notes = list(used.notes) + [n for w in weightings.values() for n in w.notes]
+    if survey.variance == "calibration":
+        notes.append("standard errors: linearised for raking (variance: calibration), not fixed weights")
     coding = load_coding(reg)
+    if coding is not None and stale_links(reg, "survey_coding"):  # the codebook of another survey's open answers
+        notes += link_notes(reg)[-1:]
+        coding = None
     if coding is not None:
         names = {d.code: d.name for d in reg.city.districts}
         result = run_coding(data, survey, coding, weightings["full"], reg.root, raw, names)

@@ -1,7 +1,8 @@
-"""What the notebooks show. Each page is two functions: its **facts** (``citybank.views.facts``: the numbers,
-selected from the bank and the result files once per page and year, in no language) and the **page**
-(``citybank.views.pages``: headings, sentences, tables and charts in the page's language). Notebooks call a
-page function and display what it returns; they hold no logic of their own.
+"""What the notebooks show. Each page kind has one module, ``citybank.views.pages.<kind>``, with two functions:
+its **facts** (the numbers, selected from the bank and the result files once per page and year, in no
+language) and its **page** (headings, sentences, tables and charts in the page's language); what every kind
+reads (the bank, the ISO 37120 catalogue and results, the QA report) is in ``citybank.views.inputs``. Notebooks
+call a page function through this package and display what it returns; they hold no logic of their own.
 
 Every page object has ``heading`` (Markdown with the title) and a story (Markdown sentences generated from the
 data); ``show_heading`` adds the sample-data notice for the bundled sample. Tables are DataFrames with
@@ -17,6 +18,7 @@ import pandas as pd
 from ..i18n import t
 from ..params import registry
 from ..plots import line_chart, png_bytes
+from ..publish import HEADLINES
 from .common import (
     SampleNotice,
     Table,
@@ -30,39 +32,21 @@ from .common import (
     table,
     variable_name,
 )
-from .facts import (
-    HEADLINES,
-    bank_frame,
-    category_facts,
-    consistency_facts,
-    iso_catalogue,
-    iso_indicator_facts,
-    iso_overview_facts,
-    iso_results,
-    overview_facts,
-    residents_facts,
-    strategy_facts,
-    survey_facts,
-    survey_theme_facts,
-)
-from .pages import (
-    CategoryPage,
-    ConsistencyPage,
+from .inputs import bank_frame, iso_catalogue, iso_results
+from .pages.category import CategoryPage, category, category_facts
+from .pages.consistency import ConsistencyPage, consistency, consistency_facts
+from .pages.iso import (
     IndicatorPage,
     IsoOverviewPage,
-    OverviewPage,
-    ResidentsPage,
-    StrategyPage,
-    category,
-    consistency,
     iso_indicator,
+    iso_indicator_facts,
     iso_overview,
-    overview,
-    residents,
-    strategy,
-    survey_overview,
-    survey_theme,
+    iso_overview_facts,
 )
+from .pages.overview import OverviewPage, overview, overview_facts
+from .pages.residents import ResidentsPage, residents, residents_facts
+from .pages.strategy import StrategyPage, strategy, strategy_facts
+from .pages.survey import survey_facts, survey_overview, survey_theme, survey_theme_facts
 
 
 def warm() -> None:
@@ -96,7 +80,8 @@ PAGE_FACTS = {
     "survey_overview": lambda p: survey_facts(int(p["year"])),
     "survey_theme": lambda p: survey_theme_facts(str(p["theme"]), int(p["year"])),
 }
-"""The facts function of each notebook template, from the task's parameters."""
+"""The facts function of each notebook page kind of the outline (``citybank.params.outline.NOTEBOOK_KINDS``: kind
+``k`` is the template ``k.ipynb``), from the task's parameters."""
 
 
 def warm_page(template: str, parameters: dict[str, Any]) -> None:

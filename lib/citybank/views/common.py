@@ -114,6 +114,11 @@ def table(frame: pd.DataFrame | None, lang: str) -> Any:
     return Table(frame)
 
 
+def frequency(ds: Any, lang: str) -> str:
+    """A dataset's update frequency in the page's language."""
+    return t(f"frequency.{'one_off' if ds.frequency == 'once' else ds.frequency}", lang)
+
+
 def markdown(text: str) -> Any:
     return Markdown(text)
 
