@@ -118,7 +118,9 @@ def cmd_survey(args: argparse.Namespace) -> int:
             from ..survey.estimate import numeric_estimates  # only a survey with numeric questions has this table
 
             num = numeric_estimates(data, s, weight(data.respondents, s.margins, "full"))
-            files.append(write_text_atomic(out / "survey_numeric.csv", num.to_csv(index=False, lineterminator="\n")))
+            files.append(
+                write_text_atomic(out / "survey_numeric.csv", safe_frame(num).to_csv(index=False, lineterminator="\n"))
+            )
         files.append(
             write_text_atomic(
                 out / "survey_margin_sources.csv", safe_frame(sources).to_csv(index=False, lineterminator="\n")
