@@ -16,7 +16,7 @@ LIB = Path(__file__).resolve().parents[1] / "lib" / "citybank"
 
 # Bottom first; a module may import its own layer (without a cycle) and the layers below it, never above.
 LAYERS: list[tuple[str, ...]] = [
-    ("errors", "reads", "paths", "schema", "util", "i18n", "rawdata"),
+    ("errors", "reads", "paths", "schema", "util", "i18n", "rawdata", "safety"),
     ("params", "workbench"),
     ("narrative", "plots", "contract", "claims"),
     ("ingest", "sample"),

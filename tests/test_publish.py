@@ -156,8 +156,8 @@ def test_csv_rows_up_to_the_year_sorted(published):
     lud = pd.read_csv(published / "ludnosc.csv")
     assert lud["territory"].tolist() == ["2474011-01", "2474011-02"]
     assert lud["variable_name_en"].tolist() == ["Registered residents"] * 2
-    # CSV is data: the formula-like text is written as it is
-    assert lud["territory_name"].iloc[0] == '=HYPERLINK("x")'
+    # formula-like text gets a leading apostrophe (OWASP CSV injection; README, Security and reliability)
+    assert lud["territory_name"].iloc[0] == '\'=HYPERLINK("x")'
 
 
 def test_parquet_plain_and_equal_to_csv(published):

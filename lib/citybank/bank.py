@@ -34,6 +34,7 @@ from .narrative import change_decimals, count_phrase, fmt_change, fmt_number, fm
 from .params import Registry, expand_files, registry
 from .params.quality import load_detectors
 from .paths import PATHS, Paths, get_paths
+from .safety import safe_frame
 from .schema import BANK_COLUMNS, QUARANTINE_COLUMNS
 from .util import atomic_path, progress_bar, sha256_file, write_json, write_text_atomic
 
@@ -300,14 +301,13 @@ def build_bank(
             paths.year_report(y) / "qa" / "quality.json",
         )
     ]
-    if not force and state_file.is_file() and all(p.is_file() for p in outputs):
-        state = json.loads(state_file.read_text(encoding="utf-8"))
-        if state.get("key") == key:
-            bank = pd.read_parquet(outputs[0])
-            summary = state["summary"]
-            failures = {k: v["error"] for k, v in summary.items() if v.get("error")}
-            quarantine = _read_quarantine(paths.bank / "bank.duckdb")
-            return BankResult(bank, quarantine, summary, failures, cached=True, findings=_read_findings(outputs[2]))
+    state = _trusted_state(state_file, outputs) if not force else None
+    if state is not None and state.get("key") == key:
+        bank = pd.read_parquet(outputs[0])
+        summary = state["summary"]
+        failures = {k: v["error"] for k, v in summary.items() if v.get("error")}
+        quarantine = _read_quarantine(paths.bank / "bank.duckdb")
+        return BankResult(bank, quarantine, summary, failures, cached=True, findings=_read_findings(outputs[2]))
 
     parts, rejected, notes, summary, failures, found = [], [], [], {}, {}, []
     detectors = load_detectors(reg)
@@ -367,13 +367,16 @@ def build_bank(
     written = _write_bank(paths, bank, quarantine, reg, findings)
     for y in years:
         written += _write_year(paths, y, bank, quarantine, summary, reg, findings)
-    write_json(state_file, {"key": key, "summary": summary})
+    hashes = {p.relative_to(paths.root).as_posix(): sha256_file(p) for p in outputs}
+    write_json(state_file, {"key": key, "summary": summary, "outputs": hashes})
     return BankResult(bank, quarantine, summary, failures, cached=False, written=written, findings=findings)
 
 
 def _write_findings(path: Path, findings: pd.DataFrame) -> Path:
     with atomic_path(path) as tmp:
-        findings[FINDING_COLUMNS].to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", float_format="%.10g")
+        safe_frame(findings[FINDING_COLUMNS]).to_csv(
+            tmp, index=False, encoding="utf-8", lineterminator="\n", float_format="%.10g"
+        )
     return path
 
 
@@ -391,6 +394,27 @@ def _read_findings(path: Path) -> pd.DataFrame:
     return df.astype({"year": "int64", "value": "float64", "reference": "float64", "change": "float64"})[
         FINDING_COLUMNS
     ]
+
+
+def _trusted_state(state_file: Path, outputs: list[Path]) -> dict | None:
+    """The last run's state when it can be trusted: readable, and every output present with the sha256 it had when
+    written. A state file or an output cut short, edited or damaged (a crash, a full disk) is never trusted: the
+    bank is built again."""
+    if not state_file.is_file() or not all(p.is_file() for p in outputs):
+        return None
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, OSError):
+        return None
+    recorded = state.get("outputs") if isinstance(state, dict) else None
+    if not isinstance(recorded, dict) or not isinstance(state.get("summary"), dict):
+        return None
+    root = state_file.parent.parent
+    for p in outputs:
+        rel = p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p)
+        if recorded.get(rel) != sha256_file(p):
+            return None
+    return state
 
 
 def _data_years(accepted: pd.DataFrame) -> dict[str, int]:
@@ -485,7 +509,7 @@ def _write_year(
     q = quarantine[quarantine["year"].isna() | quarantine["year"].eq(year)]
     qfile = paths.quality / str(year) / "quarantine.csv"
     with atomic_path(qfile) as tmp:
-        q[QUARANTINE_COLUMNS].to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        safe_frame(q[QUARANTINE_COLUMNS]).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
     series = findings[findings["year"] <= year]
     ffile = _write_findings(paths.quality / str(year) / "findings.csv", series)
     datasets = {}

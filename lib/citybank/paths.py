@@ -130,6 +130,15 @@ class Paths:
     def year_report(self, year: int) -> Path:
         return self.reports / str(year)
 
+    @property
+    def link_roots(self) -> tuple[Path, ...]:
+        """Where a symbolic link under ``data/raw`` may lead: ``data/raw`` itself, the code checkout's ``data/raw``
+        (a gmina workspace of ``citybank new-city`` links the national exports there) and the read-only
+        ``../shared``. Anything else is refused when a file is opened (``citybank.safety.inside``)."""
+        code = code_checkout()
+        extra = [code / "data" / "raw", code.parent / "shared"] if code is not None else []
+        return tuple(dict.fromkeys([self.raw, self.root.parent / "shared", *extra]))
+
 
 def code_checkout() -> Path | None:
     """The checkout this package was loaded from (the folder with ``notebooks/`` and ``pyproject.toml``), if any."""

@@ -50,6 +50,7 @@ from .params import Registry, registry
 from .params.survey import load_survey
 from .paths import PATHS, Paths
 from .rawdata import is_sample
+from .safety import FORMULA_START, safe_frame
 from .survey.published import DISCLOSURE_NOTE as SURVEY_DISCLOSURE
 from .survey.published import PUBLIC_TABLES
 from .survey.published import TABLE_DISCLOSURE_NOTE as SURVEY_TABLE_DISCLOSURE
@@ -126,7 +127,6 @@ MEDIATYPES = {
     "json": "application/json",
 }
 FIXED_CORE_TIME = "2000-01-01T00:00:00Z"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DATA_SHEET = "Dane (Data)"
 ABOUT_SHEET = "Metadane (About)"
 PIVOT_SHEET = "Przestawna (Pivot)"
@@ -147,8 +147,9 @@ NUMBER_FORMATS = {"int": "#,##0", "float": "#,##0.0###", "year": "0"}
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
-    """UTF-8 (no BOM), comma, dot decimal, ``\\n`` line ends, no index."""
-    return write_text_atomic(path, df.to_csv(index=False, lineterminator="\n"))
+    """UTF-8 (no BOM), comma, dot decimal, ``\\n`` line ends, no index; text that a spreadsheet would take for a
+    formula gets a leading apostrophe (``safety.safe_frame``)."""
+    return write_text_atomic(path, safe_frame(df).to_csv(index=False, lineterminator="\n"))
 
 
 def _cell(value: Any) -> Any:

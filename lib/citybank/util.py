@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -14,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pandas and pyarrow are imported by the two functions that use them: the CLI and the runner's
     import pandas as pd  # no-change path import this module and must stay light (see tests/test_cli.py)
+
+from .errors import UserError
 
 # A fixed timestamp for files inside zip containers (XLSX, DOCX): same inputs → same bytes.
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
@@ -47,9 +52,48 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
         if tmp_path.exists():  # mkstemp makes 0600 files; published files are readable like any other
             os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, target)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise UserError(
+                f"the disk is full: {target} could not be written ({exc.strerror}); "
+                + ("the previous version is kept" if target.exists() else "nothing was written there")
+                + " — free some space and run the command again"
+            ) from exc
+        raise
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+@contextlib.contextmanager
+def workbench_lock(build_dir: str | os.PathLike, what: str) -> Iterator[None]:
+    """Hold ``build/citybank.lock`` while a command writes the workbench: a second command waits for the first (and
+    says so on stderr) instead of writing the same files at once. The kernel drops the lock when its process dies,
+    so a killed command never leaves a stale lock behind."""
+    folder = Path(build_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "citybank.lock", "a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another command"
+            print(
+                f"citybank: {holder} is writing in {folder.parent} — waiting for it to finish (Ctrl+C to stop)",
+                file=sys.stderr,
+                flush=True,
+            )
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"`citybank {what}` (pid {os.getpid()})")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fh.flush()
 
 
 def _umask() -> int:

@@ -13,6 +13,8 @@ import importlib
 import sys
 
 from ..errors import CitybankError, UserError
+from ..paths import PATHS
+from ..util import workbench_lock
 from .build import cmd_build, cmd_new_city, cmd_plan, cmd_prepare, cmd_render, cmd_report, cmd_status
 from .fetch import add_fetch_parser, add_new_dataset_parser
 from .opendata import add_publish_ckan_parser
@@ -176,6 +178,10 @@ def executor_arguments(sp: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+WRITERS = frozenset({"ingest", "indicators", "publish", "build", "render", "prepare", "report"})
+"""The commands that write the bank, results or reports: one at a time per workbench (``util.workbench_lock``)."""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -183,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        if args.command in WRITERS:  # two commands on one workbench: the second waits for the first
+            with workbench_lock(PATHS.build, args.command):
+                return int(args.func(args) or 0)
         return int(args.func(args) or 0)
     except CitybankError as exc:
         from ..params import ParamsError  # imported already when one was raised

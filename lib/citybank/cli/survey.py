@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..paths import PATHS
+from ..safety import safe_frame
 from ..util import write_bytes_atomic, write_text_atomic
 
 
@@ -118,7 +119,9 @@ def cmd_survey(args: argparse.Namespace) -> int:
         out = Path(args.out)
         files = write_tables(data, s, out)
         files.append(
-            write_text_atomic(out / "survey_margin_sources.csv", sources.to_csv(index=False, lineterminator="\n"))
+            write_text_atomic(
+                out / "survey_margin_sources.csv", safe_frame(sources).to_csv(index=False, lineterminator="\n")
+            )
         )
         print(f"{len(files)} tables written under {out}{tag}; standard errors: "
               + ("linearised for raking (calibration)" if s.variance == "calibration" else "fixed weights"))  # fmt: skip

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..params import Dataset, Registry
+from ..safety import UnsafeInputError, loads_json
 from .common import (
     KIND_ADVICE,
     KIND_NAMES,
@@ -367,7 +368,9 @@ def read_bdl_api_json(path: str | Path) -> pd.DataFrame:
     data = read_bytes(path)
     expect_kind(path, data, {"json"}, "bdl_api")
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        doc = loads_json(data, where=str(path))
+    except UnsafeInputError as exc:
+        raise SourceFileError(path, str(exc).removeprefix(f"{path} "), "download the API response again") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SourceFileError(path, f"is not valid JSON ({exc})", "download the API response again") from None
     frame = _values_frame(_api_records(doc, path))
@@ -508,7 +511,9 @@ def read_bdl_any(path: str | Path) -> tuple[str, pd.DataFrame, pd.DataFrame]:
         return "ctab", tidy, text
     if kind == "json":
         try:
-            doc = json.loads(data.decode("utf-8-sig"))
+            doc = loads_json(data, where=str(path))
+        except UnsafeInputError as exc:
+            raise SourceFileError(path, str(exc).removeprefix(f"{path} "), "download the API response again") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise SourceFileError(path, f"is not valid JSON ({exc})", "download the API response again") from None
         shape = api_shape(doc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UserError
+from ..safety import MAX_RESPONSE_MB, loads_json
 from .model import DANE_FREQUENCY, LICENCE_TABLE, Catalogue, OpenDataset
 
 
@@ -108,7 +110,29 @@ class CkanCall:
     status: str  # "sent", "dry-run"
 
 
-def _ckan_post(url: str, action: str, payload: dict[str, Any], api_key: str | None, timeout: float) -> dict:
+CKAN_RETRIES = 2
+"""A CKAN call that times out, is dropped or answers 5xx is sent again this many times (1 s, then 2 s later)."""
+
+
+def _ckan_post(
+    url: str, action: str, payload: dict[str, Any], api_key: str | None, timeout: float, sleep=time.sleep
+) -> dict:
+    """POST one action, retried ``CKAN_RETRIES`` times on a timeout, a dropped connection or a 5xx answer."""
+    for attempt in range(CKAN_RETRIES + 1):
+        try:
+            return _ckan_post_once(url, action, payload, api_key, timeout)
+        except _CkanTransient as exc:
+            if attempt == CKAN_RETRIES:
+                raise UserError(f"{exc} (after {attempt + 1} attempts, each bounded by {timeout:g} s)") from None
+            sleep(2.0**attempt)
+    raise AssertionError("unreachable")
+
+
+class _CkanTransient(Exception):
+    """A CKAN failure worth one more try: no answer in time, a dropped connection, a 5xx answer."""
+
+
+def _ckan_post_once(url: str, action: str, payload: dict[str, Any], api_key: str | None, timeout: float) -> dict:
     """POST one action; the response's ``result``, or None when CKAN says Not Found (package_show)."""
     req = urllib.request.Request(
         f"{url.rstrip('/')}/api/3/action/{action}",
@@ -118,11 +142,13 @@ def _ckan_post(url: str, action: str, payload: dict[str, Any], api_key: str | No
     )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (the analyst's CKAN address)
-            body = json.loads(resp.read().decode("utf-8"))
+            body = loads_json(resp.read(int(MAX_RESPONSE_MB * 1024 * 1024)), where=f"CKAN's answer to {action}")
     except urllib.error.HTTPError as exc:
+        if exc.code >= 500:
+            raise _CkanTransient(f"CKAN at {url} answered HTTP {exc.code} to {action}; try again later") from None
         try:
-            body = json.loads(exc.read().decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
+            body = loads_json(exc.read(1 << 20), where=f"CKAN's answer to {action}")
+        except (ValueError, UnicodeDecodeError, UserError):
             body = {"success": False, "error": {"message": f"HTTP {exc.code} {exc.reason}"}}
         if action == "package_show" and exc.code == 404:
             return {}
@@ -131,7 +157,9 @@ def _ckan_post(url: str, action: str, payload: dict[str, Any], api_key: str | No
             f"{_ckan_error(body)} (HTTP {exc.code})"
         ) from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise UserError(f"cannot reach CKAN at {url} ({exc}); check --url and the network") from exc
+        raise _CkanTransient(f"cannot reach CKAN at {url} ({exc}); check --url and the network") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UserError(f"CKAN at {url} answered {action} with something that is not JSON ({exc})") from None
     if not body.get("success"):
         raise UserError(f"CKAN at {url} refused {action}: {_ckan_error(body)}")
     return body.get("result") or {}

@@ -17,7 +17,7 @@ from .book import Block, Page, Table, numeric_columns, shift_headings
 from .site import template_text
 from .strings import t
 
-PANDOC_FROM = "markdown-auto_identifiers-tex_math_dollars-raw_tex-citations-smart"
+PANDOC_FROM = "markdown-auto_identifiers-tex_math_dollars-raw_tex-raw_html-citations-smart"  # HTML in text is text  # HTML in text is text
 FIXED_EPOCH = 0
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$@~^])")
 _TAG = re.compile(r"<[^>]+>")

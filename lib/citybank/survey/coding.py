@@ -43,12 +43,13 @@ import pandas as pd
 from ..errors import CitybankError, UserError
 from ..params.survey import Survey
 from ..params.survey_coding import CodedQuestion, Coding, read_overrides
+from ..safety import safe_frame
 from ..util import write_text_atomic
 from . import svyadapter
 from .estimate import flag
 from .inputs import SurveyData
 from .tables import LOG_COLUMNS, apply_suppression
-from .text import LEAK_PATTERNS, STEMMER_VERSION, fold, redact, stem, words
+from .text import STEMMER_VERSION, fold, leaks, redact, stem, words
 from .weighting import Weighting
 
 CODED_COLUMNS = ["respondent", "question", "code", "source"]
@@ -429,9 +430,9 @@ def quote_bank(
     out = pd.DataFrame(rows, columns=QUOTE_COLUMNS[:-2])
     out["codebook_version"] = coding.version
     out["synthetic"] = survey.synthetic
-    leaks = [q for q in out["quote"] if any(p.search(q) for p in LEAK_PATTERNS)]
-    if leaks:
-        raise CodingError(f"the quote bank would publish personal data ({len(leaks)} quote(s)); not written")
+    leaking = [q for q in out["quote"] if leaks(q)]
+    if leaking:
+        raise CodingError(f"the quote bank would publish personal data ({len(leaking)} quote(s)); not written")
     return out
 
 
@@ -517,6 +518,8 @@ def write_coding(result: CodingResult, coding: Coding, survey: Survey, out: Path
     out = Path(out)
     files = {**CODING_FILES, **INTERNAL_FILES}
     return [
-        Path(write_text_atomic(out / files[CODING_TABLES[name]], f.to_csv(index=False, lineterminator="\n")))
+        Path(
+            write_text_atomic(out / files[CODING_TABLES[name]], safe_frame(f).to_csv(index=False, lineterminator="\n"))
+        )
         for name, f in coding_tables(result, coding, survey).items()
     ]

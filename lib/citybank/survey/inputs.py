@@ -25,6 +25,7 @@ import pyreadstat
 
 from ..errors import UserError
 from ..params.survey import Survey, SurveyFile
+from ..safety import inside
 from .codebook import FIXED_ANSWERS, read_codebook
 from .text import redact
 
@@ -554,7 +555,11 @@ def _duplicates_and_straightliners(h: _Harmoniser, table: pd.DataFrame) -> set[s
 
 def load_survey_data(survey: Survey, raw_dir: Path) -> SurveyData:
     """Read both exports under ``raw_dir``, harmonise, check; never raises for a bad row (only for a missing
-    or unreadable file, naming it)."""
+    or unreadable file, naming it). A path that leads outside ``raw_dir`` is refused before anything is read."""
+    for f in survey.files:
+        for p in [f.path, f.structure]:
+            if p:
+                inside(raw_dir, p, what="the survey file (params/survey.yml, files)")
     missing = [
         str(raw_dir / p) for f in survey.files for p in [f.path, f.structure] if p and not (raw_dir / p).is_file()
     ]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..params.survey import MODES, Survey
+from ..safety import safe_frame
 from ..util import write_text_atomic
 from .disclosure import TOTAL, suppress
 from .estimate import NUMERIC_COLUMNS, estimates, numeric_estimates
@@ -201,5 +202,7 @@ def write_tables(data: SurveyData, survey: Survey, out: Path) -> list[Path]:
     out = Path(out)
     written = []
     for name, frame in build_tables(data, survey).items():
-        written.append(write_text_atomic(out / f"{name}.csv", frame.to_csv(index=False, lineterminator="\n")))
+        written.append(
+            write_text_atomic(out / f"{name}.csv", safe_frame(frame).to_csv(index=False, lineterminator="\n"))
+        )
     return [Path(p) for p in written]
