@@ -132,12 +132,12 @@ class Paths:
 
     @property
     def link_roots(self) -> tuple[Path, ...]:
-        """Where a symbolic link under ``data/raw`` may lead: ``data/raw`` itself, the code checkout's ``data/raw``
-        (a gmina workspace of ``citybank new-city`` links the national exports there) and the read-only
-        ``../shared``. Anything else is refused when a file is opened (``citybank.safety.inside``)."""
+        """Where a symbolic link under ``data/raw`` may lead: ``data/raw`` itself and the code checkout's
+        ``data/raw`` (a gmina workspace of ``citybank new-city`` links the shipped national exports there).
+        Anything else is refused when a file is opened (``citybank.safety.inside``)."""
         code = code_checkout()
-        extra = [code / "data" / "raw", code.parent / "shared"] if code is not None else []
-        return tuple(dict.fromkeys([self.raw, self.root.parent / "shared", *extra]))
+        extra = [code / "data" / "raw"] if code is not None else []
+        return tuple(dict.fromkeys([self.raw, *extra]))
 
 
 def code_checkout() -> Path | None:

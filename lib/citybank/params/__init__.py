@@ -250,7 +250,7 @@ def year_or_default(year: int | None, reg: Registry | None = None) -> int:
 def unsafe_paths(root: Path, datasets: dict[str, Dataset], extra: dict) -> list[ParamsProblem]:
     """Every path written in params that would read outside its folder: absolute, with ``..``, or (when the file
     exists) a symbolic link that leaves it. Sources and survey files lie under data/raw, the coding overrides
-    under params/; the national exports' ``folders`` under data/raw or ../shared (the only two roots)."""
+    under params/; the national exports' ``folders`` under data/raw (this workbench's or the code checkout's)."""
     raw = root.parent / "data" / "raw"
     links_to = Paths(root.parent).link_roots
     found: list[tuple[str, str, str, Path]] = []  # file, key, path as written, its root
@@ -286,7 +286,7 @@ def unsafe_paths(root: Path, datasets: dict[str, Dataset], extra: dict) -> list[
                 ParamsProblem(
                     "params/national.yml",
                     f"folders[{i}]",
-                    f"{folder!r} lies outside data/raw and ../shared: refused (the exports are read from those two)",
+                    f"{folder!r} lies outside data/raw: refused (the national exports are read from there)",
                 )
             )
     return problems
