@@ -18,7 +18,7 @@ LIB = Path(__file__).resolve().parents[1] / "lib" / "citybank"
 LAYERS: list[tuple[str, ...]] = [
     ("errors", "paths", "schema", "util", "i18n", "rawdata"),
     ("params",),
-    ("narrative", "plots", "contract"),
+    ("narrative", "plots", "maps", "contract"),
     ("ingest", "sample"),
     ("bank",),
     ("indicators", "consistency", "strategy", "survey", "ranking", "newcity"),
