@@ -113,7 +113,7 @@ def choropleth(
     dec = 0 if max(abs(b) for b in bounds) >= 100 else 1 if max(abs(b) for b in bounds) >= 1 else 2
     percent = unit == "%"
     with style_context():
-        fig, ax = _new_figure((8.0, 7.0))
+        fig, ax = _new_figure((8.0, 6.0))
         lats = [y for _, polys in geo.values() for poly in polys for _, y in poly[0]]
         ax.set_aspect(1 / math.cos(math.radians((min(lats) + max(lats)) / 2)))
         for terc, (_name, polys) in geo.items():
@@ -123,6 +123,9 @@ def choropleth(
             ax.add_patch(PathPatch(_path(geo[city][1]), facecolor="none", edgecolor=HIGHLIGHT, linewidth=2.4, zorder=3))
         ax.autoscale_view()
         ax.set_axis_off()
+        ax.set_xticks([], [])
+        ax.set_yticks([], [])
+        ax.set_anchor("W")  # the map at the left, under the start of the title; the legend to its right
         u = unit_label(unit, lang) if unit and not percent else ""
         suffix = " %" if percent else f" {u}" if u else ""
 
@@ -130,7 +133,11 @@ def choropleth(
             return fmt_number(x, lang, dec)
 
         handles = [
-            Patch(facecolor=colours[i], edgecolor="#888888", label=f"{fmt(bounds[i])} – {fmt(bounds[i + 1])}{' %' if percent else ''}")
+            Patch(
+                facecolor=colours[i],
+                edgecolor="#888888",
+                label=f"{fmt(bounds[i])} – {fmt(bounds[i + 1])}{' %' if percent else ''}",
+            )
             for i in range(n)
         ]
         counts = [sum(class_of(v, bounds) == i for v in shown.values()) for i in range(n)]
