@@ -73,7 +73,7 @@ def quantile_classes(values: Sequence[float], classes: int = CLASSES) -> list[fl
     v = np.sort(np.asarray(values, dtype="float64"))
     if not len(v):
         raise ValueError("a map needs at least one value")
-    q = np.quantile(v, np.linspace(0, 1, classes + 1), method="inverted_cdf")
+    q = np.quantile(v, np.arange(classes + 1) / classes, method="inverted_cdf")
     q[0], q[-1] = v[0], v[-1]
     bounds = [float(q[0])]
     for b in q[1:]:
