@@ -2,7 +2,7 @@
 
 Prints, per export: rows (values), seconds, values per second and peak traced memory; then a baseline in the
 same process — a straightforward pandas ``read_csv`` followed by a per-row, per-cell Python loop building the
-same tidy table — on one export, and the speed ratio. Skips with a message when ../shared is absent.
+same tidy table — on one export, and the speed ratio. Reads the real exports shipped in data/raw/national.
 
     .venv/bin/python benchmarks/bench_bdl_ingest.py [--repeat 3]
 """
@@ -80,9 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
-    folder = PATHS.shared / "data" / "bdl_exports"
+    folder = PATHS.raw / "national"
     if not folder.is_dir():
-        print(f"skipped: {folder} is absent (the real BDL exports live in ../shared)")
+        print(f"skipped: {folder} is absent (the real BDL exports ship there: git checkout -- data/raw/national)")
         return 0
     print(f"{'export':<48} {'values':>9} {'seconds':>8} {'values/s':>12} {'peak MiB':>9}")
     total_rows, total_s = 0, 0.0

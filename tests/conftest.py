@@ -1,4 +1,6 @@
-"""Shared fixtures. Tests may read ../shared (read-only reference data) and skip when it is absent."""
+"""Shared fixtures. Tests may read ../shared (read-only reference data of this project's development, beside the
+checkout) and skip when it is absent; the product never reads it. The real national GUS exports ship with the
+workbench (data/raw/national) and need no skip."""
 
 from __future__ import annotations
 
@@ -13,7 +15,10 @@ from citybank.paths import PATHS
 collect_ignore_glob = ["data/*"]
 
 ROOT = PATHS.root
-SHARED = PATHS.shared
+SHARED = Path(os.environ.get("CITYBANK_SHARED") or ROOT.parent / "shared")
+"""The development reference folder (``../shared``); tests only, and they skip when it is absent."""
+NATIONAL = ROOT / "data" / "raw" / "national"
+"""The real GUS exports shipped with the workbench (params/national.yml)."""
 
 
 @pytest.fixture(scope="session")
@@ -24,8 +29,18 @@ def root() -> Path:
 @pytest.fixture(scope="session")
 def shared() -> Path:
     if not SHARED.is_dir():
-        pytest.skip(f"reference folder {SHARED} is absent (it holds the real GUS exports these tests read)")
+        pytest.skip(
+            f"reference folder {SHARED} is absent: it is this project's development folder (recorded API responses, "
+            "reference lists), not part of the workbench"
+        )
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def national_dir() -> Path:
+    """data/raw/national: the three real GUS BDL exports shipped with the workbench (never skipped)."""
+    assert (NATIONAL / "RYNE_1944_registered_unemployed_2003-2024.csv").is_file(), f"{NATIONAL} lost its exports"
+    return NATIONAL
 
 
 @pytest.fixture(scope="session")

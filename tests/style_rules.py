@@ -34,6 +34,20 @@ PERCENT_SPACED = re.compile(rf"\d{NBSP_OR_SPACE}%")  # "2,32 %": German style
 PERCENT_TIGHT = re.compile(r"\d%")  # "2,32%": Polish and English style
 HYPHEN_MINUS = re.compile(r"(?:^|[\s(:])-\d")  # a hyphen where the minus sign belongs
 EN_SPACE_GROUPED = re.compile(r"\b\d{1,3}[ \u00a0]\d{3}\b")  # "100 000" on an English page (English writes 100,000)
+# a count followed by the word of its unit column: "448 number", "448 liczba", "448 Anzahl" (issue 24)
+COUNT_WORD = {"pl": re.compile(r"\d[ \u00a0]liczba\b"), "en": re.compile(r"\d[ \u00a0]number\b"),
+              "de": re.compile(r"\d[ \u00a0]Anzahl\b")}  # fmt: skip
+# a value rounded away with its unit: "0,00 t", "0.00 t per person" — a precision that says nothing (issue 24)
+ROUNDED_ZERO = re.compile(r"(?<![\d.,])0[.,]0+[ \u00a0](?:t|kg|zł|PLN|km|ha|m²|m³)\b")
+# Polish numerals (CLDR plural rules): 2–4 (not 12–14) take the nominative plural (2 godziny, 3 etaty), fractions the
+# genitive singular (1,5 godziny); "2 godzin", "1,5 godzin" are wrong — except after a preposition taking the
+# genitive ("do 2 osób")
+# (only the nouns of the issue's review: many others follow a preposition that takes the genitive — "w ciągu 2 lat")
+PL_FEW_GENITIVE = re.compile(
+    r"(?<!do )(?<!od )(?<!z )(?<!ze )(?<!spośród )(?<!około )(?<!ponad )(?<!ciągu )(?<!dla )(?<!wśród )"
+    r"(?<![\d,])(?:[234]|[2-9][234])[ \u00a0](?:godzin|etatów|wierszy)\b"
+)
+PL_FRACTION_PLURAL = re.compile(r"\d,\d+[ \u00a0](?:godzin|etatów|wierszy)\b")
 
 
 def _word(word: str) -> re.Pattern[str]:
@@ -63,4 +77,10 @@ def page_problems(text: str, lang: str, *, paths_allowed: bool = False) -> list[
         problems.append(f"a hyphen where the minus sign (−) belongs: {text[max(0, m.start() - 8) : m.end() + 4]!r}")
     if lang == "en" and (m := EN_SPACE_GROUPED.search(text)):
         problems.append(f"a number grouped with a space on an English page: {m.group(0)!r}")
+    if m := COUNT_WORD[lang].search(text):
+        problems.append(f"a unit word after a count: {m.group(0)!r}")
+    if m := ROUNDED_ZERO.search(text):
+        problems.append(f"a value rounded away to zero with its unit: {m.group(0)!r}")
+    if lang == "pl" and (m := PL_FEW_GENITIVE.search(text) or PL_FRACTION_PLURAL.search(text)):
+        problems.append(f"a Polish numeral with the wrong form: {m.group(0)!r}")
     return problems

@@ -279,9 +279,12 @@ def test_quality_report_speaks_each_report_language(built, reg4):
     report = quality(2024, root=root)
     pl = quality_markdown(report, reg4, "pl")
     de = quality_markdown(report, reg4, "de")
-    assert pl.startswith("# Raport jakości danych 2024") and "| pup-bezrobocie | problems |" in pl
-    assert "po terminie aktualizacji" in pl and "wierszy w kwarantannie" in pl
-    assert de.startswith("# Datenqualitätsbericht 2024") and "Zeilen in Quarantäne" in de
+    assert pl.startswith("# Raport jakości danych 2024") and "| pup-bezrobocie | problemy |" in pl
+    assert "- 4 zbiory danych;" in pl  # CLDR plural forms: 2–4 take the nominative plural
+    n = report["rows_quarantined"]
+    rows = "wiersz" if n == 1 else "wiersze" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "wierszy"
+    assert "po terminie aktualizacji" in pl and f"- {n} {rows} w kwarantannie" in pl
+    assert de.startswith("# Datenqualitätsbericht 2024") and f"- {n} Zeile{'' if n == 1 else 'n'} in Quarantäne" in de
     assert quality_markdown(report, reg4) == (root / "reports" / "2024" / "qa" / "quality.md").read_text("utf-8")
 
 

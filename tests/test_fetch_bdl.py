@@ -1,6 +1,8 @@
-"""citybank fetch-bdl against a local stand-in of the BDL REST API that replays the real recorded responses of
-../shared/data/bdl_api/ (paging as the API does it, a rate-limit answer, a server error, a 404). No test reaches
-the network; no test waits: time and sleep are a fake clock."""
+"""citybank fetch-bdl against a local stand-in of the BDL REST API that replays recorded responses (tests/data/bdl_api,
+see its ORIGIN.md: real responses, and gmina rows composed in the real shape) — paging as the API does it, a
+rate-limit answer, a server error, a 404. No test reaches the network; no test waits: time and sleep are a fake
+clock. ``fetch-bdl --national``: variable ids looked up by name in a subject, every gmina's values, the CTAB file the
+ranking and new-city read."""
 
 from __future__ import annotations
 
@@ -8,17 +10,22 @@ import json
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import yaml
+from citybank import newcity, ranking
 from citybank.cli import main
 from citybank.errors import UserError
 from citybank.ingest import read_file
 from citybank.ingest.bdl import read_bdl_api_json
 from citybank.ingest.fetch import Client, Limiter, cache_key, fetch_to_file, next_url, plan, retry_after, unit_ids
+from citybank.ingest.national import fetch_national, resolve
 from citybank.params import Dataset
 from citybank.params.bdl_api import load_bdl_api
-from citybank.paths import PATHS
+from citybank.params.national import National
+from citybank.paths import PATHS, get_paths
+from citybank.util import sha256_file
 
 
 class FakeTime:
@@ -40,8 +47,10 @@ class StandIn:
     """The BDL API at 127.0.0.1:<ephemeral port>/api/v1 replaying recorded bodies; ``script`` maps a path to
     answers given before the recorded one (status, headers, body), e.g. a 429 first."""
 
-    def __init__(self, recorded: dict) -> None:
+    def __init__(self, recorded: dict, variables: list | None = None, gminas: dict | None = None) -> None:
         self.recorded = recorded
+        self.variables = variables or []  # /variables results (real, recorded)
+        self.gminas = gminas or {}  # variable id → /data/by-variable results of level 6
         self.script: dict[str, list[tuple[int, dict, bytes]]] = {}
         self.log: list[tuple[str, dict]] = []
         standin = self
@@ -73,24 +82,43 @@ class StandIn:
         js = {"Content-Type": "application/json; charset=utf-8"}
         if path == "/api/v1/data/by-unit/023000000000":
             return 200, js, json.dumps(self.recorded["get_data_by_unit"], ensure_ascii=False).encode()
+        var = path.rsplit("/", 1)[1]
+        if path == "/api/v1/variables" and query.get("subject-id"):
+            results = [v for v in self.variables if v["subjectId"] == query["subject-id"][0]]
+            if results:
+                return self.paged(results, query, raw)
+        if path.startswith("/api/v1/variables/"):
+            for v in self.variables:
+                if str(v["id"]) == var:
+                    return 200, js, json.dumps(v, ensure_ascii=False).encode()
+        if path.startswith("/api/v1/data/by-variable/") and "unit-level" in query:
+            level = query["unit-level"][0]
+            if level == "6" and var in self.gminas:
+                return self.paged(self.gminas[var], query, raw)
+            if level == "2" and var in self.gminas:  # the recorded voivodeship row (MAŁOPOLSKIE, variable 9)
+                rows = self.recorded["get_data_by_variable"]
+                return self.paged([r for r in rows if r["id"] == "011200000000"], query, raw)
         if path == "/api/v1/data/by-variable/9":
-            # the API pages by-variable results: page (0-based) and page-size; links.next until the last page
-            results = self.recorded["get_data_by_variable"]
-            page, size = int(query.get("page", ["0"])[0]), int(query.get("page-size", ["100"])[0])
-            chunk = results[page * size : (page + 1) * size]
-            here = f"http://127.0.0.1:{self.server.server_address[1]}{raw}"
-
-            def at(p: int) -> str:
-                q = [(k, v) for k, vs in query.items() for v in vs if k != "page"] + [("page", str(p))]
-                return here.split("?")[0] + "?" + urllib.parse.urlencode(q)
-
-            last = (len(results) - 1) // size
-            links = {"first": at(0), "self": here, "last": at(last)}
-            if page < last:
-                links["next"] = at(page + 1)
-            doc = {"totalRecords": len(results), "page": page, "pageSize": size, "links": links, "results": chunk}
-            return 200, js, json.dumps(doc, ensure_ascii=False).encode()
+            return self.paged(self.recorded["get_data_by_variable"], query, raw)
         return 404, {"Content-Type": "text/plain"}, b"Nie znaleziono zasobu"
+
+    def paged(self, results: list, query: dict, raw: str) -> tuple[int, dict, bytes]:
+        js = {"Content-Type": "application/json; charset=utf-8"}
+        # the API pages results: page (0-based) and page-size; links.next until the last page
+        page, size = int(query.get("page", ["0"])[0]), int(query.get("page-size", ["100"])[0])
+        chunk = results[page * size : (page + 1) * size]
+        here = f"http://127.0.0.1:{self.server.server_address[1]}{raw}"
+
+        def at(p: int) -> str:
+            q = [(k, v) for k, vs in query.items() for v in vs if k != "page"] + [("page", str(p))]
+            return here.split("?")[0] + "?" + urllib.parse.urlencode(q)
+
+        last = (len(results) - 1) // size
+        links = {"first": at(0), "self": here, "last": at(last)}
+        if page < last:
+            links["next"] = at(page + 1)
+        doc = {"totalRecords": len(results), "page": page, "pageSize": size, "links": links, "results": chunk}
+        return 200, js, json.dumps(doc, ensure_ascii=False).encode()
 
     def __enter__(self) -> StandIn:
         self.thread.start()
@@ -104,10 +132,17 @@ class StandIn:
         self.thread.join(timeout=5)
 
 
+RECORDED = Path(__file__).parent / "data" / "bdl_api"
+
+
+def _json(name: str):
+    return json.loads((RECORDED / name).read_text(encoding="utf-8"))
+
+
 @pytest.fixture()
-def standin(shared):
-    recorded = json.loads((shared / "data" / "bdl_api" / "samples_raw_data.json").read_text(encoding="utf-8"))
-    with StandIn(recorded) as s:
+def standin():
+    variables = _json("samples_raw_variables.json")["list_variables"]
+    with StandIn(_json("samples_raw_data.json"), variables, _json("by_variable_gminas.json")) as s:
         yield s
 
 
@@ -300,3 +335,131 @@ def test_cli_fetches_from_the_stand_in(tmp_path, capsys, standin, monkeypatch):
     assert read_bdl_api_json(out).set_index("year").loc[2024, "value"] == 40
     assert main(["fetch-bdl", "--dataset", "gus-ludnosc-stan", "--dry-run"]) == 2
     assert "fetch-bdl writes BDL API responses" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ fetch-bdl --national
+
+
+def _national(**extra) -> National:
+    """Three exports: one found by name in subject P1313 (two columns), one by its variable id, one whose subject
+    the API does not know (404)."""
+    return National.model_validate(
+        {
+            "folders": ["data/raw/national"],
+            "source": {"pl": "GUS", "en": "GUS", "de": "GUS"},
+            "exports": [
+                {"id": "radni-wiek", "file": "RADNI_WIEK.csv", "table": "P1313", "subject": "P1313",
+                 "years": "2018–2019", "category": "ludnosc",
+                 "columns": [{"source": "ogółem;ogółem", "variable": "councillors"},
+                             {"source": "ogółem; 24 lata i mniej", "variable": "councillors_young"}]},
+                {"id": "radni", "file": "RADNI.csv", "table": "P1312", "years": "2018–2019", "category": "ludnosc",
+                 "columns": [{"source": "ogółem", "variable": "councillors_all", "bdl_variable": "6"}]},
+                {"id": "nieznany", "file": "X.csv", "table": "X", "subject": "P9999", "years": "2018–2019",
+                 "category": "ludnosc", "columns": [{"source": "ogółem", "variable": "x"}]},
+            ],
+            "classes": {"size_variable": "councillors", "size_bands": [0]},
+            **extra,
+        }
+    )  # fmt: skip
+
+
+def test_national_fetch_every_gmina_into_the_ctab_shape_the_ranking_reads(cfg, tmp_path, standin):
+    t = FakeTime()
+    small = cfg.model_copy(update={"page_size": 2})  # 3 gminas, 7 variables of P1313: the API's pages are followed
+    client = Client(small, tmp_path / "cache", base_url=standin.base, sleep=t.sleep, clock=t.clock)
+    nat = _national()
+    result = fetch_national(nat, client, tmp_path)
+    folder = tmp_path / "data" / "raw" / "national"
+    # the unknown subject is reported, the other exports are fetched
+    assert list(result.failures) == ["nieznany"] and "HTTP 404" in result.failures["nieznany"]
+    assert sorted(p.name for p in result.written) == [
+        "bdl-api_radni-wiek.csv", "bdl-api_radni-wiek.csv.source.yml", "bdl-api_radni.csv",
+        "bdl-api_radni.csv.source.yml", "bdl-api_units.csv", "bdl-api_units.csv.source.yml",
+    ]  # fmt: skip
+    # variables found by their names n1;n2 (whitespace and case aside): 34032 and 9 of the recorded listing
+    side = yaml.safe_load((folder / "bdl-api_radni-wiek.csv.source.yml").read_text(encoding="utf-8"))
+    assert side["variables"] == {"ogółem;ogółem": "34032", "ogółem; 24 lata i mniej": "9"}
+    assert side["sha256"] == sha256_file(folder / "bdl-api_radni-wiek.csv") and side["licence"] == "CC-BY-4.0"
+    paths = [urllib.parse.urlsplit(u) for u in side["requests"]]
+    assert [p.path for p in paths][:4] == ["/api/v1/variables"] * 4  # 7 variables, 2 a page
+    data = [urllib.parse.parse_qs(p.query) for p in paths if "by-variable" in p.path]
+    assert [(q["unit-level"], q.get("page", ["0"])) for q in data[:3]] == [
+        (["2"], ["0"]),
+        (["6"], ["0"]),
+        (["6"], ["1"]),
+    ]
+    assert all(q["year"] == ["2018", "2019"] and q["page-size"] == ["2"] for q in data)
+    # the file is a CTAB export: codes, names with the gmina's kind, one column per (label, year), no-data empty
+    text = (folder / "bdl-api_radni-wiek.csv").read_text(encoding="utf-8")
+    assert text.splitlines()[0] == (
+        '"Kod";"Nazwa";"ogółem;ogółem;2018;[osoba]";"ogółem;ogółem;2019;[osoba]";'
+        '"ogółem; 24 lata i mniej;2018;[osoba]";"ogółem; 24 lata i mniej;2019;[osoba]"'
+    )
+    assert text.splitlines()[1:] == [
+        '"1200000";"MAŁOPOLSKIE";"37";"29";"37";"29"',  # the recorded row of variable 9, replayed for any
+        '"2463011";"Chorzów (1)";"25";"25";"0";""',
+        '"2469011";"Katowice (1)";"28";"28";"2";"0"',
+        '"2474011";"Siemianowice Śląskie (1)";"23";"23";"1";"0"',
+    ]
+    frame = ranking.national_frame(nat.model_copy(update={"exports": nat.exports[:2]}), get_paths(tmp_path))
+    got = frame.set_index(["variable", "territory", "year"])["value"]
+    assert got[("councillors", "2474011", 2019)] == 23 and got[("councillors_all", "2469011", 2018)] == 28
+    assert ("councillors_young", "2463011", 2019) not in got.index  # attrId 0: no data, not a zero
+    units = (folder / "bdl-api_units.csv").read_text(encoding="utf-8").splitlines()
+    assert units == ["id,name", "011200000000,MAŁOPOLSKIE", "012414863011,Chorzów", "012414869011,Katowice",
+                     "012414874011,Siemianowice Śląskie"]  # fmt: skip
+    assert newcity._teryt_rows([folder])[1]["2469011"] == "012414869011"
+    # pages: P1313's listing 4 (7 variables), per variable level 2 (1) and level 6 (2), variable 6 itself 1 → 14;
+    # one more request, the 404. Within the quota of 5 a second: the fake clock waited twice a second
+    assert (len(client.result.pages), client.result.requests_sent, t.sleeps) == (14, 15, [1.0, 1.0])
+    # again: every page from the cache, nothing sent, the same bytes
+    again = Client(small, tmp_path / "cache", base_url=standin.base, sleep=t.sleep, clock=t.clock)
+    before = (folder / "bdl-api_radni-wiek.csv").read_bytes()
+    sent = len(standin.log)
+    fetch_national(nat, again, tmp_path)
+    assert again.result.requests_sent == 1 and len(standin.log) == sent + 1  # only the 404 is asked again
+    assert (folder / "bdl-api_radni-wiek.csv").read_bytes() == before
+
+
+def test_national_fetch_names_what_is_wrong(cfg, tmp_path, standin):
+    t = FakeTime()
+    client = Client(cfg, tmp_path / "cache", base_url=standin.base, sleep=t.sleep, clock=t.clock)
+    nat = _national()
+    bad = nat.exports[0].model_copy(
+        update={"columns": [nat.exports[0].columns[0].model_copy(update={"source": "ogółem;65 lat i więcej"})]}
+    )
+    with pytest.raises(
+        UserError, match=r"subject P1313 has no variable\(s\) named 'ogółem;65 lat i więcej'.*'ogółem;25-29'"
+    ):
+        resolve(bad, client)
+    none = nat.exports[0].model_copy(update={"subject": None})
+    with pytest.raises(UserError, match="no BDL variable id — give the column `bdl_variable` or the export `subject`"):
+        resolve(none, client)
+    # a fetched file that differs is not overwritten without --force
+    folder = tmp_path / "data" / "raw" / "national"
+    folder.mkdir(parents=True)
+    (folder / "bdl-api_radni.csv").write_text("Kod;Nazwa\n", encoding="utf-8")
+    result = fetch_national(nat, client, tmp_path)
+    assert "exists and differs" in result.failures["radni"]
+    assert fetch_national(nat, client, tmp_path, force=True).failures.keys() == {"nieznany"}
+
+
+def test_cli_national_dry_run_and_fetch(tmp_path, capsys, standin, monkeypatch):
+    monkeypatch.delenv("BDL_CLIENT_ID", raising=False)
+    assert main(["fetch-bdl", "--national", "--dry-run", "--cache", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "fetch-bdl --national: 3 export(s) for every gmina; anonymous" in out
+    assert "GET https://bdl.stat.gov.pl/api/v1/variables?subject-id=P1944&format=json&lang=pl&page-size=100" in out
+    assert "bdl-api_ryne-1944.csv and its provenance sidecar" in out
+    assert main(["fetch-bdl", "--national", "--dataset", "x"]) == 2
+    assert "one of them" in capsys.readouterr().err
+    # the workbench's own exports against the stand-in, which knows none of their subjects: each named, exit 1,
+    # nothing written beside the shipped exports
+    before = sorted(p.name for p in (PATHS.raw / "national").iterdir())
+    code = main(["fetch-bdl", "--national", "--base-url", standin.base, "--cache", str(tmp_path / "c")])
+    out = capsys.readouterr().out
+    assert code == 1
+    for export in ("ryne-1944", "ludn-wiek", "fina-dochody"):
+        assert f"NOT fetched: export {export}: the BDL API answered HTTP 404" in out
+    assert "variables?subject-id=P1944" in out
+    assert sorted(p.name for p in (PATHS.raw / "national").iterdir()) == before

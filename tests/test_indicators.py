@@ -294,8 +294,8 @@ def read_ctab(path: Path, variables: dict[str, str]) -> pd.DataFrame:
     return df[list(BANK_COLUMNS)].astype(BANK_COLUMNS)
 
 
-def test_real_bdl_exports_every_gmina(shared: Path):
-    exports = shared / "data" / "bdl_exports"
+def test_real_bdl_exports_every_gmina(national_dir: Path):
+    exports = national_dir
     ludn = read_ctab(
         exports / "LUDN_population_by_economic_age_2010-2019.csv",
         {
@@ -742,9 +742,9 @@ def bank_from_reader(frame: pd.DataFrame, mapping: dict[str, str], source_file: 
     return df[list(BANK_COLUMNS)].astype(BANK_COLUMNS)
 
 
-def test_bank_from_the_project_bdl_reader_gives_the_same_indicators(shared: Path):
+def test_bank_from_the_project_bdl_reader_gives_the_same_indicators(national_dir: Path):
     bdl = pytest.importorskip("citybank.ingest.bdl")
-    exports = shared / "data" / "bdl_exports"
+    exports = national_dir
     groups = {
         "w wieku przedprodukcyjnym;ogółem": "population_pre_working",
         "w wieku produkcyjnym;ogółem": "population_working",

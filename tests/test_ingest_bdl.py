@@ -72,16 +72,16 @@ def test_not_a_ctab_export(tmp_path):
 
 
 @pytest.mark.parametrize("name", list(EXPORTS))
-def test_real_national_exports_read_whole(shared, name):
+def test_real_national_exports_read_whole(national_dir, name):
     """Every gmina and powiat of the real exports (their speed is measured by `make bench`, not here)."""
-    df = read_bdl_ctab(shared / "data" / "bdl_exports" / EXPORTS[name])
+    df = read_bdl_ctab(national_dir / EXPORTS[name])
     assert df["code"].str.fullmatch(r"\d{7}").all()
     assert df["value"].notna().all()
     assert df["code"].nunique() > 2400
 
 
-def test_real_values_checked_by_hand(shared):
-    d = shared / "data" / "bdl_exports"
+def test_real_values_checked_by_hand(national_dir):
+    d = national_dir
     ryne = read_bdl_ctab(d / EXPORTS["RYNE"]).set_index(["code", "year"])
     assert ryne.loc[("2474011", 2024), "value"] == 826
     assert ryne.loc[("2474000", 2024), "level"] == "powiat"
@@ -157,8 +157,8 @@ def test_api_jsonapi_and_by_variable_shapes(tmp_path, reg):
     assert res.frame[["territory", "value", "flag"]].values.tolist() == [["2469011", 8800, ""], ["2474011", 7136, "k"]]
 
 
-def test_import_bdl_cli_out_csv_and_preview(shared, tmp_path, capsys):
-    src = shared / "data" / "bdl_exports" / EXPORTS["RYNE"]
+def test_import_bdl_cli_out_csv_and_preview(national_dir, tmp_path, capsys):
+    src = national_dir / EXPORTS["RYNE"]
     assert main(["import-bdl", str(src), "--out", str(tmp_path / "r.csv")]) == 0
     out = pd.read_csv(tmp_path / "r.csv", dtype={"code": str})
     assert list(out.columns) == CTAB_COLUMNS

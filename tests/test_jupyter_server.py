@@ -63,7 +63,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         runtime = root.parent / "jupyter-runtime"
         env = {
-            **workshops.kernel_env(),  # the kernel finds this checkout's lib/ and its data, as in `make lab`
+            **workshops.kernel_env(root / "workshops"),  # the workshop folder: its checker and its data files
             "JUPYTER_RUNTIME_DIR": str(runtime),
             "JUPYTER_CONFIG_DIR": str(root.parent / "jupyter-config"),  # no user configuration
         }

@@ -16,12 +16,12 @@ LIB = Path(__file__).resolve().parents[1] / "lib" / "citybank"
 
 # Bottom first; a module may import its own layer (without a cycle) and the layers below it, never above.
 LAYERS: list[tuple[str, ...]] = [
-    ("errors", "paths", "schema", "util", "i18n", "rawdata"),
+    ("errors", "reads", "paths", "schema", "util", "i18n", "rawdata"),
     ("params",),
-    ("narrative", "plots", "maps", "contract"),
+    ("narrative", "plots", "maps", "contract", "claims"),
     ("ingest", "sample"),
     ("bank",),
-    ("indicators", "consistency", "strategy", "survey", "ranking", "newcity"),
+    ("indicators", "consistency", "strategy", "survey", "ranking", "newcity", "datadocs"),
     ("publish", "lineage", "changes", "catalogue", "opendata"),
     ("views", "render"),
     ("runner", "pipeline", "hygiene", "reference", "workshops"),

@@ -217,7 +217,8 @@ def series(points: dict) -> pd.Series:
     return pd.Series(points, dtype="float64")
 
 
-THREE_FALLS = series({2021: 1500, 2022: 1400, 2023: 1314, 2024: 1234})
+# five points: a record of the whole series needs citybank.claims.MIN_RECORD_POINTS comparable years
+THREE_FALLS = series({2020: 1450, 2021: 1500, 2022: 1400, 2023: 1314, 2024: 1234})
 
 
 @pytest.mark.parametrize(
@@ -226,22 +227,25 @@ THREE_FALLS = series({2021: 1500, 2022: 1400, 2023: 1314, 2024: 1234})
         (
             "en",
             "Registered unemployment fell for the third year running, to 1,234 people (−6.1%). "
-            "This is the lowest value in the whole series (since 2021).",
+            "This is the lowest value in the whole series (since 2020).",
         ),
         (
             "pl",
             f"Liczba bezrobotnych zarejestrowanych spadła trzeci rok z rzędu, do 1{NBSP}234 osób (−6,1%). "
-            "To najniższa wartość w całej serii (od 2021 r.).",
+            "To najniższa wartość w całej serii (od 2020 r.).",
         ),
         (
             "de",
             f"Die Zahl der registrierten Arbeitslosen sank im dritten Jahr in Folge auf 1.234 Personen "
-            f"(−6,1{NBSP}%). Das ist der niedrigste Wert der gesamten Reihe (seit 2021).",
+            f"(−6,1{NBSP}%). Das ist der niedrigste Wert der gesamten Reihe (seit 2020).",
         ),
     ],
 )
 def test_trend_third_year_running_and_record(lang, expected):
     assert describe_trend(THREE_FALLS, UNEMPLOYMENT, lang, "persons") == expected
+    # four points (2021–2024) are not enough to call the lowest of them a record of the series
+    four = describe_trend(THREE_FALLS.drop(2020), UNEMPLOYMENT, lang, "persons")
+    assert four == expected.split(". ")[0] + "."
 
 
 @pytest.mark.parametrize(
@@ -273,10 +277,10 @@ def test_trend_unfavourable_change():
 )
 def test_trend_record_with_judgement_takes_the_right_article(higher_is_better, judgement):
     # "an" before a vowel: the judgement after a record once said "a unfavourable change"
-    s = series({2021: 1234, 2022: 1314, 2023: 1400, 2024: 1500})
+    s = series({2020: 1250, 2021: 1234, 2022: 1314, 2023: 1400, 2024: 1500})
     assert describe_trend(s, UNEMPLOYMENT, "en", "persons", higher_is_better=higher_is_better) == (
         "Registered unemployment rose for the third year running, to 1,500 people (+7.1%). "
-        f"This is the highest value in the whole series (since 2021), {judgement}."
+        f"This is the highest value in the whole series (since 2020), {judgement}."
     )
 
 
@@ -578,11 +582,11 @@ STORIES = {
     ],
     "de": [
         "Die Kategorie „Bevölkerung“ umfasst 4 Indikatoren; für 3 davon liegen Daten für 2024 vor.",
-        f"Den stärksten Anstieg gegenüber 2023 verzeichnete „Lebendgeburten“ (+4,3{NBSP}%, auf 512 Geburten).",
-        f"Den stärksten Rückgang gegenüber 2023 verzeichnete „Registrierte Arbeitslose“ "
+        f"Den stärksten Anstieg gegenüber 2023 verzeichnete der Indikator „Lebendgeburten“ (+4,3{NBSP}%, auf 512 Geburten).",
+        f"Den stärksten Rückgang gegenüber 2023 verzeichnete der Indikator „Registrierte Arbeitslose“ "
         f"(−6,1{NBSP}%, auf 1.234 Personen).",
         "Von 2 Indikatoren mit einer Zielrichtung haben sich gegenüber 2023 2 verbessert und 0 verschlechtert.",
-        f"Gegenüber 2015 veränderte sich „Registrierte Arbeitslose“ am stärksten (−50,6{NBSP}%).",
+        f"Gegenüber 2015 veränderte sich der Indikator „Registrierte Arbeitslose“ am stärksten (−50,6{NBSP}%).",
         "Keine Daten für 2024: „Sterbefälle“.",
     ],
 }
@@ -655,11 +659,12 @@ def test_streaks_and_records_do_not_count_across_a_break():
     # falls every year 2016–2024, but the series breaks in 2021: from 2022 on, three falls after the break
     s = series({y: 70000 - 1000 * (y - 2015) for y in range(2015, 2025)})
     facts = trend_facts(s, breaks=[2021])
-    assert (facts.streak, facts.record, facts.crosses_break) == (3, "low", None)
+    # four points since the break (2021–2024): no record of "the whole series" (citybank.claims.MIN_RECORD_POINTS)
+    assert (facts.streak, facts.record, facts.crosses_break) == (3, None, None)
     assert describe_trend(s, POPULATION, "en", "persons", breaks={2021: CENSUS["en"]}) == (
-        "The population fell for the third year running, to 61,000 people (−1.6%). "
-        "This is the lowest value in the whole series (since 2021)."
+        "The population fell for the third year running, to 61,000 people (−1.6%)."
     )
+    assert trend_facts(s, breaks=[2020]).record == "low"  # five points since a 2020 break: 2020–2024
     assert trend_facts(s).streak == 9  # without the break: every year since 2016
 
 

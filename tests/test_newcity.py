@@ -1,5 +1,5 @@
 """`citybank new-city` and `citybank report --params/--cities`: a baseline report for any gmina from the real national
-BDL exports in ../shared (skipped when absent). Three gminas of different kinds: Katowice (a city with powiat rights),
+BDL exports shipped in data/raw/national. Three gminas of different kinds: Katowice (a city with powiat rights),
 Bolesławiec (0201011, an urban gmina) and the rural gmina Bolesławiec (0201022). The figures below were read by hand
 from the export rows (LUDN, RYNE/1944, FINA; 2019 is the 10th year column of LUDN and FINA, the 17th of RYNE)."""
 
@@ -30,7 +30,7 @@ GMINAS = {
 
 
 @pytest.fixture(scope="module")
-def frame(reg, shared):
+def frame(reg, national_dir):
     return ranking.national_frame(load_national(reg), PATHS)
 
 
@@ -57,7 +57,7 @@ def test_identity_years_and_population_from_the_export_rows(workspaces, terc):
 
 
 def test_katowice_has_its_official_terc_name_and_bdl_unit_ids(workspaces):
-    g = workspaces["2469011"].gmina  # listed in ../shared/data/teryt
+    g = workspaces["2469011"].gmina  # listed in data/raw/national/terc_*.csv and bdl_units_*.csv
     assert (g.bdl_unit_gmina, g.bdl_unit_powiat) == ("012414869011", "012414869000")
     assert workspaces["0201022"].gmina.bdl_unit_gmina is None  # not listed there: no API ids, none invented
 
@@ -97,10 +97,10 @@ def test_params_validate_and_are_byte_identical_when_written_again(workspaces, r
         newcity.new_city("0201011", tmp_path / "again", reg=reg, frame=frame)
 
 
-def test_exports_are_linked_never_copied_with_provenance(workspaces, shared):
+def test_exports_are_linked_never_copied_with_provenance(workspaces, national_dir):
     raw = workspaces["2469011"].root / "data" / "raw" / "national"
     for f in sorted(p for p in raw.iterdir() if p.suffix == ".csv"):
-        assert f.is_symlink() and f.resolve() == (shared / "data" / "bdl_exports" / f.name).resolve()
+        assert f.is_symlink() and f.resolve() == (national_dir / f.name).resolve()
         side = yaml.safe_load((raw / f"{f.name}.source.yml").read_text(encoding="utf-8"))
         assert side["sha256"] == sha256_file(f) and side["provider"] == "gus"
 

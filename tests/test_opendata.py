@@ -33,8 +33,12 @@ from citybank.paths import PATHS
 from citybank.schema import BANK_COLUMNS
 
 YEAR = 2024
-XSD = PATHS.shared / "reference" / "dane-gov-pl" / "xml_import_otwarte_dane_1_10.xsd"
-SHAPES = PATHS.shared / "reference" / "dcat-ap-3.0.1"
+SHARED = Path(os.environ.get("CITYBANK_SHARED") or PATHS.root.parent / "shared")  # development folder, tests only
+XSD = SHARED / "reference" / "dane-gov-pl" / "xml_import_otwarte_dane_1_10.xsd"
+"""The portal's harvester schema: read from ../shared only — it comes without a licence (a public mirror of the
+portal's backend), so it is not copied into the repository; the tests that need it skip without it."""
+SHAPES = Path(__file__).parent / "data" / "dcat-ap-3.0.1"
+"""The DCAT-AP 3.0.1 SHACL shapes (CC BY 4.0, European Union), kept as a test fixture: see its SOURCE.md."""
 DCAT_DS = "https://dane.siemianowice.pl/raporty/dcat/dataset/"
 
 
@@ -85,7 +89,10 @@ def ckan_lines(published) -> list[dict]:
 
 def _need(path: Path) -> Path:
     if not path.exists():
-        pytest.skip(f"reference file {path} is absent (../shared/reference, read-only; see ../shared/README.md)")
+        pytest.skip(
+            f"reference file {path} is absent: the portal's XSD has no licence and is not shipped; it is read from "
+            "the development folder ../shared/reference/dane-gov-pl when that is beside the checkout"
+        )
     return path
 
 

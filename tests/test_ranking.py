@@ -1,4 +1,5 @@
-"""The ranking of every gmina among its class, against the real national BDL exports (../shared)."""
+"""The ranking of every gmina among its class, against the real national BDL exports shipped in
+data/raw/national."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from citybank.params.national import load_national
 
 
 @pytest.fixture(scope="module")
-def national(reg, shared):
+def national(reg, national_dir):
     nat = load_national(reg)
     assert nat is not None, "params/national.yml is part of the workbench"
     return nat

@@ -268,8 +268,8 @@ def test_new_dataset_on_the_sample_files(sample_raw, root_copy):
     assert check_file(ctab, ds, reg).problems.empty
 
 
-def test_new_dataset_on_a_real_national_export(shared, root_copy):
-    path = shared / "data" / "bdl_exports" / "RYNE_1944_registered_unemployed_2003-2024.csv"
+def test_new_dataset_on_a_real_national_export(national_dir, root_copy):
+    path = national_dir / "RYNE_1944_registered_unemployed_2003-2024.csv"
     reg, text = _draft(root_copy, path, "gus-bezrobocie", "gus/RYNE.csv", drop="gus-bezrobocie")
     ds = reg.datasets["gus-bezrobocie"]
     assert (ds.source.format, ds.first_year, ds.last_year, ds.provider) == ("bdl_ctab", 2003, 2024, "gus")
@@ -281,10 +281,10 @@ def test_new_dataset_on_a_real_national_export(shared, root_copy):
     assert city[2003] == 7180 and city[2024] == 826  # the export's row 3268, checked by hand
 
 
-def _national_rok_table(shared, out):
+def _national_rok_table(national_dir, out):
     """The analyst's file: every gmina from the real FINA export, total revenue only, headers rok_YYYY, cp1250,
     decimal commas, codes without their leading zero, names with the BDL kind suffix."""
-    src = shared / "data" / "bdl_exports" / "FINA_gmina_revenues_2010-2019.csv"
+    src = national_dir / "FINA_gmina_revenues_2010-2019.csv"
     t = pd.read_csv(src, sep=";", dtype=str, keep_default_na=False)
     cols = [c for c in t.columns if c.startswith("gminy łącznie z miastami na prawach powiatu;razem;")]
     lines = ['"Kod";"Nazwa";' + ";".join(f'"rok_{c.split(";")[2]}"' for c in cols)]
@@ -295,9 +295,9 @@ def _national_rok_table(shared, out):
     return out
 
 
-def test_a_national_rok_table_goes_through_a_draft_into_the_bank(shared, root_copy):
+def test_a_national_rok_table_goes_through_a_draft_into_the_bank(national_dir, root_copy):
     raw = root_copy / "data" / "raw"
-    path = _national_rok_table(shared, raw / "gus" / "dochody_gmin_2010-2019.csv")
+    path = _national_rok_table(national_dir, raw / "gus" / "dochody_gmin_2010-2019.csv")
     sidecar_path(path).write_text(f"provider: gus\norigin: test\nsha256: {sha256_file(path)}\n", encoding="utf-8")
     with (root_copy / "params" / "variables.yml").open("a", encoding="utf-8") as fh:
         fh.write(VAR)

@@ -130,13 +130,13 @@ def test_gus_population_calibrated(sample_raw: Path) -> None:
     assert ctab_population(path, "0000000", 2019) == 38382576  # POLSKA, real
 
 
-def test_facts_match_the_real_exports(shared: Path) -> None:
-    _, ryne = read_ctab_any(shared / "data/bdl_exports/RYNE_1944_registered_unemployed_2003-2024.csv")
-    header, _ = read_ctab_any(shared / "data/bdl_exports/RYNE_1944_registered_unemployed_2003-2024.csv")
+def test_facts_match_the_real_exports(national_dir: Path) -> None:
+    _, ryne = read_ctab_any(national_dir / "RYNE_1944_registered_unemployed_2003-2024.csv")
+    header, _ = read_ctab_any(national_dir / "RYNE_1944_registered_unemployed_2003-2024.csv")
     cols = [header.index(f"ogółem;{y};[osoba]") for y in facts.YEARS]
     for code, series in facts.UNEMPLOYED.items():
         assert tuple(int(ryne[code][i]) for i in cols) == series, code
-    header, ludn = read_ctab_any(shared / "data/bdl_exports/LUDN_population_by_economic_age_2010-2019.csv")
+    header, ludn = read_ctab_any(national_dir / "LUDN_population_by_economic_age_2010-2019.csv")
     for code, groups in facts.GROUPS_2019.items():
         if code in ludn:  # the export holds gminas only; ŚLĄSKIE and POLSKA are sums (checked below for 2474011)
             assert tuple(int(ludn[code][header.index(f"{d};2019;[osoba]")]) for d in GROUP_DIMS) == groups
@@ -226,9 +226,9 @@ def test_cp1250_file_really_is_cp1250(sample_raw: Path) -> None:
     assert "2015;Bańgów;" in text and "2015;Siemianowice (Centrum);" in text
 
 
-def test_ctab_header_parses_like_the_real_export(sample_raw: Path, shared: Path) -> None:
+def test_ctab_header_parses_like_the_real_export(sample_raw: Path, national_dir: Path) -> None:
     ours, rows = read_ctab(sample_raw / CTAB)
-    real, _ = read_ctab_any(shared / "data/bdl_exports/LUDN_population_by_economic_age_2010-2019.csv")
+    real, _ = read_ctab_any(national_dir / "LUDN_population_by_economic_age_2010-2019.csv")
     assert ours[:2] == real[:2] == ["Kod", "Nazwa"]
     assert ours[2] == "w wieku przedprodukcyjnym;ogółem;2015;[osoba]"
     common = [c for c in ours[2:] if int(c.split(";")[-2]) <= 2019]
@@ -283,6 +283,7 @@ def test_planted_list_is_complete() -> None:
             "unknown_district",
             "factor_10",
             "duplicate_row",
+            "copy_forward",
         ]
     )
     assert all({"dataset", "file", "year", "kind", "description", "check", "rows"} <= set(p) for p in PLANTED)

@@ -51,3 +51,17 @@ def test_each_rule_catches_its_defect():
     assert page_problems("per 100 000 and per 100,000", "en") == [
         "a number grouped with a space on an English page: '100 000'"
     ]
+
+
+def test_rules_of_issue_24_catch_their_class():
+    assert page_problems("Pożary wzrosły do 448 liczba (+21,4%).", "pl") == ["a unit word after a count: '8 liczba'"]
+    assert page_problems("Fires rose to 448 number (+21.4%).", "en") == ["a unit word after a count: '8 number'"]
+    assert page_problems("Brände stiegen auf 448 Anzahl.", "de") == ["a unit word after a count: '8 Anzahl'"]
+    assert page_problems(f"do 0,00{NBSP}t na mieszkańca", "pl") == [
+        "a value rounded away to zero with its unit: '0,00\\xa0t'"
+    ]
+    assert page_problems(f"to 1.70{NBSP}kg per person, 10.00 t in all", "en") == []
+    assert page_problems("2 godzin pracy", "pl") == ["a Polish numeral with the wrong form: '2 godzin'"]
+    assert page_problems("1,5 etatów", "pl") == ["a Polish numeral with the wrong form: '1,5 etatów'"]
+    assert page_problems("2 godziny, 5 godzin, 12 godzin, 1,5 godziny, do 2 wierszy, 22 godziny", "pl") == []
+    assert page_problems("w ciągu ostatnich 2 lat, dla 3 osób", "pl") == []

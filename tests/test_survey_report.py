@@ -238,13 +238,20 @@ def test_plan_and_chapter_have_the_survey_pages(reg):
             task = tasks[f"{lang}/survey-{theme}"]
             assert task.parameters == {"year": 2024, "lang": lang, "theme": theme}
             assert "data/results/survey/survey_shares.parquet" in task.inputs and "params/survey.yml" in task.inputs
-    inp = book.BookInputs(PATHS, 2024, reg.city.name, [], [], True, reg)
-    assert book.survey_chapter(inp, "de") == [
+    cats = [(slug, c.name.model_dump()) for slug, c in reg.categories.items()]
+    inp = book.BookInputs(PATHS, 2024, reg.city.name, cats, book.iso_catalogue(reg.extra["iso37120"], []), True, reg)
+    chapter = [(p.id, title, p.section, p.level, p.group) for p, title in book.chapter_plan(inp, "de")]
+    assert [c for c in chapter if c[2] == "survey"] == [
         ("survey-overview", "Bewohnerbefragung", "survey", 1, None),
         ("survey-city_life", "Leben in der Stadt", "survey", 1, "survey-overview"),
         ("survey-services", "Öffentliche Dienstleistungen", "survey", 1, "survey-overview"),
         ("survey-city_office", "Information und Stadtverwaltung", "survey", 1, "survey-overview"),
     ]
+    # in the printed report's order, which the plan follows too: after strategy, before consistency
+    assert [c[0] for c in chapter].index("survey-overview") == [c[0] for c in chapter].index("strategy") + 1
+    ids = [t.id for t in plan(2024, reg) if t.id.startswith("de/")]
+    assert ids.index("de/survey-overview") == ids.index("de/strategy") + 1
+    assert ids[:2] == ["de/overview", "de/residents"]
 
 
 def _page_text(page) -> str:
@@ -271,16 +278,19 @@ def test_survey_pages_in_each_language(lang):
     from citybank import views
 
     page = views.survey_overview(2024, lang)
-    assert page.items_chart.problems == [] and page.eu_chart.problems == []
-    assert page.eu.columns[3:8].tolist() == [
-        "Białystok",
-        "Gdańsk",
-        "Kraków",
-        "Warszawa",
-        views.t("survey.table.eu_mean", lang),
-    ]
+    assert page.items_chart.problems == []
+    # issue 24: the EU figures of params/survey.yml are not the Commission's published results (verified: false) —
+    # no comparison is drawn, and the page says why
+    assert page.eu_chart is None and page.eu.empty
+    assert page.eu_story == views.t("survey.eu_not_verified", lang, year=2023)
     assert page_problems(_page_text(page), lang) == []
     assert views.t("survey.synthetic", lang) in page.note
+    # the rules as applied: disclosure (bases under 10), reliability classes with their CV thresholds, variance
+    rules = {"pl": ("mniej niż 10 osób", "CV do 16,6%", "powyżej 33,3%", "linearyzacji Taylora"),
+             "en": ("fewer than 10 people", "CV up to 16.6%", "above 33.3%", "Taylor-linearised"),
+             "de": ("weniger als 10 Personen", "CV bis 16,6\u00a0%", "über 33,3\u00a0%", "Taylor-linearisiert")}[lang]  # fmt: skip
+    for words in rules:
+        assert words in page.note, words
     for theme in ("city_office",):  # the end-to-end test checks every page; one theme keeps this test short
         tp = views.survey_theme(theme, 2024, lang)
         assert page_problems(_page_text(tp), lang) == [], theme

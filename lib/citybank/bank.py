@@ -5,7 +5,10 @@ Outputs (under a workbench root, ``PATHS`` by default)::
     data/bank/bank.parquet          BANK_COLUMNS, rows sorted → byte-identical for the same inputs
     data/bank/bank.duckdb           tables bank, datasets (the catalogue), quarantine; views cat_<category>
     data/quality/<Y>/quarantine.csv rejected rows of data year Y and file-level problems (QUARANTINE_COLUMNS)
-    reports/<Y>/qa/quality.md|json  per dataset: rows read/accepted/rejected, problems, freshness
+    data/bank/findings.csv          the data-quality detectors' findings, every year (FINDING_COLUMNS): verdicts
+                                    "to be confirmed" — the values stay in the bank, nothing is quarantined
+    data/quality/<Y>/findings.csv   the findings of the years up to Y
+    reports/<Y>/qa/quality.md|json  per dataset: rows read/accepted/rejected, problems, findings, freshness
     build/ingest.json               the cache key (hashes of raw files, params, code) and the run summary
 
 A dataset that cannot be read is listed as failed with its error; the others still load.
@@ -20,18 +23,21 @@ from typing import Any
 
 import pandas as pd
 
+from .claims import finding_sentence
 from .errors import UserError
 from .i18n import check_label
 from .ingest import ingest_dataset
 from .ingest.common import level_of
+from .ingest.detectors import FINDING_COLUMNS, detect, empty_findings
 from .ingest.validate import empty_quarantine
-from .narrative import fmt_number
+from .narrative import change_decimals, count_phrase, fmt_change, fmt_number, fmt_points
 from .params import Registry, expand_files, registry
+from .params.quality import load_detectors
 from .paths import PATHS, Paths, get_paths
 from .schema import BANK_COLUMNS, QUARANTINE_COLUMNS
 from .util import atomic_path, progress_bar, sha256_file, write_json, write_text_atomic
 
-CODE_FILES = ["bank.py", "schema.py", "rawdata.py", "params/core.py", "ingest/*.py"]
+CODE_FILES = ["bank.py", "schema.py", "rawdata.py", "params/core.py", "params/quality.py", "claims.py", "ingest/*.py"]
 """The code the bank depends on (globs under lib/citybank): a change to it rebuilds the bank."""
 SORT = ["variable", "territory", "year", "dataset", "source_file", "source_row"]
 # How old the last data year may be, by declared frequency, before a dataset counts as overdue.
@@ -47,6 +53,7 @@ class BankResult:
     summary: dict[str, dict[str, Any]]  # per dataset: counts, problems, files, error
     failures: dict[str, str] = field(default_factory=dict)  # dataset id → error
     cached: bool = False
+    findings: pd.DataFrame = field(default_factory=empty_findings)  # FINDING_COLUMNS, every year
     written: list[Path] = field(default_factory=list)
 
 
@@ -284,10 +291,14 @@ def build_bank(
     years = sorted(years or reg.years)
     key = _cache_key(reg, raw)
     state_file = paths.build / "ingest.json"
-    outputs = [paths.bank / "bank.parquet", paths.bank / "bank.duckdb"] + [
+    outputs = [paths.bank / "bank.parquet", paths.bank / "bank.duckdb", paths.bank / "findings.csv"] + [
         p
         for y in years
-        for p in (paths.quality / str(y) / "quarantine.csv", paths.year_report(y) / "qa" / "quality.json")
+        for p in (
+            paths.quality / str(y) / "quarantine.csv",
+            paths.quality / str(y) / "findings.csv",
+            paths.year_report(y) / "qa" / "quality.json",
+        )
     ]
     if not force and state_file.is_file() and all(p.is_file() for p in outputs):
         state = json.loads(state_file.read_text(encoding="utf-8"))
@@ -296,9 +307,10 @@ def build_bank(
             summary = state["summary"]
             failures = {k: v["error"] for k, v in summary.items() if v.get("error")}
             quarantine = _read_quarantine(paths.bank / "bank.duckdb")
-            return BankResult(bank, quarantine, summary, failures, cached=True)
+            return BankResult(bank, quarantine, summary, failures, cached=True, findings=_read_findings(outputs[2]))
 
-    parts, rejected, notes, summary, failures = [], [], [], {}, {}
+    parts, rejected, notes, summary, failures, found = [], [], [], {}, {}, []
+    detectors = load_detectors(reg)
     datasets = sorted(reg.datasets.values(), key=lambda d: d.id)
     bar = datasets
     if progress:
@@ -324,7 +336,9 @@ def build_bank(
         else:
             v = got.validation
             assert v is not None
-            parts.append(_provenance(v.accepted, got.files, ds.id, ds.provider, reg))
+            rows = _provenance(v.accepted, got.files, ds.id, ds.provider, reg)
+            parts.append(rows)
+            found.append(detect(ds.id, rows, reg, detectors))
             rejected.append(v.rejected)
             notes.append(v.notes)
             problems = v.problems["check"].value_counts().sort_index()
@@ -346,11 +360,33 @@ def build_bank(
         ["dataset", "source_file", "source_row", "column", "check"], kind="stable", na_position="first"
     ).reset_index(drop=True)
 
-    written = _write_bank(paths, bank, quarantine, reg)
+    found = [f for f in found if not f.empty]
+    findings = pd.concat(found, ignore_index=True) if found else empty_findings()
+    findings = findings.sort_values(["dataset", "year", "variable", "check"], kind="mergesort").reset_index(drop=True)
+
+    written = _write_bank(paths, bank, quarantine, reg, findings)
     for y in years:
-        written += _write_year(paths, y, bank, quarantine, summary, reg)
+        written += _write_year(paths, y, bank, quarantine, summary, reg, findings)
     write_json(state_file, {"key": key, "summary": summary})
-    return BankResult(bank, quarantine, summary, failures, cached=False, written=written)
+    return BankResult(bank, quarantine, summary, failures, cached=False, written=written, findings=findings)
+
+
+def _write_findings(path: Path, findings: pd.DataFrame) -> Path:
+    with atomic_path(path) as tmp:
+        findings[FINDING_COLUMNS].to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", float_format="%.10g")
+    return path
+
+
+def _read_findings(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        return empty_findings()
+    df = pd.read_csv(path, dtype={"territories": str, "variable": str}, keep_default_na=False, na_values={
+        c: [""] for c in ("value", "reference", "change")})  # fmt: skip
+    if df.empty:
+        return empty_findings()
+    return df.astype({"year": "int64", "value": "float64", "reference": "float64", "change": "float64"})[
+        FINDING_COLUMNS
+    ]
 
 
 def _data_years(accepted: pd.DataFrame) -> dict[str, int]:
@@ -359,7 +395,9 @@ def _data_years(accepted: pd.DataFrame) -> dict[str, int]:
     return {"first": int(accepted["year"].min()), "last": int(accepted["year"].max())}
 
 
-def _write_bank(paths: Paths, bank: pd.DataFrame, quarantine: pd.DataFrame, reg: Registry) -> list[Path]:
+def _write_bank(
+    paths: Paths, bank: pd.DataFrame, quarantine: pd.DataFrame, reg: Registry, findings: pd.DataFrame
+) -> list[Path]:
     import duckdb
 
     target = paths.bank / "bank.parquet"
@@ -391,7 +429,8 @@ def _write_bank(paths: Paths, bank: pd.DataFrame, quarantine: pd.DataFrame, reg:
         tmp.unlink()  # duckdb creates the file itself
         con = duckdb.connect(str(tmp))
         try:
-            for name, frame in (("bank", bank), ("datasets", catalogue), ("quarantine", quarantine)):
+            tables = (("bank", bank), ("datasets", catalogue), ("quarantine", quarantine), ("findings", findings))
+            for name, frame in tables:
                 con.register("frame_in", frame)
                 con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame_in")
                 con.unregister("frame_in")
@@ -407,7 +446,7 @@ def _write_bank(paths: Paths, bank: pd.DataFrame, quarantine: pd.DataFrame, reg:
         wal = Path(str(tmp) + ".wal")
         if wal.exists():
             wal.unlink()
-    return [target, db]
+    return [target, db, _write_findings(paths.bank / "findings.csv", findings)]
 
 
 def _read_quarantine(db: Path) -> pd.DataFrame:
@@ -437,17 +476,35 @@ def _write_year(
     quarantine: pd.DataFrame,
     summary: dict[str, dict[str, Any]],
     reg: Registry,
+    findings: pd.DataFrame,
 ) -> list[Path]:
     q = quarantine[quarantine["year"].isna() | quarantine["year"].eq(year)]
     qfile = paths.quality / str(year) / "quarantine.csv"
     with atomic_path(qfile) as tmp:
         q[QUARANTINE_COLUMNS].to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+    series = findings[findings["year"] <= year]
+    ffile = _write_findings(paths.quality / str(year) / "findings.csv", series)
     datasets = {}
     for ds_id, info in sorted(summary.items()):
         ds = reg.datasets[ds_id]
         entry = {k: v for k, v in info.items() if k not in ("files",)}
         entry["files"] = sorted(info["files"])
-        entry["status"] = "failed" if info.get("error") else ("problems" if info.get("problems") else "ok")
+        mine = series[series["dataset"] == ds_id]
+        entry["findings"] = [
+            {"year": int(f.year), "check": f.check, "variable": f.variable, "territories": f.territories,
+             "scope": f.scope, "change": None if pd.isna(f.change) else round(float(f.change), 6),
+             "verdict": f.verdict, "reason": f.reason}
+            for f in mine.itertuples()
+        ]  # fmt: skip
+        entry["status"] = (
+            "failed"
+            if info.get("error")
+            else "problems"
+            if info.get("problems")
+            else "to_confirm"
+            if (mine["year"] == year).any()
+            else "ok"
+        )
         entry["rows_rejected_in_year"] = (info.get("rejected_by_year") or {}).get(str(year), 0)
         entry["values_in_year"] = int(((bank["dataset"] == ds_id) & (bank["year"] == year)).sum())
         entry["freshness"] = freshness(info, ds.frequency, year)
@@ -460,6 +517,11 @@ def _write_year(
         "datasets_total": len(datasets),
         "datasets_failed": sorted(k for k, v in datasets.items() if v["status"] == "failed"),
         "datasets_overdue": sorted(k for k, v in datasets.items() if v["freshness"]["overdue"]),
+        "datasets_to_confirm": sorted(k for k, v in datasets.items() if any(f["year"] == year for f in v["findings"])),
+        "findings_in_year": {
+            k: int(n) for k, n in series[series["year"] == year]["check"].value_counts().sort_index().items()
+        },
+        "findings_in_series": len(series),
         "problems_by_check": {k: int(n) for k, n in checks.items()},
         "rows_quarantined": int(quarantine["source_row"].notna().sum()),
         "datasets": datasets,
@@ -467,7 +529,7 @@ def _write_year(
     qa = paths.year_report(year) / "qa"
     write_json(qa / "quality.json", report)
     write_text_atomic(qa / "quality.md", quality_markdown(report, reg))
-    return [qfile, qa / "quality.json", qa / "quality.md"]
+    return [qfile, ffile, qa / "quality.json", qa / "quality.md"]
 
 
 QA_TEXT = {
@@ -475,14 +537,13 @@ QA_TEXT = {
     "values": {"pl": "{n} wartości w banku danych, w tym {m} za {y} r.",
                "en": "{n} values in the bank, {m} of them for {y}.",
                "de": "{n} Werte in der Datenbank, davon {m} für {y}."},
-    "datasets": {"pl": "{n} zbiorów danych; nieudane: {f}.", "en": "{n} datasets; failed: {f}.",
-                 "de": "{n} Datensätze; fehlgeschlagen: {f}."},
+    "datasets": {"pl": "{n}; nieudane: {f}.", "en": "{n}; failed: {f}.", "de": "{n}; fehlgeschlagen: {f}."},
     "overdue": {"pl": "po terminie aktualizacji (brak danych za okres, który obiecuje częstotliwość): {f}.",
                 "en": "overdue (no data for the period their frequency promises): {f}.",
                 "de": "überfällig (keine Daten für den Zeitraum, den die Häufigkeit verspricht): {f}."},
-    "quarantine": {"pl": "{n} wierszy w kwarantannie (zob. data/quality/{y}/quarantine.csv).",
-                   "en": "{n} rows quarantined (see data/quality/{y}/quarantine.csv).",
-                   "de": "{n} Zeilen in Quarantäne (siehe data/quality/{y}/quarantine.csv)."},
+    "quarantine": {"pl": "{n} w kwarantannie (zob. data/quality/{y}/quarantine.csv).",
+                   "en": "{n} quarantined (see data/quality/{y}/quarantine.csv).",
+                   "de": "{n} in Quarantäne (siehe data/quality/{y}/quarantine.csv)."},
     "none": {"pl": "brak", "en": "none", "de": "keine"},
     "header": {"pl": "zbiór | stan | odczytane | przyjęte | odrzucone | inne jednostki | ostatni rok danych | po terminie | problemy",
                "en": "dataset | status | read | accepted | rejected | other units | last data year | overdue | problems",
@@ -490,6 +551,20 @@ QA_TEXT = {
     "failed": {"pl": "Zbiory, których nie udało się wczytać", "en": "Failed datasets",
                "de": "Datensätze, die nicht gelesen werden konnten"},
     "yes": {"pl": "tak", "en": "yes", "de": "ja"}, "no": {"pl": "nie", "en": "no", "de": "nein"},
+    "to_confirm": {"pl": "Do potwierdzenia przez dostawców", "en": "To be confirmed by the providers",
+                   "de": "Von den Datenlieferanten zu bestätigen"},
+    "to_confirm_intro": {
+        "pl": "Kontrole szeregów (params/quality.yml) wskazały wartości, które mogą być błędem dostawcy. Pozostają w "
+              "banku danych i w raporcie, oznaczone na wykresach, dopóki dostawca ich nie potwierdzi lub nie poprawi.",
+        "en": "The series checks (params/quality.yml) found values that may be a provider's error. They stay in the "
+              "bank and in the report, marked on the charts, until the provider confirms or corrects them.",
+        "de": "Die Prüfungen der Zeitreihen (params/quality.yml) haben Werte gefunden, die ein Fehler des "
+              "Datenlieferanten sein können. Sie bleiben in der Datenbank und im Bericht, in den Diagrammen "
+              "markiert, bis der Datenlieferant sie bestätigt oder korrigiert."},
+    "status_ok": {"pl": "ok", "en": "ok", "de": "ok"},
+    "status_problems": {"pl": "problemy", "en": "problems", "de": "Probleme"},
+    "status_failed": {"pl": "nieudany", "en": "failed", "de": "fehlgeschlagen"},
+    "status_to_confirm": {"pl": "do potwierdzenia", "en": "to be confirmed", "de": "zu bestätigen"},
 }  # fmt: skip
 
 
@@ -506,9 +581,9 @@ def quality_markdown(report: dict[str, Any], reg: Registry, lang: str = "en") ->
         f"# {tx('title', y=y)}",
         "",
         f"- {tx('values', n=fmt_number(report['values_in_bank'], lang), m=fmt_number(report['values_in_year'], lang), y=y)}",
-        f"- {tx('datasets', n=report['datasets_total'], f=', '.join(report['datasets_failed']) or none)}",
+        f"- {tx('datasets', n=count_phrase(report['datasets_total'], 'datasets', lang), f=', '.join(report['datasets_failed']) or none)}",
         f"- {tx('overdue', f=', '.join(report['datasets_overdue']) or none)}",
-        f"- {tx('quarantine', n=report['rows_quarantined'], y=y)}",
+        f"- {tx('quarantine', n=count_phrase(report['rows_quarantined'], 'rows', lang), y=y)}",
         "",
         f"| {tx('header')} |",
         "|---|---|--:|--:|--:|--:|--:|---|---|",
@@ -517,15 +592,43 @@ def quality_markdown(report: dict[str, Any], reg: Registry, lang: str = "en") ->
         probs = ", ".join(f"{check_label(k, lang)} {n}" for k, n in d.get("problems", {}).items()) or "–"
         f = d["freshness"]
         lines.append(
-            f"| {ds_id} | {d['status']} | {d['rows_read']} | {d['rows_accepted']} | {d['rows_rejected']} | "
+            f"| {ds_id} | {tx('status_' + d['status'])} | {d['rows_read']} | {d['rows_accepted']} | {d['rows_rejected']} | "
             f"{d['rows_dropped_other_units']} | {f['last_data_year'] or '–'} | "
             f"{tx('yes') if f['overdue'] else tx('no')} | {probs} |"
         )
+    found = [(k, f) for k, d in report["datasets"].items() for f in d.get("findings", [])]
+    if found:
+        lines += ["", f"## {tx('to_confirm')}", "", tx("to_confirm_intro"), ""]
+        lines += [f"- {finding_words(f, k, reg, lang)}" for k, f in sorted(found, key=lambda x: (-x[1]["year"], x[0]))]
     failed = [(k, d) for k, d in report["datasets"].items() if d["status"] == "failed"]
     if failed:
         lines += ["", f"## {tx('failed')}", ""]
         lines += [f"- **{k}**: {d['error']}" for k, d in failed]
     return "\n".join(lines) + "\n"
+
+
+def finding_words(finding: dict[str, Any], dataset: str, reg: Registry, lang: str) -> str:
+    """A detector's finding (a row of findings.csv, or an entry of quality.json) as a sentence in ``lang``."""
+    codes = str(finding.get("territories") or "").split()
+    names = [reg.city.territory_names.get(c, c) for c in codes if c != reg.city.terc]
+    variables = [reg.variables[v].name.get(lang) for v in str(finding["variable"]).split() if v in reg.variables]
+    ds = reg.datasets.get(dataset)
+    provider = reg.providers[ds.provider].name.get(lang) if ds is not None and ds.provider in reg.providers else ""
+    change = finding.get("change")
+    shown = ""
+    if finding["check"] in ("outlier", "level_shift") and isinstance(change, float) and change == change:
+        shown = fmt_change(change * 100, lang, change_decimals(change * 100))
+    elif finding["check"] == "share_jump" and isinstance(change, float) and change == change:
+        shown = fmt_points(change, lang)
+    return finding_sentence(
+        finding,
+        lang,
+        variable=", ".join(variables) or str(finding["variable"]),
+        names=names,
+        n_districts=len(reg.city.districts),
+        provider=provider,
+        change=shown,
+    )
 
 
 # ------------------------------------------------------------------ query API

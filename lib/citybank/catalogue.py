@@ -3,7 +3,8 @@ pages and the provider cards show (``citybank.render.portal``, ``citybank.render
 
 Every figure comes from the bank or a file the build wrote: the years a dataset covers and its values are the
 bank's rows up to the report year; last data year and overdue use the QA report's rule (``bank.freshness``); the
-problems are the year's quarantine (``data/quality/<Y>/quarantine.csv``); the downloads are the category files
+problems are the year's quarantine (``data/quality/<Y>/quarantine.csv``) and the detectors' findings of the year
+(``data/quality/<Y>/findings.csv``: to be confirmed, nothing quarantined); the downloads are the category files
 ``publish`` wrote (``reports/<Y>/data/<category>.csv|xlsx|parquet``, the dataset's rows are those whose column
 ``dataset`` is its id); lineage comes from params (``citybank.lineage``); the catalogue fields (frequency,
 openness, licence, due date) from ``params/datasets/<id>.yml`` and ``params/providers.yml``.
@@ -11,7 +12,8 @@ openness, licence, due date) from ``params/datasets/<id>.yml`` and ``params/prov
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -26,13 +28,15 @@ DOWNLOAD_FORMATS = ("csv", "xlsx", "parquet")
 
 @dataclass(frozen=True)
 class Problem:
-    """One row of the year's quarantine: a rejected value or a file-level problem."""
+    """One row of the year's quarantine (a rejected value or a file-level problem) or a detector's finding of the
+    year (``finding``: its row of findings.csv; the value stays in the bank, to be confirmed)."""
 
     check: str
     column: str
     value: str
     source_file: str
     source_row: int | None
+    finding: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class DatasetEntry:
     """Published files holding the dataset's rows, relative to ``reports/<Y>/``."""
     problems: tuple[Problem, ...]
     lineage: Lineage
+    findings: tuple[dict[str, Any], ...] = ()
+    """The detectors' findings of every year up to the report year (rows of findings.csv), newest first."""
 
     @property
     def gaps(self) -> tuple[int, ...]:
@@ -95,6 +101,14 @@ def _problems(paths: Paths, year: int) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
+def _findings(paths: Paths, year: int) -> pd.DataFrame:
+    path = paths.quality / str(year) / "findings.csv"
+    if not path.is_file():
+        return pd.DataFrame(columns=["dataset", "variable", "year", "check"])
+    df = pd.read_csv(path, dtype={"territories": str, "variable": str, "scope": str}, keep_default_na=False)
+    return df[df["year"] <= year] if not df.empty else df
+
+
 def build_catalogue(
     year: int, reg: Registry | None = None, bank: pd.DataFrame | None = None, paths: Paths | None = None
 ) -> Catalogue:
@@ -111,6 +125,7 @@ def build_catalogue(
     counts = rows["dataset"].value_counts()
     in_year = rows.loc[rows["year"] == year, "dataset"].value_counts()
     quarantine = _problems(paths, year)
+    found = _findings(paths, year)
     lineage = dataset_lineage(reg)
     data_dir = paths.year_report(year) / "data"
 
@@ -124,7 +139,11 @@ def build_catalogue(
         problems = tuple(
             Problem(r.check, r.column, r.value, r.source_file, int(r.source_row) if r.source_row else None)
             for r in q.sort_values(["check", "source_file", "column"], kind="mergesort").itertuples()
+        ) + tuple(
+            Problem(str(f["check"]), str(f["variable"]).split()[0], "", "", None, finding=dict(f))
+            for f in found[(found["dataset"] == ds_id) & (found["year"] == year)].to_dict("records")
         )
+        series = found[found["dataset"] == ds_id].sort_values("year", ascending=False, kind="mergesort")
         datasets[ds_id] = DatasetEntry(
             id=ds_id,
             category=ds.category,
@@ -148,6 +167,7 @@ def build_catalogue(
             ),
             problems=problems,
             lineage=lineage[ds_id],
+            findings=tuple(series.to_dict("records")),
         )
     by_provider = provider_lineage(reg)
     providers = {}

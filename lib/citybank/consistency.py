@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +160,48 @@ def summary(df: pd.DataFrame) -> pd.DataFrame:
     counts = pd.crosstab(df["year"], df["verdict"]).reindex(columns=list(VERDICTS), fill_value=0)
     counts.columns.name = None
     return counts.astype("int64")
+
+
+@dataclass(frozen=True)
+class SeriesVerdict:
+    """One rule over the whole series up to a year: the years of each verdict."""
+
+    rule: str
+    years: tuple[int, ...]  # every year judged (either side has a value), up to the year
+    consistent: tuple[int, ...]
+    explained: tuple[int, ...]
+    inconsistent: tuple[int, ...]  # out of tolerance (and beyond what the documented reason explains)
+    not_comparable: tuple[int, ...]
+
+    @property
+    def out_of_tolerance(self) -> tuple[int, ...]:
+        return self.inconsistent
+
+
+def series_verdicts(df: pd.DataFrame, year: int) -> dict[str, SeriesVerdict]:
+    """Every rule's verdicts over every year up to ``year`` (rows of :func:`evaluate`), in rule order."""
+    out = {}
+    part = df[df["year"] <= year]
+    for rule, g in part.groupby("rule", sort=True):
+        by = {v: tuple(int(y) for y in g.loc[g["verdict"] == v, "year"].sort_values()) for v in VERDICTS}
+        out[str(rule)] = SeriesVerdict(str(rule), tuple(int(y) for y in sorted(g["year"])), **by)
+    return out
+
+
+def verdict_table(df: pd.DataFrame, year: int) -> pd.DataFrame:
+    """A table of verdicts: one row per rule, one column per year up to ``year`` ('' where a rule was not judged).
+
+    >>> verdict_table(pd.DataFrame({"rule": ["a", "a", "b"], "year": [2023, 2024, 2024],
+    ...     "verdict": ["consistent", "inconsistent", "explained"]}), 2024).to_dict("index")
+    {'a': {2023: 'consistent', 2024: 'inconsistent'}, 'b': {2023: '', 2024: 'explained'}}
+    """
+    part = df[df["year"] <= year]
+    if part.empty:
+        return pd.DataFrame()
+    table = part.pivot(index="rule", columns="year", values="verdict").fillna("")
+    table.columns = [int(c) for c in table.columns]
+    table.index.name = None
+    return table.astype("str")
 
 
 # ---------------------------------------------------------------- results file

@@ -178,6 +178,7 @@ UNIT_LABELS: dict[str, dict[str, str]] = {
                              "de": "je 1.000 Lebendgeburten"},
     "m2 per person": {"pl": "m² na mieszkańca", "en": "m² per person", "de": "m² je Einwohner"},
     "t per person": {"pl": "t na mieszkańca", "en": "t per person", "de": "t je Einwohner"},
+    "kg per person": {"pl": "kg na mieszkańca", "en": "kg per person", "de": "kg je Einwohner"},
     "t CO2e per person": {"pl": "t CO₂e na mieszkańca", "en": "t CO₂e per person", "de": "t CO₂e je Einwohner"},
     "GJ per person": {"pl": "GJ na mieszkańca", "en": "GJ per person", "de": "GJ je Einwohner"},
     "PLN per person": {"pl": "zł na mieszkańca", "en": "PLN per person", "de": "PLN je Einwohner"},

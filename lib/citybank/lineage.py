@@ -8,10 +8,11 @@ one dataset, so a variable names its dataset):
 - a strategy indicator whose ``variable`` or ``per`` names it, or whose ``iso`` indicator reads it
   (``params/strategy.yml``);
 - a consistency rule with the variable on either side (``params/consistency.yml``);
-- report pages, named as the runner's plan names them: ``category-<slug>`` of the dataset's category (and every
-  category page for ``population_total``, the per-resident basis of the peer comparisons in
-  ``citybank.views.facts``), ``overview`` for a headline variable (``citybank.publish.HEADLINES``), ``iso-<clause>``
-  per indicator, ``strategy`` and ``consistency`` when an indicator or a rule reads it.
+- report pages, named and ordered by the outline (``citybank.params.outline``): the category page of the dataset's
+  category (and every category page for ``population_total``, the per-resident basis of the peer comparisons in
+  ``citybank.views.pages.category``), the overview for a headline variable (``citybank.publish.HEADLINES``), an ISO
+  indicator's page per indicator (and the ISO overview), strategy and consistency when an indicator or a rule
+  reads it.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from dataclasses import dataclass
 
 from .params import Registry
 from .params.consistency import load_rules, side_ids
-from .params.iso37120 import clause_key, load_catalogue
+from .params.iso37120 import load_catalogue
+from .params.outline import page_id, page_order
 from .params.strategy import load_strategy
-from .params.survey import survey_pages
 from .publish import HEADLINES
 
 PER_RESIDENT = "population_total"
-"""The variable every category page divides by to compare peers per resident (``citybank.views.facts``)."""
+"""The variable every category page divides by to compare peers per resident (``citybank.views.pages.category``)."""
 
 
 @dataclass(frozen=True)
@@ -48,20 +49,6 @@ class Lineage:
         return bool(self.iso or self.strategy or self.consistency)
 
 
-def page_order(reg: Registry, clauses: list[str]) -> list[str]:
-    """Every report page id in report order (as ``citybank.runner.plan`` names its tasks)."""
-    return [
-        "overview",
-        *(f"category-{slug}" for slug in reg.categories),
-        "iso-overview",
-        *(f"iso-{c}" for c in sorted(clauses, key=clause_key)),
-        "strategy",
-        "consistency",
-        *(["residents"] if "residents" in reg.extra else []),  # the residents' summary (plan order)
-        *(name for name, _, _ in survey_pages(reg)),
-    ]
-
-
 @dataclass(frozen=True)
 class _Index:
     """Who reads which variables, each in params order; report page order."""
@@ -74,10 +61,8 @@ class _Index:
 
 def _index(reg: Registry) -> _Index:
     iso_vars: dict[str, list[str]] = {}
-    clauses: list[str] = []
     if reg.extra.get("iso37120") is not None:
         for ind in load_catalogue(reg).sorted_indicators():
-            clauses.append(ind.id)
             if ind.formula is not None:
                 iso_vars[ind.id] = ind.formula.variables
     strategy_vars: dict[str, list[str]] = {}
@@ -88,7 +73,7 @@ def _index(reg: Registry) -> _Index:
             names += iso_vars.get(ind.iso, []) if ind.iso is not None else []
             strategy_vars[ind.id] = list(dict.fromkeys(names))
     rule_vars = {r.id: side_ids(r.left) + side_ids(r.right) for r in load_rules(reg)}
-    order = {p: i for i, p in enumerate(page_order(reg, clauses))}
+    order = {p: i for i, p in enumerate(page_order(reg))}
     return _Index(iso_vars, strategy_vars, rule_vars, order)
 
 
@@ -97,16 +82,16 @@ def _lineage(reg: Registry, ix: _Index, variables: list[str], categories: set[st
     iso = tuple(c for c, vs in ix.iso.items() if mine & set(vs))
     strat = tuple(i for i, vs in ix.strategy.items() if mine & set(vs))
     rules = tuple(r for r, vs in ix.rules.items() if mine & set(vs))
-    pages = {f"category-{c}" for c in categories}
+    pages = {page_id("category", c) for c in categories}
     if PER_RESIDENT in mine:
-        pages |= {f"category-{slug}" for slug in reg.categories}
+        pages |= {page_id("category", slug) for slug in reg.categories}
     if mine & set(HEADLINES):
-        pages.add("overview")
-    pages |= {f"iso-{c}" for c in iso} | ({"iso-overview"} if iso else set())
+        pages.add(page_id("overview"))
+    pages |= {page_id("iso_indicator", c) for c in iso} | ({page_id("iso_overview")} if iso else set())
     if strat:
-        pages.add("strategy")
+        pages.add(page_id("strategy"))
     if rules:
-        pages.add("consistency")
+        pages.add(page_id("consistency"))
     return Lineage(
         variables=tuple(dict.fromkeys(variables)),
         iso=iso,

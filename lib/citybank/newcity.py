@@ -13,14 +13,17 @@ touched — that ``citybank report --params DIR`` builds into a baseline report:
     DIR/params/iso37120.yml          the workbench's ISO 37120 catalogue
     DIR/params/national.yml          the workbench's, its folder pointing at DIR/data/raw/national, and
                                      ``bank_sums: true`` (the bank derives the total population from the age groups)
-    DIR/data/raw/national/<file>     a symbolic link to each national export (never a copy), and beside it the
-                                     provenance sidecar ``<file>.source.yml`` (provider, origin, sha256)
+    DIR/data/raw/national/<file>     a symbolic link to each national export (never a copy; the file fetched by
+                                     ``fetch-bdl --national`` when there is one), and beside it the provenance
+                                     sidecar ``<file>.source.yml`` (provider, origin, sha256)
 
 What is read from the exports (``ranking.national_frame``, every gmina at once) and how:
 
-* **name**: the gmina's row in the exports (``Katowice (1)`` → ``Katowice``); the official TERC row of
-  ``../shared/data/teryt`` wins when the gmina is listed there, and the BDL unit ids of the same folder are used
-  when listed (they are optional in ``City``);
+* **name**: the gmina's row in the exports (``Katowice (1)`` → ``Katowice``); the official TERC row
+  (``terc_*.csv`` in the folders of ``national.yml``: GUS TERYT, shipped for the city and its peers) wins when the
+  gmina is listed there; the BDL unit ids come from ``bdl-api_units.csv`` (every gmina, written by ``citybank
+  fetch-bdl --national``) or ``bdl_units_*.csv`` (shipped for the city and its peers) when listed (they are
+  optional in ``City``);
 * **kind**: the TERC code (``ranking.gmina_kind``: 7th digit, a powiat numbered 61+ is a city with powiat rights);
 * **powiat and voivodeship**: the export rows of codes ``WWPP000`` and ``WW00000`` (names as GUS writes them);
 * **peers** (the stated rule, ``peers`` of ``national.yml``): the ``peers`` gminas of the **same kind** whose
@@ -52,13 +55,14 @@ from .errors import UserError
 from .i18n import LANGS, t
 from .ingest.bdl import read_bdl_ctab
 from .params import YAML_LOADER, Registry, load_params, registry
-from .params.national import National, load_national
+from .params.metropolis import read_metropolis
+from .params.national import UNITS_FETCHED, National, load_national
 from .paths import PATHS, Paths
-from .ranking import export_path, gmina_kind, national_frame
-from .rawdata import sidecar_path
+from .ranking import export_file, gmina_kind, national_frame
+from .rawdata import NATIONAL, sidecar_path
 from .util import sha256_file, write_text_atomic
 
-RAW_FOLDER = "national"
+RAW_FOLDER = NATIONAL
 """Where the links to the national exports live in a workspace: ``DIR/data/raw/national``."""
 PROVIDER = "gus"
 LICENCE = "CC-BY-4.0"
@@ -114,24 +118,27 @@ def _title(name: str) -> str:
     return "-".join(p.capitalize() for p in name.split("-")) if name.isupper() else name
 
 
-def _teryt_rows(shared: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """Official names by TERC (gmina rows of ``terc_*.csv``) and BDL unit ids by 7-digit code, when present."""
+def _teryt_rows(folders: list[Path]) -> tuple[dict[str, str], dict[str, str]]:
+    """Official names by TERC (gmina rows of ``terc_*.csv``) and BDL unit ids by 7-digit code (``bdl-api_units.csv``
+    first, then ``bdl_units_*.csv``), from the national folders; the first folder and file listing a code wins."""
     names: dict[str, str] = {}
     units: dict[str, str] = {}
-    folder = shared / "data" / "teryt"
-    for path in sorted(folder.glob("terc_*.csv")):
-        with path.open(encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                if row.get("GMI") and row.get("RODZ"):
-                    code = f"{row['WOJ']:0>2}{row['POW']:0>2}{row['GMI']:0>2}{row['RODZ']}"
-                    names[code] = row["NAZWA"]
-    for path in sorted(folder.glob("bdl_units_*.csv")):
-        with path.open(encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                uid = str(row.get("id", ""))
-                if re.fullmatch(r"\d{12}", uid):
-                    # unit id: 2 macroregion + 2 voivodeship + 1 region + 2 subregion + 2 powiat + 2 gmina + 1 kind
-                    units[uid[2:4] + uid[7:12]] = uid
+    for folder in folders:
+        for path in sorted(folder.glob("terc_*.csv")):
+            with path.open(encoding="utf-8", newline="") as fh:
+                for row in csv.DictReader(fh):
+                    if row.get("GMI") and row.get("RODZ"):
+                        code = f"{row['WOJ']:0>2}{row['POW']:0>2}{row['GMI']:0>2}{row['RODZ']}"
+                        names.setdefault(code, row["NAZWA"])
+        for path in [folder / UNITS_FETCHED, *sorted(folder.glob("bdl_units_*.csv"))]:
+            if not path.is_file():
+                continue
+            with path.open(encoding="utf-8", newline="") as fh:
+                for row in csv.DictReader(fh):
+                    uid = str(row.get("id", ""))
+                    if re.fullmatch(r"\d{12}", uid):
+                        # unit id: 2 macroregion + 2 voivodeship + 1 region + 2 subregion + 2 powiat + 2 gmina + 1 kind
+                        units.setdefault(uid[2:4] + uid[7:12], uid)
     return names, units
 
 
@@ -139,7 +146,7 @@ def _regions(nat: National, paths: Paths) -> dict[str, str]:
     """Names of the powiats and voivodeships of the exports (code → name), from the first export that has them."""
     out: dict[str, str] = {}
     for e in nat.exports:
-        df = read_bdl_ctab(export_path(nat, e.file, paths))
+        df = read_bdl_ctab(export_file(nat, e, paths))
         part = df[df["level"].isin(["powiat", "voivodeship"])].drop_duplicates("code")
         for code, name in zip(part["code"], part["name"], strict=True):
             out.setdefault(str(code), str(name))
@@ -188,7 +195,7 @@ def describe(
     kind = str(gmina_kind(pd.Series([terc]))[0])
     if not kind:
         raise UserError(f"code {terc} is in the exports but is not a gmina of its own (TERC kind digit {terc[6]})")
-    names, units = _teryt_rows(paths.shared)
+    names, units = _teryt_rows([paths.root / f for f in nat.folders])
     name = names.get(terc) or re.sub(r"\s*\(\d\)$", "", str(mine["name"].iloc[-1])).strip()
     regions = _regions(nat, paths)
     powiat_code, voiv_code = terc[:4] + "000", terc[:2] + "00000"
@@ -263,6 +270,11 @@ def _city(g: Gmina, peers: list[tuple[str, str, float]], years: list[int], basel
         "country": {"code": "0000000", "name": "Polska"},
         "districts": [],
         "peers": [{"code": c, "name": n} for c, n, _ in peers],
+        "peers_rule": {
+            "pl": f"gminy tego samego rodzaju najbliższe liczbą ludności w {g.year} r.",
+            "en": f"the gminas of the same kind nearest in population in {g.year}",
+            "de": f"die Gemeinden derselben Art mit der nächstliegenden Einwohnerzahl im Jahr {g.year}",
+        },
         "languages": list(LANGS),
         "default_year": default,
         "sample_years": years,
@@ -286,7 +298,7 @@ def _span(years: str) -> tuple[int, int]:
     return int(first), int(last)
 
 
-def _dataset(e: Any, nat: National, reg: Registry) -> dict[str, Any]:
+def _dataset(e: Any, nat: National, reg: Registry, file: str) -> dict[str, Any]:
     first, last = _span(e.years)
     names = {lang: ", ".join(reg.variables[c.variable].name.get(lang) for c in e.columns) for lang in LANGS}
     return {
@@ -305,7 +317,7 @@ def _dataset(e: Any, nat: National, reg: Registry) -> dict[str, Any]:
         "last_year": last,
         "source": {
             "format": "bdl_ctab",
-            "files": [f"{RAW_FOLDER}/{e.file}"],
+            "files": [f"{RAW_FOLDER}/{file}"],
             "columns": [{"source": c.source, "variable": c.variable} for c in e.columns],
         },
     }
@@ -377,7 +389,7 @@ def new_city(
     national["bank_sums"] = True  # no dataset gives the total population: the bank sums the age groups
     write("national.yml", national)
     for e in nat.exports:
-        ds = _dataset(e, nat, reg)
+        ds = _dataset(e, nat, reg, export_file(nat, e, paths).name)
         write(f"datasets/{ds['id']}.yml", ds)
         files.extend(_link(root, e, nat, paths, ds["id"]))
     load_params(params)  # the written params must validate (raises ParamsError naming file and key)
@@ -386,8 +398,8 @@ def new_city(
 
 def _link(root: Path, e: Any, nat: National, paths: Paths, dataset: str) -> list[Path]:
     """``DIR/data/raw/national/<file>``: a symbolic link to the national export, and its provenance sidecar."""
-    target = export_path(nat, e.file, paths)
-    link = root / "data" / "raw" / RAW_FOLDER / e.file
+    target = export_file(nat, e, paths)
+    link = root / "data" / "raw" / RAW_FOLDER / target.name
     link.parent.mkdir(parents=True, exist_ok=True)
     if link.is_symlink() or link.exists():
         if link.resolve() != target:
@@ -397,7 +409,7 @@ def _link(root: Path, e: Any, nat: National, paths: Paths, dataset: str) -> list
     side = sidecar_path(link)
     meta = {
         "dataset": dataset,
-        "file": f"{RAW_FOLDER}/{e.file}",
+        "file": f"{RAW_FOLDER}/{target.name}",
         "provider": PROVIDER,
         "origin": f"GUS, Bank Danych Lokalnych: table export {e.table} ({e.years}), every gmina of Poland",
         "licence": LICENCE,
@@ -414,10 +426,13 @@ def _link(root: Path, e: Any, nat: National, paths: Paths, dataset: str) -> list
 def read_codes(path: str | os.PathLike) -> list[str]:
     """TERC codes of a text or CSV file: one per line, or a column named ``terc``/``kod``/``code`` (any case);
     '#' starts a comment; a code that lost its leading zero (6 digits) gets it back. Order kept, duplicates
-    dropped. A UserError names the line of anything that is not a code."""
+    dropped. A UserError names the line of anything that is not a code. A ``.yml`` file is a metropolis
+    (``params/metropolis.yml``: its ``members``' TERC codes, validated)."""
     p = Path(path)
     if not p.is_file():
         raise UserError(f"--cities {p}: file not found (a text file with one TERC code per line, or a CSV)")
+    if p.suffix.lower() in (".yml", ".yaml"):
+        return [m.terc for m in read_metropolis(p).members]
     lines = p.read_text(encoding="utf-8-sig").splitlines()
     rows = [(i + 1, ln.split("#", 1)[0].strip()) for i, ln in enumerate(lines)]
     rows = [(i, ln) for i, ln in rows if ln]

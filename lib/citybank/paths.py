@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .reads import note
+
 
 def _find_root() -> Path:
     env = os.environ.get("CITYBANK_ROOT")
@@ -92,14 +94,19 @@ class Paths:
         return self.data / "results"
 
     def result(self, engine: str) -> Path:
-        """The result file of an engine (a key of ``RESULT_FILES``)."""
-        return self.results / RESULT_FILES[engine]
+        """The result file of an engine (a key of ``RESULT_FILES``); noted as read by a running task (``citybank.reads``:
+        Arrow opens Parquet files where no audit hook sees it)."""
+        path = self.results / RESULT_FILES[engine]
+        note(path)
+        return path
 
     def survey_result(self, name: str) -> Path:
         """A table of the residents' survey (a name of ``SURVEY_TABLES``)."""
         if name not in SURVEY_TABLES:
             raise KeyError(f"unknown survey table {name!r}; expected one of {', '.join(SURVEY_TABLES)}")
-        return self.results / "survey" / f"{name}.parquet"
+        path = self.results / "survey" / f"{name}.parquet"
+        note(path)  # as in result()
+        return path
 
     @property
     def reports(self) -> Path:
@@ -112,12 +119,6 @@ class Paths:
 
     def year_report(self, year: int) -> Path:
         return self.reports / str(year)
-
-    @property
-    def shared(self) -> Path:
-        """The read-only reference folder beside the checkout (``../shared``); may be absent."""
-        env = os.environ.get("CITYBANK_SHARED")
-        return Path(env) if env else self.root.parent / "shared"
 
 
 def code_checkout() -> Path | None:

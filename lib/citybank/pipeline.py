@@ -25,6 +25,7 @@ from .params import registry
 from .params.national import load_national
 from .paths import PATHS, use_root
 from .publish import publish_year, write_manifest
+from .rawdata import city_files
 from .render import render_year
 from .runner import plan, plan_gminas, run_tasks
 from .sample import generate
@@ -77,12 +78,46 @@ def _has_data(raw: Path) -> bool:
 
 
 def ensure_raw_data(raw: Path | None = None) -> bool:
-    """Generate the bundled sample city when data/raw holds no data file. Returns True when generated."""
+    """Generate the bundled sample city when data/raw holds no data file of the city (the national exports of
+    ``data/raw/national``, shipped with the workbench, do not count). Returns True when generated."""
     raw = raw or PATHS.raw
-    if _has_data(raw):
+    if raw.is_dir() and city_files(raw):
         return False
     generate(raw)
     return True
+
+
+def select_tasks(tasks: list, patterns: list[str], what: str) -> list:
+    """The tasks whose id matches one of the glob ``patterns`` (``--only``); a UserError naming the task ids the
+    patterns could have matched when none does (``what``: the build, for the message)."""
+    chosen = [t for t in tasks if any(fnmatch(t.id, p) for p in patterns)]
+    if not chosen:
+        raise UserError(no_match(patterns, [t.id for t in tasks], what))
+    return chosen
+
+
+def no_match(patterns: list[str], ids: list[str], what: str) -> str:
+    """Why ``--only`` matched nothing, with the task ids it could have matched (a pattern missing its ``*/``
+    prefix or a ``*``), else some of the ids there are.
+
+    >>> print(no_match(["pl/overview"], ["2469011/pl/overview", "2474011/pl/overview", "2474011/en/overview"], "x"))
+    --only pl/overview matches no task of x; it could have matched (as '*/pl/overview'): 2469011/pl/overview, 2474011/pl/overview
+    """
+    near: list[str] = []
+    hints: list[str] = []
+    for p in patterns:
+        for wider in (f"*/{p}", f"*{p}*"):
+            hit = [i for i in ids if fnmatch(i, wider) and i not in near]
+            if hit:
+                near.extend(hit)
+                hints.append(f"'{wider}'")
+                break
+    head = f"--only {','.join(patterns)} matches no task of {what}"
+    if near:
+        shown = ", ".join(near[:20]) + (f", … ({len(near)} in all)" if len(near) > 20 else "")
+        return f"{head}; it could have matched (as {' or '.join(hints)}): {shown}"
+    shown = ", ".join(ids[:12]) + (f", … ({len(ids)} in all)" if len(ids) > 12 else "")
+    return f"{head}; the task ids are: {shown or 'none'} (glob patterns: * any text)"
 
 
 def prepare(year: int, report: JobReport | None = None, *, sample: bool = True) -> JobReport:
@@ -162,9 +197,7 @@ def report(
     with _stage(job, "notebooks") as st:
         tasks = [t for t in plan(year, registry()) if t.parameters.get("lang") in langs]
         if only:
-            tasks = [t for t in tasks if any(fnmatch(t.id, p) for p in only)]
-            if not tasks:
-                raise UserError(f"no task of {year} matches {', '.join(only)}; see `citybank plan --year {year}`")
+            tasks = select_tasks(tasks, only, f"{year} (citybank plan --year {year} lists them)")
         build = run_tasks(tasks, jobs=jobs, executor=executor)
         st.failures.extend(f"{f.task}: {f.error}" for f in build.failures)
     with _stage(job, "report (render)") as st:
@@ -284,18 +317,24 @@ def report_gminas(
     if "notebooks" in steps:
         with _stage(job, "notebooks") as st:
             patterns = [p.strip() for p in (only or "").split(",") if p.strip()]
-            tasks = [
-                t
-                for t in plan_gminas(year, ready)
-                if t.parameters.get("lang") in langs and (not patterns or any(fnmatch(t.id, p) for p in patterns))
-            ]
+            tasks = [t for t in plan_gminas(year, ready) if t.parameters.get("lang") in langs]
+            if patterns:  # ids are <terc>/<lang>/<page>: a pattern without the code's part names what it missed
+                tasks = select_tasks(tasks, patterns, f"the {len(ready)} gmina(s)")
+            built_pages = {
+                code: [t.id.split("/", 1)[1] for t in tasks if t.id.startswith(f"{code}/")] for code in ready
+            }
             build = run_tasks(tasks, jobs=jobs, executor=executor)
             st.failures.extend(f"{f.task}: {f.error}" for f in build.failures)
             print(f"  {len(build.executed)} executed, {len(build.skipped)} up to date, {len(build.failures)} failed")
     if "render" in steps:
         with _stage(job, "report (render)") as st:
             for code, root in ready.items():
-                done = in_workbench(root, "render", "--year", str(year), "--lang", ",".join(langs))
+                # --only: each gmina renders what was built for it; a page left out is no failure
+                only_args = ["--only", ",".join(built_pages.get(code, []))] if only and "notebooks" in steps else []
+                if only_args == ["--only", ""]:
+                    print(f"  {code}: no page of it matches --only {only}: not rendered")
+                    continue
+                done = in_workbench(root, "render", "--year", str(year), "--lang", ",".join(langs), *only_args)
                 if done.returncode:
                     last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
                     st.failures.append(f"{code}: render failed: {last[0]}")

@@ -30,6 +30,7 @@ from matplotlib import ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .claims import display_unit
 from .i18n import check_lang, t, unit_label
 from .narrative import alt_text, fmt_number, fmt_percent
 from .util import write_bytes_atomic
@@ -114,20 +115,21 @@ class LocaleFormatter(ticker.Formatter):
     ``percent=True`` appends the locale percent sign (``12,5%`` / ``12,5 %``).
     """
 
-    def __init__(self, lang: str, *, percent: bool = False, max_decimals: int = 6) -> None:
+    def __init__(self, lang: str, *, percent: bool = False, max_decimals: int = 6, factor: float = 1.0) -> None:
         self.lang = check_lang(lang)
         self.percent = percent
         self.max_decimals = max_decimals
         self.decimals = 0
+        self.factor = factor  # ticks shown divided by it (1e6: an axis in millions)
 
     def set_locs(self, locs: Sequence[float]) -> None:
         super().set_locs(locs)
-        self.decimals = _decimals_for(list(locs), self.max_decimals)
+        self.decimals = _decimals_for([v / self.factor for v in locs], self.max_decimals)
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         if self.percent:
             return fmt_percent(x, self.lang, self.decimals)
-        return fmt_number(x, self.lang, self.decimals)
+        return fmt_number(x / self.factor, self.lang, self.decimals)
 
 
 def _decimals_for(locs: Sequence[float], max_decimals: int) -> int:
@@ -244,6 +246,7 @@ def line_chart(
     zero_based: bool = False,
     figsize: tuple[float, float] | None = None,
     breaks: Sequence[int] = (),
+    marks: Mapping[int, str] | None = None,
 ) -> Figure:
     """Lines over years from a tidy frame: ``x`` years, ``y`` values, one line per ``hue`` value.
 
@@ -251,9 +254,12 @@ def line_chart(
     ``percent``: value axis in locale percent. ``zero_based``: start the value axis at zero.
     A year without a value (absent or NaN) is a gap in the line, never bridged. ``breaks``: first years of
     new series (methodological breaks), each drawn as a labelled vertical rule; the line is not joined
-    across it.
+    across it. ``marks``: year → ``to_confirm`` (a detector's finding, see ``citybank.ingest.detectors``) or
+    ``out_of_tolerance`` (a consistency verdict): every line's point of that year is ringed and labelled, and the
+    alt text names it.
     """
     check_lang(lang)
+    marks = dict(marks or {})
     percent = percent or unit == "%"  # a value in % reads as one on the axis
     with style_context():
         fig, ax = _new_figure(figsize)
@@ -273,6 +279,7 @@ def line_chart(
                 label=None if name is None else textwrap.fill(str(name), LEGEND_CHARS, break_long_words=False),
                 zorder=3 if is_hl else 2,
             )
+        _mark_points(ax, df, x, y, marks, lang)
         if hue is not None:  # under the plot, one entry a line: a legend never covers the lines or outgrows the plot
             ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), ncol=1, frameon=False, fontsize=9)
         year_axis(ax)
@@ -290,7 +297,12 @@ def line_chart(
                 fontsize=8,
                 color="#555555",
             )
-        ax.yaxis.set_major_formatter(LocaleFormatter(lang, percent=percent))
+        # money of millions on a money axis: ticks and the axis label in mln zł (citybank.claims.display_unit)
+        axis_unit = display_unit(df[y].tolist(), unit, money_axis=True) if unit == "PLN" else None
+        factor = axis_unit.factor if axis_unit is not None else 1.0
+        ax.yaxis.set_major_formatter(LocaleFormatter(lang, percent=percent, factor=factor))
+        if axis_unit is not None and factor != 1 and ylabel is None:
+            ylabel = axis_unit.label(lang)
         if zero_based:
             ax.set_ylim(bottom=0)
         described_name, described = groups[0]
@@ -309,8 +321,44 @@ def line_chart(
             series_name=None if described_name is None else str(described_name),
             breaks=breaks,
         )
+        shown = sorted(yr for yr in marks if yr in set(all_years))
+        if shown:
+            notes = "; ".join(t(f"chart.alt_{marks[yr]}", lang, year=yr) for yr in shown)
+            alt = alt.rstrip(".") + f"; {notes}."
         return _finish(
             fig, ax, title=title, lang=lang, source=source, alt=alt, unit="%" if percent else unit, ylabel=ylabel
+        )
+
+
+MARK_COLOR = "#b35900"
+"""Rings around points to be confirmed or out of tolerance (dark orange: ≥ 4.5:1 on white, unlike the lines)."""
+
+
+def _mark_points(ax: Any, df: pd.DataFrame, x: str, y: str, marks: Mapping[int, str], lang: str) -> None:
+    """Ring every plotted point of a marked year and label the year once, above the plot area's top."""
+    for year, kind in sorted(marks.items()):
+        pts = df[(df[x].astype("int64") == int(year)) & df[y].notna()]
+        if pts.empty:
+            continue
+        ax.scatter(
+            pts[x].to_numpy(dtype="float64"),
+            pts[y].to_numpy(dtype="float64"),
+            s=160,
+            facecolors="none",
+            edgecolors=MARK_COLOR,
+            linewidths=1.8,
+            zorder=4,
+        )
+        ax.annotate(
+            t(f"chart.{kind}", lang, year=year),
+            xy=(float(year), 0.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=MARK_COLOR,
         )
 
 

@@ -33,6 +33,7 @@ and whether the data are the bundled sample; ``verify_manifest`` re-hashes and l
 
 from __future__ import annotations
 
+import json
 import math
 import platform
 import re
@@ -46,6 +47,7 @@ import pandas as pd
 
 from . import changes, indicators, ranking
 from .bank import load_bank
+from .datadocs import ISO_FIELD_TEXT, STRATEGY_FIELD_TEXT, iso_documented, strategy_table
 from .errors import UserError
 from .opendata import LICENCES, effective_licence, write_opendata
 from .params import Registry, registry
@@ -409,16 +411,13 @@ def _about(reg: Registry, title_pl: str, title_en: str, year: int, datasets: Ite
     return about
 
 
-def _fields_for(df: pd.DataFrame) -> list[tuple[str, str, str | None, str, str]]:
-    """Field descriptors of an arbitrary frame (the ISO table): known names get their text, others their name."""
+def _fields_for(
+    df: pd.DataFrame, texts: dict[str, tuple[str, str]] | None = None
+) -> list[tuple[str, str, str | None, str, str]]:
+    """Field descriptors of another table (ISO, strategy): the bank's fields and ``texts`` give the
+    descriptions; a column described nowhere keeps its name."""
     known = {f[0]: f for f in FIELDS}
-    iso_text = {
-        "id": ("Numer wskaźnika ISO 37120", "ISO 37120 indicator number"),
-        "theme": ("Obszar tematyczny ISO 37120", "ISO 37120 theme"),
-        "type": ("Rodzaj: core / supporting / profile", "Kind: core / supporting / profile"),
-        "status": ("Status obliczenia", "Computation status"),
-        "name": ("Nazwa wskaźnika", "Indicator name"),
-    }
+    texts = ISO_FIELD_TEXT if texts is None else texts
     out = []
     for col in df.columns:
         dtype = df[col].dtype
@@ -434,12 +433,14 @@ def _fields_for(df: pd.DataFrame) -> list[tuple[str, str, str | None, str, str]]
         if col in known:
             out.append((col, ftype, *known[col][2:]))
         else:
-            pl, en = iso_text.get(col, (col, col))
+            pl, en = texts.get(col, (col, col))
             out.append((col, ftype, None, pl, en))
     return out
 
 
-def _resource(out: Path, path: Path, name: str, fields: list | None = None, **extra: Any) -> dict[str, Any]:
+def _resource(
+    out: Path, path: Path, name: str, fields: list | None = None, required: Iterable[str] = PRIMARY_KEY, **extra: Any
+) -> dict[str, Any]:
     fmt = path.suffix.lstrip(".")
     res: dict[str, Any] = {
         "name": name,
@@ -458,7 +459,7 @@ def _resource(out: Path, path: Path, name: str, fields: list | None = None, **ex
             fd: dict[str, Any] = {"name": fname, "type": ftype, "description": en, "description_pl": pl}
             if unit:
                 fd["unit"] = unit
-            if fname in PRIMARY_KEY:
+            if fname in required:
                 fd["constraints"] = {"required": True}
             schema_fields.append(fd)
         res["schema"] = {"fields": schema_fields}
@@ -520,6 +521,8 @@ def publish_year(
     lic_all = {"licenses": [_licence(effective_licence({reg.datasets[d].licence for d in used_datasets}))]}
     written += _publish_iso(year, reg, out, resources, given_bank, lic_all)
     written += _publish_ranking(year, reg, out, resources, lic_all)
+    if given_bank is None:  # the monitoring is read from its results file (a bank passed in has none beside it)
+        written += _publish_strategy(year, reg, out, resources, lic_all)
     written += _publish_survey(reg, out, resources)
     heads = write_json(out / "headlines.json", headline_figures(bank, reg, year))
     written.append(heads)
@@ -536,6 +539,8 @@ def publish_year(
     )
 
     written += _publish_changes(year, frames, out, resources, lic_all)
+    reproduce = _publish_reproduce(out)
+    written += reproduce
 
     providers = sorted({reg.datasets[d].provider for d in used_datasets})
     licences = sorted({reg.datasets[d].licence for d in used_datasets}) or ["CC-BY-4.0"]
@@ -560,6 +565,14 @@ def publish_year(
     }
     if reg.city.portal:
         package["homepage"] = reg.city.portal
+    if reproduce:
+        package["reproduce"] = {
+            "path": REPRODUCE,
+            "description": "Jupyter notebook that recomputes every ISO 37120 value and the headline figures from "
+            "this package with pandas alone; it fails on any difference.",
+            "description_pl": "Notatnik Jupyter, który przelicza każdy wskaźnik ISO 37120 i najważniejsze liczby z "
+            "tego pakietu, tylko pandas; każda różnica kończy się błędem.",
+        }
     _remove_stale(out, set(written))
     written.append(write_json(out / "datapackage.json", package))
     written += write_opendata(year, reg, out)  # dane.gov.pl XML, DCAT-AP, CKAN, CITATION.cff, .zenodo.json
@@ -576,6 +589,13 @@ def _publish_ranking(
     if rows.empty:
         return []
     path = write_csv(rows.sort_values(["measure", "group", "year"], kind="stable"), out / "ranking.csv")
+    # every member of the city's groups with its value: what a partner needs to recompute the ranks
+    keys = ["measure", "group", "class", "band", "year"]
+    full = ranking.results(reg=reg).rows
+    members = full.merge(rows[keys].drop_duplicates(), on=keys)[[*keys, "territory", "name", "value"]]
+    members_path = write_csv(
+        members.sort_values([*keys, "territory"], kind="stable").reset_index(drop=True), out / "ranking_groups.csv"
+    )
     tables = "; ".join(f"{t} ({y})" for t, y in rank.exports)
     resources.append(
         _resource(
@@ -592,7 +612,22 @@ def _publish_ranking(
             **lic,
         )
     )
-    return [path]
+    resources.append(
+        _resource(
+            out,
+            members_path,
+            "ranking-groups",
+            title="Gminy klas rankingu z wartościami / The ranking classes' gminas with their values",
+            description=f"Every gmina of each class {reg.city.name} is ranked in, with its value per measure and "
+            "year: rank = 1 + the number of members with a higher value; percentile = share of members at or below; "
+            f"quartiles with linear interpolation. Source: GUS, Local Data Bank, table exports {tables}.",
+            description_pl=f"Wszystkie gminy każdej klasy, w której porównywane jest miasto {reg.city.name}, z "
+            "wartością miary w roku: miejsce = 1 + liczba gmin z wyższą wartością; percentyl = odsetek gmin z "
+            f"wartością nie wyższą; kwartyle z interpolacją liniową. Źródło: GUS, BDL, tablice {tables}.",
+            **lic,
+        )
+    )
+    return [path, members_path]
 
 
 def _publish_changes(
@@ -660,6 +695,7 @@ def _publish_iso(
         res = indicators.results(reg=reg)
     kw = {"res": res, "catalogue": catalogue, "reg": reg}
     table = indicators.indicator_table(year, **kw).reset_index(drop=True)  # clause order
+    table = iso_documented(table, catalogue, reg, year)  # formulas, method notes and breaks for partners
     fields = _fields_for(table)
     about = _about(reg, "Wskaźniki ISO 37120", "ISO 37120 indicators", year, [])
     csv, pq_, xl = out / "iso37120.csv", out / "iso37120.parquet", out / "iso37120.xlsx"
@@ -684,6 +720,57 @@ def _publish_iso(
         title = f"Wskaźnik ISO 37120 {p.stem} (JSON) / ISO 37120 indicator {p.stem} (JSON)"
         resources.append(_resource(out, p, name, title=title, **lic))
     return [csv, pq_, xl, *jsons]
+
+
+def _publish_strategy(
+    year: int, reg: Registry, out: Path, resources: list[dict[str, Any]], lic: dict[str, Any]
+) -> list[Path]:
+    """The strategy monitoring table (every indicator and year: baseline, target, actual, expected, progress,
+    status, the thresholds, the source) — what the monitoring workshop and a partner read."""
+    path = PATHS.result("strategy")
+    if "strategy" not in reg.extra or not path.is_file():
+        return []
+    table = strategy_table(pd.read_parquet(path), reg, year)
+    if table.empty:
+        return []
+    fields = _fields_for(table, STRATEGY_FIELD_TEXT)
+    about = _about(
+        reg, "Monitoring strategii rozwoju", "Development strategy monitoring", year, table["dataset"].dropna()
+    )
+    csv, pq_, xl = out / "strategia.csv", out / "strategia.parquet", out / "strategia.xlsx"
+    write_csv(table, csv)
+    write_parquet(table, pq_, pandas_metadata=False)
+    write_xlsx(table, xl, about, fields)
+    desc = {
+        "description": f"Development strategy indicators of {reg.city.name} up to {year}: baseline, target, "
+        "actual and expected values, progress ratio, status and thresholds.",
+        "description_pl": f"Wskaźniki strategii rozwoju miasta {reg.city.name} do {year} r.: wartość bazowa, "
+        "docelowa, faktyczna i oczekiwana, wskaźnik postępu, status i progi.",
+    }
+    title = "Monitoring strategii / Strategy monitoring"
+    resources.append(_resource(out, csv, "strategia", fields, ("indicator", "year"), title=title, **desc, **lic))
+    for p, kind in ((pq_, "Parquet"), (xl, "XLSX")):
+        title = f"Monitoring strategii ({kind}) / Strategy monitoring ({kind})"
+        resources.append(_resource(out, p, f"strategia-{kind.lower()}", title=title, **desc, **lic))
+    return [csv, pq_, xl]
+
+
+REPRODUCE = "reproduce.ipynb"
+
+
+def _publish_reproduce(out: Path) -> list[Path]:
+    """The reproduce notebook (notebooks/methods) beside the data, set to read the package it lies in: a
+    partner runs it with pandas alone and gets every ISO value and headline figure again, or the differences.
+    It is named in datapackage.json (``reproduce``), not listed as a data resource of the catalogues."""
+    src = PATHS.notebooks / "methods" / REPRODUCE
+    if not src.is_file():
+        return []
+    nb = json.loads(src.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            text = "".join(cell["source"])
+            cell["source"] = text.replace('PAKIET = ""', 'PAKIET = "datapackage.json"')
+    return [write_text_atomic(out / REPRODUCE, json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n")]
 
 
 def _publish_survey(reg: Registry, out: Path, resources: list[dict[str, Any]]) -> list[Path]:

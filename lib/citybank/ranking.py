@@ -41,7 +41,7 @@ from .indicators import load_catalogue
 from .ingest.bdl import read_bdl_ctab
 from .params import Registry, registry
 from .params.iso37120 import Catalogue
-from .params.national import National, load_national
+from .params.national import Export, National, fetched_name, load_national
 from .paths import PATHS, Paths
 from .util import atomic_path, sha256_file
 
@@ -93,15 +93,26 @@ def export_path(nat: National, file: str, paths: Paths = PATHS) -> Path:
         tried.append(str(p.parent))
     raise UserError(
         f"national export {file} not found in {', '.join(tried)} (params/national.yml, folders); "
-        "put the unmodified BDL export there (../shared/data/SOURCES.md says where it comes from)"
+        "the workbench ships the GUS exports in data/raw/national/ — restore them from the repository (git checkout "
+        "-- data/raw/national), or fetch them from the BDL API: citybank fetch-bdl --national"
     )
+
+
+def export_file(nat: National, export: Export, paths: Paths = PATHS) -> Path:
+    """The file export ``export`` is read from: the one ``fetch-bdl --national`` wrote (``bdl-api_<id>.csv``), when
+    a folder holds it, else the shipped export ``export.file`` (see ``export_path``)."""
+    for folder in nat.folders:
+        p = (paths.root / folder / fetched_name(export.id)).resolve()
+        if p.is_file():
+            return p
+    return export_path(nat, export.file, paths)
 
 
 def national_frame(nat: National, paths: Paths = PATHS) -> pd.DataFrame:
     """Every export's gmina rows mapped to variables: ``variable, territory, name, year, value`` (no sums yet)."""
     parts = []
     for e in nat.exports:
-        df = read_bdl_ctab(export_path(nat, e.file, paths))
+        df = read_bdl_ctab(export_file(nat, e, paths))
         mapping = {c.source: c.variable for c in e.columns}
         df = df[(df["level"] == "gmina").to_numpy() & df["variable"].isin(list(mapping)).to_numpy()]
         parts.append(
@@ -220,7 +231,9 @@ def _key(nat: National, paths: Paths) -> str:
     h.update(nat.model_dump_json().encode())
     h.update(Path(__file__).read_bytes())
     for e in nat.exports:
-        h.update(sha256_file(export_path(nat, e.file, paths)).encode())
+        path = export_file(nat, e, paths)
+        h.update(path.name.encode())
+        h.update(sha256_file(path).encode())
     return h.hexdigest()
 
 

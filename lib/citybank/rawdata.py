@@ -18,6 +18,17 @@ GENERATOR = "citybank.sample"
 """The ``generator`` that the sample writes into its marker."""
 MARKER = "SAMPLE.yml"
 """The file that marks a folder of raw files as the generated sample city."""
+NATIONAL = "national"
+"""The folder of data/raw holding the national GUS exports (every gmina; ``params/national.yml``): shipped with the
+workbench or fetched by ``citybank fetch-bdl --national``. Never the sample's: the generator neither writes nor
+deletes there, and files there do not make data/raw "hold data" of the city."""
+
+
+def city_files(raw_dir: Path) -> list[Path]:
+    """The data files of ``raw_dir`` that are the city's (dot-files and the national folder left out), sorted."""
+    raw = Path(raw_dir)
+    national = raw / NATIONAL
+    return sorted(p for p in raw.rglob("*") if p.is_file() and not p.name.startswith(".") and national not in p.parents)
 
 
 def sidecar_path(data_file: Path) -> Path:

@@ -10,13 +10,14 @@ import json
 import sys
 from pathlib import Path
 
+from .params.outline import template
 from .paths import PATHS
 
 PINNED_YEAR = 2020
 REFERENCES: list[tuple[str, dict[str, object]]] = [
-    ("category.ipynb", {"year": PINNED_YEAR, "lang": "pl", "category": "ludnosc"}),
-    ("iso_indicator.ipynb", {"year": PINNED_YEAR, "lang": "en", "indicator": "21.5.1"}),
-    ("strategy.ipynb", {"year": PINNED_YEAR, "lang": "de"}),
+    (template("category"), {"year": PINNED_YEAR, "lang": "pl", "category": "ludnosc"}),
+    (template("iso_indicator"), {"year": PINNED_YEAR, "lang": "en", "indicator": "21.5.1"}),
+    (template("strategy"), {"year": PINNED_YEAR, "lang": "de"}),
 ]
 CHECK_TAG = "nbval-check-output"  # nbval --nbval-lax compares the outputs of cells with this tag
 

@@ -98,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--year", type=int)
     sp.add_argument("--lang", default="pl,en,de", help="comma-separated languages (default pl,en,de)")
     sp.add_argument("--format", default="html,pdf,docx", help="comma-separated formats (default html,pdf,docx)")
+    sp.add_argument(
+        "--only", metavar="PATTERNS", help="the pages built with --only: the others are left out, not failures"
+    )
     sp.add_argument("--engine", choices=["auto", "quarto", "offline"], default="auto")
 
     sp = add("prepare", cmd_prepare, "everything before the notebooks: sample data if absent, bank, results, datasets")

@@ -97,6 +97,15 @@ def cmd_render(args: argparse.Namespace) -> int:
     """``citybank render``: render, print what was written and every failure; 1 when anything failed."""
     year = known_year(args.year)
     result = render_year(year, args.lang, args.format, args.engine)
+    if args.only:  # pages left out on purpose (not built) are no failure; every other failure still is
+        patterns = _split(args.only) or []
+        pages = {t.id for t in plan(year, registry())}
+        kept = [f for f in result.failures if f.split(":", 1)[0] not in pages or any(
+            fnmatch.fnmatch(f.split(":", 1)[0], p) for p in patterns)]  # fmt: skip
+        left = len(result.failures) - len(kept)
+        result.failures[:] = kept
+        if left:
+            print(f"  {left} page(s) not built (--only {args.only}): left out of the report")
     root = PATHS.root
     for out in result.outputs:
         print(f"  wrote {out.relative_to(root) if out.is_relative_to(root) else out}")

@@ -12,8 +12,11 @@ from pathlib import Path
 from ..errors import UserError
 from ..ingest.draft import draft_yaml, inspect_file
 from ..ingest.fetch import Client, estimate_seconds, fetch_to_file, plan, unit_ids
+from ..ingest.national import LEVELS, fetch_national, variables_request
+from ..ingest.national import years_of as national_years
 from ..params import expand_files, registry
 from ..params.bdl_api import load_bdl_api
+from ..params.national import fetched_name, load_national
 from ..paths import PATHS
 from ..util import write_text_atomic
 
@@ -34,8 +37,16 @@ def parse_years(text: str | None, first: int, last: int) -> list[int]:
 
 
 def cmd_fetch_bdl(args: argparse.Namespace) -> int:
-    """``citybank fetch-bdl --dataset ID [--years Y1-Y2] [--units city,peers,…] [--dry-run] …``."""
+    """``citybank fetch-bdl --dataset ID [--years Y1-Y2] [--units city,peers,…] [--dry-run] …`` or
+    ``citybank fetch-bdl --national [--years Y1-Y2] [--dry-run] …``."""
     reg = registry()
+    if bool(args.national) == bool(args.dataset):
+        raise UserError(
+            "fetch-bdl: give --dataset ID (a bdl_api dataset of the city) or --national (the exports of "
+            "params/national.yml for every gmina), one of them"
+        )
+    if args.national:
+        return _fetch_national(args, reg)
     if args.dataset not in reg.datasets:
         raise UserError(f"unknown dataset {args.dataset!r}; known: {', '.join(sorted(reg.datasets))}")
     ds = reg.datasets[args.dataset]
@@ -96,6 +107,54 @@ def cmd_fetch_bdl(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fetch_national(args: argparse.Namespace, reg) -> int:  # noqa: ANN001 (the Registry)
+    """``fetch-bdl --national``: every export of params/national.yml from the BDL API (ingest.national)."""
+    nat = load_national(reg)
+    if nat is None:
+        raise UserError("params/national.yml is missing: fetch-bdl --national fetches the exports it names")
+    if args.unit or args.units or args.var or args.out or args.unit_parent_id:
+        raise UserError("fetch-bdl --national takes the variables and units from params/national.yml (every gmina): "
+                        "leave out --unit, --units, --var, --unit-parent-id and --out")  # fmt: skip
+    cfg = load_bdl_api(PATHS.params)
+    years = parse_years(args.years, 0, 0) if args.years else None
+    cache = Path(args.cache) if args.cache else PATHS.root.joinpath(*CACHE)
+    client_id = os.environ.get(cfg.client_id_env) or None
+    client = Client(cfg, cache, client_id=client_id, base_url=args.base_url, refresh=args.refresh)
+    who = "registered client id" if client_id else f"anonymous (no {cfg.client_id_env} in the environment)"
+    folder = PATHS.root / nat.folders[0]
+    if args.dry_run:
+        print(f"fetch-bdl --national: {len(nat.exports)} export(s) for every gmina; {who}")
+        for e in nat.exports:
+            yrs = years or national_years(e)
+            ids = [c.bdl_variable for c in e.columns if c.bdl_variable]
+            if len(ids) < len(e.columns) and e.subject:
+                print(f"  GET {variables_request(e.subject, cfg).url(client.base)}   (variable ids by name)")
+            elif len(ids) < len(e.columns):
+                print(f"  {e.id}: no `subject` and no `bdl_variable` in params/national.yml: cannot be fetched")
+                continue
+            print(f"  {e.id}: {len(e.columns)} variable(s) × unit levels {', '.join(map(str, LEVELS))}, years "
+                  f"{yrs[0]}–{yrs[-1]}: GET {client.base}/data/by-variable/{{id}}?unit-level=6&…, every page")  # fmt: skip
+            print(f"    would write {folder / fetched_name(e.id)} and its provenance sidecar")
+        print(f"cache {cache}")
+        return 0
+    started = time.monotonic()
+    result = fetch_national(nat, client, PATHS.root, years=years, force=args.force)
+    r = client.result
+    print(
+        f"fetch-bdl --national: {len(r.pages)} page(s) — {r.requests_sent} request(s) sent, {r.from_cache} from the "
+        f"cache, {r.retries} retried; waited {r.waited:.1f} s ({time.monotonic() - started:.1f} s in all); {who}"
+    )
+    for p in result.written:
+        if not p.name.endswith(".source.yml"):
+            print(f"written {p} (and {p.name}.source.yml)")
+    for export_id, why in result.failures.items():
+        print(f"NOT fetched: export {export_id}: {why}")
+    if result.failures:
+        return 1
+    print("the ranking and new-city read the fetched files from now on (they win over the shipped exports)")
+    return 0
+
+
 def _win(seconds: int) -> str:
     return {1: "s", 60: "min", 900: "15 min", 3600: "h", 43200: "12 h", 86400: "day", 604800: "7 days"}.get(
         seconds, f"{seconds} s"
@@ -108,7 +167,12 @@ def add_fetch_parser(sub, add) -> None:  # noqa: ANN001 (argparse's private type
         cmd_fetch_bdl,
         "fetch a bdl_api dataset's variables from the GUS BDL REST API (cached, within the API's quotas)",
     )
-    sp.add_argument("--dataset", required=True, metavar="ID", help="a dataset of format bdl_api")
+    sp.add_argument("--dataset", metavar="ID", help="a dataset of format bdl_api")
+    sp.add_argument(
+        "--national",
+        action="store_true",
+        help="the exports of params/national.yml for every gmina, into data/raw/national (README, National data)",
+    )
     sp.add_argument("--years", metavar="Y1-Y2", help="years (default: the dataset's first_year–last_year)")
     sp.add_argument("--units", metavar="GROUPS", help="city,powiat,peers,voivodeship,country (default: all)")
     sp.add_argument("--unit", action="append", metavar="ID", help="a 12-digit BDL unit id (repeatable)")

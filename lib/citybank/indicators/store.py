@@ -224,6 +224,8 @@ def write_indicator_files(
         )
         datasets = sorted({d["dataset"] for s in rows["inputs"] for d in json.loads(s)})
         theme = themes.get(ind.theme)
+        inputs = [] if ind.formula is None or reg is None else ind.formula.variables
+        breaks = sorted({b.year for v in inputs if v in reg.variables for b in reg.variables[v].breaks})
         doc = {
             "meta": {
                 "id": ind.id,
@@ -243,9 +245,13 @@ def write_indicator_files(
                 "territory": str(territory),
                 "standard": "ISO 37120:2018",
                 "formula": _formula_doc(ind),
+                # the years a new series of an input starts (e.g. the 2021 census): no comparison across them
+                "series_breaks": breaks,
             },
             "data": [
-                {"year": int(r.year), "value": json_number(r.value), "status": str(r.status)} for r in rows.itertuples()
+                {"year": int(r.year), "value": json_number(r.value), "status": str(r.status)}
+                | ({"series_break": True} if int(r.year) in breaks else {})
+                for r in rows.itertuples()
             ],
         }
         paths.append(write_json(out_dir / f"{ind.id}.json", doc))

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
+from ..claims import significant_decimals
 from ..i18n import babel_locale, check_lang, t, unit_label
 from ..params.core import ChangeKind
 
@@ -83,15 +84,20 @@ def fmt_number(value: float | int | Decimal | None, lang: str, decimals: int | N
 
 def column_decimals(values: Iterable[float | None]) -> int:
     """One number of decimals for figures shown together (a table column, a chart's labels, the sentence
-    beside them): none for large or whole numbers, one from 10, two below.
+    beside them): none for large or whole numbers, one from 10, two below — and below 1, as many as two
+    significant digits need (at most 3): 0,037 vehicles per person, never "0,04" beside a table's 0,037.
 
     >>> column_decimals([62817, 63401.5]), column_decimals([5.83, 9.5]), column_decimals([12.25, 9.5])
     (0, 2, 1)
+    >>> column_decimals([0.037, 0.035]), column_decimals([0.5, 0.25])
+    (3, 2)
     """
     vals = [abs(float(v)) for v in values if not _is_missing(v)]
     if not vals or all(v.is_integer() for v in vals):
         return 0
     top = max(vals)
+    if top < 1:
+        return max(2, significant_decimals(vals))
     return 0 if top >= 1000 else 1 if top >= 10 else 2
 
 
@@ -271,6 +277,17 @@ UNIT_FORMS: dict[str, dict[str, tuple[str, ...]]] = {
         "en": ("trip", "trips"),
         "de": ("Fahrt", "Fahrten"),
     },
+    "hours": {"pl": ("godzina", "godziny", "godzin", "godziny"), "en": ("hour", "hours"), "de": ("Stunde", "Stunden")},
+    "minutes": {
+        "pl": ("minuta", "minuty", "minut", "minuty"),
+        "en": ("minute", "minutes"),
+        "de": ("Minute", "Minuten"),
+    },
+    "FTE": {
+        "pl": ("etat", "etaty", "etatów", "etatu"),
+        "en": ("full-time equivalent", "full-time equivalents"),
+        "de": ("Vollzeitäquivalent", "Vollzeitäquivalente"),
+    },
     "points": {
         "pl": ("punkt procentowy", "punkty procentowe", "punktów procentowych", "punktu procentowego"),
         "en": ("percentage point", "percentage points"),
@@ -319,6 +336,9 @@ PREFIX_SYMBOLS = {("PLN", "en")}
 PERCENT_UNITS = {"%", "percent", "pct"}
 
 UnitForms = str | Mapping[str, Sequence[str]] | None
+
+BARE_COUNT_UNITS = frozenset({"count", "units", "events", "number"})
+"""Units that only say "a number of": after a count no word is written (the table's unit column says it)."""
 
 
 def plural_category(number: float | int | Decimal, lang: str) -> str:
@@ -375,8 +395,8 @@ def count_phrase(
     number. An unknown unit falls back to ``"N unit"`` (``"5 widgets"``).
     """
     number = fmt_number(n, lang, decimals)
-    if _is_missing(n):
-        return number
+    if _is_missing(n) or (isinstance(unit_forms, str) and unit_forms in BARE_COUNT_UNITS):
+        return number  # a count of things named by the sentence: "448", never "448 number"
     assert n is not None
     places = auto_decimals(n) if decimals is None else decimals
     shown = to_decimal(n, places)

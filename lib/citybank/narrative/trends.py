@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from ..claims import denominator_only, few_events, record_allowed
 from ..i18n import check_lang
 from ..params.core import ChangeKind
 from .formats import (
@@ -22,6 +23,7 @@ from .formats import (
     count_phrase,
     fmt_change,
     fmt_change_by,
+    fmt_number,
     fmt_percent,
     fmt_value,
     in_year,
@@ -151,7 +153,8 @@ def trend_facts(series: pd.Series, year: int | None = None, breaks: Iterable[int
         beaten = [y for y, v in earlier_values if (v >= value if direction == "rise" else v <= value)]
         kind: Literal["high", "low"] = "high" if direction == "rise" else "low"
         if not beaten:
-            if len(upto) >= 3 and _complete(up_years, up_years[0], current_year):
+            # a record of the whole series needs a comparable series long enough to mean it (citybank.claims)
+            if record_allowed(up_years, current_year) and _complete(up_years, up_years[0], current_year):
                 record = kind
         elif current_year - beaten[-1] >= 3 and _complete(up_years, beaten[-1], current_year):
             record, record_since = kind, beaten[-1]
@@ -198,6 +201,8 @@ def describe_trend(
     decimals: int | None = None,
     breaks: Mapping[int, str] | None = None,
     how: ChangeKind = "percent",
+    events: tuple[float | None, float | None] | None = None,
+    denominators: tuple[float | None, float | None] | None = None,
 ) -> str:
     """One or two sentences on the latest change of a yearly series.
 
@@ -212,6 +217,10 @@ def describe_trend(
     a change (the sentence says the two values are not comparable, and why), and nothing is counted across it.
     ``how``: the change in percent, in percentage points (rates, shares) or — for numbers too small for
     either — from one value to the other, with no streak, record or judgement claimed (see :func:`change_kind`).
+    ``events``/``denominators``: for a rate, its numerator (events) and denominator in the previous and the
+    current year. Below ``claims.MIN_EVENTS`` events the sentence gives the values and the counts and no
+    direction word; an unchanged numerator over a changed denominator is said as such, never judged
+    (see :mod:`citybank.claims`). A record of the whole series needs ``claims.MIN_RECORD_POINTS`` comparable years.
 
     >>> import pandas as pd
     >>> describe_trend(pd.Series({2020: 1200, 2021: 1500, 2022: 1400, 2023: 1314, 2024: 1234}),
@@ -261,6 +270,31 @@ def describe_trend(
             "de": f"{subject}: {v} im Jahr {y}. Der Wert ist mit {py} ({pv}) nicht vergleichbar: Die Zeitreihe "
             f"hat {b} einen Bruch – {reason}.",
         }[lang]
+    if events is not None and facts.previous is not None:
+        n0, n1 = events
+        v, pv = value_text(facts.value), value_text(facts.previous)
+        y, py = facts.year, facts.previous_year
+        if few_events(n0, n1):
+            e0, e1 = fmt_number(n0, lang), fmt_number(n1, lang)
+            return {
+                "pl": f"{subject}: {v} w {y} r. i {pv} w {py} r. Liczby, na których opiera się wartość (odpowiednio "
+                f"{e1} i {e0}), są zbyt małe, by mówić o wzroście lub spadku.",
+                "en": f"{subject}: {v} in {y} and {pv} in {py}. The counts it rests on ({e1} and {e0} respectively) "
+                "are too small to speak of a rise or a fall.",
+                "de": f"{subject}: {v} im Jahr {y} und {pv} im Jahr {py}. Die zugrunde liegenden Zahlen ({e1} bzw. "
+                f"{e0}) sind zu klein, um von einem Anstieg oder Rückgang zu sprechen.",
+            }[lang]
+        d0, d1 = denominators or (None, None)
+        if None not in (n0, n1, d0, d1) and denominator_only(n0, n1, d0, d1) and facts.value != facts.previous:  # type: ignore[arg-type]
+            e = fmt_number(n1, lang)
+            return {
+                "pl": f"{subject}: {v} w {y} r. wobec {pv} w {py} r. Licznik się nie zmienił ({e}); zmienił się tylko "
+                "mianownik, więc zmiana nie jest ani korzystna, ani niekorzystna.",
+                "en": f"{subject}: {v} in {y} against {pv} in {py}. The count it rests on is the same ({e}); only the "
+                "denominator changed, so the change is neither favourable nor unfavourable.",
+                "de": f"{subject}: {v} im Jahr {y} gegenüber {pv} im Jahr {py}. Der Zähler ist gleich geblieben "
+                f"({e}); nur der Nenner hat sich verändert – die Veränderung ist weder günstig noch ungünstig.",
+            }[lang]
     direction = facts.direction or "same"
     gap = facts.year - facts.previous_year > 1
     pl_gender = gender.get("pl", "f")

@@ -19,6 +19,7 @@ Layout of params/::
     documents.yml       the city's strategic documents (optional until present)
     survey_coding.yml   the codebook of the survey's open answers (+ survey_coding_overrides.csv; optional)
     accessibility.yml   the site's accessibility declaration (optional until present)
+    quality.yml         the thresholds of the data-quality detectors (optional: defaults)
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from . import (
     consistency,
     documents,
     iso37120,
+    metropolis,
     national,
+    quality,
     residents,
     strategy,
     survey,
@@ -74,7 +77,7 @@ from .core import (
 __all__ = [
     "LANGS", "SLUG", "ChangeKind", "change_kind", "YAML_LOADER", "Category", "Checks", "City", "ColumnMap", "Dataset", "District", "Loader",
     "OpenData", "EU_THEMES", "ParamsError", "ParamsProblem", "Provider", "Registry", "Reporting", "SeriesBreak", "Source", "Strict", "Territory", "Text3",
-    "ValidRange", "Variable", "YearParams", "accessibility", "consistency", "documents", "due_date", "expand_files", "iso37120", "load_params", "national", "registry",
+    "ValidRange", "Variable", "YearParams", "accessibility", "consistency", "documents", "due_date", "expand_files", "iso37120", "load_params", "national", "quality", "registry",
     "residents", "strategy", "survey", "survey_coding",
     "year_or_default",
 ]  # fmt: skip
@@ -211,7 +214,10 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
                 ("national", national),
                 ("documents", documents),
                 ("accessibility", accessibility),
+                ("metropolis", metropolis),
+                ("quality", quality),
             )
+            reg.extra.files = {name: root / module.FILE for name, module in modules}  # what asking for one reads
             for name, module in modules:
                 data = ld.read(root / module.FILE, required=False)
                 if data is not None:

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import CitybankError
+from ..reads import note
 
 # libyaml's loader when PyYAML was built with it (several times faster on 100+ files), else the pure one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -98,6 +99,9 @@ class City(Strict):
     country: Territory
     districts: list[District]
     peers: list[Territory]
+    peers_rule: Text3 | None = Field(
+        None, description="why these cities are the peers (said under every comparison with them)"
+    )
     languages: list[Literal["pl", "en", "de"]]
     default_year: int
     sample_years: list[int]
@@ -489,6 +493,33 @@ class Loader:
         return out
 
 
+class Extras(dict):
+    """``Registry.extra``: the YAML of the optional params files by name (``iso37120``, ``national``…). Asking for
+    one — present or absent — is reading its file (``files``: name → path), noted for the runner's record of what a
+    task reads (``citybank.reads``): load_params read the files once, before any task ran."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.files: dict[str, Path] = {}
+
+    def _read(self, key: Any) -> None:
+        path = self.files.get(key)
+        if path is not None:
+            note(path)
+
+    def __getitem__(self, key: Any) -> Any:
+        self._read(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: Any) -> bool:
+        self._read(key)
+        return super().__contains__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._read(key)
+        return super().get(key, default)
+
+
 @dataclass
 class Registry:
     """Everything in params/, validated. ``extra`` holds the YAML of iso37120, strategy and consistency as read;
@@ -501,7 +532,7 @@ class Registry:
     providers: dict[str, Provider]
     variables: dict[str, Variable]
     datasets: dict[str, Dataset]
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: Extras = field(default_factory=lambda: Extras())
 
     def datasets_in(self, category: str) -> list[Dataset]:
         return [d for d in self.datasets.values() if d.category == category]

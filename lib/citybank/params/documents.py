@@ -6,7 +6,7 @@ naming what to check): the page marks it, and a verified entry must give the dat
 
     >>> Document.model_validate({"id": "x", "type": "strategy", "title": {"pl": "a", "en": "b", "de": "c"},
     ...     "adopted": "2016-12", "verified": False, "verify": {"pl": "a", "en": "b", "de": "c"},
-    ...     "source": "city_facts.md"}).adopted_year
+    ...     "source": "siemianowice.pl"}).adopted_year
     2016
 """
 

@@ -2,8 +2,9 @@
 columns are which canonical variables, the derived measures (sums and ratios), and the comparison classes of the
 ranking (``citybank.ranking``) and of ``citybank new-city``.
 
-The exports are never copied into the repository: the files are looked up in the folders the YAML names, the
-first folder that holds the file wins (``data/raw/national`` of a workspace, then the read-only ``../shared``).
+The three real GUS exports ship with the workbench in ``data/raw/national`` (each with its provenance sidecar);
+``citybank fetch-bdl --national`` refreshes them from the BDL API. The files are looked up in the folders the YAML
+names (relative to the root, inside it), the first folder that holds the file wins.
 """
 
 from __future__ import annotations
@@ -17,16 +18,34 @@ from .core import Loader, ParamsError, ParamsProblem, Registry, Strict, Text3
 
 FILE = "national.yml"
 WHERE = f"params/{FILE}"
+FETCHED_PREFIX = "bdl-api_"
+"""``citybank fetch-bdl --national`` writes export ``<id>`` as ``bdl-api_<id>.csv`` (CTAB shape) in the first folder,
+and the unit ids it received as ``bdl-api_units.csv``."""
+UNITS_FETCHED = f"{FETCHED_PREFIX}units.csv"
+
+
+def fetched_name(export_id: str) -> str:
+    """The file name of an export fetched from the BDL API: ``bdl-api_<id>.csv``."""
+    return f"{FETCHED_PREFIX}{export_id}.csv"
 
 
 class ExportColumn(Strict):
     source: str = Field(min_length=1, description="the dimension label of the CTAB header, without year and unit")
     variable: str
+    bdl_variable: str | None = Field(
+        None, pattern=r"^\d+$", description="the BDL API variable id (else looked up in the export's ``subject``)"
+    )
 
 
 class Export(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")
     file: str = Field(min_length=1, description="file name, looked up in ``folders``")
+    subject: str | None = Field(
+        None,
+        pattern=r"^P\d+$",
+        description="the BDL subject (P…) whose variables ``fetch-bdl --national`` lists to find each column's "
+        "variable id (the variable whose n1…n5 joined by ';' equal the column's ``source``)",
+    )
     table: str = Field(min_length=1, description="the BDL table, as named on the page (e.g. RYNE/1944)")
     years: str = Field(pattern=r"^\d{4}–\d{4}$", description="the years the export covers, e.g. 2003–2024")
     category: str = Field(description="the category whose dataset the export becomes in ``citybank new-city``")

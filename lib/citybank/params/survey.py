@@ -390,17 +390,6 @@ def load_survey(reg: Registry) -> Survey | None:
     return s
 
 
-def survey_pages(reg) -> list[tuple[str, str, dict[str, Any]]]:
-    """The residents' survey's report pages (name, notebook, parameters) as the runner plans them: the overview,
-    then one per theme of params/survey.yml; none without a survey."""
-    survey = reg.extra.get("survey")
-    if not isinstance(survey, dict):
-        return []
-    themes = [str(t["id"]) for t in survey.get("themes") or [] if isinstance(t, dict) and "id" in t]
-    pages: list[tuple[str, str, dict[str, Any]]] = [("survey-overview", "survey_overview.ipynb", {})]
-    return pages + [(f"survey-{t}", "survey_theme.ipynb", {"theme": t}) for t in themes]
-
-
 # ---------------------------------------------------------------- links from other params files to the survey
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from ..catalogue import build_catalogue
 from ..errors import UserError
 from ..params import LANGS, registry
+from ..params.outline import page_id
 from ..paths import PATHS, Paths
 from ..rawdata import is_sample
 from . import cards, portal, quarto, residents, search
@@ -72,8 +73,9 @@ def _split(value: str | list[str] | tuple[str, ...], allowed: tuple[str, ...], w
 def _inputs(year: int, paths: Paths) -> BookInputs:
     reg = registry(paths.params)
     nb_root = paths.year_report(year) / "notebooks"
+    prefix, overview = page_id("iso_indicator", ""), page_id("iso_overview")  # iso-<clause>, iso-overview
     clauses = sorted(
-        {p.stem.removeprefix("iso-") for p in nb_root.glob("*/iso-*.ipynb") if p.stem != "iso-overview"},
+        {p.stem.removeprefix(prefix) for p in nb_root.glob(f"*/{prefix}*.ipynb") if p.stem != overview},
         key=clause_key,
     )
     categories = [(slug, {lg: c.name.get(lg) for lg in LANGS}) for slug, c in reg.categories.items()]

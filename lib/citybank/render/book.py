@@ -4,8 +4,7 @@ The executed notebooks (papermill outputs) are read as JSON — no kernel, no nb
 (markdown, tables, figures, text). The HTML site, the PDF and the DOCX are all written from this one model,
 so the three formats show the same chapters in the same order.
 
-Page order: overview, the year in brief for residents (when params/residents.yml exists), the 18 categories (params/categories.yml order), ISO 37120 (overview, then per theme
-a theme page followed by its indicator pages), strategy, consistency, data quality, downloads, methodology.
+Page order: the outline's (``citybank.params.outline``), the one list of pages the runner plans too.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from typing import Any, Literal
 from ..i18n import load_catalog, unit_label
 from ..indicators import clause_key, parse_catalogue
 from ..narrative import fmt_number
+from ..params.outline import PageSpec, outline, page_id, survey_themes
 from ..paths import Paths
 from .strings import t
 
@@ -343,7 +343,7 @@ class IsoTheme:
 
     @property
     def id(self) -> str:
-        return f"iso-theme-{self.number}"
+        return page_id("iso_theme", self.number)
 
 
 def iso_catalogue(raw: dict[str, Any] | None, clauses_found: list[str]) -> list[IsoTheme]:
@@ -459,39 +459,32 @@ class BookInputs:
         return self.report_dir / "notebooks" / lang / f"{task}.ipynb"
 
 
-def chapter_plan(inp: BookInputs, lang: str) -> list[tuple[str, str, str, int, str | None]]:
-    """(page id, title, section, level, group) for every page of one language, in report order."""
-    plan: list[tuple[str, str, str, int, str | None]] = [("overview", t("overview", lang), "overview", 1, None)]
-    if inp.registry is not None and "residents" in inp.registry.extra:  # params/residents.yml chooses its figures
-        plan.append(("residents", t("residents", lang), "residents", 1, None))
-    for slug, names in inp.categories:
-        plan.append((f"category-{slug}", names[lang], "categories", 1, None))
-    plan.append(("iso-overview", t("iso_overview", lang), "iso", 1, None))
-    for theme in inp.iso:
-        plan.append((theme.id, f"{theme.number}. {theme.name[lang]}", "iso", 2, theme.id))
-        for ind in theme.indicators:
-            plan.append((f"iso-{ind.clause}", f"{ind.clause} {ind.name[lang]}".strip(), "iso", 3, theme.id))
-    plan.append(("strategy", t("strategy", lang), "strategy", 1, None))
-    plan += survey_chapter(inp, lang)
-    for key in ("consistency", "quality", "downloads", "methodology"):
-        plan.append((key, t(key, lang), key, 1, None))
-    return plan
+def chapter_plan(inp: BookInputs, lang: str) -> list[tuple[PageSpec, str]]:
+    """Every page of one language in report order — the outline's (``citybank.params.outline``), with its title in
+    ``lang``. ISO indicator notebooks found without a catalogue entry (``inp.iso``) are listed under their theme."""
+    reg = inp.registry
+    if reg is None:
+        raise ValueError("BookInputs.registry is needed for the report's outline")
+    categories = dict(inp.categories)
+    themes = {th.number: th for th in inp.iso}
+    indicators = {ind.clause: ind for th in inp.iso for ind in th.indicators}
+    survey = {str(th["id"]): (th.get("title") or {}).get(lang) or str(th["id"]) for th in survey_themes(reg)}
 
+    def title(page: PageSpec) -> str:
+        key = next(iter(page.parameters.values()), None)
+        if page.kind == "category":
+            return (categories.get(str(key)) or {}).get(lang) or str(key)
+        if page.kind == "iso_theme":
+            theme = themes[int(key)]
+            return f"{theme.number}. {theme.name[lang]}"
+        if page.kind == "iso_indicator":
+            ind = indicators.get(str(key))
+            return f"{key} {ind.name[lang] if ind else ''}".strip()
+        if page.kind == "survey_theme":
+            return survey[str(key)]
+        return t(page.section if page.kind == "survey_overview" else page.kind, lang)  # the survey's chapter title
 
-def survey_chapter(inp: BookInputs, lang: str) -> list[tuple[str, str, str, int, str | None]]:
-    """The residents' survey's chapter: its overview, then a page per theme of params/survey.yml (the pages the
-    runner plans, ``params.survey.survey_pages``); none without a survey."""
-    survey = (inp.registry.extra if inp.registry is not None else {}).get("survey")
-    if not isinstance(survey, dict):
-        return []
-    pages: list[tuple[str, str, str, int, str | None]] = [
-        ("survey-overview", t("chapter.survey", lang), "survey", 1, None)
-    ]
-    for theme in survey.get("themes") or []:
-        if isinstance(theme, dict) and "id" in theme:
-            title = (theme.get("title") or {}).get(lang) or str(theme["id"])
-            pages.append((f"survey-{theme['id']}", title, "survey", 1, "survey-overview"))
-    return pages
+    return [(page, title(page)) for page in outline(reg, indicators)]
 
 
 def iso_theme_table(inp: BookInputs, theme: IsoTheme, lang: str, names: dict[str, str] | None = None) -> Table:

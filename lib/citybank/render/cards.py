@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from ..bank import finding_words
 from ..catalogue import Catalogue
 from ..narrative import fmt_date, fmt_number, join_list
 from ..params.consistency import load_rules
@@ -46,6 +47,9 @@ def card_data(inp: BookInputs, cat: Catalogue, pid: str, lang: str) -> dict[str,
         if d.overdue:
             wrong.append([title, t("portal.overdue", lang, year=d.expected_last_year), "–", ""])
         for p in d.problems:
+            if p.finding is not None:  # a detector's finding: the value is published, to be confirmed
+                wrong.append([title, t(f"check.{p.check}", lang), "–", finding_words(p.finding, ds_id, reg, lang)])
+                continue
             what = variables[p.column].name.get(lang) if p.column in variables else p.column
             wrong.append(
                 [title, t(f"check.{p.check}", lang), str(p.source_row or "–"), f"{what}: {p.value}".strip(": ")]

@@ -1,9 +1,10 @@
-"""The book of one language: the chapter plan turned into pages — executed notebooks (overview, categories, ISO
-indicators, strategy, the residents' survey (its overview and a page per theme), consistency), ISO theme tables, and the pages written from files (``extra_pages``)."""
+"""The book of one language: the chapter plan (the outline, ``citybank.params.outline``) turned into pages — executed
+notebooks (the outline's notebook pages), ISO theme tables, and the pages written from files (``extra_pages``)."""
 
 from __future__ import annotations
 
 from ..i18n import unit_label
+from ..params.outline import PageSpec
 from . import extra_pages
 from .book import (
     Block,
@@ -20,8 +21,6 @@ from .book import (
 )
 from .strings import t
 
-NOTEBOOK_SECTIONS = {"overview", "residents", "categories", "strategy", "consistency", "survey"}
-
 
 def _failure_page(page: Page, lang: str, reason: str) -> Page:
     page.failure = reason
@@ -29,12 +28,11 @@ def _failure_page(page: Page, lang: str, reason: str) -> Page:
     return page
 
 
-def build_page(inp: BookInputs, lang: str, pid: str, title: str, section: str, level: int, group: str | None) -> Page:
+def build_page(inp: BookInputs, lang: str, spec: PageSpec, title: str) -> Page:
     """One page with its blocks; a missing or unreadable notebook gives an honest failure page."""
-    page = Page(pid, title, section, level, group)
-    is_notebook = section in NOTEBOOK_SECTIONS or pid == "iso-overview" or (section == "iso" and level == 3)
-    if is_notebook:
-        path = inp.notebook(lang, pid)
+    page = Page(spec.id, title, spec.section, spec.level, spec.group)
+    if spec.notebook:
+        path = inp.notebook(lang, spec.id)
         page.notebook = path
         rel = path.relative_to(inp.paths.root) if path.is_relative_to(inp.paths.root) else path
         if not path.is_file():
@@ -44,14 +42,14 @@ def build_page(inp: BookInputs, lang: str, pid: str, title: str, section: str, l
         except (OSError, ValueError) as exc:
             return _failure_page(page, lang, t("broken_notebook", lang, path=rel, error=exc))
         page.blocks, nb_title = notebook_blocks(nb, lang, title)
-        if section == "iso" and level == 3:
-            clause = pid.removeprefix("iso-")
+        if spec.kind == "iso_indicator":
+            clause = str(spec.parameters["indicator"])
             if title == clause and nb_title:
                 page.title = nb_title if nb_title.startswith(clause) else f"{clause} {nb_title}"
-            page.blocks[:0] = _indicator_summary(inp, lang, pid.removeprefix("iso-"))
+            page.blocks[:0] = _indicator_summary(inp, lang, clause)
         return page
-    if section == "iso":  # a theme page
-        theme = next(th for th in inp.iso if th.id == pid)
+    if spec.kind == "iso_theme":
+        theme = next(th for th in inp.iso if th.id == spec.id)
         page.blocks = [Block("table", table=iso_theme_table(inp, theme, lang))]
         return page
     return extra_pages.build(inp, lang, page)
@@ -72,15 +70,14 @@ def _indicator_summary(inp: BookInputs, lang: str, clause: str) -> list[Block]:
 
 def build_book(inp: BookInputs, lang: str) -> list[Page]:
     """Every page of the report in one language, in order."""
-    pages = [build_page(inp, lang, *entry) for entry in chapter_plan(inp, lang)]
+    plan = chapter_plan(inp, lang)
+    pages = [build_page(inp, lang, spec, title) for spec, title in plan]
     # Indicators missing from params/iso37120.yml are named in their theme's table after their notebooks.
-    names = {
-        p.id.removeprefix("iso-"): p.title.removeprefix(p.id.removeprefix("iso-")).strip()
-        for p in pages
-        if p.section == "iso" and p.level == 3
-    }
+    clauses = {spec.id: str(spec.parameters["indicator"]) for spec, _ in plan if spec.kind == "iso_indicator"}
+    names = {clauses[p.id]: p.title.removeprefix(clauses[p.id]).strip() for p in pages if p.id in clauses}
+    themes = {spec.id for spec, _ in plan if spec.kind == "iso_theme"}
     for p in pages:
-        if p.section == "iso" and p.level == 2:
+        if p.id in themes:
             theme = next(th for th in inp.iso if th.id == p.id)
             p.blocks = [Block("table", table=iso_theme_table(inp, theme, lang, names))]
     return pages

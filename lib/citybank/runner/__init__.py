@@ -3,24 +3,32 @@ fault-tolerant — and say why each task is (or is not) stale.
 
 Plan
 ----
-``plan(year)`` lists, for each language of params/city.yml: ``overview``, ``category-<slug>`` for each
-category (``notebooks/category.ipynb``, or the category's own ``notebook`` from params/categories.yml),
-``iso-overview``, ``iso-<clause>`` per indicator of params/iso37120.yml, ``strategy`` and ``consistency``.
-Every task writes ``reports/<Y>/notebooks/<lang>/<task-name>.ipynb``. A notebook that does not exist yet
-is still planned; building it fails that task with "notebook not found".
+``plan(year)`` lists, for each language of params/city.yml, one task per notebook page of the report's outline
+(``citybank.params.outline``, the one list of pages, in report order): ``overview``, ``residents`` (with
+params/residents.yml), ``category-<slug>`` for each category (``notebooks/category.ipynb``, or the category's own
+``notebook`` from params/categories.yml), ``iso-overview``, ``iso-<clause>`` per indicator of params/iso37120.yml,
+``strategy``, ``survey-overview`` and ``survey-<theme>`` (with params/survey.yml), ``consistency``. Every task
+writes ``reports/<Y>/notebooks/<lang>/<page id>.ipynb``. A notebook that does not exist yet is still planned;
+building it fails that task with "notebook not found".
 
-Dependencies (the one place they are decided: :func:`task_inputs`)
--------------------------------------------------------------------
-Every task depends on its notebook, ``data/bank/bank.parquet`` and the params files every notebook reads
-(city.yml, years/<Y>.yml, categories.yml, variables.yml, providers.yml). On top of that:
+Dependencies: declared (a floor) and recorded
+---------------------------------------------
+Declared (:func:`task_inputs`, by the page's section): every task depends on its notebook and the params files
+every notebook reads (city.yml, years/<Y>.yml, categories.yml, variables.yml, providers.yml). On top of that:
 
 * ``category-<slug>``: params/datasets/<id>.yml and every raw file (all years) of that category's datasets;
-* ``overview``: every dataset descriptor and raw file, and every results file;
+* ``overview``: the bank, every dataset descriptor and raw file, and every results file;
 * ``iso-*``: params/iso37120.yml and data/results/indicators.parquet;
 * ``strategy``: params/strategy.yml and data/results/strategy.parquet;
-* ``consistency``: params/consistency.yml and data/results/consistency.parquet.
+* ``consistency``: params/consistency.yml and data/results/consistency.parquet;
+* ``residents``: its params, the indicators and the datasets of its figures; ``survey-*``: the survey's params and
+  tables and the strategy's results.
 
-So changing one raw file re-runs exactly the category notebooks of its dataset plus the overviews.
+Recorded (``citybank.runner.depfile``): what the task actually read while it ran — files of ``params/`` and
+``data/`` (the bank aside: the raw files above stand for the rows a page reads) — is stored with the task and a
+change to any of it makes the task stale too ("input … changed (recorded: the task read it)"). So the category and
+ISO pages, which show the ranking among gminas, re-run when ``data/results/ranking.parquet`` or
+``params/national.yml`` changes, though no rule above names them.
 
 Cache key
 ---------

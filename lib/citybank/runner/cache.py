@@ -156,6 +156,10 @@ def stale_reasons(task: Task, key: dict[str, Any], entry: dict[str, Any] | None,
         if old_inputs.get(rel) != sha:
             reasons.append(f"input {rel} {'added' if rel not in old_inputs else 'changed'}")
     reasons += [f"input {rel} no longer used" for rel in sorted(set(old_inputs) - set(key["inputs"]))]
+    for rel, sha in sorted((entry.get("reads") or {}).items()):  # recorded while it ran (runner/depfile.py)
+        if rel not in key["inputs"] and hasher(task.path(rel)) != sha:
+            gone = hasher(task.path(rel)) == MISSING
+            reasons.append(f"input {rel} {'removed' if gone else 'changed'} (recorded: the task read it)")
     if old.get("lib") != key["lib"]:
         reasons.append("lib code changed")
     if old.get("packages") != key["packages"]:
@@ -167,6 +171,13 @@ def stale_reasons(task: Task, key: dict[str, Any], entry: dict[str, Any] | None,
     elif hasher(out) != entry.get("output_sha256"):
         reasons.append("output changed since it was built")
     return reasons
+
+
+def recorded_reads(task: Task, key: dict[str, Any], reads: list[str], hasher: Hasher) -> dict[str, Any]:
+    """The part of a task's state entry for what it read beyond its declared inputs: ``{"reads": {path: sha256}}``
+    (``MISSING`` for a file it looked for and did not find), or nothing."""
+    extra = {rel: hasher(task.path(rel)) for rel in reads if rel not in key["inputs"] and rel != task.notebook}
+    return {"reads": dict(sorted(extra.items()))} if extra else {}
 
 
 # ---------------------------------------------------------------- state

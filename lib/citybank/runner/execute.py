@@ -21,6 +21,7 @@ from typing import Any
 
 from ..paths import use_root
 from ..util import atomic_path, package_versions, progress_bar, sha256_file
+from . import depfile
 from .cache import (
     KEY_PACKAGES,
     Hasher,
@@ -30,6 +31,7 @@ from .cache import (
     check_parameters,
     hash_store,
     lib_hash,
+    recorded_reads,
     stale_reasons,
     task_key,
 )
@@ -327,6 +329,7 @@ class _Worker:
         t = time.perf_counter()
         if root:
             use_root(root)  # PATHS and CITYBANK_ROOT (read by the kernels) now name this root
+        depfile.prepare()  # before the shared data are loaded: what they read is then replayed to every task
         with contextlib.suppress(Exception):  # a page that cannot load reports it when it runs
             importlib.import_module("citybank.views").warm()  # by name: imported by preload once MPLBACKEND is set
         return time.perf_counter() - t
@@ -360,6 +363,7 @@ class _Worker:
                 self._fork_and_wait(job, tmp, log, result, control_fd)
         except _TaskFailed:
             pass  # the temporary file is gone; the previous output (if any) is untouched
+        result["reads"] = depfile.read(depfile.path_for(log), job["root"])
         result["seconds"] = round(time.perf_counter() - t0, 3)
         result["facts"] = round(facts, 3)
         result["log"] = str(log)
@@ -382,6 +386,7 @@ class _Worker:
                 fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
                 os.dup2(fd, 1)
                 os.dup2(fd, 2)
+                depfile.begin(depfile.path_for(log))  # what this process and its kernel read
                 res = _execute(job, str(tmp), self.fork_kernel)
                 os.write(wfd, json.dumps(res).encode())
             except BaseException:  # noqa: BLE001
@@ -799,7 +804,7 @@ def _execute_all(
                     executor.submit(_job(by_id[msg["id"]][0], timeout), first=True)
                     continue
                 task, key = by_id[msg["id"]]
-                _record(task, key, msg, states[task.build_dir], result, retried=msg["id"] in retried)
+                _record(task, key, msg, states[task.build_dir], result, hasher, retried=msg["id"] in retried)
                 if msg["status"] == "ok":
                     hasher.remember(task.path(task.output), msg["output_sha256"])
                 bar.update(1)
@@ -817,7 +822,13 @@ def _execute_all(
 
 
 def _record(
-    task: Task, key: dict[str, Any], msg: dict[str, Any], state: State, result: BuildResult, retried: bool = False
+    task: Task,
+    key: dict[str, Any],
+    msg: dict[str, Any],
+    state: State,
+    result: BuildResult,
+    hasher: Hasher,
+    retried: bool = False,
 ) -> None:
     row = {k: msg.get(k) for k in ("seconds", "facts", "kernel_start", "execute", "write", "pid")}
     row.update(task=task.id, status=msg["status"])
@@ -825,6 +836,7 @@ def _record(
     if msg["status"] == "ok":
         result.executed.append(task.id)
         state.tasks[task.id] = {"key": key, "output_sha256": msg["output_sha256"]}
+        state.tasks[task.id].update(recorded_reads(task, key, msg.get("reads") or [], hasher))
     else:
         state.tasks.pop(task.id, None)
         kind = msg.get("kind") or NOTEBOOK

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import UserError
 from ..params import expand_files, load_params, registry
-from ..params.survey import survey_pages
+from ..params.outline import PageSpec, notebook_pages
 from ..paths import RESULT_FILES, SURVEY_TABLES, notebooks_folder
 
 
@@ -49,8 +49,10 @@ def _dataset_files(reg, ds) -> list[str]:
     return [f"data/raw/{rel}" for rel, _ in expand_files(ds)]
 
 
-def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None = None) -> tuple[str, ...]:
-    """The files a task depends on (relative to the root) — every dependency rule lives here.
+def task_inputs(reg, section: str, year: int, notebook: str, category: str | None = None) -> tuple[str, ...]:
+    """The files a task is declared to depend on (relative to the root), by the page's ``section`` in the outline
+    (``citybank.params.outline``) — every declared rule lives here. They are a floor: what the task's notebook
+    actually reads is recorded while it runs and added to them (``citybank.runner.depfile``).
 
     The bank and the result files are deterministic functions of the raw files, params and lib code (all
     hashed), so a category page depends on its own datasets' raw files (plus the population dataset used to
@@ -66,25 +68,25 @@ def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None =
         "params/providers.yml",
     ]
     extra: list[str] = []
-    if kind == "category":
+    if section == "categories":
         wanted = {ds.id for ds in reg.datasets_in(category)}
         wanted |= {ds.id for ds in reg.datasets.values() if "population_total" in ds.variables}
         for ds in sorted((reg.datasets[i] for i in wanted), key=lambda d: d.id):
             extra += [f"params/datasets/{ds.id}.yml", *_dataset_files(reg, ds)]
-    elif kind == "overview":
+    elif section == "overview":
         extra.append("data/bank/bank.parquet")
         for ds in sorted(reg.datasets.values(), key=lambda d: d.id):
             extra += [f"params/datasets/{ds.id}.yml", *_dataset_files(reg, ds)]
         extra += [f"data/results/{name}" for name in RESULT_FILES.values()]
-    elif kind == "iso":
+    elif section == "iso":
         extra += [
             "params/iso37120.yml",
             f"data/results/{RESULT_FILES['indicators']}",
             *(f"params/datasets/{i}.yml" for i in sorted(reg.datasets)),
         ]
-    elif kind in ("strategy", "consistency"):
-        extra += [f"params/{kind}.yml", f"data/results/{RESULT_FILES[kind]}"]
-    elif kind == "residents":  # the datasets of the figures' variables (an indicator's: of its inputs)
+    elif section in ("strategy", "consistency"):
+        extra += [f"params/{section}.yml", f"data/results/{RESULT_FILES[section]}"]
+    elif section == "residents":  # the datasets of the figures' variables (an indicator's: of its inputs)
         # params/residents.yml as load_params validated it (read as data: the plan never re-validates)
         iso = {str(i.get("id")): i for i in (reg.extra.get("iso37120") or {}).get("indicators") or []}
         wanted: set[str] = set()
@@ -96,7 +98,7 @@ def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None =
         for ds in sorted(reg.datasets.values(), key=lambda d: d.id):
             if wanted & set(ds.variables):
                 extra += [f"params/datasets/{ds.id}.yml", *_dataset_files(reg, ds)]
-    elif kind == "survey":  # the survey stage's tables, the codebook's labels, the strategy's survey indicators
+    elif section == "survey":  # the survey stage's tables, the codebook's labels, the strategy's survey indicators
         extra += ["params/survey.yml", "params/survey_coding.yml", "params/strategy.yml",
                   f"data/results/{RESULT_FILES['strategy']}"]  # fmt: skip
         extra += [f"data/results/survey/{name}.parquet" for name in SURVEY_TABLES]
@@ -104,43 +106,35 @@ def task_inputs(reg, kind: str, year: int, notebook: str, category: str | None =
 
 
 def plan(year: int, reg=None) -> list[Task]:
-    """Every notebook task of ``year``, in a stable order (language, then the order of the list above)."""
+    """Every notebook task of ``year``: per language of params/city.yml, one per notebook page of the outline, in
+    report order (``citybank.params.outline``)."""
     if reg is None:
         reg = registry()
     root = Path(reg.root).resolve().parent
-    tasks: list[Task] = []
+    pages = notebook_pages(reg)
+    inputs: dict[str, tuple[str, ...]] = {}
 
-    def add(lang: str, name: str, kind: str, notebook: str, extra: dict[str, Any], category: str | None = None):
+    def task(lang: str, page: PageSpec) -> Task:
+        assert page.template is not None
         # relative to the root in the workbench; a gmina workspace uses the code checkout's templates (absolute)
-        nb = f"notebooks/{notebook}" if (root / "notebooks").is_dir() else str(notebooks_folder(root) / notebook)
-        tasks.append(
-            Task(
-                id=f"{lang}/{name}",
-                notebook=nb,
-                parameters={"year": int(year), "lang": lang, **extra},
-                inputs=task_inputs(reg, kind, year, nb, category),
-                output=f"reports/{year}/notebooks/{lang}/{name}.ipynb",
-                year=int(year),
-                root=root,
-            )
+        nb = (
+            f"notebooks/{page.template}"
+            if (root / "notebooks").is_dir()
+            else str(notebooks_folder(root) / page.template)
+        )
+        if page.id not in inputs:  # the same in every language
+            inputs[page.id] = task_inputs(reg, page.section, year, nb, page.parameters.get("category"))
+        return Task(
+            id=f"{lang}/{page.id}",
+            notebook=nb,
+            parameters={"year": int(year), "lang": lang, **page.parameters},
+            inputs=inputs[page.id],
+            output=f"reports/{year}/notebooks/{lang}/{page.id}.ipynb",
+            year=int(year),
+            root=root,
         )
 
-    iso = reg.extra.get("iso37120") or {}
-    indicators = [str(i["id"]) for i in iso.get("indicators") or [] if isinstance(i, dict) and "id" in i]
-    for lang in reg.city.languages:
-        add(lang, "overview", "overview", "overview.ipynb", {})
-        for slug, cat in reg.categories.items():
-            add(lang, f"category-{slug}", "category", cat.notebook or "category.ipynb", {"category": slug}, slug)
-        add(lang, "iso-overview", "iso", "iso_overview.ipynb", {})
-        for clause in indicators:
-            add(lang, f"iso-{clause}", "iso", "iso_indicator.ipynb", {"indicator": clause})
-        add(lang, "strategy", "strategy", "strategy.ipynb", {})
-        add(lang, "consistency", "consistency", "consistency.ipynb", {})
-        if "residents" in reg.extra:
-            add(lang, "residents", "residents", "residents.ipynb", {})
-        for name, notebook, extra in survey_pages(reg):
-            add(lang, name, "survey", notebook, extra)
-    return tasks
+    return [task(lang, page) for lang in reg.city.languages for page in pages]
 
 
 def plan_gminas(year: int, gminas: Mapping[str, str | Path]) -> list[Task]:

@@ -20,7 +20,7 @@ import yaml
 from ..errors import UserError
 from ..params import Dataset, Registry, expand_files, registry
 from ..params.survey import load_survey
-from ..rawdata import GENERATOR, MARKER, is_sample, read_marker, sidecar_path
+from ..rawdata import GENERATOR, MARKER, NATIONAL, city_files, is_sample, read_marker, sidecar_path
 from ..util import normalize_zip, sha256_file, write_bytes_atomic, write_text_atomic
 from .formats import FILE_DATE, LongFile, LongRow, render_bdl_api, render_bdl_ctab, render_csv, render_xlsx
 from .model import SampleModel, SampleModelError
@@ -94,10 +94,11 @@ def render(ds: Dataset, model: SampleModel) -> list[tuple[str, bytes]]:
 
 
 def _clear_previous(out: Path) -> None:
-    """Remove a previous sample's files; refuse to touch a folder of other (real) files."""
+    """Remove a previous sample's files; refuse to touch a folder of other (real) files. The national exports
+    (``data/raw/national``, shipped with the workbench) are never the sample's: never counted, never removed."""
     marker = read_marker(out)
     if marker is None:
-        others = sorted(p for p in out.rglob("*") if p.is_file() and not p.name.startswith("."))
+        others = city_files(out)
         if others:
             raise UserError(
                 f"{out} already holds {len(others)} file(s) that are not the generated sample (no {MARKER}), e.g. "
@@ -113,9 +114,10 @@ def _clear_previous(out: Path) -> None:
             "it may be a real provider file, so nothing was overwritten. If it is real, delete "
             f"{out / MARKER} (the folder is then no longer the sample); otherwise delete the file and run again."
         )
+    national = out / NATIONAL
     for path, _ in entries:
         for p in (path, sidecar_path(path)):
-            if p.is_file() and out in p.resolve().parents:
+            if p.is_file() and out in p.resolve().parents and national not in p.parents:
                 p.unlink()
 
 
@@ -133,6 +135,11 @@ def generate(out: Path, params_root: Path | None = None) -> list[Path]:
     for ds_id in sorted(reg.datasets):
         ds = reg.datasets[ds_id]
         for rel, data in render(ds, model):
+            if rel.split("/", 1)[0] == NATIONAL:
+                raise UserError(
+                    f"dataset {ds.id}: its file {rel} is under data/raw/{NATIONAL}/, the folder of the national "
+                    "exports; the sample never writes there — give the dataset another folder in source.files"
+                )
             path = out / rel
             write_bytes_atomic(path, data)
             if ds.source.format == "xlsx":

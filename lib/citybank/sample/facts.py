@@ -1,7 +1,7 @@
 """Real figures the sample city is calibrated to, typed by hand with their sources named.
 
-Nothing here is read from ../shared at run time: the generator must work on a machine without it.
-The tests in tests/test_sample.py compare these numbers with the real exports when ../shared is present.
+Nothing here is read at run time: the generator must work on a machine with nothing but the repository.
+tests/test_sample.py compares these numbers with the real GUS exports shipped in data/raw/national.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ YEARS = tuple(range(2015, 2025))
 
 # GUS BDL export LUDN (population by economic age group, 31 Dec), row Kod 2474011
 # "Siemianowice Śląskie (1)", columns "w wieku {przedprodukcyjnym|produkcyjnym|poprodukcyjnym};ogółem;<Y>".
-# Source: ../shared/data/bdl_exports/LUDN_population_by_economic_age_2010-2019.csv
+# Source: GUS, Bank Danych Lokalnych (https://bdl.stat.gov.pl), table export LUDN, 2010–2019, as shipped in
+# data/raw/national/LUDN_population_by_economic_age_2010-2019.csv (sidecar: sha256, licence)
 CITY_GROUPS_2015_2019: dict[str, dict[int, int]] = {
     "population_pre_working": {2015: 10889, 2016: 10936, 2017: 10945, 2018: 10996, 2019: 11000},
     "population_working": {2015: 42503, 2016: 41609, 2017: 40762, 2018: 39990, 2019: 39361},
@@ -19,13 +20,13 @@ CITY_GROUPS_2015_2019: dict[str, dict[int, int]] = {
 # The same export, 2014 (needed for the 2015 population change): 10857 + 43310 + 14467.
 CITY_POPULATION_2014 = 68634
 
-# Total population 2019–2024. Source: ../shared/reference/city_facts.md (GUS via Wikipedia (pl) infobox for
-# 2019–2021; a third-party mirror of GUS data for 2023–2024). 2021 onwards is rebased on the 2021 census
+# Total population 2019–2024. Sources: GUS via the Wikipedia (pl) infobox of "Siemianowice Śląskie" for
+# 2019–2021; a third-party mirror of GUS BDL data for 2023–2024 (not checked against BDL itself). 2021 onwards is rebased on the 2021 census
 # (a methodological break). 2022 is not published there: interpolated between 2021 and 2023.
 CITY_POPULATION: dict[int, int] = {2019: 66841, 2020: 66270, 2021: 64365, 2022: 63883, 2023: 63401, 2024: 62817}
 CENSUS_BREAK_YEAR = 2021
 
-# Live births and deaths. 2023 and 2024 are real (city_facts.md, third-party mirror of GUS data); earlier
+# Live births and deaths. 2023 and 2024 are real (a third-party mirror of GUS BDL data); earlier
 # years are plausible values for a city of this size (crude birth rate ~9 ‰, death rate ~12–17 ‰, with the
 # 2020–2021 excess mortality), not facts.
 LIVE_BIRTHS: dict[int, int] = {
@@ -56,7 +57,8 @@ DEATHS: dict[int, int] = {
 NET_MIGRATION_BREAK_YEAR = -150
 
 # GUS BDL export RYNE/1944 (registered unemployed persons, total, 31 Dec), 2015–2024, by Kod.
-# Source: ../shared/data/bdl_exports/RYNE_1944_registered_unemployed_2003-2024.csv
+# Source: GUS, Bank Danych Lokalnych (https://bdl.stat.gov.pl), table RYNE/1944, as shipped in
+# data/raw/national/RYNE_1944_registered_unemployed_2003-2024.csv
 UNEMPLOYED: dict[str, tuple[int, ...]] = {
     "2474011": (2464, 1675, 1364, 1145, 888, 1311, 923, 860, 798, 826),  # Siemianowice Śląskie
     "2469011": (8093, 5970, 4737, 3579, 2233, 3798, 3898, 3071, 2162, 2122),  # Katowice
@@ -90,7 +92,7 @@ GROUPS_2019: dict[str, tuple[int, int, int]] = {
 GROUP_VARIABLES = ("population_pre_working", "population_working", "population_post_working")
 
 # Median gross monthly wage in December by place of residence, BDL variable 1750207 [zł].
-# 2024: 7,136.00 zł is real (city_facts.md; BDL API capture; 2025: 7,872.07 zł, outside the sample years).
+# 2024: 7,136.00 zł is real (GUS BDL API, variable 1750207, unit 012414874011, lastUpdate 2026-06-01; 2025: 7,872.07 zł, outside the sample years).
 # 2015–2023 are plausible values growing 5–12 % a year, not facts.
 MEDIAN_WAGE: dict[int, float] = {
     2015: 3420.15,

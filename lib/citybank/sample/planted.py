@@ -14,6 +14,7 @@ from .model import SampleModel, round_to
 UM = "um-ludnosc-dzielnice"
 PUP = "pup-bezrobocie"
 UM_FILE = "um-ewidencja/zameldowani_{year}.csv"
+POLICE = "policja-przestepstwa-dzielnice"
 PUP_FILE = "pup/bezrobocie_2015-2024.xlsx"
 
 PLANTED: list[dict[str, Any]] = [
@@ -30,7 +31,8 @@ PLANTED: list[dict[str, Any]] = [
         "description": "Registered residents (city register) are 1.5–3.5 % below GUS's population every year "
         "(an explained difference), but in 2022 the five districts sum to about 11 % below it.",
         "check": "consistency: population_registered vs GUS population (pre + working + post-working age) in "
-        "2022 differs by about −11 %, beyond the tolerance; the other years are an explained difference",
+        "2022 differs by about −11 %, beyond the tolerance; the other years are an explained difference. The "
+        "detectors see the same cells as a one-year dip of −10 % in the districts (an outlier, to be confirmed)",
     },
     {
         "id": "missing_year",
@@ -114,6 +116,19 @@ PLANTED: list[dict[str, Any]] = [
         "description": "The 2016 row appears twice (rows 6 and 7, identical: 1675).",
         "check": "duplicate: year 2016 appears in rows 6 and 7 of the same file; keep one, report the other",
     },
+    {
+        "id": "copy_forward",
+        "kind": "copy_forward",
+        "dataset": POLICE,
+        "file": "policja/przestepstwa_dzielnice_2024.csv",
+        "year": 2024,
+        "variable": "crimes_total",
+        "territory": "",
+        "rows": [2, 3, 4, 5, 6],
+        "description": "The police's 2024 file repeats 2023 value for value in every district (a re-sent file).",
+        "check": "detectors: copy_forward — every value of 2024 equals 2023's in every district; to be confirmed by "
+        "the provider (the values stay in the bank, nothing is quarantined)",
+    },
 ]
 
 
@@ -144,6 +159,10 @@ def plant(job: LongFile, model: SampleModel) -> None:
             for r in job.rows:
                 if r.year == year and r.territory == p["territory"]:
                     r.values[var] = r.values[var] * p["factor"]
+        elif kind == "copy_forward":
+            for r in job.rows:
+                if r.year == year:
+                    r.values[var] = model.values(var, r.territory)[year - 1]
         elif kind == "duplicate_row":
             i = next(i for i, r in enumerate(job.rows) if r.year == year and r.territory == p["territory"])
             dup = job.rows[i]

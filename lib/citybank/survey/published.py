@@ -65,12 +65,51 @@ TABLE_FIELD_TEXT: dict[str, dict[str, tuple[str, str]]] = {
     "survey_quotes": {
         "question": ("Identyfikator pytania otwartego (params/survey.yml)", "Open question id (params/survey.yml)"),
     },
+    "survey_eu_comparison": {
+        "eu_item": ("Pytanie badania UE „Quality of life in European cities”, któremu odpowiada pytanie miasta",
+                    "The item of the EU survey 'Quality of life in European cities' the city's question matches"),
+        "city_est": ("Wynik miasta: odsetek (górne dwie odpowiedzi, bez „nie wiem”), %",
+                     "The city's share (top two answers, without don't know), %"),
+        "city_lci": ("Dolna granica 95-procentowego przedziału ufności wyniku miasta, %", "Lower bound of the city's 95% confidence interval, %"),
+        "city_uci": ("Górna granica 95-procentowego przedziału ufności wyniku miasta, %", "Upper bound of the city's 95% confidence interval, %"),
+        "all_cities": ("Średnia wszystkich miast badania UE, %", "Mean of all cities of the EU survey, %"),
+        "benchmark_year": ("Rok fali badania UE, z której pochodzą wyniki innych miast", "Year of the EU survey wave the other cities' figures come from"),
+        "benchmark_verified": ("Czy wyniki innych miast sprawdzono w opublikowanych wynikach Komisji Europejskiej",
+                               "Whether the other cities' figures were checked against the European Commission's published results"),
+        "benchmark_source": ("Źródło wyników innych miast (publikacja, tabela, adres)", "Source of the other cities' figures (publication, table, address)"),
+    },
+    "survey_weights": {
+        "iterations": ("Liczba przebiegów kalibracji (raking)", "Number of raking sweeps"),
+        "weight_min": ("Najmniejsza waga", "Smallest weight"),
+        "weight_max": ("Największa waga", "Largest weight"),
+        "weight_ratio": ("Iloraz największej i najmniejszej wagi", "Largest weight divided by the smallest"),
+        "kish_deff": ("Efekt schematu Kisha z nierównych wag: 1 + CV² wag", "Kish design effect of unequal weights: 1 + CV² of the weights"),
+        "n_effective": ("Efektywna liczebność próby: n / deff", "Effective sample size: n / deff"),
+        "max_margin_difference": ("Największa różnica między rozkładem ważonym a docelowym, punkty procentowe",
+                                  "Largest difference between the weighted and the target distribution, percentage points"),
+        "n_CATI": ("Liczba wywiadów telefonicznych (CATI)", "Number of telephone interviews (CATI)"),
+        "n_CAWI": ("Liczba ankiet internetowych (CAWI)", "Number of web questionnaires (CAWI)"),
+    },
+    "survey_margins": {
+        "variable": ("Zmienna kalibracji (np. dzielnica, płeć, grupa wieku)", "Weighting variable (e.g. district, sex, age group)"),
+        "level": ("Kategoria zmiennej kalibracji", "Category of the weighting variable"),
+        "target": ("Liczebność docelowa w populacji (z banku danych albo z params/survey.yml)",
+                   "Target count in the population (from the data bank or params/survey.yml)"),
+        "target_share": ("Udział docelowy, %", "Target share, %"),
+        "achieved": ("Suma wag respondentów tej kategorii", "Sum of the weights of the category's respondents"),
+        "achieved_share": ("Udział ważony osiągnięty, %", "Weighted share achieved, %"),
+        "difference": ("Różnica udziału osiągniętego i docelowego, punkty procentowe", "Achieved minus target share, percentage points"),
+    },
 }  # fmt: skip
 
 
 def field_text(table: str, column: str) -> tuple[str, str]:
-    """The PL and EN description of a published column of ``table``."""
-    return TABLE_FIELD_TEXT.get(table, {}).get(column) or FIELD_TEXT.get(column, (column, column))
+    """The PL and EN description of a published column of ``table`` (in the EU comparison, a column not named
+    here is a benchmark city's share)."""
+    found = TABLE_FIELD_TEXT.get(table, {}).get(column) or FIELD_TEXT.get(column)
+    if found is None and table == "survey_eu_comparison":
+        return (f"Wynik miasta {column} w badaniu UE, %", f"The share of {column} in the EU survey, %")
+    return found or (column, column)
 
 
 PUBLIC_TABLES = ("survey_shares", "survey_eu_comparison", "survey_weights", "survey_margins", "survey_coded_shares",

@@ -80,7 +80,8 @@ PAGE_FACTS = {
     "survey_overview": lambda p: survey_facts(int(p["year"])),
     "survey_theme": lambda p: survey_theme_facts(str(p["theme"]), int(p["year"])),
 }
-"""The facts function of each notebook template, from the task's parameters."""
+"""The facts function of each notebook page kind of the outline (``citybank.params.outline.NOTEBOOK_KINDS``: kind
+``k`` is the template ``k.ipynb``), from the task's parameters."""
 
 
 def warm_page(template: str, parameters: dict[str, Any]) -> None:

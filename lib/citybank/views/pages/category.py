@@ -11,6 +11,8 @@ from typing import Any
 import pandas as pd
 
 from ... import narrative as nv
+from ...bank import finding_words
+from ...claims import peers_sentence
 from ...i18n import check_label, t, unit_label
 from ...params import Dataset, registry
 from ...plots import district_bars, line_chart, peer_comparison, show
@@ -22,6 +24,7 @@ from ..common import (
     decimals,
     frequency,
     heading,
+    markdown,
     num,
     provider_name,
     source_line,
@@ -61,6 +64,18 @@ class CategoryFacts:
     districts: list[tuple[str, pd.DataFrame]]  # (variable, the year's district rows with a "district" name)
     peers: list[PeerFigure]
     provenance: list[Provenance]
+    findings: list[tuple[str, dict]] = field(default_factory=list)
+    """(dataset, finding) of the detectors up to the year, newest first: values to be confirmed by the provider."""
+
+    def marks(self, variable: str) -> dict[int, str]:
+        """The years of the city's chart of ``variable`` to ring: a finding of the city or of its districts."""
+        city = registry().city.terc
+        return {
+            int(f["year"]): "to_confirm"
+            for _, f in self.findings
+            if variable in str(f["variable"]).split()
+            and (city in str(f["territories"]).split() or f["scope"] in ("every_district", "most_districts"))
+        }
 
 
 @cache
@@ -123,6 +138,10 @@ def category_facts(slug: str, year: int) -> CategoryFacts:
         info = qa.get(ds.id, {})
         last = (info.get("freshness") or {}).get("last_data_year") or (info.get("data_years") or {}).get("last")
         provenance.append(Provenance(ds, last, info.get("problems") or {}))
+    findings = sorted(
+        ((ds.id, f) for ds in datasets for f in qa.get(ds.id, {}).get("findings") or []),
+        key=lambda x: (-int(x[1]["year"]), x[0], str(x[1]["variable"])),
+    )
 
     return CategoryFacts(
         slug=slug,
@@ -135,6 +154,7 @@ def category_facts(slug: str, year: int) -> CategoryFacts:
         districts=districts,
         peers=peers,
         provenance=provenance,
+        findings=findings,
     )
 
 
@@ -174,6 +194,7 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
     elif not f.has_data:
         sentences.append(t("notice.no_data_year", lang, year=year))
     sentences += _break_sentences([r["variable"] for r in records if r["break_baseline"]], base, year, lang)
+    sentences += [finding_words(fd, ds_id, reg, lang) for ds_id, fd in f.findings]
 
     dec = {r["variable"]: decimals([r["value"], r["previous"], r["baseline"]]) for r in records}
     table = pd.DataFrame(
@@ -214,6 +235,7 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
                 source=chart_source(part),
                 unit=reg.variables[var].unit,
                 breaks=[b.year for b in reg.variables[var].breaks],
+                marks=f.marks(var),
             )
         )
         for var, part in f.trends[:max_trends]
@@ -250,6 +272,11 @@ def category(slug: str, year: int, lang: str, *, max_trends: int = 6) -> Categor
             percent=p.basis == "share",
         )
         peers.append(show(chart))
+    if peers:  # the peer set and the rule that chose it, and the peers without a value, under the charts
+        rule = reg.city.peers_rule.get(lang) if reg.city.peers_rule else None
+        names = [pp.name for pp in reg.city.peers]
+        missing = sorted({n for p in f.peers for n in names if p.values.get(n) is None}, key=names.index)
+        peers.append(markdown(peers_sentence(names, rule, missing, lang)))
 
     rank_story, rank_charts = ranking_section(f"category:{slug}", year, lang)
     return CategoryPage(
@@ -291,9 +318,21 @@ def _provenance_table(f: CategoryFacts, lang: str) -> pd.DataFrame:
                 t("table.frequency", lang): frequency(p.dataset, lang),
                 t("table.last_year", lang): str(p.last_year) if p.last_year else t("value.missing", lang),
                 t("table.openness", lang): "★" * p.dataset.openness,
-                t("table.notes", lang): ", ".join(f"{check_label(k, lang)}: {v}" for k, v in sorted(p.problems.items()))
+                t("table.notes", lang): ", ".join(
+                    [f"{check_label(k, lang)}: {v}" for k, v in sorted(p.problems.items())]
+                    + [f"{check_label(k, lang)}: {v}" for k, v in sorted(_found(f, p.dataset.id).items())]
+                )
                 or "—",
             }
             for p in f.provenance
         ]
     )
+
+
+def _found(f: CategoryFacts, dataset: str) -> dict[str, int]:
+    """The detectors' findings of a dataset up to the year, by check."""
+    out: dict[str, int] = {}
+    for ds_id, fd in f.findings:
+        if ds_id == dataset:
+            out[str(fd["check"])] = out.get(str(fd["check"]), 0) + 1
+    return out

@@ -13,6 +13,7 @@ import pandas as pd
 from ... import consistency as checks
 from ... import narrative as nv
 from ...bank import MissingValue, load_quarantine, missing_value
+from ...claims import consistency_series_sentence
 from ...i18n import t
 from ...params import registry
 from ...params.consistency import side_ids
@@ -44,6 +45,9 @@ class ConsistencyFacts:
     counts: dict[str, int]  # verdict → rules
     history: dict[str, RuleHistory]  # rule → both sides over time
     gaps: dict[str, list[tuple[str, str, MissingValue]]]  # not comparable rule → (side, variable, why)
+    series: dict[str, checks.SeriesVerdict] = field(default_factory=dict)  # rule → its verdicts over every year
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)  # rule × year verdicts up to the year
+    out_of_tolerance: pd.DataFrame = field(default_factory=pd.DataFrame)  # inconsistent rows of every year
 
     @property
     def inconsistent(self) -> pd.DataFrame:
@@ -100,6 +104,9 @@ def consistency_facts(year: int) -> ConsistencyFacts:
         counts={v: int(counts.get(v, 0)) for v in checks.VERDICTS},
         history=history,
         gaps=gaps,
+        series=checks.series_verdicts(df, year),
+        table=checks.verdict_table(df, year),
+        out_of_tolerance=df[(df["year"] <= year) & (df["verdict"] == "inconsistent")],
     )
 
 
@@ -111,6 +118,8 @@ class ConsistencyPage:
     charts: list[Any]
     to_resolve: str
     section: dict[str, str] = field(default_factory=dict)
+    series: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Every rule's verdict in every year up to the report year (rows: rules, columns: years)."""
 
 
 def consistency(year: int, lang: str) -> ConsistencyPage:
@@ -154,6 +163,7 @@ def consistency(year: int, lang: str) -> ConsistencyPage:
             source=source_line(h.providers, lang),
             unit=variables[0].unit,
             breaks=sorted({b.year for v in variables for b in v.breaks}),
+            marks=dict.fromkeys(f.series[rid].out_of_tolerance, "out_of_tolerance") if rid in f.series else {},
         )
         charts.append(show(chart))
 
@@ -161,14 +171,23 @@ def consistency(year: int, lang: str) -> ConsistencyPage:
         f"- **{rules[r.rule].name.get(lang)}**: {num(r.left_value, lang)} ({provider_name(r.left_provider, lang)}, "
         f"{source_of(r.left_dataset, r.left_source_row, lang)}) / {num(r.right_value, lang)} "
         f"({provider_name(r.right_provider, lang)}, {source_of(r.right_dataset, r.right_source_row, lang)}) — "
-        f"{nv.fmt_change(r.relative_difference * 100, lang)}"
-        for r in f.inconsistent.itertuples()
+        f"{nv.fmt_change(r.relative_difference * 100, lang)}" + (f" ({r.year})" if r.year != year else "")
+        for r in f.out_of_tolerance.sort_values(["year", "rule"], ascending=[False, True]).itertuples()
     ]
     if items:
         to_resolve = t("notice.to_resolve", lang) + "\n\n" + "\n".join(items)
     else:
         to_resolve = nv.no_inconsistencies_sentence(year, lang)
     story = nv.consistency_sentence(f.counts, lang)
+    # the whole series, not only the report year: which years of each rule are out of tolerance
+    story += "\n\n" + "\n".join(
+        "- "
+        + consistency_series_sentence(
+            rules[rid].name.get(lang), sv.years, sv.inconsistent, sv.explained, sv.not_comparable, lang
+        )
+        for rid, sv in f.series.items()
+        if rid in rules
+    )
     for rid, gaps in f.gaps.items():
         reasons = [
             nv.missing_value_sentence(
@@ -188,10 +207,18 @@ def consistency(year: int, lang: str) -> ConsistencyPage:
     ]
     if explanations:
         story += "\n\n" + t("notice.expected_reasons", lang) + "\n\n" + "\n".join(explanations)
+    series = f.table.copy()
+    if not series.empty:
+        series = series.map(lambda v: t(f"verdict.{v}", lang) if v else "–")
+        series.index = [rules[r].name.get(lang) if r in rules else r for r in series.index]
+        series.columns = [str(c) for c in series.columns]
+        series = series.reset_index(names=t("table.rule", lang))
     return ConsistencyPage(
         heading=heading(t("page.consistency", lang, year=year), lang),
         story=story,
         verdicts=verdicts,
         charts=charts,
         to_resolve=to_resolve,
+        section={"series": t("chapter.consistency_series", lang)},
+        series=series,
     )

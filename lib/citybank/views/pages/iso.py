@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -12,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ... import narrative as nv
+from ...claims import display_unit, peers_sentence
 from ...i18n import t, unit_label
 from ...indicators import Indicator, Theme, certification_level, coverage, variable_sources
 from ...params import change_kind, registry
@@ -44,6 +46,8 @@ class IsoIndicatorFacts:
     inputs: list[dict]  # the inputs of the year's value with their provenance
     breaks: dict[int, Any]  # year a new series of an input starts → its reason (Text3)
     how: str  # how a change is said: percent, points (a value in %) or absolute (too few events)
+    events: tuple[float | None, float | None] | None = None  # a rate of counted events: numerator, previous and year
+    denominators: tuple[float | None, float | None] | None = None  # its denominator, previous and year
 
 
 @cache
@@ -83,6 +87,13 @@ def iso_indicator_facts(indicator: str, year: int) -> IsoIndicatorFacts:
     numerators = mine["numerator"].loc[year - 1 : year].tolist() if ind.formula and ind.formula.kind == "ratio" else []
     counts_only = all(reg.variables[v].kind == "count" for v in (ind.formula.numerator if ind.formula else []))
     how = change_kind("count" if counts_only else None, ind.unit, numerators, reg.city.reporting.small_count)
+    events = denominators = None
+    if ind.formula and ind.formula.kind == "ratio" and counts_only and year in mine.index and year - 1 in mine.index:
+
+        def both(col: str) -> tuple[float | None, float | None]:
+            return tuple(None if pd.isna(mine.at[y, col]) else float(mine.at[y, col]) for y in (year - 1, year))  # type: ignore[return-value]
+
+        events, denominators = both("numerator"), both("denominator")
     return IsoIndicatorFacts(
         indicator=ind,
         theme=cat.theme_by_id[ind.theme],
@@ -96,6 +107,8 @@ def iso_indicator_facts(indicator: str, year: int) -> IsoIndicatorFacts:
         inputs=json.loads(str(row["inputs"]) or "[]") if row is not None else [],
         breaks=dict(sorted(breaks.items())),
         how=how,
+        events=events,
+        denominators=denominators,
     )
 
 
@@ -203,6 +216,18 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
     parts.append(f"**{t('table.source', lang)}:** {source}")
     definition = "\n\n".join(p for p in parts if p)
 
+    # the unit a reader can read the values in: a few kilograms, never "0,00 t" (citybank.claims.display_unit)
+    shown_unit = display_unit([f.value, *f.reported.tolist()], ind.unit)
+    unit = ind.unit
+    if shown_unit.factor != 1:
+        unit, k = shown_unit.unit, shown_unit.factor
+        f = dataclasses.replace(
+            f,
+            value=None if f.value is None else f.value / k,
+            previous=None if f.previous is None else f.previous / k,
+            reported=f.reported / k,
+            peers=None if f.peers is None else {n: (None if v is None else v / k) for n, v in f.peers.items()},
+        )
     crosses = year in f.breaks
     if f.status == "reported":
         chg = (
@@ -210,7 +235,7 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
             if f.previous is None
             else f" ({t('table.change_yoy', lang)}: {change(f.value, f.previous, lang, f.how, crosses)})"
         )
-        shown = f"{nv.fmt_value(f.value, ind.unit, lang, decimals=decimals([f.value]))}{chg}"
+        shown = f"{nv.fmt_value(f.value, unit, lang, decimals=decimals([f.value]))}{chg}"
         value_md = f"## {t('table.value', lang)} {year}: {shown}"
     elif f.status == "not_applicable":
         value_md = f"## {t('availability.not_applicable', lang).capitalize()}\n\n{ind.not_applicable.get(lang)}"
@@ -234,12 +259,14 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
             f.reported,
             subject,
             lang,
-            ind.unit,
+            unit,
             year=year,
             decimals=decimals([f.value] if f.value is not None else list(f.reported)),
             higher_is_better=higher_is_better,
             breaks={y: r.get(lang) for y, r in f.breaks.items()},
             how=f.how,
+            events=f.events,
+            denominators=f.denominators,
         )
     trend = None
     if len(f.reported) >= 2:
@@ -251,7 +278,7 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
                 title=title,
                 lang=lang,
                 source=source,
-                unit=ind.unit,
+                unit=unit,
                 breaks=list(f.breaks),
             )
         )
@@ -264,8 +291,8 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
                 title=f"{title} ({year})",
                 lang=lang,
                 source=source,
-                unit=ind.unit,
-                percent=ind.unit == "%",
+                unit=unit,
+                percent=unit == "%",
             )
         )
         others = {k: v for k, v in f.peers.items() if k != city.name}
@@ -274,10 +301,13 @@ def iso_indicator(indicator: str, year: int, lang: str) -> IndicatorPage:
             others,
             lang,
             city_name=city.name,
-            unit=ind.unit,
+            unit=unit,
             higher_is_better=higher_is_better,
             decimals=decimals([f.value]),
         )
+        rule = city.peers_rule.get(lang) if city.peers_rule else None
+        names = [pp.name for pp in city.peers]
+        cmp += " " + peers_sentence(names, rule, [n for n in names if f.peers.get(n) is None], lang)
         story = f"{story} {cmp}".strip()
 
     inputs = [

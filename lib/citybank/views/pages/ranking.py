@@ -21,6 +21,7 @@ from .. import inputs
 from ..common import (
     decimals,
     num,
+    provider_name,
 )
 
 
@@ -111,6 +112,20 @@ def ranking_for_page(year: int, page: str) -> list[Position]:
     return [p for m, p in f.positions.items() if _measure_meta(reg, nat, m)[2] == page]
 
 
+def one_value(measure: str, year: int, ranked: float) -> tuple[float, str] | None:
+    """The bank's city value of ``measure`` in ``year`` and its provider, when the bank holds one from the city's own
+    file and it differs from the value the ranking (a national export) uses; else None."""
+    reg = registry()
+    bank = inputs.bank_frame()
+    rows = bank[(bank["variable"] == measure) & (bank["territory"] == reg.city.terc) & (bank["year"] == year)]
+    if rows.empty:
+        return None
+    value = float(rows["value"].iloc[0])
+    if abs(value - ranked) <= 1e-9 * max(1.0, abs(value)):
+        return None
+    return value, str(rows["provider"].iloc[0])
+
+
 def ranking_section(page: str, year: int, lang: str) -> tuple[str, list[Any]]:
     """The city's position among gminas of its class on a page: sentences and one chart per measure."""
     reg = registry()
@@ -144,6 +159,16 @@ def ranking_section(page: str, year: int, lang: str) -> tuple[str, list[Any]]:
                 median=num(last["median"], lang, dec), q1=num(last["q1"], lang, dec), q3=num(last["q3"], lang, dec),
             )
         )  # fmt: skip
+        same = one_value(p.measure, int(last["year"]), float(last["value"]))
+        if (
+            same is not None
+        ):  # one value per measure: the page's figure is the bank's; this one is named with its source
+            bank_value, provider = same
+            sentences.append(
+                t("ranking.other_source", lang, year=int(last["year"]), value=num(last["value"], lang, dec),
+                  source=f.source[lang], bank=num(bank_value, lang, dec), provider=provider_name(provider, lang),
+                  difference=num(float(last["value"]) - bank_value, lang, dec))
+            )  # fmt: skip
         title = f"{p.name[lang]}: {reg.city.name} — {group}"
         charts.append(
             show(class_position_chart(p.series, city=reg.city.name, title=title, lang=lang, source=source, unit=p.unit))

@@ -226,6 +226,28 @@ def _survey_source(survey: Any, lang: str) -> str:
     return t(key, lang, year=survey.fieldwork.end.year)
 
 
+def survey_rules(s: Any, lang: str) -> list[str]:
+    """The rules the survey's tables were made by, said exactly as applied (params/survey.yml; the survey engine's
+    ``tables.apply_suppression`` and ``estimate.flag``): disclosure control, the reliability classes with their CV
+    thresholds, and the variance method."""
+    d, r = s.disclosure, s.reliability
+    pct = lambda x: nv.fmt_percent(x * 100, lang, 1)  # noqa: E731
+    return [
+        t("survey.rule.disclosure", lang, n=d.min_count),
+        t(
+            "survey.rule.reliability",
+            lang,
+            min_n=r.min_n,
+            caution=pct(r.cv_caution),
+            unreliable=pct(r.cv_unreliable),
+            ok=t("survey.flag.ok", lang),
+            caution_label=t("survey.flag.caution", lang),
+            unreliable_label=t("survey.flag.unreliable", lang),
+        ),  # fmt: skip
+        t("survey.rule.variance", lang),
+    ]
+
+
 def _shares_table(rows: pd.DataFrame, label: list[str], label_header: str, lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -334,7 +356,7 @@ def survey_overview(year: int, lang: str) -> SurveyOverviewPage:
     assert s is not None
     items = {q.id: q.text.get(lang) for q in s.questions}
     notes = [t("survey.synthetic", lang)] if s.synthetic else []
-    notes.append(t("survey.suppressed_note", lang))
+    notes += survey_rules(s, lang)
     full = f.weights[f.weights["scheme"] == "full"].iloc[0]
     method = nv.survey_method_sentence(int(full["n"]), f.modes, s.fieldwork.start, s.fieldwork.end,
                                        float(full["kish_deff"]), float(full["n_effective"]), lang)  # fmt: skip
@@ -352,7 +374,10 @@ def survey_overview(year: int, lang: str) -> SurveyOverviewPage:
     )  # fmt: skip
     eu_table, eu_chart, eu_story = pd.DataFrame(), None, ""
     b = s.eu_benchmarks
-    if b is not None and not f.eu.empty:
+    if b is not None and not f.eu.empty and not b.verified:
+        # figures not taken from the Commission's published results are not a comparison: said, not drawn
+        eu_story = t("survey.eu_not_verified", lang, year=b.year)
+    elif b is not None and not f.eu.empty:
         eu = f.eu
         city_name = registry().city.name
         eu_table = pd.DataFrame(
@@ -476,7 +501,9 @@ def survey_theme(theme: str, year: int, lang: str) -> SurveyThemePage:
     overview = _shares_table(city, labels, t("survey.table.item", lang), lang)
     return SurveyThemePage(
         heading=heading(s.theme(theme).title.get(lang), lang, s.title.get(lang)),
-        note=f"> {t('survey.synthetic', lang)}" if s.synthetic else "",
+        note="\n\n".join(
+            f"> {n}" for n in ([t("survey.synthetic", lang)] if s.synthetic else []) + survey_rules(s, lang)
+        ),
         story="",
         districts=blocks,
         schemes=_schemes_table(f.schemes, items, lang),
