@@ -26,7 +26,7 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
 from .i18n import check_lang, t, unit_label
-from .narrative import fmt_number
+from .narrative import fmt_number, fmt_value
 from .plots import HIGHLIGHT, _finish, _new_figure, style_context
 
 BOUNDARIES = Path(__file__).resolve().parent / "data" / "geo" / "slaskie.gminas.json"
@@ -127,7 +127,6 @@ def choropleth(
         ax.set_yticks([], [])
         ax.set_anchor("W")  # the map at the left, under the start of the title; the legend to its right
         u = unit_label(unit, lang) if unit and not percent else ""
-        suffix = " %" if percent else f" {u}" if u else ""
 
         def fmt(x: float) -> str:
             return fmt_number(x, lang, dec)
@@ -155,7 +154,7 @@ def choropleth(
         credit = t("map.boundaries", lang)
         sources = [source] if isinstance(source, str) else list(source)
         order = sorted(shown.items(), key=lambda kv: (-kv[1], geo[kv[0]][0]))
-        rows = "; ".join(f"{geo[k][0]}: {fmt(v)}{suffix}" for k, v in order)
+        rows = "; ".join(f"{geo[k][0]}: {fmt_value(v, unit, lang, decimals=dec) if unit else fmt(v)}" for k, v in order)
         alt = t("map.alt", lang, title=title, n=len(shown), classes=n, values=rows)
         fig.citybank_table = [(k, geo[k][0], v, class_of(v, bounds) + 1) for k, v in order]  # type: ignore[attr-defined]
         return _finish(fig, ax, title=title, lang=lang, source=[*sources, credit], alt=alt)
