@@ -45,8 +45,12 @@ def sample_data(tmp: Path) -> Path:
     shutil.copytree(PATHS.params, base / "params")
     shutil.copy2(PATHS.root / "pyproject.toml", base / "pyproject.toml")
     print("no bank in the checkout: running `citybank prepare` in a temporary copy first", flush=True)
-    subprocess.run([sys.executable, "-m", "citybank", "prepare"], check=True, cwd=base,
-                   env={**os.environ, "CITYBANK_ROOT": str(base)})  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "citybank", "prepare"],
+        check=True,
+        cwd=base,
+        env={**os.environ, "CITYBANK_ROOT": str(base)},
+    )
     return base / "data"
 
 

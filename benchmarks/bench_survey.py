@@ -50,8 +50,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp)
-        t_sample, _ = best(lambda: [(raw / rel).parent.mkdir(parents=True, exist_ok=True) or (raw / rel).write_bytes(data)
-                                    for rel, data in survey_files(survey)], 1)  # fmt: skip
+        t_sample, _ = best(
+            lambda: [
+                (raw / rel).parent.mkdir(parents=True, exist_ok=True) or (raw / rel).write_bytes(data)
+                for rel, data in survey_files(survey)
+            ],
+            1,
+        )
         t_read, data = best(lambda: load_survey_data(survey, raw), args.repeat)
         t_weight, weightings = best(lambda: all_schemes(data.respondents, survey.margins), args.repeat)
         t_est, est = best(lambda: estimates(data, survey, weightings), args.repeat)

@@ -82,6 +82,32 @@ def pytest_configure(config):
     os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+_EARLY: list = []  # the background build of the end-to-end year (tests/e2e.py), started by the run's controller
+
+
+def pytest_sessionstart(session):
+    """The controller (not an xdist worker) of a run that includes the end-to-end files starts building their year
+    at once, in the background, in the run's temporary folder."""
+    config = session.config
+    factory = getattr(config, "_tmp_path_factory", None)
+    if hasattr(config, "workerinput") or factory is None:
+        return
+    from e2e import start_early, wants_the_year
+
+    if wants_the_year(config):
+        base = factory.getbasetemp()
+        _EARLY.append(start_early(base, base / "e2e-year-build.log"))
+
+
+def pytest_sessionfinish(session):
+    import signal
+
+    for proc in _EARLY:  # a run that stopped early (-x, Ctrl-C) does not leave the build running
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait()
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
@@ -108,3 +134,22 @@ def driver(tmp_path_factory):
     drv.set_page_load_timeout(30)
     yield drv
     drv.quit()
+
+
+@pytest.fixture(scope="session")
+def year_built(tmp_path_factory):
+    """(root, outcome of `citybank report`): the sample year built in a fresh workbench once per test run, shared
+    by every xdist worker (tests/e2e.py)."""
+    from e2e import built_year
+
+    return built_year(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def year_report(year_built) -> Path:
+    """reports/2024 of the built year; fails (with the command's output) when the report could not be built."""
+    from e2e import YEAR
+
+    root, proc = year_built
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return root / "reports" / str(YEAR)

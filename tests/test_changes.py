@@ -23,11 +23,16 @@ def package(folder: Path, rows: str) -> Path:
     meta = {
         "resources": [
             {"name": "ludnosc", "path": "ludnosc.csv", "type": "table", "format": "csv", "schema": {"fields": fields}},
-            {"name": "iso", "path": "iso37120.csv", "type": "table", "format": "csv",
-             "schema": {"fields": [{"name": "id"}, {"name": "name"}]}},
+            {
+                "name": "iso",
+                "path": "iso37120.csv",
+                "type": "table",
+                "format": "csv",
+                "schema": {"fields": [{"name": "id"}, {"name": "name"}]},
+            },
             {"name": "headlines", "path": "headlines.json", "type": "file", "format": "json"},
         ]
-    }  # fmt: skip
+    }
     (folder / "datapackage.json").write_text(json.dumps(meta), encoding="utf-8")
     return folder
 
@@ -65,13 +70,25 @@ def test_compare_two_hand_made_packages(releases: Path):
     assert ch["added_by_dataset"] == {"gus-place": 1}
     assert ch["removed_by_dataset"] == {"usc-zgony": 1}
     assert ch["removed"] == [
-        {"variable": "deaths", "territory": "2474011", "year": 2023, "value": 873,
-         "dataset": "usc-zgony", "source_file": "usc/z.csv", "source_row": 2, "source_sha256": "bbb"}
-    ]  # fmt: skip
+        {
+            "variable": "deaths",
+            "territory": "2474011",
+            "year": 2023,
+            "value": 873,
+            "dataset": "usc-zgony",
+            "source_file": "usc/z.csv",
+            "source_row": 2,
+            "source_sha256": "bbb",
+        }
+    ]
     (rev,) = ch["revisions"]
     assert (rev["variable"], rev["territory"], rev["year"], rev["old_value"], rev["new_value"]) == (
-        "births", "2474011", 2023, 423, 425
-    )  # fmt: skip
+        "births",
+        "2474011",
+        2023,
+        423,
+        425,
+    )
     assert (rev["old_source_sha256"], rev["new_source_sha256"], rev["new_source_row"]) == ("aaa", "ddd", 3)
     table = revisions_frame(ch)
     assert table.shape == (1, 13) and table.loc[0, "new_value"] == 425
@@ -105,8 +122,15 @@ def test_not_a_package_is_named(tmp_path: Path):
 
 
 def test_tiny_float_noise_is_not_a_revision():
-    base = {"variable": "x", "territory": "1", "year": 2020, "dataset": "d", "source_file": "f",
-            "source_row": 1, "source_sha256": "s"}  # fmt: skip
+    base = {
+        "variable": "x",
+        "territory": "1",
+        "year": 2020,
+        "dataset": "d",
+        "source_file": "f",
+        "source_row": 1,
+        "source_sha256": "s",
+    }
     old = pd.DataFrame([{**base, "value": 0.1 + 0.2}])
     new = pd.DataFrame([{**base, "value": 0.3}])
     assert compare_packages(old, new)["values"]["revised"] == 0

@@ -218,14 +218,30 @@ def test_missing_city_total_names_the_missing_district_and_the_quarantined_row(r
     bank = pd.concat([bank_rows([("population_registered", 2023, 9000)], territory=d) for d in districts[1:]])
     quarantine = quarantine_frame(
         [
-            {"dataset": "um-ludnosc-dzielnice", "source_file": "um-ewidencja/zameldowani_2023.csv", "source_row": 4,
-             "column": "Dzielnica", "value": "X", "check": "allowed_values", "reason": "'X' is not a district",
-             "expected": "a district", "year": 2023},
-            {"dataset": "um-ludnosc-dzielnice", "source_file": "um-ewidencja/zameldowani_2022.csv", "source_row": 9,
-             "column": "Dzielnica", "value": "Y", "check": "allowed_values", "reason": "'Y' is not a district",
-             "expected": "a district", "year": 2022},
+            {
+                "dataset": "um-ludnosc-dzielnice",
+                "source_file": "um-ewidencja/zameldowani_2023.csv",
+                "source_row": 4,
+                "column": "Dzielnica",
+                "value": "X",
+                "check": "allowed_values",
+                "reason": "'X' is not a district",
+                "expected": "a district",
+                "year": 2023,
+            },
+            {
+                "dataset": "um-ludnosc-dzielnice",
+                "source_file": "um-ewidencja/zameldowani_2022.csv",
+                "source_row": 9,
+                "column": "Dzielnica",
+                "value": "Y",
+                "check": "allowed_values",
+                "reason": "'Y' is not a district",
+                "expected": "a district",
+                "year": 2022,
+            },
         ]
-    )  # fmt: skip
+    )
     why = missing_value_reason(bank, quarantine, reg, "population_registered", reg.city.terc, 2023)
     first = reg.city.districts[0]
     assert why == (

@@ -69,8 +69,11 @@ def test_dask_builds_the_same_bytes_reports_a_failure_and_keeps_the_cache(tmp_pa
     [boom] = dask.failures
     assert boom.task == "pl/boom" and boom.kind == runner.NOTEBOOK
     assert boom.error.startswith("ValueError: broken on purpose for 2024")
-    assert any(o.get("ename") == "ValueError" for c in json.loads(Path(boom.notebook).read_text())["cells"]
-               for o in c.get("outputs", []))  # fmt: skip
+    assert any(
+        o.get("ename") == "ValueError"
+        for c in json.loads(Path(boom.notebook).read_text())["cells"]
+        for o in c.get("outputs", [])
+    )
     assert sorted(dask.executed) == sorted(t.id for t in tasks if t.id != "pl/boom")
     # byte for byte what the local warm workers wrote
     assert outputs(pages) == built_here
@@ -136,7 +139,10 @@ def test_plan_gminas_prefixes_ids_and_keeps_each_gmina_in_its_workbench(tmp_path
 def test_one_build_of_two_gminas_on_dask_matches_the_local_build(tmp_path, root, client):
     if not (root / "data/bank/bank.parquet").is_file():
         pytest.skip("needs the sample's bank: run `make data` first")
-    roots = {"2469011": gmina(tmp_path, "2469011", "Alfa-Gmina", root), "2463011": gmina(tmp_path, "2463011", "Beta-Gmina", root)}  # fmt: skip
+    roots = {
+        "2469011": gmina(tmp_path, "2469011", "Alfa-Gmina", root),
+        "2463011": gmina(tmp_path, "2463011", "Beta-Gmina", root),
+    }
     wanted = ("/pl/category-ludnosc", "/en/strategy")
     tasks = [t for t in plan_gminas(2024, roots) if t.id.endswith(wanted)]
     assert len(tasks) == 4
@@ -153,9 +159,13 @@ def test_one_build_of_two_gminas_on_dask_matches_the_local_build(tmp_path, root,
     for t in tasks:  # the Dask build writes them again, from nothing
         t.path(t.output).unlink()
     job = report_gminas(
-        2024, roots, ["pl", "en"], executor=DaskExecutor(client=client), steps=("notebooks",),
+        2024,
+        roots,
+        ["pl", "en"],
+        executor=DaskExecutor(client=client),
+        steps=("notebooks",),
         only="*/pl/category-ludnosc,*/en/strategy",
-    )  # fmt: skip
+    )
     assert job.failures == []
     assert outputs(tasks) == built_here  # byte for byte
     state = json.loads((roots["2463011"] / "build/2024/state.json").read_text())
@@ -163,7 +173,7 @@ def test_one_build_of_two_gminas_on_dask_matches_the_local_build(tmp_path, root,
 
 
 def test_report_cities_plans_every_listed_gmina_as_one_job_on_the_chosen_executor(tmp_path, root, monkeypatch):
-    from citybank.cli import build as cli_build
+    from citybank import pipeline
     from citybank.cli import main
 
     for code, name in (("2469011", "Alfa"), ("2463011", "Beta")):  # workspaces already there are kept as they are
@@ -175,7 +185,7 @@ def test_report_cities_plans_every_listed_gmina_as_one_job_on_the_chosen_executo
         seen.update(year=year, gminas=gminas, langs=langs, executor=executor)
         return JobReport(year)
 
-    monkeypatch.setattr(cli_build, "report_gminas", report_gminas)
+    monkeypatch.setattr(pipeline, "report_gminas", report_gminas)  # imported by `citybank report` when it runs
     argv = ["report", "--year", "2024", "--lang", "pl,en", "--cities", str(tmp_path / "gzm.txt")]
     argv += ["--out", str(tmp_path / "gminas"), "--executor", "dask", "--scheduler", "tcp://10.0.0.5:8786"]
     assert main(argv) == 0
@@ -188,25 +198,52 @@ def test_report_cities_plans_every_listed_gmina_as_one_job_on_the_chosen_executo
 def test_an_executed_notebook_keeps_no_trace_of_the_run(tmp_path):
     run = {
         "cells": [
-            {"cell_type": "code", "id": "3f9a1c2e", "execution_count": 1, "outputs": [], "source": "year = 2024",
-             "metadata": {"tags": ["injected-parameters"], "execution": {"iopub.status.busy": "2026-11-30T15:33:36Z"},
-                          "papermill": {"duration": 0.01, "end_time": "2026-11-30T15:33:36+00:00", "exception": False,
-                                        "start_time": "2026-11-30T15:33:36+00:00", "status": "completed"}}},
+            {
+                "cell_type": "code",
+                "id": "3f9a1c2e",
+                "execution_count": 1,
+                "outputs": [],
+                "source": "year = 2024",
+                "metadata": {
+                    "tags": ["injected-parameters"],
+                    "execution": {"iopub.status.busy": "2026-11-30T15:33:36Z"},
+                    "papermill": {
+                        "duration": 0.01,
+                        "end_time": "2026-11-30T15:33:36+00:00",
+                        "exception": False,
+                        "start_time": "2026-11-30T15:33:36+00:00",
+                        "status": "completed",
+                    },
+                },
+            },
         ],
-        "metadata": {"papermill": {"duration": 1.5, "start_time": "x", "end_time": "y", "exception": None,
-                                   "input_path": "/w/notebooks/page.ipynb", "output_path": "/w/r/.page.ipynb.k2j.tmp",
-                                   "parameters": {"year": 2024}, "version": "2.7.0"}},
-        "nbformat": 4, "nbformat_minor": 5,
-    }  # fmt: skip
+        "metadata": {
+            "papermill": {
+                "duration": 1.5,
+                "start_time": "x",
+                "end_time": "y",
+                "exception": None,
+                "input_path": "/w/notebooks/page.ipynb",
+                "output_path": "/w/r/.page.ipynb.k2j.tmp",
+                "parameters": {"year": 2024},
+                "version": "2.7.0",
+            }
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     path = tmp_path / ".page.ipynb.k2j.tmp"
     path.write_text(json.dumps(run), encoding="utf-8")
     runner.stable_notebook(path, "/w/r/page.ipynb")
     text = path.read_text(encoding="utf-8")
     nb = json.loads(text)
     assert nb["metadata"]["papermill"] == {
-        "exception": None, "input_path": "/w/notebooks/page.ipynb", "output_path": "/w/r/page.ipynb",
-        "parameters": {"year": 2024}, "version": "2.7.0",
-    }  # fmt: skip
+        "exception": None,
+        "input_path": "/w/notebooks/page.ipynb",
+        "output_path": "/w/r/page.ipynb",
+        "parameters": {"year": 2024},
+        "version": "2.7.0",
+    }
     [cell] = nb["cells"]
     assert cell["id"] == "injected-parameters"
     assert cell["metadata"] == {

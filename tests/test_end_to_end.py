@@ -131,7 +131,7 @@ def test_published_data_package_is_valid(report):
 def test_manifest_verifies(report):
     import json
 
-    from citybank.publish import verify_manifest
+    from citybank.manifest import verify_manifest
 
     manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["sample_data"] is True

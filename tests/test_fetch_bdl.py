@@ -304,8 +304,23 @@ def test_next_url_and_retry_after():
 
 def test_cli_dry_run_lists_what_it_would_request(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("BDL_CLIENT_ID", raising=False)
-    assert main(["fetch-bdl", "--dataset", "gus-api-budownictwo", "--dry-run", "--units", "city,country",
-                 "--years", "2023-2024", "--cache", str(tmp_path)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "fetch-bdl",
+                "--dataset",
+                "gus-api-budownictwo",
+                "--dry-run",
+                "--units",
+                "city,country",
+                "--years",
+                "2023-2024",
+                "--cache",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out.splitlines()
     assert (
         out[0]
@@ -327,9 +342,28 @@ def test_cli_dry_run_lists_what_it_would_request(tmp_path, capsys, monkeypatch):
 def test_cli_fetches_from_the_stand_in(tmp_path, capsys, standin, monkeypatch):
     monkeypatch.delenv("BDL_CLIENT_ID", raising=False)
     out = tmp_path / "w.json"
-    assert main(["fetch-bdl", "--dataset", "gus-api-budownictwo", "--var", "9", "--unit", "023000000000",
-                 "--years", "1995", "--base-url", standin.base, "--cache", str(tmp_path / "c"),
-                 "--out", str(out)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "fetch-bdl",
+                "--dataset",
+                "gus-api-budownictwo",
+                "--var",
+                "9",
+                "--unit",
+                "023000000000",
+                "--years",
+                "1995",
+                "--base-url",
+                standin.base,
+                "--cache",
+                str(tmp_path / "c"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "fetch-bdl gus-api-budownictwo: 1 page(s) — 1 request(s) sent, 0 from the cache, 0 retried" in text
     assert read_bdl_api_json(out).set_index("year").loc[2024, "value"] == 40

@@ -194,3 +194,32 @@ def test_report_params_names_a_folder_that_is_no_workspace(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "no params/city.yml in it (it looks like a params folder itself: pass its parent" in err
     assert PATHS.root != tmp_path  # nothing was pointed at it
+
+
+@pytest.mark.slow
+def test_report_cities_prepares_and_renders_each_gmina_in_this_process(reg, frame, root, tmp_path, monkeypatch):
+    """``report --cities``: every gmina prepared and rendered in the calling process, in its own workbench — no
+    ``python -m citybank`` per gmina, no root of the process changed, the checkout untouched."""
+    ws = newcity.new_city("0201011", tmp_path / "0201011", reg=reg, frame=frame)
+    started: list[list[str]] = []
+    popen = subprocess.Popen
+
+    class Recording(popen):  # the runner's warm workers are processes of their own; a `citybank` CLI is not
+        def __init__(self, args, *a, **kw):
+            started.append([str(x) for x in args] if isinstance(args, list | tuple) else [str(args)])
+            super().__init__(args, *a, **kw)
+
+    monkeypatch.setattr(subprocess, "Popen", Recording)
+    env_before, root_before = os.environ.get("CITYBANK_ROOT"), PATHS.root
+    checkout_before = sorted((root / "reports").iterdir())
+    job = pipeline.report_gminas(2019, {"0201011": ws.root}, ["pl"], only="*/pl/overview")
+    assert job.failures == [], job.failures
+    assert any("_worker_main" in " ".join(c) for c in started)  # the runner's workers were seen starting
+    assert [c for c in started if "-m" in c[:-1] and c[c.index("-m") + 1].startswith("citybank")] == []
+    assert (os.environ.get("CITYBANK_ROOT"), PATHS.root) == (env_before, root_before)
+    assert sorted((root / "reports").iterdir()) == checkout_before
+    out = ws.root / "reports" / "2019"
+    assert (ws.root / "data" / "bank" / "bank.parquet").is_file() and (out / "data" / "datapackage.json").is_file()
+    html = (out / "site" / "pl" / "index.html").read_text(encoding="utf-8")
+    assert "Bolesławiec" in html and "gmina miejska, województwo Dolnośląskie" in html
+    assert "Siemianowice" not in html  # the checkout's city never leaks into a gmina's report

@@ -150,20 +150,32 @@ def test_the_xsd_rejects_what_the_portal_would(published, tmp_path, xsd):
 
 def test_files_are_grouped_by_the_first_part_of_their_path(reg):
     res = [
-        {"name": n, "path": p, "title": t, "format": p.rsplit(".", 1)[1], "mediatype": "application/json", "bytes": 1, "hash": "sha256:00"}
+        {
+            "name": n,
+            "path": p,
+            "title": t,
+            "format": p.rsplit(".", 1)[1],
+            "mediatype": "application/json",
+            "bytes": 1,
+            "hash": "sha256:00",
+        }
         for n, p, t in [
             ("iso37120", "iso37120.csv", "Wskaźniki ISO 37120 / ISO 37120 indicators"),
             ("iso37120-5.1", "iso37120/5.1.json", "Wskaźnik ISO 37120 5.1 (JSON) / ISO 37120 indicator 5.1 (JSON)"),
             ("ludnosc-xlsx", "ludnosc.xlsx", "Ludność (XLSX) / Population (XLSX)"),
         ]
-    ]  # fmt: skip
+    ]
     cat = opendata.catalogue(reg, YEAR, {"resources": res, "licenses": [{"name": "CC-BY-4.0"}]})
     groups = {d.id: [x.path for x in d.distributions] for d in cat.datasets}
     assert groups == {"iso37120": ["iso37120.csv", "iso37120/5.1.json"], "ludnosc": ["ludnosc.xlsx"]}
     iso = cat.datasets[0]
     assert (iso.title_pl, iso.title_en, iso.themes, iso.first_year, iso.last_year) == (
-        "Wskaźniki ISO 37120", "ISO 37120 indicators", ("REGI",), 2024, 2024,
-    )  # fmt: skip
+        "Wskaźniki ISO 37120",
+        "ISO 37120 indicators",
+        ("REGI",),
+        2024,
+        2024,
+    )
     assert iso.distributions[1].url == "https://dane.siemianowice.pl/raporty/2024/data/iso37120/5.1.json"
     assert (
         cat.datasets[1].themes == ("SOCI",) and cat.datasets[1].title_en == "Population (XLSX)"
@@ -466,8 +478,10 @@ def test_metadata_are_byte_identical_on_rebuild_in_another_process(published, tm
     shutil.copytree(published, again)
     for name in opendata.FILES.values():
         (again / name).unlink()
-    code = "import sys; from citybank.opendata import write_opendata; from citybank.params import registry; " \
-        "write_opendata(2024, registry(), sys.argv[1])"  # fmt: skip
+    code = (
+        "import sys; from citybank.opendata import write_opendata; from citybank.params import registry; "
+        "write_opendata(2024, registry(), sys.argv[1])"
+    )
     env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(PATHS.root / "lib")}
     subprocess.run([sys.executable, "-c", code, str(again)], check=True, env=env, timeout=120)
     for name in opendata.FILES.values():

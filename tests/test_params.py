@@ -122,3 +122,32 @@ def test_all_problems_are_reported_at_once(params_copy: Path):
         load_params(params_copy)
     assert len(exc.value.problems) >= 1
     assert "area_km2" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("module", "loader", "absent", "broken", "key"),
+    [
+        ("consistency", "load_rules", [], {"rules": [{"id": "x"}]}, "rules[0] (x).left"),
+        ("documents", "load_documents", [], {"documents": "none"}, "documents"),
+        ("residents", "load_summary", None, {"figures": [{"id": "x"}]}, "figures[0]"),
+        ("strategy", "load_strategy", None, {"goals": [{"id": "g1", "titel": "x"}]}, "goals[0].titel"),
+        ("survey", "load_survey", None, {"id": "s", "unknown": 1}, "unknown"),
+        ("survey_coding", "load_coding", None, {"open_questions": 3}, "open_questions"),
+    ],
+)
+def test_every_optional_file_loads_through_one_loader_that_names_file_and_key(reg, module, loader, absent, broken, key):
+    import dataclasses
+    import importlib
+
+    mod = importlib.import_module(f"citybank.params.{module}")
+    load = getattr(mod, loader)
+    assert mod.PARAMS.key == module and mod.PARAMS.file == f"{module}.yml"
+    without = dataclasses.replace(reg, extra={k: v for k, v in reg.extra.items() if k != module})
+    assert load(without) == absent
+    bad = dataclasses.replace(reg, extra={**reg.extra, module: broken})
+    with pytest.raises(ParamsError) as info:
+        load(bad)
+    problems = info.value.problems
+    assert problems and all(p.file == f"params/{module}.yml" for p in problems)
+    assert key in [p.key for p in problems], [str(p) for p in problems]
+    assert mod.check(bad, broken) == problems  # check lists what load raises, without raising

@@ -90,8 +90,15 @@ def test_documents_validation_names_file_and_key(params_copy: Path):
 
 
 def test_verified_document_needs_full_date():
-    base = {"id": "x", "type": "plan", "title": {"pl": "a", "en": "b", "de": "c"}, "source": "s", "verified": True,
-            "resolution": "XXV/250/2016", "link": "https://bip.example/x"}  # fmt: skip
+    base = {
+        "id": "x",
+        "type": "plan",
+        "title": {"pl": "a", "en": "b", "de": "c"},
+        "source": "s",
+        "verified": True,
+        "resolution": "XXV/250/2016",
+        "link": "https://bip.example/x",
+    }
     assert Document.model_validate({**base, "adopted": "2016-12-15"}).adopted_year == 2016
     with pytest.raises(ValueError, match="full adoption date"):
         Document.model_validate({**base, "adopted": "2016-12"})
@@ -198,8 +205,16 @@ def test_dataset_page_shows_lineage_and_problems_of_the_year(portal_site):
     _, cat, site, _ = portal_site
     page = parse(site / "en" / "dataset-pup-bezrobocie.html")
     text = " ".join(" ".join(page.text).split())
-    for href in ("iso-5.1.html", "strategy.html", "index.html", "category-biznes.html", "../../data/biznes.csv",
-                 "../../data/biznes.xlsx", "../../data/biznes.parquet", "provider-pup.html"):  # fmt: skip
+    for href in (
+        "iso-5.1.html",
+        "strategy.html",
+        "index.html",
+        "category-biznes.html",
+        "../../data/biznes.csv",
+        "../../data/biznes.xlsx",
+        "../../data/biznes.parquet",
+        "provider-pup.html",
+    ):
         assert href in page.links, href
     assert "5.1 Unemployment rate" in text
     assert "Registered unemployed as a share of the working-age population" in text
@@ -266,8 +281,12 @@ def test_portal_pages_follow_the_style_rules(portal_site):
     found = []
     for lang in LANGS:
         for path in sorted((site / lang).glob("*.html")):
-            if path.stem.startswith(("dataset-", "provider-")) or path.stem in ("catalogue", "providers", "documents",
-                                                                                 "changes"):  # fmt: skip
+            if path.stem.startswith(("dataset-", "provider-")) or path.stem in (
+                "catalogue",
+                "providers",
+                "documents",
+                "changes",
+            ):
                 text = " ".join(" ".join(parse(path).text).split())
                 found += [f"{lang}/{path.name}: {p}" for p in page_problems(text, lang)]
     assert not found, "\n".join(found[:20])

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from citybank import publish
+from citybank import manifest, publish
 from citybank.errors import UserError
 from citybank.paths import get_paths
 from citybank.schema import BANK_COLUMNS
@@ -156,8 +156,8 @@ def test_csv_rows_up_to_the_year_sorted(published):
     lud = pd.read_csv(published / "ludnosc.csv")
     assert lud["territory"].tolist() == ["2474011-01", "2474011-02"]
     assert lud["variable_name_en"].tolist() == ["Registered residents"] * 2
-    # CSV is data: the formula-like text is written as it is
-    assert lud["territory_name"].iloc[0] == '=HYPERLINK("x")'
+    # formula-like text gets a leading apostrophe (OWASP CSV injection; README, Security and reliability)
+    assert lud["territory_name"].iloc[0] == '\'=HYPERLINK("x")'
 
 
 def test_parquet_plain_and_equal_to_csv(published):
@@ -228,8 +228,8 @@ def test_iso_table_when_the_engine_exists(tmp_path, reg, bank):
 
 
 @pytest.fixture()
-def tree(tmp_path, monkeypatch, root) -> Path:
-    """A small checkout: raw files, params, and some outputs of 2024; PATHS of publish points at it."""
+def tree(tmp_path, root) -> Path:
+    """A small checkout: raw files, params, and some outputs of 2024 (the manifest is given its paths)."""
     (tmp_path / "data" / "raw" / "pup").mkdir(parents=True)
     (tmp_path / "data" / "raw" / "pup" / "b.csv").write_text("x\n1\n", encoding="utf-8")
     (tmp_path / "data" / "raw" / "a.csv").write_text("y\n2\n", encoding="utf-8")
@@ -238,12 +238,11 @@ def tree(tmp_path, monkeypatch, root) -> Path:
     (out / "data").mkdir(parents=True)
     (out / "data" / "ludnosc.csv").write_text("v\n3\n", encoding="utf-8")
     (out / "report_pl.html").write_text("<p>raport</p>", encoding="utf-8")
-    monkeypatch.setattr(publish, "PATHS", get_paths(tmp_path))
     return tmp_path
 
 
 def test_manifest_content_and_order(tree, reg):
-    path = publish.write_manifest(2024, extra={"languages": ["pl"]})
+    path = manifest.write_manifest(2024, extra={"languages": ["pl"]}, paths=get_paths(tree))
     assert path == tree / "reports" / "2024" / "manifest.json"
     m = json.loads(path.read_text(encoding="utf-8"))
     inputs = [e["path"] for e in m["inputs"]]
@@ -256,17 +255,17 @@ def test_manifest_content_and_order(tree, reg):
     assert m["python"].startswith("3.") and m["git"]["commit"]
     assert isinstance(m["sample_data"], bool)
     first = path.read_bytes()
-    publish.write_manifest(2024, extra={"languages": ["pl"]})
+    manifest.write_manifest(2024, extra={"languages": ["pl"]}, paths=get_paths(tree))
     assert path.read_bytes() == first
 
 
 def test_verify_manifest_lists_changes(tree):
-    path = publish.write_manifest(2024)
-    assert publish.verify_manifest(path) == []
+    path = manifest.write_manifest(2024, paths=get_paths(tree))
+    assert manifest.verify_manifest(path) == []
     (tree / "reports/2024/data/ludnosc.csv").write_text("v\n4\n", encoding="utf-8")
     (tree / "data/raw/a.csv").unlink()
     (tree / "reports/2024/extra.txt").write_text("new", encoding="utf-8")
-    problems = publish.verify_manifest(path)
+    problems = manifest.verify_manifest(path)
     assert len(problems) == 3
     assert problems[0] == "input missing: data/raw/a.csv"
     assert problems[1].startswith("output changed: reports/2024/data/ludnosc.csv (recorded sha256 ")
@@ -292,7 +291,10 @@ def test_the_first_value_of_a_new_series_is_flagged(tmp_path, reg):
     publish.publish_year(2022, reg, bank, out=out)
     df = pd.read_csv(out / "ludnosc.csv")
     assert dict(zip(df["year"], df["series_break"], strict=True)) == {2020: False, 2021: True, 2022: False}
-    about = {r[0]: r[1] for r in openpyxl.load_workbook(out / "ludnosc.xlsx")[publish.ABOUT_SHEET].iter_rows(
-        values_only=True) if r and r[0]}  # fmt: skip
+    about = {
+        r[0]: r[1]
+        for r in openpyxl.load_workbook(out / "ludnosc.xlsx")[publish.ABOUT_SHEET].iter_rows(values_only=True)
+        if r and r[0]
+    }
     note = about["Zerwanie szeregu / Break in series: population_total (2021)"]
     assert note.startswith("od 2021 r. GUS opiera liczbę ludności na wynikach Narodowego Spisu Powszechnego 2021")

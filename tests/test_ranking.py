@@ -73,8 +73,11 @@ def test_one_computation_for_all_gminas_same_figures_as_one(ranked, reg, nationa
     mine = ranked[ranked["territory"] == "2474011"].reset_index(drop=True)
     pd.testing.assert_frame_equal(one, mine)
     assert ranked.groupby(["group", "class"])["territory"].nunique().loc["class"].to_dict() == {
-        "city_powiat": 66, "rural": 1596, "urban": 242, "urban_rural": 711,
-    }  # fmt: skip
+        "city_powiat": 66,
+        "rural": 1596,
+        "urban": 242,
+        "urban_rural": 711,
+    }
 
 
 def test_absent_exports_say_where_they_were_looked_for(reg, tmp_path, national):

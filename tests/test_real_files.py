@@ -47,8 +47,14 @@ NATIONAL = (
 
 def test_year_headers_and_codes_as_real_files_write_them():
     assert [year_of_header(h) for h in ["2019", "rok_2019", "Rok 2019", "2019 r.", "ROK_2019", "Y2019", "Kod"]] == [
-        2019, 2019, 2019, 2019, 2019, None, None,
-    ]  # fmt: skip
+        2019,
+        2019,
+        2019,
+        2019,
+        2019,
+        None,
+        None,
+    ]
     assert year_of_header("Y2019", "y{year}") == 2019
     codes = normalise_codes(pd.Series(["201011", "2474011", "012414874011", "2474011-01", " 2400000 ", "Źródło"]))
     assert codes.tolist() == ["0201011", "2474011", "2474011", "2474011-01", "2400000", "Źródło"]
@@ -188,19 +194,40 @@ def test_sheets_per_year(tmp_path, reg):
 
 def test_import_bdl_reads_both_api_shapes_and_names_what_it_expects(tmp_path, capsys):
     jsonapi = {
-        "data": [{"id": "1750207", "type": "variabledata", "attributes": {"measureUnitId": 4, "values": [
-            {"year": "2024", "val": 7136.0, "attrId": 1}, {"year": "2025", "val": 7872.07, "attrId": 1}]}}],
+        "data": [
+            {
+                "id": "1750207",
+                "type": "variabledata",
+                "attributes": {
+                    "measureUnitId": 4,
+                    "values": [
+                        {"year": "2024", "val": 7136.0, "attrId": 1},
+                        {"year": "2025", "val": 7872.07, "attrId": 1},
+                    ],
+                },
+            }
+        ],
         "meta": {"totalRecords": 1, "unitId": "012414874011", "unitName": "Siemianowice Śląskie", "aggregateId": 1},
-    }  # fmt: skip
-    plain = {"totalRecords": 1, "unitId": "012414874011", "unitName": "Siemianowice Śląskie", "aggregateId": 1,
-             "results": [{"id": 1750207, "measureUnitId": 4, "values": [{"year": "2024", "val": 7136, "attrId": 1}]}]}  # fmt: skip
+    }
+    plain = {
+        "totalRecords": 1,
+        "unitId": "012414874011",
+        "unitName": "Siemianowice Śląskie",
+        "aggregateId": 1,
+        "results": [{"id": 1750207, "measureUnitId": 4, "values": [{"year": "2024", "val": 7136, "attrId": 1}]}],
+    }
     for name, doc in (("a.json", jsonapi), ("j.json", plain)):
         (tmp_path / name).write_text(json.dumps(doc), encoding="utf-8")
         assert main(["import-bdl", str(tmp_path / name), "--out", str(tmp_path / f"{name}.csv")]) == 0
         out = pd.read_csv(tmp_path / f"{name}.csv", dtype={"code": str, "unit_id": str, "variable": str})
         assert out.loc[0, ["code", "unit_id", "level", "variable", "year", "value"]].tolist() == [
-            "2474011", "012414874011", "gmina", "1750207", 2024, 7136.0,
-        ]  # fmt: skip
+            "2474011",
+            "012414874011",
+            "gmina",
+            "1750207",
+            2024,
+            7136.0,
+        ]
         assert out["measure_unit_id"].tolist()[0] == 4
     capsys.readouterr()
     assert main(["import-bdl", str(tmp_path / "a.json")]) == 0
@@ -251,8 +278,9 @@ def _draft(root, path, ds_id: str, files: str, drop: str | None = None):
 
 def test_new_dataset_on_the_sample_files(sample_raw, root_copy):
     csv_path = sample_raw / "um-ewidencja" / "zameldowani_2021.csv"
-    reg, text = _draft(root_copy, csv_path, "um-ludnosc-dzielnice", "um-ewidencja/zameldowani_{year}.csv",
-                       drop="um-ludnosc-dzielnice")  # fmt: skip
+    reg, text = _draft(
+        root_copy, csv_path, "um-ludnosc-dzielnice", "um-ewidencja/zameldowani_{year}.csv", drop="um-ludnosc-dzielnice"
+    )
     src = reg.datasets["um-ludnosc-dzielnice"].source
     assert (src.encoding, src.delimiter, src.year_column, src.territory_column) == ("cp1250", ";", "Rok", "Dzielnica")
     assert [(c.source, c.variable) for c in src.columns] == [("Zameldowani na pobyt stały", "population_registered")]
@@ -304,8 +332,13 @@ def test_a_national_rok_table_goes_through_a_draft_into_the_bank(national_dir, r
     reg, text = _draft(root_copy, path, "gus-dochody-gmin", "gus/dochody_gmin_2010-2019.csv")
     src = reg.datasets["gus-dochody-gmin"].source
     assert (src.format, src.encoding, src.decimal, src.layout, src.code_column, src.territory_column) == (
-        "csv", "cp1250", ",", "wide_years", "Kod", "Nazwa",
-    )  # fmt: skip
+        "csv",
+        "cp1250",
+        ",",
+        "wide_years",
+        "Kod",
+        "Nazwa",
+    )
     assert [c.variable for c in src.columns] == ["gmina_revenue_gus"]
     v = check_file(path, reg.datasets["gus-dochody-gmin"], reg)
     assert v.problems.empty and len(v.accepted) == 90 and v.dropped == 2512  # 9 cities × 10 years

@@ -104,15 +104,31 @@ def test_changes_in_plain_words_hand_checked():
 
 def test_gaps_and_breaks_are_said_never_compared():
     s = nv.resident_sentence(
-        "In {year}, {number} people lived in the city", "Total population", 2024, 62817, "en",
-        unit="persons", previous=None, previous_year=2023, how="absolute", counted=True,
-    )  # fmt: skip
+        "In {year}, {number} people lived in the city",
+        "Total population",
+        2024,
+        62817,
+        "en",
+        unit="persons",
+        previous=None,
+        previous_year=2023,
+        how="absolute",
+        counted=True,
+    )
     assert s == "In 2024, 62,817 people lived in the city; there are no data for 2023 to compare with."
     s = nv.resident_sentence(
-        "W {year} r. miasto liczyło {number} mieszkańców", "Ludność ogółem", 2021, 64000, "pl",
-        unit="persons", previous=66000, previous_year=2020, how="absolute", counted=True,
+        "W {year} r. miasto liczyło {number} mieszkańców",
+        "Ludność ogółem",
+        2021,
+        64000,
+        "pl",
+        unit="persons",
+        previous=66000,
+        previous_year=2020,
+        how="absolute",
+        counted=True,
         break_reason="od 2021 r. według spisu",
-    )  # fmt: skip
+    )
     assert "2 000" not in s.replace(NBSP, " ") and "nie można porównać z 2020 r." in s and "według spisu" in s
     s = nv.resident_sentence(
         "-", "Zgony", 2024, None, "pl", unit="persons", previous=873, previous_year=2023, latest_year=2023, latest=873
@@ -146,9 +162,17 @@ def test_facts_on_the_sample_hand_checked(fresh):
     f = views.residents_facts(2024)
     by_id = {x.id: x for x in f.figures}
     assert list(by_id) == [
-        "population", "births", "deaths", "unemployed", "wage", "pm10", "property_crimes", "recycling",
-        "transport_trips", "living_space",
-    ]  # fmt: skip
+        "population",
+        "births",
+        "deaths",
+        "unemployed",
+        "wage",
+        "pm10",
+        "property_crimes",
+        "recycling",
+        "transport_trips",
+        "living_space",
+    ]
     # the values of reports/2024/data/headlines.json (the sample year 2024 and the year it compares with)
     pop = by_id["population"]
     assert (pop.value, pop.previous_year, pop.previous, pop.how, pop.counted) == (62817, 2023, 63401, "absolute", True)
@@ -200,9 +224,11 @@ def test_the_page_in_each_language(lang, first):
     page = views.residents(2024, lang)
     sentences = page.figures.sentences
     assert len(sentences) == 10 and sentences[0] == first
-    recycled = {"pl": "33,0% odpadów komunalnych, o 0,1 punktu procentowego mniej niż rok wcześniej",
-                "en": "33.0% of the city's municipal waste was recycled, 0.1 percentage points less than a year before",
-                "de": f"33,0{NBSP}% der Siedlungsabfälle recycelt, 0,1 Prozentpunkte weniger als ein Jahr zuvor"}  # fmt: skip
+    recycled = {
+        "pl": "33,0% odpadów komunalnych, o 0,1 punktu procentowego mniej niż rok wcześniej",
+        "en": "33.0% of the city's municipal waste was recycled, 0.1 percentage points less than a year before",
+        "de": f"33,0{NBSP}% der Siedlungsabfälle recycelt, 0,1 Prozentpunkte weniger als ein Jahr zuvor",
+    }
     assert recycled[lang] in sentences[7]
     wage = {"pl": f"7{NBSP}136{NBSP}zł", "en": f"PLN{NBSP}7,136", "de": f"7.136{NBSP}PLN"}[lang]
     assert wage in sentences[4]

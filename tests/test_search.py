@@ -173,9 +173,21 @@ def test_declaration_page_has_the_template_structure():
     )
     assert decl.missing_for_publication() == ["architectural"]
     body = declaration_html(decl, "pl", "Siemianowice Śląskie", "Raport 2024", "https://dane.siemianowice.pl")
-    for id_ in ("a11y-wstep", "a11y-podmiot", "a11y-url", "a11y-data-publikacja", "a11y-data-aktualizacja",
-                "a11y-status", "a11y-data-sporzadzenie", "a11y-kontakt", "a11y-osoba", "a11y-email", "a11y-telefon",
-                "a11y-procedura", "a11y-architektura"):  # fmt: skip
+    for id_ in (
+        "a11y-wstep",
+        "a11y-podmiot",
+        "a11y-url",
+        "a11y-data-publikacja",
+        "a11y-data-aktualizacja",
+        "a11y-status",
+        "a11y-data-sporzadzenie",
+        "a11y-kontakt",
+        "a11y-osoba",
+        "a11y-email",
+        "a11y-telefon",
+        "a11y-procedura",
+        "a11y-architektura",
+    ):
         assert f'id="{id_}"' in body, id_
     assert '<time datetime="2025-03-01">2025-03-01</time>' in body
     assert "częściowo zgodna" in body and "Wykresy &lt;b&gt;są&lt;/b&gt; obrazami." in body

@@ -163,14 +163,37 @@ def _tiny_exports(survey, raw: Path) -> None:
     qs = survey.questions
     rows = []
     for i, (district, sex, age, code) in enumerate([(1, 1, 30, 1), (7, 2, 40, 2), (2, 1, 17, 3), (3, 2, 50, 9)]):
-        rows.append({"id_wywiadu": 1.0 + i, "data_wywiadu": pd.Timestamp("2020-03-05").date(), "ankieter": "A01",
-                     "dzielnica": float(district), "plec": float(sex), "wiek": float(age),
-                     **{q.cati: float(code if j % 2 else 2) for j, q in enumerate(qs)}, "q13": ""})  # fmt: skip
+        rows.append(
+            {
+                "id_wywiadu": 1.0 + i,
+                "data_wywiadu": pd.Timestamp("2020-03-05").date(),
+                "ankieter": "A01",
+                "dzielnica": float(district),
+                "plec": float(sex),
+                "wiek": float(age),
+                **{q.cati: float(code if j % 2 else 2) for j, q in enumerate(qs)},
+                "q13": "",
+            }
+        )
     rows.append(dict(rows[0]))  # the same id twice
     df = pd.DataFrame(rows)
     pyreadstat.write_sav(df, str(raw / "survey/cati_2020.sav"), missing_ranges={q.cati: [9] for q in qs})
-    header = ["id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp", "G01Q01", "G01Q02",
-              "G01Q03"] + [q.cawi for q in qs] + ["G05Q01"]  # fmt: skip
+    header = (
+        [
+            "id",
+            "submitdate",
+            "lastpage",
+            "startlanguage",
+            "seed",
+            "startdate",
+            "datestamp",
+            "G01Q01",
+            "G01Q02",
+            "G01Q03",
+        ]
+        + [q.cawi for q in qs]
+        + ["G05Q01"]
+    )
     good = ["AO02" if j % 2 else "AO01" for j in range(len(qs))]
     lines = [
         header,
@@ -266,8 +289,13 @@ def test_share_golden_numbers_by_hand():
     # deff = v / (p(1 − p)/(n − 1)) = 0.068359375 / 0.05859375 = 7/6. The two don't-knows (None) are left out.
     s = svyadapter.share(GOLDEN, "y", "w")[None]
     assert (s.n, round(s.est, 7), round(s.se, 7), round(s.lci, 7), round(s.uci, 7), round(s.deff, 7)) == (
-        5, 0.625, 0.2614563, 0.0700170, 0.9736114, 1.1666667,
-    )  # fmt: skip
+        5,
+        0.625,
+        0.2614563,
+        0.0700170,
+        0.9736114,
+        1.1666667,
+    )
     by = svyadapter.share(GOLDEN, "y", "w", by="dzielnica")
     # Bańgów: p = 1/3; z = ±(2/3)/3 on its two rows, 0 elsewhere; v = 5/4 · 2 · (2/9)² = 0.1234568; se = 0.3513642;
     # deff = v / (p(1 − p)/(2 − 1)) = 0.5555556. Przełajka answered only "don't know": an empty cell, no estimate.
@@ -284,8 +312,13 @@ def test_share_golden_numbers_by_hand():
 
 def test_kish_deff_and_raking_by_hand():
     assert kish_deff([1, 2, 1, 3, 1]) == 5 * 16 / 64  # n Σw² / (Σw)² = 1.25 → n_eff = 4
-    frame = pd.DataFrame({"w": [1.0] * 6, "płeć": ["kobieta", "kobieta", "mężczyzna", "mężczyzna", "kobieta", "mężczyzna"],
-                          "wiek": ["18-34", "65+", "18-34", "65+", "65+", "65+"]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "w": [1.0] * 6,
+            "płeć": ["kobieta", "kobieta", "mężczyzna", "mężczyzna", "kobieta", "mężczyzna"],
+            "wiek": ["18-34", "65+", "18-34", "65+", "65+", "65+"],
+        }
+    )
     # age first: 18-34 (2 people) → 40 → 20 each; 65+ (4) → 60 → 15 each; then sex: K = 20 + 15 + 15 = 50 = target.
     w, sweeps = svyadapter.rake(
         frame, "w", {"płeć": {"kobieta": 50, "mężczyzna": 50}, "wiek": {"18-34": 40, "65+": 60}}
@@ -408,8 +441,17 @@ def test_commands_and_published_tables(survey_raw, tmp_path, capsys):
     assert list(shares.columns[6:14]) == ["est", "se", "lci", "uci", "deff", "n", "flag", "suppressed"]
     assert shares["synthetic"].all()
     eu = pd.read_csv(tmp_path / "survey_eu_comparison.csv")
-    assert list(eu["eu_item"]) == ["satisfied_live_city", "public_transport", "health_care", "green_spaces", "schools",
-                                   "culture", "sport", "public_spaces", "housing"]  # fmt: skip
+    assert list(eu["eu_item"]) == [
+        "satisfied_live_city",
+        "public_transport",
+        "health_care",
+        "green_spaces",
+        "schools",
+        "culture",
+        "sport",
+        "public_spaces",
+        "housing",
+    ]
     assert eu.loc[0, ["Białystok", "Gdańsk", "Kraków", "Warszawa", "all_cities"]].tolist() == [
         91.8,
         95.5,
@@ -423,9 +465,20 @@ def test_commands_and_published_tables(survey_raw, tmp_path, capsys):
 def test_suppression_of_published_shares():
     from citybank.survey.tables import apply_suppression
 
-    est = pd.DataFrame({"question": "q01", "scheme": "full", "domain_type": ["city"] + ["district"] * 3,
-                        "domain": ["city", "Bańgów", "Bytków", "Przełajka"], "n": [60, 7, 23, 30],
-                        "est": 0.5, "se": 0.1, "lci": 0.3, "uci": 0.7, "deff": 1.0})  # fmt: skip
+    est = pd.DataFrame(
+        {
+            "question": "q01",
+            "scheme": "full",
+            "domain_type": ["city"] + ["district"] * 3,
+            "domain": ["city", "Bańgów", "Bytków", "Przełajka"],
+            "n": [60, 7, 23, 30],
+            "est": 0.5,
+            "se": 0.1,
+            "lci": 0.3,
+            "uci": 0.7,
+            "deff": 1.0,
+        }
+    )
     out, log = apply_suppression(est, 10)
     assert out["suppressed"].tolist() == [False, True, True, False]
     assert log[["domain", "rule"]].values.tolist() == [["Bańgów", "primary"], ["Bytków", "secondary"]]

@@ -584,6 +584,33 @@ def test_numeric_mean_and_median_hand_computed(survey):
     assert row["median_lci"] <= 4.0 <= row["median_uci"]
 
 
+def test_numeric_questions_published_with_suppressed_bases(survey):
+    from citybank.params.survey import NumericQuestion
+    from citybank.survey.inputs import SurveyData
+    from citybank.survey.tables import LOG_COLUMNS, numeric_tables
+    from citybank.survey.weighting import Weighting
+
+    text = {"pl": "Lata", "en": "Years", "de": "Jahre"}
+    few, many = (NumericQuestion(id=i, cati=i, cawi=i.upper(), text=text) for i in ("few", "many"))
+    s = survey.model_copy(update={"numeric_questions": [few, many]})
+    ids = [f"r{i}" for i in range(10)]
+    values = pd.DataFrame({"respondent": ids[:9] + ids, "question": ["few"] * 9 + ["many"] * 10,
+                           "value": [5.0] * 9 + [float(i) for i in range(10)]})  # fmt: skip
+    wt = Weighting("full", pd.Series(2.0, index=ids), 0, pd.DataFrame())
+    out = numeric_tables(SurveyData(pd.DataFrame(), [], values), s, wt, pd.DataFrame(columns=LOG_COLUMNS))
+    num = out["survey_numeric"].set_index("question")
+    assert (
+        bool(num.at["few", "suppressed"])
+        and pd.isna(num.at["few", "n"])
+        and num.loc["few", "mean":"median_uci"].isna().all()
+    )
+    assert not num.at["many", "suppressed"] and num.at["many", "n"] == 10
+    assert num.at["many", "mean"] == pytest.approx(4.5) and num.at["many", "median"] == 4.0  # 0..9, equal weights
+    assert num.at["many", "item"] == "Lata" and bool(num.at["many", "synthetic"]) == s.synthetic
+    (log,) = out["survey_disclosure_log"].to_dict(orient="records")
+    assert (log["question"], log["n"], log["rule"]) == ("few", 9, "primary")
+
+
 def test_numeric_questions_read_from_the_sav_with_user_missing(survey, tmp_path):
     from citybank.params.survey import NumericQuestion
     from citybank.survey import load_survey_data

@@ -102,8 +102,12 @@ def test_rules_on_normalised_and_stemmed_polish(coding, text, codes):
 def test_every_wording_of_the_sample_is_coded_like_a_human_except_one(coding):
     from citybank.sample.survey import OPEN
 
-    wrong = [(t, codes_of(t, coding.question("q13")), list(c)) for topic in OPEN for t, c in topic
-             if sorted(codes_of(t, coding.question("q13"))) != sorted(c)]  # fmt: skip
+    wrong = [
+        (t, codes_of(t, coding.question("q13")), list(c))
+        for topic in OPEN
+        for t, c in topic
+        if sorted(codes_of(t, coding.question("q13"))) != sorted(c)
+    ]
     # "Park Śląski" is a place, not green space: the overrides CSV corrects some of these answers
     assert wrong == [("sciezki rowerowe do Parku Śląskiego", ["green", "cycling"], ["cycling"])]
 
@@ -112,8 +116,11 @@ def test_every_wording_of_the_sample_is_coded_like_a_human_except_one(coding):
 
 
 def _tiny(answers: list[tuple[str, str, str]]) -> SurveyData:
-    rows = [{c: None for c in RESPONSE_COLUMNS} | {"respondent": rid, "mode": "CAWI", "district": d, "question": "q13",
-             "text": text} for rid, d, text in answers]  # fmt: skip
+    rows = [
+        {c: None for c in RESPONSE_COLUMNS}
+        | {"respondent": rid, "mode": "CAWI", "district": d, "question": "q13", "text": text}
+        for rid, d, text in answers
+    ]
     return SurveyData(pd.DataFrame(rows, columns=RESPONSE_COLUMNS))
 
 
@@ -160,9 +167,14 @@ def test_coded_share_golden_numbers_by_hand(survey, coding):
 
 def test_overrides_always_win_and_unused_ones_are_reported(survey, coding):
     data = _tiny(TINY)
-    ov = pd.DataFrame([["R2", "q13", "green", "AK", ""], ["R2", "q13", "roads", "AK", ""],
-                       ["R9", "q13", "safety", "AK", "a quarantined respondent"]],
-                      columns=["respondent", "question", "code", "coder", "note"])  # fmt: skip
+    ov = pd.DataFrame(
+        [
+            ["R2", "q13", "green", "AK", ""],
+            ["R2", "q13", "roads", "AK", ""],
+            ["R9", "q13", "safety", "AK", "a quarantined respondent"],
+        ],
+        columns=["respondent", "question", "code", "coder", "note"],
+    )
     coded, msgs = code_answers(data, coding, ov)
     assert coded[coded["respondent"] == "R2"].values.tolist() == [
         ["R2", "q13", "green", "override"],
@@ -205,12 +217,23 @@ def test_cohen_kappa_on_a_two_by_two_table_by_hand():
 
 def test_agreement_per_code_pooled_and_exact(coding):
     q13 = coding.model_copy(update={"questions": [coding.question("q13")]})
-    double = pd.DataFrame({"respondent": ["R1", "R2", "R3", "R4"], "question": "q13",
-                           "coder_a": ["green", "roads", "green;public_transport", "other"],
-                           "coder_b": ["green", "green", "green;public_transport", "other"]})  # fmt: skip
-    rules = pd.DataFrame([["R1", "q13", "green", "rule"], ["R2", "q13", "roads", "rule"],
-                          ["R3", "q13", "green", "rule"], ["R4", "q13", "other", "rule"]],
-                         columns=["respondent", "question", "code", "source"])  # fmt: skip
+    double = pd.DataFrame(
+        {
+            "respondent": ["R1", "R2", "R3", "R4"],
+            "question": "q13",
+            "coder_a": ["green", "roads", "green;public_transport", "other"],
+            "coder_b": ["green", "green", "green;public_transport", "other"],
+        }
+    )
+    rules = pd.DataFrame(
+        [
+            ["R1", "q13", "green", "rule"],
+            ["R2", "q13", "roads", "rule"],
+            ["R3", "q13", "green", "rule"],
+            ["R4", "q13", "other", "rule"],
+        ],
+        columns=["respondent", "question", "code", "source"],
+    )
     out = agreement(double, rules, q13).set_index(["pair", "measure", "code"])
     # green, coder A 1,0,1,0 and B 1,1,1,0: p_o = 3/4, p_e = .5·.75 + .5·.25 = .5, kappa = .5
     g = out.loc[("coder_a vs coder_b", "kappa_code", "green")]
@@ -291,8 +314,17 @@ def test_quote_bank_holds_no_phone_number_or_email(result, raw, reg, data, surve
     # the planted answer with a phone number, a name and an address is in the bank, redacted
     assert "Proszę o kontakt w sprawie dziury w jezdni przy [adres], [imię i nazwisko], tel. [telefon]" in text
     quotes = pd.read_csv(tmp_path / CODING_FILES["quotes"], keep_default_na=False)
-    assert list(quotes.columns) == ["question", "code", "rank", "quote", "district", "attribution", "redacted",
-                                    "codebook_version", "synthetic"]  # fmt: skip
+    assert list(quotes.columns) == [
+        "question",
+        "code",
+        "rank",
+        "quote",
+        "district",
+        "attribution",
+        "redacted",
+        "codebook_version",
+        "synthetic",
+    ]
     assert "other" not in set(quotes["code"]) and quotes.groupby("code").size().max() == 3
     # a district is named only when at least 10 respondents of it gave an answer with that code
     names = {d.code: d.name for d in reg.city.districts}
@@ -383,8 +415,10 @@ def test_margins_from_the_bank_by_hand_and_the_weights_reproduce_them(survey, da
     from citybank.survey.margins import bank_margins
 
     codes = [f"2474011-0{i}" for i in range(1, 6)]
-    bank = _bank([("population_adult", "2474011", 2019, 60_000.0), ("population_adult", "2474011", 2018, 1.0)]
-                 + [("population_registered", c, 2019, v) for c, v in zip(codes, [1, 2, 3, 4, 10], strict=True)])  # fmt: skip
+    bank = _bank(
+        [("population_adult", "2474011", 2019, 60_000.0), ("population_adult", "2474011", 2018, 1.0)]
+        + [("population_registered", c, 2019, v) for c, v in zip(codes, [1, 2, 3, 4, 10], strict=True)]
+    )
     m, sources = bank_margins(survey, bank, "2474011")
     # district shares 1/20, 2/20, 3/20, 4/20, 10/20 of the bank's 60,000 adults
     assert [round(m.district[c]) for c in codes] == [3000, 6000, 9000, 12000, 30000]

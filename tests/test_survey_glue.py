@@ -71,8 +71,9 @@ def test_margins_from_the_bank_when_asked_and_built_typed_otherwise(survey, reg,
     # no bank built: the typed margins, and a note saying so
     bare = margins_in_use(survey, get_paths(tmp_path), reg.city.terc)
     assert bare.survey.margins.district == survey.margins.district
-    assert bare.notes == [f"margins: typed in params/survey.yml — no bank at {tmp_path / 'data' / 'bank'} yet "
-                          "(`citybank ingest`)"]  # fmt: skip
+    assert bare.notes == [
+        f"margins: typed in params/survey.yml — no bank at {tmp_path / 'data' / 'bank'} yet (`citybank ingest`)"
+    ]
     assert set(bare.sources["source"]) == {"params/survey.yml (typed)"}
     # params asking for no bank margins: typed, silently
     plain = survey.model_copy(update={"margins": survey.margins.model_copy(update={"bank": None})})
@@ -105,8 +106,9 @@ def test_the_stage_writes_the_coding_and_keeps_its_microdata_in(survey):
     if not PATHS.survey_result("survey_coded_answers").is_file():
         pytest.skip("no survey results: run `citybank prepare` (make data) first")
     assert {"survey_coded_shares", "survey_coding_agreement", "survey_quotes"} <= set(PUBLIC_TABLES)
-    assert not {"survey_coded_answers", "survey_margin_sources", "survey_quarantine",
-                "survey_disclosure_log"} & set(PUBLIC_TABLES)  # fmt: skip
+    assert not {"survey_coded_answers", "survey_margin_sources", "survey_quarantine", "survey_disclosure_log"} & set(
+        PUBLIC_TABLES
+    )
     assert set(PUBLIC_TABLES) < set(SURVEY_TABLES)
     coded = pd.read_parquet(PATHS.survey_result("survey_coded_answers"))
     shares = pd.read_parquet(PATHS.survey_result("survey_coded_shares"))
@@ -136,15 +138,22 @@ def test_without_a_codebook_the_stage_writes_no_coding(survey, reg, tmp_path, mo
     monkeypatch.setattr(store, "load_coding", lambda reg: None)
     monkeypatch.setattr(store, "load_survey_data", lambda s, raw: SimpleNamespace(respondents=[], problems=[]))
     monkeypatch.setattr(store, "all_schemes", lambda resp, margins: {})
-    base = ["survey_shares", "survey_eu_comparison", "survey_weights", "survey_margins", "survey_quarantine",
-            "survey_disclosure_log"]  # fmt: skip
+    base = [
+        "survey_shares",
+        "survey_eu_comparison",
+        "survey_weights",
+        "survey_margins",
+        "survey_quarantine",
+        "survey_disclosure_log",
+    ]
     monkeypatch.setattr(store, "build_tables", lambda data, s, w: {n: pd.DataFrame({"x": [1]}) for n in base})
     stale = paths.survey_result("survey_quotes")
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"stale")
     run = store.compute_all(reg)
-    assert run is not None and run.notes == [f"margins: typed in params/survey.yml — no bank at {paths.bank} yet "
-                                             "(`citybank ingest`)"]  # fmt: skip
+    assert run is not None and run.notes == [
+        f"margins: typed in params/survey.yml — no bank at {paths.bank} yet (`citybank ingest`)"
+    ]
     written = sorted(p.stem for p in stale.parent.iterdir())
     assert written == sorted([*base, "survey_margin_sources"])
     sources = pd.read_parquet(paths.survey_result("survey_margin_sources"))
@@ -167,7 +176,7 @@ def _published_frames(folder: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
-def test_no_phone_number_or_email_in_any_published_survey_file(published):
+def test_no_phone_number_or_email_in_any_published_survey_file(published, survey):
     import pyreadstat
     from citybank.sample.survey import PII_ANSWER
 
@@ -178,7 +187,8 @@ def test_no_phone_number_or_email_in_any_published_survey_file(published):
     assert not PHONE.search("45.384615384 1234567890 12 000 2474011-01")
     frames = _published_frames(published)
     names = {n.split("[")[0] for n in frames}
-    assert {f"{t}.{ext}" for t in PUBLIC_TABLES for ext in ("csv", "parquet", "xlsx")} == names
+    public = [t for t in PUBLIC_TABLES if t != "survey_numeric" or survey.numeric_questions]  # only when asked
+    assert {f"{t}.{ext}" for t in public for ext in ("csv", "parquet", "xlsx")} == names
     for name, frame in frames.items():
         cells = [str(c) for c in frame.columns] + [str(v) for v in frame.astype(str).to_numpy().ravel()]
         for cell in cells:
@@ -190,13 +200,14 @@ def test_no_phone_number_or_email_in_any_published_survey_file(published):
 
 def test_no_published_cell_under_ten_respondents(published, survey):
     minimum = survey.disclosure.min_count
-    for t in PUBLIC_TABLES:
+    for t in [t for t in PUBLIC_TABLES if t != "survey_numeric" or survey.numeric_questions]:
         frame = pd.read_csv(published / f"{t}.csv")
         for col in [c for c in frame.columns if c == "n" or c.startswith("n_")]:
             assert (frame[col].dropna() >= minimum).all(), (t, col)
         if "suppressed" in frame:
             hidden = frame[frame["suppressed"]]
-            assert hidden[["est", "se", "lci", "uci", "n"]].isna().all().all(), t
+            values = [c for c in ("est", "se", "lci", "uci", "mean", "median", "n") if c in frame]
+            assert hidden[values].isna().all().all(), t
             assert (frame.loc[frame["n"].notna(), "n"] >= minimum).all()
     coded = pd.read_csv(published / "survey_coded_shares.csv")
     assert set(coded["domain_type"]) == {"city", "district"} and coded["synthetic"].all()
@@ -243,9 +254,15 @@ def test_kappa_and_coding_sentences_by_hand():
     import citybank.narrative as nv
 
     assert [nv.kappa_words(k, "en") for k in (-0.05, 0.0, 0.2, 0.21, 0.4, 0.6, 0.8, 0.81)] == [
-        "no agreement beyond chance", "no agreement beyond chance", "slight agreement", "fair agreement",
-        "fair agreement", "moderate agreement", "substantial agreement", "almost perfect agreement",
-    ]  # fmt: skip
+        "no agreement beyond chance",
+        "no agreement beyond chance",
+        "slight agreement",
+        "fair agreement",
+        "fair agreement",
+        "moderate agreement",
+        "substantial agreement",
+        "almost perfect agreement",
+    ]
     assert nv.survey_agreement_sentence(0.8734, 66, [0.79, 0.9], "pl") == (
         "Dwóch koderów zakodowało niezależnie 66 odpowiedzi: kappa Cohena między nimi wynosi 0,87 (zgodność niemal "
         "pełna w skali Landisa i Kocha). Same reguły, przed poprawkami, w porównaniu z każdym z koderów: kappa 0,79 "

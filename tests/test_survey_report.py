@@ -50,8 +50,9 @@ def test_pipeline_stage_writes_the_tables_and_a_broken_survey_is_listed(survey, 
     stage = pipeline.Stage("survey")
     pipeline.survey_stage(reg, stage)
     assert stage.failures == []
-    for name in SURVEY_TABLES:
-        assert (tmp_path / "data" / "results" / "survey" / f"{name}.parquet").is_file(), name
+    for name in SURVEY_TABLES:  # the bundled survey asks no numeric question: no table of them
+        written = (tmp_path / "data" / "results" / "survey" / f"{name}.parquet").is_file()
+        assert written == (name != "survey_numeric" or bool(survey.numeric_questions)), name
     shares = pd.read_parquet(tmp_path / "data/results/survey/survey_shares.parquet")
     assert len(shares) == 12 * 3 * 8 and shares["synthetic"].all()
 
@@ -81,18 +82,34 @@ def test_published_tables_columns_formats_and_synthetic_mark(published):
 
     shares = pd.read_csv(published / "survey_shares.csv")
     assert list(shares.columns) == [
-        "question", "theme", "item", "scheme", "domain_type", "domain", "est", "se", "lci", "uci", "deff", "n",
-        "flag", "suppressed", "significant", "synthetic",
-    ]  # fmt: skip
+        "question",
+        "theme",
+        "item",
+        "scheme",
+        "domain_type",
+        "domain",
+        "est",
+        "se",
+        "lci",
+        "uci",
+        "deff",
+        "n",
+        "flag",
+        "suppressed",
+        "significant",
+        "synthetic",
+    ]
     assert shares["synthetic"].all()
     assert set(shares["scheme"]) == {"unweighted", "age_sex", "full"}
-    assert pd.read_parquet(published / "survey_shares.parquet")[["est", "n"]].equals(shares[["est", "n"]].astype(
-        {"n": "Int64"}) if shares["n"].isna().any() else shares[["est", "n"]])  # fmt: skip
+    assert pd.read_parquet(published / "survey_shares.parquet")[["est", "n"]].equals(
+        shares[["est", "n"]].astype({"n": "Int64"}) if shares["n"].isna().any() else shares[["est", "n"]]
+    )
     xlsx = pd.read_excel(published / "survey_shares.xlsx", sheet_name=0)
     assert len(xlsx) == len(shares) and list(xlsx.columns) == list(shares.columns)
     package = json.loads((published / "datapackage.json").read_text(encoding="utf-8"))
     res = {r["name"]: r for r in package["resources"]}
-    for name in PUBLIC_TABLES:
+    for name in [t for t in PUBLIC_TABLES if t != "survey_numeric"]:  # the bundled survey asks no numeric question
+        assert not (published / "survey_numeric.csv").exists()
         slug = name.replace("_", "-")
         assert {slug, f"{slug}-parquet", f"{slug}-xlsx"} <= set(res), name
         assert "SYNTHETIC" in res[slug]["description"] and "SYNTETYCZNE" in res[slug]["description_pl"]
@@ -122,18 +139,40 @@ def test_published_shares_are_disclosure_safe(published, survey):
 
 def test_suppression_of_districts_and_modes_by_the_disclosure_module():
     # Bańgów (7) is primary; the smallest other district (Bytków, 23) protects it; CATI 9 takes CAWI with it.
-    rows = [("city", "city", 80), ("district", "Bańgów", 7), ("district", "Bytków", 23), ("district", "Przełajka", 50),
-            ("mode", "CATI", 9), ("mode", "CAWI", 71)]  # fmt: skip
-    est = pd.DataFrame({"question": "q01", "scheme": "full", "domain_type": [r[0] for r in rows],
-                        "domain": [r[1] for r in rows], "n": [r[2] for r in rows], "est": 0.5, "se": 0.1, "lci": 0.3,
-                        "uci": 0.7, "deff": 1.0, "flag": "ok", "significant": False})  # fmt: skip
+    rows = [
+        ("city", "city", 80),
+        ("district", "Bańgów", 7),
+        ("district", "Bytków", 23),
+        ("district", "Przełajka", 50),
+        ("mode", "CATI", 9),
+        ("mode", "CAWI", 71),
+    ]
+    est = pd.DataFrame(
+        {
+            "question": "q01",
+            "scheme": "full",
+            "domain_type": [r[0] for r in rows],
+            "domain": [r[1] for r in rows],
+            "n": [r[2] for r in rows],
+            "est": 0.5,
+            "se": 0.1,
+            "lci": 0.3,
+            "uci": 0.7,
+            "deff": 1.0,
+            "flag": "ok",
+            "significant": False,
+        }
+    )
     out, log = apply_suppression(est, 10)
     assert out["suppressed"].tolist() == [False, True, True, False, True, True]
     assert out.loc[out["suppressed"], ["est", "n", "significant"]].isna().all().all()
     assert (out.loc[out["suppressed"], "flag"] == "suppressed").all() and out.loc[0, "n"] == 80
     assert log[["domain", "rule"]].values.tolist() == [
-        ["Bańgów", "primary"], ["Bytków", "secondary"], ["CATI", "primary"], ["CAWI", "secondary"]
-    ]  # fmt: skip
+        ["Bańgów", "primary"],
+        ["Bytków", "secondary"],
+        ["CATI", "primary"],
+        ["CAWI", "secondary"],
+    ]
     tiny = est.assign(n=[8, 3, 2, 3, 4, 4])  # a city base under 10: the whole question
     out, log = apply_suppression(tiny, 10)
     assert out["suppressed"].all() and log["domain"].tolist() == ["city"]
@@ -148,16 +187,23 @@ def test_strategy_indicator_from_a_survey_item_by_hand(reg):
     strat = load_strategy(reg)
     ind = next(i for _, _, i in strat.indicators() if i.id == "transport_satisfaction")
     assert (ind.survey, ind.unit, ind.baseline.year, ind.baseline.value) == ("q02", "%", 2020, 61.0)
-    shares = pd.DataFrame({"question": ["q02", "q02", "q02", "q11"], "scheme": ["full", "unweighted", "full", "full"],
-                           "domain_type": ["city", "city", "district", "city"], "domain": ["city", "city", "x", "city"],
-                           "est": [61.0, 60.0, 10.0, 51.6]})  # fmt: skip
+    shares = pd.DataFrame(
+        {
+            "question": ["q02", "q02", "q02", "q11"],
+            "scheme": ["full", "unweighted", "full", "full"],
+            "domain_type": ["city", "city", "district", "city"],
+            "domain": ["city", "city", "x", "city"],
+            "est": [61.0, 60.0, 10.0, 51.6],
+        }
+    )
     sv = survey_values(reg, shares)
     assert sv.values.tolist() == [["q02", 2020, 61.0, "residents_2020"], ["q11", 2020, 51.6, "residents_2020"]]
     # a second survey in 2024 measures 71.0: the straight path 61.0 → 75.0 (2020 → 2030) expects
     # 61.0 + 14 · 4/10 = 66.6 in 2024; progress ratio (71.0 − 61.0) / (66.6 − 61.0) = 10 / 5.6 = 1.7857 → on track
     sv2 = pd.concat([sv, pd.DataFrame([["q02", 2024, 71.0, "residents_2024"]], columns=sv.columns)])
-    bank = pd.DataFrame(columns=["variable", "territory", "year", "value", "dataset", "provider", "source_file",
-                                 "source_row"])  # fmt: skip
+    bank = pd.DataFrame(
+        columns=["variable", "territory", "year", "value", "dataset", "provider", "source_file", "source_row"]
+    )
     df = evaluate(bank, strat, [2020, 2022, 2024], survey_values=sv2, territories={"city": reg.city.terc})
     rows = df[df["indicator"] == "transport_satisfaction"].set_index("year")
     assert rows.loc[2020, "status"] == "baseline" and rows.loc[2020, "actual"] == 61.0
@@ -291,6 +337,7 @@ def test_survey_pages_in_each_language(lang):
              "de": ("weniger als 10 Personen", "CV bis 16,6\u00a0%", "über 33,3\u00a0%", "Taylor-linearisiert")}[lang]  # fmt: skip
     for words in rules:
         assert words in page.note, words
+    assert views.t("survey.variance_calibration", lang) not in page.note  # the bundled survey: fixed weights
     for theme in ("city_office",):  # the end-to-end test checks every page; one theme keeps this test short
         tp = views.survey_theme(theme, 2024, lang)
         assert page_problems(_page_text(tp), lang) == [], theme
@@ -316,3 +363,14 @@ def test_survey_page_words_by_hand():
     assert nv.survey_scheme_sentence(0.5, "Sportanlagen", "de").startswith(
         "Die Gewichtung verändert die Anteile um höchstens 0,5\u00a0Pp. („Sportanlagen“)"
     )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_survey_rules_say_the_variance_method_of_params(survey, lang):
+    from citybank import views
+    from citybank.views.pages.survey import survey_rules
+
+    fixed = survey_rules(survey, lang)
+    calibrated = survey_rules(survey.model_copy(update={"variance": "calibration"}), lang)
+    assert fixed[-1] == views.t("survey.rule.variance", lang) and survey.variance == "fixed_weights"
+    assert calibrated[-1] == views.t("survey.variance_calibration", lang) and calibrated[:-1] == fixed[:-1]

@@ -33,10 +33,21 @@ def roundtrip(tmp_path_factory) -> tuple[Path, Path]:
     back = tmp_path_factory.mktemp("libreoffice")
     profile = tmp_path_factory.mktemp("lo-profile")
     proc = subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(back), *(str(out / w) for w in WORKBOOKS)],
-        capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(back),
+            *(str(out / w) for w in WORKBOOKS),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stderr
     return out, back
 

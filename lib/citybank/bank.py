@@ -34,6 +34,7 @@ from .narrative import change_decimals, count_phrase, fmt_change, fmt_number, fm
 from .params import Registry, expand_files, registry
 from .params.quality import load_detectors
 from .paths import PATHS, Paths, get_paths
+from .safety import safe_frame
 from .schema import BANK_COLUMNS, QUARANTINE_COLUMNS
 from .util import atomic_path, progress_bar, sha256_file, write_json, write_text_atomic
 
@@ -300,14 +301,13 @@ def build_bank(
             paths.year_report(y) / "qa" / "quality.json",
         )
     ]
-    if not force and state_file.is_file() and all(p.is_file() for p in outputs):
-        state = json.loads(state_file.read_text(encoding="utf-8"))
-        if state.get("key") == key:
-            bank = pd.read_parquet(outputs[0])
-            summary = state["summary"]
-            failures = {k: v["error"] for k, v in summary.items() if v.get("error")}
-            quarantine = _read_quarantine(paths.bank / "bank.duckdb")
-            return BankResult(bank, quarantine, summary, failures, cached=True, findings=_read_findings(outputs[2]))
+    state = _trusted_state(state_file, outputs) if not force else None
+    if state is not None and state.get("key") == key:
+        bank = pd.read_parquet(outputs[0])
+        summary = state["summary"]
+        failures = {k: v["error"] for k, v in summary.items() if v.get("error")}
+        quarantine = _read_quarantine(paths.bank / "bank.duckdb")
+        return BankResult(bank, quarantine, summary, failures, cached=True, findings=_read_findings(outputs[2]))
 
     parts, rejected, notes, summary, failures, found = [], [], [], {}, {}, []
     detectors = load_detectors(reg)
@@ -367,26 +367,54 @@ def build_bank(
     written = _write_bank(paths, bank, quarantine, reg, findings)
     for y in years:
         written += _write_year(paths, y, bank, quarantine, summary, reg, findings)
-    write_json(state_file, {"key": key, "summary": summary})
+    hashes = {p.relative_to(paths.root).as_posix(): sha256_file(p) for p in outputs}
+    write_json(state_file, {"key": key, "summary": summary, "outputs": hashes})
     return BankResult(bank, quarantine, summary, failures, cached=False, written=written, findings=findings)
 
 
 def _write_findings(path: Path, findings: pd.DataFrame) -> Path:
     with atomic_path(path) as tmp:
-        findings[FINDING_COLUMNS].to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", float_format="%.10g")
+        safe_frame(findings[FINDING_COLUMNS]).to_csv(
+            tmp, index=False, encoding="utf-8", lineterminator="\n", float_format="%.10g"
+        )
     return path
 
 
 def _read_findings(path: Path) -> pd.DataFrame:
     if not path.is_file():
         return empty_findings()
-    df = pd.read_csv(path, dtype={"territories": str, "variable": str}, keep_default_na=False, na_values={
-        c: [""] for c in ("value", "reference", "change")})  # fmt: skip
+    df = pd.read_csv(
+        path,
+        dtype={"territories": str, "variable": str},
+        keep_default_na=False,
+        na_values={c: [""] for c in ("value", "reference", "change")},
+    )
     if df.empty:
         return empty_findings()
     return df.astype({"year": "int64", "value": "float64", "reference": "float64", "change": "float64"})[
         FINDING_COLUMNS
     ]
+
+
+def _trusted_state(state_file: Path, outputs: list[Path]) -> dict | None:
+    """The last run's state when it can be trusted: readable, and every output present with the sha256 it had when
+    written. A state file or an output cut short, edited or damaged (a crash, a full disk) is never trusted: the
+    bank is built again."""
+    if not state_file.is_file() or not all(p.is_file() for p in outputs):
+        return None
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, OSError):
+        return None
+    recorded = state.get("outputs") if isinstance(state, dict) else None
+    if not isinstance(recorded, dict) or not isinstance(state.get("summary"), dict):
+        return None
+    root = state_file.parent.parent
+    for p in outputs:
+        rel = p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p)
+        if recorded.get(rel) != sha256_file(p):
+            return None
+    return state
 
 
 def _data_years(accepted: pd.DataFrame) -> dict[str, int]:
@@ -481,7 +509,7 @@ def _write_year(
     q = quarantine[quarantine["year"].isna() | quarantine["year"].eq(year)]
     qfile = paths.quality / str(year) / "quarantine.csv"
     with atomic_path(qfile) as tmp:
-        q[QUARANTINE_COLUMNS].to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        safe_frame(q[QUARANTINE_COLUMNS]).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
     series = findings[findings["year"] <= year]
     ffile = _write_findings(paths.quality / str(year) / "findings.csv", series)
     datasets = {}
@@ -491,11 +519,18 @@ def _write_year(
         entry["files"] = sorted(info["files"])
         mine = series[series["dataset"] == ds_id]
         entry["findings"] = [
-            {"year": int(f.year), "check": f.check, "variable": f.variable, "territories": f.territories,
-             "scope": f.scope, "change": None if pd.isna(f.change) else round(float(f.change), 6),
-             "verdict": f.verdict, "reason": f.reason}
+            {
+                "year": int(f.year),
+                "check": f.check,
+                "variable": f.variable,
+                "territories": f.territories,
+                "scope": f.scope,
+                "change": None if pd.isna(f.change) else round(float(f.change), 6),
+                "verdict": f.verdict,
+                "reason": f.reason,
+            }
             for f in mine.itertuples()
-        ]  # fmt: skip
+        ]
         entry["status"] = (
             "failed"
             if info.get("error")
@@ -534,38 +569,54 @@ def _write_year(
 
 QA_TEXT = {
     "title": {"pl": "Raport jakości danych {y}", "en": "Data quality report {y}", "de": "Datenqualitätsbericht {y}"},
-    "values": {"pl": "{n} wartości w banku danych, w tym {m} za {y} r.",
-               "en": "{n} values in the bank, {m} of them for {y}.",
-               "de": "{n} Werte in der Datenbank, davon {m} für {y}."},
+    "values": {
+        "pl": "{n} wartości w banku danych, w tym {m} za {y} r.",
+        "en": "{n} values in the bank, {m} of them for {y}.",
+        "de": "{n} Werte in der Datenbank, davon {m} für {y}.",
+    },
     "datasets": {"pl": "{n}; nieudane: {f}.", "en": "{n}; failed: {f}.", "de": "{n}; fehlgeschlagen: {f}."},
-    "overdue": {"pl": "po terminie aktualizacji (brak danych za okres, który obiecuje częstotliwość): {f}.",
-                "en": "overdue (no data for the period their frequency promises): {f}.",
-                "de": "überfällig (keine Daten für den Zeitraum, den die Häufigkeit verspricht): {f}."},
-    "quarantine": {"pl": "{n} w kwarantannie (zob. data/quality/{y}/quarantine.csv).",
-                   "en": "{n} quarantined (see data/quality/{y}/quarantine.csv).",
-                   "de": "{n} in Quarantäne (siehe data/quality/{y}/quarantine.csv)."},
+    "overdue": {
+        "pl": "po terminie aktualizacji (brak danych za okres, który obiecuje częstotliwość): {f}.",
+        "en": "overdue (no data for the period their frequency promises): {f}.",
+        "de": "überfällig (keine Daten für den Zeitraum, den die Häufigkeit verspricht): {f}.",
+    },
+    "quarantine": {
+        "pl": "{n} w kwarantannie (zob. data/quality/{y}/quarantine.csv).",
+        "en": "{n} quarantined (see data/quality/{y}/quarantine.csv).",
+        "de": "{n} in Quarantäne (siehe data/quality/{y}/quarantine.csv).",
+    },
     "none": {"pl": "brak", "en": "none", "de": "keine"},
-    "header": {"pl": "zbiór | stan | odczytane | przyjęte | odrzucone | inne jednostki | ostatni rok danych | po terminie | problemy",
-               "en": "dataset | status | read | accepted | rejected | other units | last data year | overdue | problems",
-               "de": "Datensatz | Status | gelesen | übernommen | abgelehnt | andere Einheiten | letztes Datenjahr | überfällig | Probleme"},
-    "failed": {"pl": "Zbiory, których nie udało się wczytać", "en": "Failed datasets",
-               "de": "Datensätze, die nicht gelesen werden konnten"},
-    "yes": {"pl": "tak", "en": "yes", "de": "ja"}, "no": {"pl": "nie", "en": "no", "de": "nein"},
-    "to_confirm": {"pl": "Do potwierdzenia przez dostawców", "en": "To be confirmed by the providers",
-                   "de": "Von den Datenlieferanten zu bestätigen"},
+    "header": {
+        "pl": "zbiór | stan | odczytane | przyjęte | odrzucone | inne jednostki | ostatni rok danych | po terminie | problemy",
+        "en": "dataset | status | read | accepted | rejected | other units | last data year | overdue | problems",
+        "de": "Datensatz | Status | gelesen | übernommen | abgelehnt | andere Einheiten | letztes Datenjahr | überfällig | Probleme",
+    },
+    "failed": {
+        "pl": "Zbiory, których nie udało się wczytać",
+        "en": "Failed datasets",
+        "de": "Datensätze, die nicht gelesen werden konnten",
+    },
+    "yes": {"pl": "tak", "en": "yes", "de": "ja"},
+    "no": {"pl": "nie", "en": "no", "de": "nein"},
+    "to_confirm": {
+        "pl": "Do potwierdzenia przez dostawców",
+        "en": "To be confirmed by the providers",
+        "de": "Von den Datenlieferanten zu bestätigen",
+    },
     "to_confirm_intro": {
         "pl": "Kontrole szeregów (params/quality.yml) wskazały wartości, które mogą być błędem dostawcy. Pozostają w "
-              "banku danych i w raporcie, oznaczone na wykresach, dopóki dostawca ich nie potwierdzi lub nie poprawi.",
+        "banku danych i w raporcie, oznaczone na wykresach, dopóki dostawca ich nie potwierdzi lub nie poprawi.",
         "en": "The series checks (params/quality.yml) found values that may be a provider's error. They stay in the "
-              "bank and in the report, marked on the charts, until the provider confirms or corrects them.",
+        "bank and in the report, marked on the charts, until the provider confirms or corrects them.",
         "de": "Die Prüfungen der Zeitreihen (params/quality.yml) haben Werte gefunden, die ein Fehler des "
-              "Datenlieferanten sein können. Sie bleiben in der Datenbank und im Bericht, in den Diagrammen "
-              "markiert, bis der Datenlieferant sie bestätigt oder korrigiert."},
+        "Datenlieferanten sein können. Sie bleiben in der Datenbank und im Bericht, in den Diagrammen "
+        "markiert, bis der Datenlieferant sie bestätigt oder korrigiert.",
+    },
     "status_ok": {"pl": "ok", "en": "ok", "de": "ok"},
     "status_problems": {"pl": "problemy", "en": "problems", "de": "Probleme"},
     "status_failed": {"pl": "nieudany", "en": "failed", "de": "fehlgeschlagen"},
     "status_to_confirm": {"pl": "do potwierdzenia", "en": "to be confirmed", "de": "zu bestätigen"},
-}  # fmt: skip
+}
 
 
 def quality_markdown(report: dict[str, Any], reg: Registry, lang: str = "en") -> str:

@@ -22,6 +22,7 @@ from .errors import UserError
 from .lineage import Lineage, dataset_lineage, provider_lineage
 from .params import Registry, due_date, expand_files, registry
 from .paths import PATHS, Paths
+from .safety import read_back
 
 DOWNLOAD_FORMATS = ("csv", "xlsx", "parquet")
 
@@ -98,7 +99,7 @@ def _problems(paths: Paths, year: int) -> pd.DataFrame:
     path = paths.quality / str(year) / "quarantine.csv"
     if not path.is_file():
         return pd.DataFrame(columns=["dataset", "source_file", "source_row", "column", "value", "check"])
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return pd.read_csv(path, dtype=str, keep_default_na=False).map(read_back)
 
 
 def _findings(paths: Paths, year: int) -> pd.DataFrame:

@@ -38,7 +38,7 @@ import pandas as pd
 from .bank import PROVENANCE, load_bank, load_quarantine, missing_value_reason, year_series
 from .params import Registry, registry
 from .params.consistency import Rule, load_rules, side_ids, side_label
-from .paths import PATHS
+from .paths import PATHS, Paths
 from .util import read_results, write_parquet
 
 VERDICTS = ("consistent", "explained", "inconsistent", "not_comparable")
@@ -211,22 +211,24 @@ def _territories(reg: Registry, rules: list[Rule]) -> dict[str, str]:
     return {r.territory: reg.territory_code(r.territory) or r.territory for r in rules}
 
 
-def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None) -> Path:
-    """Judge every rule in every year of the bank and write ``data/results/consistency.parquet``."""
+def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None, *, paths: Paths | None = None) -> Path:
+    """Judge every rule in every year of the bank and write ``data/results/consistency.parquet`` (of ``paths``, the
+    workbench; default: the process's)."""
     reg = reg or registry()
+    paths = paths or PATHS
     rules = load_rules(reg)
     if bank is None:
         variables = sorted({v for r in rules for side in (r.left, r.right) for v in side_ids(side)})
-        bank = load_bank(variables=variables) if variables else None
+        bank = load_bank(variables=variables, root=paths) if variables else None
     df = _frame([])
     if rules and bank is not None:
-        quarantine = load_quarantine()
+        quarantine = load_quarantine(paths)
 
         def explain(variable: str, territory: str, year: int) -> str:
             return missing_value_reason(bank, quarantine, reg, variable, territory, year)
 
         df = evaluate(bank, rules, territories=_territories(reg, rules), explain=explain)
-    return write_parquet(df, PATHS.result("consistency"))
+    return write_parquet(df, paths.result("consistency"))
 
 
 def results(year: int | None = None, refresh: bool = False) -> pd.DataFrame:

@@ -1,11 +1,16 @@
 """Every path of the workbench, anchored at the repository root (no os.chdir anywhere).
 
-The root is found from the environment variable ``CITYBANK_ROOT`` when set (tests use it to build in a
-temporary copy), otherwise it is the folder that holds ``params/`` above this file.
+A ``Paths`` value names the folders of one root; nothing here changes a root once a value exists. The CLI builds
+one :class:`citybank.workbench.Workbench` (root, paths, params) and passes it down, so one process can prepare
+and render several gminas' workbenches in turn. ``PATHS`` is the *process default*, for notebooks and helpers
+called without a workbench: the root named by the environment variable ``CITYBANK_ROOT`` when set (tests use
+it to build in a temporary copy; the runner sets it in each workbench's warm process and kernel), otherwise
+the folder that holds ``params/`` above this file. It is read when used, never assigned.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +19,11 @@ from .reads import note
 
 
 def _find_root() -> Path:
-    env = os.environ.get("CITYBANK_ROOT")
+    return _root_of(os.environ.get("CITYBANK_ROOT") or None)
+
+
+@functools.lru_cache(maxsize=16)
+def _root_of(env: str | None) -> Path:
     if env:
         return Path(env).resolve()
     here = Path(__file__).resolve()
@@ -40,6 +49,7 @@ SURVEY_TABLES: tuple[str, ...] = (
     "survey_weights",
     "survey_margins",
     "survey_margin_sources",
+    "survey_numeric",
     "survey_coded_shares",
     "survey_coding_agreement",
     "survey_quotes",
@@ -120,6 +130,15 @@ class Paths:
     def year_report(self, year: int) -> Path:
         return self.reports / str(year)
 
+    @property
+    def link_roots(self) -> tuple[Path, ...]:
+        """Where a symbolic link under ``data/raw`` may lead: ``data/raw`` itself, the code checkout's ``data/raw``
+        (a gmina workspace of ``citybank new-city`` links the national exports there) and the read-only
+        ``../shared``. Anything else is refused when a file is opened (``citybank.safety.inside``)."""
+        code = code_checkout()
+        extra = [code / "data" / "raw", code.parent / "shared"] if code is not None else []
+        return tuple(dict.fromkeys([self.raw, self.root.parent / "shared", *extra]))
+
 
 def code_checkout() -> Path | None:
     """The checkout this package was loaded from (the folder with ``notebooks/`` and ``pyproject.toml``), if any."""
@@ -139,20 +158,25 @@ def notebooks_folder(root: Path) -> Path:
     return code / "notebooks" if code is not None else own
 
 
-def use_root(root: str | os.PathLike) -> Paths:
-    """Point this process and every process it starts at the workspace ``root`` (``citybank report --params``).
-
-    ``PATHS`` is updated in place (modules hold it by reference) and ``CITYBANK_ROOT`` is set, which the
-    runner's workers and the notebooks' kernels read when they start. Call it before any stage runs.
-    """
-    resolved = Path(root).resolve()
-    os.environ["CITYBANK_ROOT"] = str(resolved)
-    object.__setattr__(PATHS, "root", resolved)  # the one shared, otherwise immutable instance
-    return PATHS
-
-
 def get_paths(root: str | os.PathLike | None = None) -> Paths:
+    """The paths of ``root``; without one, of the process's workbench (``CITYBANK_ROOT`` or the checkout)."""
     return Paths(Path(root).resolve() if root else _find_root())
 
 
-PATHS = get_paths()
+class _ProcessPaths(Paths):
+    """The paths of the process's workbench, its root looked up when used (``CITYBANK_ROOT``, else the checkout):
+    a warm process of the runner that serves one workbench sets the variable once, before any page runs, and
+    this value follows it — no code assigns a root."""
+
+    def __init__(self) -> None:  # no field: the root is a property
+        pass
+
+    @property  # type: ignore[override]
+    def root(self) -> Path:
+        return _find_root()
+
+    def __repr__(self) -> str:
+        return f"PATHS(root={self.root})"
+
+
+PATHS: Paths = _ProcessPaths()

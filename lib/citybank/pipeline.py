@@ -4,13 +4,15 @@ params → sample (if no data) → bank → survey → results → published dat
 Every stage writes files the next one reads. A failing stage is reported and, where the later stages can
 still do useful work (one broken dataset, one failed notebook), the job goes on and exits non-zero at the
 end with the list of failures.
+
+Every stage works on one :class:`~citybank.workbench.Workbench` (root, paths, params) that it is given (default:
+the process's, ``CITYBANK_ROOT`` or the checkout): nothing process-wide changes, so ``report --cities`` prepares
+and renders gmina after gmina in this one process.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -21,15 +23,16 @@ from pathlib import Path
 from . import consistency, indicators, newcity, ranking, strategy
 from .bank import build_bank
 from .errors import UserError
-from .params import registry
+from .manifest import write_manifest
 from .params.national import load_national
-from .paths import PATHS, use_root
-from .publish import publish_year, write_manifest
+from .paths import PATHS
+from .publish import publish_year
 from .rawdata import city_files
 from .render import render_year
 from .runner import plan, plan_gminas, run_tasks
 from .sample import generate
 from .survey import store as survey
+from .workbench import Workbench
 
 
 @dataclass
@@ -120,20 +123,25 @@ def no_match(patterns: list[str], ids: list[str], what: str) -> str:
     return f"{head}; the task ids are: {shown or 'none'} (glob patterns: * any text)"
 
 
-def prepare(year: int, report: JobReport | None = None, *, sample: bool = True) -> JobReport:
-    """Everything before the notebooks: params, data, bank, computed results, published datasets.
+def prepare(
+    year: int, report: JobReport | None = None, *, sample: bool = True, wb: Workbench | None = None
+) -> JobReport:
+    """Everything before the notebooks: params, data, bank, computed results, published datasets — of the
+    workbench ``wb`` (default: the process's).
 
     ``sample``: generate the bundled sample city when data/raw is empty (never for a gmina workspace)."""
     report = report or JobReport(year)
+    wb = wb or Workbench.at()
+    paths = wb.paths
     with _stage(report, "check params"):
-        reg = registry()
+        reg = wb.params
         if year not in reg.years:
             raise UserError(f"there is no params/years/{year}.yml: add the year first (README, 'A new year')")
     with _stage(report, "raw data"):
-        if sample and ensure_raw_data():
-            print(f"  no data in {PATHS.raw}: generated the bundled SAMPLE city there")
+        if sample and ensure_raw_data(paths.raw):
+            print(f"  no data in {paths.raw}: generated the bundled SAMPLE city there")
     with _stage(report, "bank (ingest)") as st:
-        result = build_bank(reg, progress=True)
+        result = build_bank(reg, paths.raw, paths, progress=True)
         st.failures.extend(f"dataset {ds}: {err}" for ds, err in sorted(result.failures.items()))
         rejected = len(result.quarantine)
         print(
@@ -141,30 +149,30 @@ def prepare(year: int, report: JobReport | None = None, *, sample: bool = True) 
             f"{' (unchanged since the last run)' if result.cached else ''}"
         )
     with _stage(report, "survey") as st:
-        survey_stage(reg, st)
+        survey_stage(reg, st, paths)
     with _stage(report, "indicators and checks"):
-        indicators.compute_all(reg)
-        consistency.compute_all(reg)
-        strategy.compute_all(reg)
+        indicators.compute_all(reg, paths=paths)
+        consistency.compute_all(reg, paths=paths)
+        strategy.compute_all(reg, paths=paths)
         try:
-            ranking.compute_all(reg)
+            ranking.compute_all(reg, paths=paths)
         except UserError as exc:  # the national exports are optional: the pages then say the ranking is absent
             print(f"  ranking among gminas skipped: {exc}")
     with _stage(report, "published datasets"):
-        publish_year(year, reg)
+        publish_year(year, reg, paths=paths)
     return report
 
 
-def survey_stage(reg, stage: Stage) -> None:
+def survey_stage(reg, stage: Stage, paths=None) -> None:
     """The residents' survey: margins (the bank's when params ask for them) → validate → weight → estimate →
     disclosure control → coding of the open answers, tables in data/results/survey.
     A broken survey (a missing or unreadable export, weights that do not reproduce the margins, an svy error) is
     listed as a failure and its stale tables removed; the build goes on (the strategy's survey indicators then
     have no data and the survey pages say there are no results)."""
     try:
-        run = survey.compute_all(reg)
+        run = survey.compute_all(reg, paths=paths)
     except Exception as exc:  # whatever breaks one survey must not stop the rest of the build
-        survey.clear_results()
+        survey.clear_results(paths)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         stage.failures.append(f"survey: {first}")
         print(f"  survey failed: {first}")
@@ -187,21 +195,26 @@ def report(
     formats: list[str] | None = None,
     sample: bool = True,
     executor=None,
+    wb: Workbench | None = None,
 ) -> JobReport:
-    """The whole job: :func:`prepare`, the notebooks of ``langs``, the report (HTML, PDF, DOCX), the manifest.
+    """The whole job: :func:`prepare`, the notebooks of ``langs``, the report (HTML, PDF, DOCX), the manifest — of
+    the workbench ``wb`` (default: the process's).
 
     ``only``: glob patterns of task ids (``pl/overview``, ``*/category-*``) — the other pages are not built;
     ``formats``: of the report (default html, pdf, docx); ``sample``: as in :func:`prepare`; ``executor``: see
     :func:`citybank.runner.make_executor` (default: the local warm workers)."""
-    job = prepare(year, sample=sample)
+    wb = wb or Workbench.at()
+    job = prepare(year, sample=sample, wb=wb)
     with _stage(job, "notebooks") as st:
-        tasks = [t for t in plan(year, registry()) if t.parameters.get("lang") in langs]
+        tasks = [t for t in plan(year, wb.params) if t.parameters.get("lang") in langs]
         if only:
             tasks = select_tasks(tasks, only, f"{year} (citybank plan --year {year} lists them)")
         build = run_tasks(tasks, jobs=jobs, executor=executor)
         st.failures.extend(f"{f.task}: {f.error}" for f in build.failures)
     with _stage(job, "report (render)") as st:
-        rendered = render_year(year, langs=langs, formats=formats or ["html", "pdf", "docx"], engine="auto")
+        rendered = render_year(
+            year, langs=langs, formats=formats or ["html", "pdf", "docx"], engine="auto", paths=wb.paths
+        )
         built = {t.id for t in tasks}
         # with ``only``, a page left out on purpose is not a failure (its chapter says it was not built)
         for failure in rendered.failures:
@@ -209,77 +222,35 @@ def report(
             if not only or "/" not in page or page in built:
                 st.failures.append(failure)
     with _stage(job, "manifest"):
-        job.manifest = write_manifest(year, extra={"languages": langs})
+        job.manifest = write_manifest(year, extra={"languages": langs}, paths=wb.paths)
     return job
 
 
 # ---------------------------------------------------------------------------------------------- other gminas
 
 
-def open_workspace(root: str | Path) -> Path:
-    """Point this process (and the workers and kernels it starts) at a gmina workspace of ``citybank new-city``:
-    ``root/params/city.yml`` must exist; outputs then go under ``root`` (data/, build/, reports/)."""
-    path = Path(root).resolve()
-    if not (path / "params" / "city.yml").is_file():
-        hint = (
-            f" (it looks like a params folder itself: pass its parent {path.parent})"
-            if (path / "city.yml").is_file()
-            else ""
-        )
-        raise UserError(
-            f"--params {root}: no params/city.yml in it{hint}; create a workspace with "
-            "`citybank new-city --terc CODE --out DIR`"
-        )
-    use_root(path)
-    return path
-
-
-def report_workspace(
-    root: str | Path,
-    year: int | None = None,
-    langs: list[str] | None = None,
-    jobs: int | None = None,
-    *,
-    only: list[str] | None = None,
-    formats: list[str] | None = None,
-    executor=None,
-) -> JobReport:
-    """The baseline report of a gmina workspace (``citybank report --params DIR``): everything under ``root``,
-    the workbench checkout untouched, never the sample city."""
-    open_workspace(root)
-    reg = registry()
-    year = year if year is not None else reg.city.default_year
-    langs = langs or list(reg.city.languages)
-    return report(year, langs, jobs, only=only, formats=formats, sample=False, executor=executor)
-
-
-def workspaces_for(codes: list[str], out: str | Path) -> dict[str, Path]:
+def workspaces_for(codes: list[str], out: str | Path, wb: Workbench | None = None) -> dict[str, Path]:
     """The workspace of every code under ``out`` (``<terc>-<slug>``), in the list's order: written by
-    ``newcity.new_city`` when absent, kept when a workspace of the same code is already there (an analyst's edits
-    are never overwritten)."""
+    ``newcity.new_city`` from the national exports of ``wb`` (default: the process's workbench) when absent, kept
+    when a workspace of the same code is already there (an analyst's edits are never overwritten)."""
     out = Path(out).resolve()
-    reg = registry()
+    wb = wb or Workbench.at()
+    reg = wb.params
     nat = load_national(reg)
     if nat is None:
         raise UserError(f"{reg.root / 'national.yml'} is missing: report --cities reads the national exports it names")
-    frame = ranking.national_frame(nat, PATHS)  # read once for every gmina
+    frame = ranking.national_frame(nat, wb.paths)  # read once for every gmina
     roots: dict[str, Path] = {}
     for code in codes:
         existing = sorted(out.glob(f"{code}-*/params/city.yml"))
         if existing:
             roots[code] = existing[0].parent.parent
             continue
-        gmina, _ = newcity.describe(code, nat, PATHS, frame)
-        roots[code] = newcity.new_city(code, out / newcity.workspace_name(gmina), reg=reg, frame=frame).root
+        gmina, _ = newcity.describe(code, nat, wb.paths, frame)
+        roots[code] = newcity.new_city(
+            code, out / newcity.workspace_name(gmina), reg=reg, paths=wb.paths, frame=frame
+        ).root
     return roots
-
-
-def in_workbench(root: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run ``citybank ARGS`` for another gmina's workbench (a process of its own: PATHS points at ``root``)."""
-    env = {**os.environ, "CITYBANK_ROOT": str(root)}
-    return subprocess.run(
-        [sys.executable, "-m", "citybank", *args], env=env, cwd=root, capture_output=True, text=True, check=False
-    )
 
 
 def report_gminas(
@@ -294,11 +265,13 @@ def report_gminas(
 ) -> JobReport:
     """Several gminas' reports with ONE build of every gmina's notebooks (:func:`citybank.runner.plan_gminas`),
     so the executor (local warm workers, or a Dask cluster) keeps every core busy across gminas. Each gmina's
-    data are prepared and its report rendered in its own workbench (``citybank prepare`` / ``render`` with
-    ``CITYBANK_ROOT`` at it). A gmina that fails a step is reported; the others go on. ``only``: comma-separated
-    glob patterns of task ids (``*/pl/overview``), as ``citybank build --only``."""
+    data are prepared and its report rendered in this process, in its own :class:`Workbench` (its params, data
+    and reports; nothing process-wide changes). A gmina that fails a step is reported; the others go on.
+    ``only``: comma-separated glob patterns of task ids (``*/pl/overview``), as ``citybank build --only``."""
     job = JobReport(year)
     ready = dict(gminas)
+    patterns = [p.strip() for p in (only or "").split(",") if p.strip()]
+    built: set[str] = set()
     if "prepare" in steps:
         with _stage(job, f"prepare {len(gminas)} gmina(s)") as st:
             for code, root in gminas.items():
@@ -309,33 +282,43 @@ def report_gminas(
                     )
                     ready.pop(code)
                     continue
-                done = in_workbench(root, "prepare", "--year", str(year))
-                if done.returncode:
-                    last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
-                    st.failures.append(f"{code}: prepare failed: {last[0]}")
+                print(f"  {code}: {root}", flush=True)
+                try:
+                    done = prepare(year, sample=False, wb=Workbench.at(root))
+                except Exception as exc:  # one gmina's broken params or data never stop the others
+                    st.failures.append(f"{code}: prepare failed: {_first_line(exc)}")
                     ready.pop(code)
+                    continue
+                if done.failures:  # its report is still built: the pages say what is missing
+                    st.failures.extend(f"{code}: {f}" for f in done.failures)
     if "notebooks" in steps:
         with _stage(job, "notebooks") as st:
-            patterns = [p.strip() for p in (only or "").split(",") if p.strip()]
             tasks = [t for t in plan_gminas(year, ready) if t.parameters.get("lang") in langs]
             if patterns:  # ids are <terc>/<lang>/<page>: a pattern without the code's part names what it missed
                 tasks = select_tasks(tasks, patterns, f"the {len(ready)} gmina(s)")
-            built_pages = {
-                code: [t.id.split("/", 1)[1] for t in tasks if t.id.startswith(f"{code}/")] for code in ready
-            }
             build = run_tasks(tasks, jobs=jobs, executor=executor)
+            built = {t.id for t in tasks}
             st.failures.extend(f"{f.task}: {f.error}" for f in build.failures)
             print(f"  {len(build.executed)} executed, {len(build.skipped)} up to date, {len(build.failures)} failed")
     if "render" in steps:
         with _stage(job, "report (render)") as st:
             for code, root in ready.items():
-                # --only: each gmina renders what was built for it; a page left out is no failure
-                only_args = ["--only", ",".join(built_pages.get(code, []))] if only and "notebooks" in steps else []
-                if only_args == ["--only", ""]:
+                if patterns and "notebooks" in steps and not any(t.startswith(f"{code}/") for t in built):
                     print(f"  {code}: no page of it matches --only {only}: not rendered")
                     continue
-                done = in_workbench(root, "render", "--year", str(year), "--lang", ",".join(langs), *only_args)
-                if done.returncode:
-                    last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
-                    st.failures.append(f"{code}: render failed: {last[0]}")
+                try:
+                    rendered = render_year(year, langs=langs, paths=Workbench.at(root).paths)
+                except Exception as exc:  # one gmina's report that cannot be rendered never stops the others
+                    st.failures.append(f"{code}: render failed: {_first_line(exc)}")
+                    continue
+                for failure in rendered.failures:
+                    page = failure.split(":", 1)[0]
+                    # --only: a page left out on purpose is no failure (its chapter says it was not built)
+                    if not patterns or "/" not in page or f"{code}/{page}" in built:
+                        st.failures.append(f"{code}: {failure}")
     return job
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -26,18 +26,14 @@ content, a "Metadane (About)" sheet with source, licence and field descriptions;
 ``= + - @`` is stored as text with Excel's quote prefix (the apostrophe) so that Excel never runs it as a
 formula; fixed document properties and zip timestamps. Same inputs → byte-identical files.
 
-``write_manifest(Y)`` writes ``reports/<Y>/manifest.json``: inputs (data/raw files and params files) and
-outputs (every file under reports/<Y>/) with sha256, package versions, Python, git commit, parameters
-and whether the data are the bundled sample; ``verify_manifest`` re-hashes and lists what changed.
+The manifest of the whole build (``reports/<Y>/manifest.json``) is :mod:`citybank.manifest`.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import platform
 import re
-import subprocess
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -52,8 +48,9 @@ from .errors import UserError
 from .opendata import LICENCES, effective_licence, write_opendata
 from .params import Registry, registry
 from .params.survey import load_survey
-from .paths import PATHS
+from .paths import PATHS, Paths
 from .rawdata import is_sample
+from .safety import FORMULA_START, safe_frame
 from .survey.published import DISCLOSURE_NOTE as SURVEY_DISCLOSURE
 from .survey.published import PUBLIC_TABLES
 from .survey.published import TABLE_DISCLOSURE_NOTE as SURVEY_TABLE_DISCLOSURE
@@ -62,7 +59,6 @@ from .survey.published import field_text as survey_field_text
 from .util import (
     atomic_path,
     normalize_zip,
-    package_versions,
     sha256_file,
     write_json,
     write_parquet,
@@ -131,7 +127,6 @@ MEDIATYPES = {
     "json": "application/json",
 }
 FIXED_CORE_TIME = "2000-01-01T00:00:00Z"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DATA_SHEET = "Dane (Data)"
 ABOUT_SHEET = "Metadane (About)"
 PIVOT_SHEET = "Przestawna (Pivot)"
@@ -152,8 +147,9 @@ NUMBER_FORMATS = {"int": "#,##0", "float": "#,##0.0###", "year": "0"}
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
-    """UTF-8 (no BOM), comma, dot decimal, ``\\n`` line ends, no index."""
-    return write_text_atomic(path, df.to_csv(index=False, lineterminator="\n"))
+    """UTF-8 (no BOM), comma, dot decimal, ``\\n`` line ends, no index; text that a spreadsheet would take for a
+    formula gets a leading apostrophe (``safety.safe_frame``)."""
+    return write_text_atomic(path, safe_frame(df).to_csv(index=False, lineterminator="\n"))
 
 
 def _cell(value: Any) -> Any:
@@ -468,15 +464,22 @@ def _resource(
 
 
 def publish_year(
-    year: int, reg: Registry | None = None, bank: pd.DataFrame | None = None, out: str | Path | None = None
+    year: int,
+    reg: Registry | None = None,
+    bank: pd.DataFrame | None = None,
+    out: str | Path | None = None,
+    *,
+    paths: Paths | None = None,
 ) -> list[Path]:
-    """Write the year's open datasets and their datapackage.json; return the written files (sorted)."""
+    """Write the year's open datasets and their datapackage.json; return the written files (sorted). ``paths``:
+    the workbench whose bank and results are read (default: the process's)."""
     if reg is None:
         reg = registry()
+    paths = paths or PATHS
     given_bank = bank
     if bank is None:
-        bank = load_bank()
-    out = Path(out) if out else PATHS.year_report(year) / "data"
+        bank = load_bank(root=paths)
+    out = Path(out) if out else paths.year_report(year) / "data"
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     resources: list[dict[str, Any]] = []
@@ -519,11 +522,11 @@ def publish_year(
 
     # The ISO table and the headline figures draw on every published dataset: the licence of them all.
     lic_all = {"licenses": [_licence(effective_licence({reg.datasets[d].licence for d in used_datasets}))]}
-    written += _publish_iso(year, reg, out, resources, given_bank, lic_all)
-    written += _publish_ranking(year, reg, out, resources, lic_all)
+    written += _publish_iso(year, reg, out, resources, given_bank, lic_all, paths)
+    written += _publish_ranking(year, reg, out, resources, lic_all, paths)
     if given_bank is None:  # the monitoring is read from its results file (a bank passed in has none beside it)
-        written += _publish_strategy(year, reg, out, resources, lic_all)
-    written += _publish_survey(reg, out, resources)
+        written += _publish_strategy(year, reg, out, resources, lic_all, paths)
+    written += _publish_survey(reg, out, resources, paths)
     heads = write_json(out / "headlines.json", headline_figures(bank, reg, year))
     written.append(heads)
     resources.append(
@@ -539,16 +542,19 @@ def publish_year(
     )
 
     written += _publish_changes(year, frames, out, resources, lic_all)
-    reproduce = _publish_reproduce(out)
+    reproduce = _publish_reproduce(out, paths)
     written += reproduce
 
     providers = sorted({reg.datasets[d].provider for d in used_datasets})
     licences = sorted({reg.datasets[d].licence for d in used_datasets}) or ["CC-BY-4.0"]
     sample_note = (
-        {"en": " SAMPLE DATA: generated for demonstration, not official figures.",
-         "pl": " DANE PRZYKŁADOWE: wygenerowane w celach demonstracyjnych, nie są danymi urzędowymi."}
-        if is_sample(PATHS.raw) else {"en": "", "pl": ""}
-    )  # fmt: skip
+        {
+            "en": " SAMPLE DATA: generated for demonstration, not official figures.",
+            "pl": " DANE PRZYKŁADOWE: wygenerowane w celach demonstracyjnych, nie są danymi urzędowymi.",
+        }
+        if is_sample(paths.raw)
+        else {"en": "", "pl": ""}
+    )
     package = {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": f"{reg.city.slug}-{year}",
@@ -580,11 +586,11 @@ def publish_year(
 
 
 def _publish_ranking(
-    year: int, reg: Registry, out: Path, resources: list[dict[str, Any]], lic: dict[str, Any]
+    year: int, reg: Registry, out: Path, resources: list[dict[str, Any]], lic: dict[str, Any], paths: Paths
 ) -> list[Path]:
     """``ranking.csv``: the city's rank, percentile and its class's quartiles per measure and year (up to ``year``),
     from the national exports; nothing when they are absent (the pages say why)."""
-    rank = ranking.results(reg.city.terc, reg=reg)
+    rank = ranking.results(reg.city.terc, reg=reg, paths=paths)
     rows = rank.rows[rank.rows["year"] <= year] if len(rank.rows) else rank.rows
     if rows.empty:
         return []
@@ -683,6 +689,7 @@ def _publish_iso(
     resources: list[dict[str, Any]],
     bank: pd.DataFrame | None,
     lic: dict[str, Any],
+    paths: Paths,
 ) -> list[Path]:
     """The ISO 37120 indicator table and per-indicator JSON files, when the indicator engine and its
     catalogue (params/iso37120.yml) exist. A bank passed in is used as is (nothing written elsewhere)."""
@@ -692,7 +699,7 @@ def _publish_iso(
     if bank is not None:
         res = indicators.compute(bank, catalogue, territories=[reg.city.terc])
     else:
-        res = indicators.results(reg=reg)
+        res = indicators.results(reg=reg, paths=paths)
     kw = {"res": res, "catalogue": catalogue, "reg": reg}
     table = indicators.indicator_table(year, **kw).reset_index(drop=True)  # clause order
     table = iso_documented(table, catalogue, reg, year)  # formulas, method notes and breaks for partners
@@ -723,11 +730,11 @@ def _publish_iso(
 
 
 def _publish_strategy(
-    year: int, reg: Registry, out: Path, resources: list[dict[str, Any]], lic: dict[str, Any]
+    year: int, reg: Registry, out: Path, resources: list[dict[str, Any]], lic: dict[str, Any], paths: Paths
 ) -> list[Path]:
     """The strategy monitoring table (every indicator and year: baseline, target, actual, expected, progress,
     status, the thresholds, the source) — what the monitoring workshop and a partner read."""
-    path = PATHS.result("strategy")
+    path = paths.result("strategy")
     if "strategy" not in reg.extra or not path.is_file():
         return []
     table = strategy_table(pd.read_parquet(path), reg, year)
@@ -758,11 +765,11 @@ def _publish_strategy(
 REPRODUCE = "reproduce.ipynb"
 
 
-def _publish_reproduce(out: Path) -> list[Path]:
+def _publish_reproduce(out: Path, paths: Paths) -> list[Path]:
     """The reproduce notebook (notebooks/methods) beside the data, set to read the package it lies in: a
     partner runs it with pandas alone and gets every ISO value and headline figure again, or the differences.
     It is named in datapackage.json (``reproduce``), not listed as a data resource of the catalogues."""
-    src = PATHS.notebooks / "methods" / REPRODUCE
+    src = paths.notebooks / "methods" / REPRODUCE
     if not src.is_file():
         return []
     nb = json.loads(src.read_text(encoding="utf-8"))
@@ -773,10 +780,10 @@ def _publish_reproduce(out: Path) -> list[Path]:
     return [write_text_atomic(out / REPRODUCE, json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n")]
 
 
-def _publish_survey(reg: Registry, out: Path, resources: list[dict[str, Any]]) -> list[Path]:
+def _publish_survey(reg: Registry, out: Path, resources: list[dict[str, Any]], paths: Paths) -> list[Path]:
     """The residents' survey's tables after disclosure control (CSV, Parquet, XLSX), when the survey stage wrote
     them; a synthetic survey says so in every table (column ``synthetic``) and in every description."""
-    files = {name: PATHS.survey_result(name) for name in PUBLIC_TABLES}
+    files = {name: paths.survey_result(name) for name in PUBLIC_TABLES}
     survey = load_survey(reg)
     if survey is None or not files["survey_shares"].is_file():  # no survey in params, or the stage wrote nothing
         return []
@@ -799,7 +806,7 @@ def _publish_survey(reg: Registry, out: Path, resources: list[dict[str, Any]]) -
             ("Ochrona danych / Disclosure control", SURVEY_TABLE_DISCLOSURE.get(name, SURVEY_DISCLOSURE)),
             ("Licencja / Licence", "CC-BY-4.0"),
             ("Przygotowano / Prepared by", "citybank — Bank Danych o Mieście"),
-        ]  # fmt: skip
+        ]
         csv, pq_, xl = out / f"{name}.csv", out / f"{name}.parquet", out / f"{name}.xlsx"
         write_csv(table, csv)
         write_parquet(table, pq_, pandas_metadata=False)
@@ -828,117 +835,8 @@ def _remove_stale(out: Path, keep: set[Path]) -> None:
                 p.unlink()
 
 
-# ---------------------------------------------------------------- manifest
-
-MANIFEST_PACKAGES = (
-    "citybank",
-    "pandas",
-    "numpy",
-    "pyarrow",
-    "duckdb",
-    "openpyxl",
-    "pydantic",
-    "pyyaml",
-    "papermill",
-    "nbconvert",
-    "nbformat",
-    "nbclient",
-    "ipykernel",
-    "matplotlib",
-    "seaborn",
-    "babel",
-    "frictionless",
-    "typst",
-    "pypandoc-binary",
-)
-
-
-def _files(folder: Path, root: Path, pattern: str = "*", skip: Path | None = None) -> list[dict[str, Any]]:
-    if not folder.is_dir():
-        return []
-    out = []
-    for p in sorted(folder.rglob(pattern)):
-        if p.is_file() and p != skip and not p.name.startswith(".") and "__pycache__" not in p.parts:
-            out.append({"path": p.relative_to(root).as_posix(), "sha256": sha256_file(p), "bytes": p.stat().st_size})
-    return sorted(out, key=lambda e: e["path"])
-
-
-def git_state(root: Path) -> dict[str, Any]:
-    """The commit of the checkout and whether tracked files differ from it; 'unknown' outside git."""
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=20
-        ).stdout.strip()
-        dirty = (
-            subprocess.run(
-                ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                capture_output=True,
-                text=True,
-                check=True,
-                timeout=60,
-            ).stdout.strip()
-            != ""
-        )
-        return {"commit": commit or "unknown", "dirty": dirty}
-    except (OSError, subprocess.SubprocessError):
-        return {"commit": "unknown", "dirty": None}
-
-
-def write_manifest(year: int, extra: dict[str, Any] | None = None) -> Path:
-    """Write ``reports/<Y>/manifest.json``; ``extra`` adds or overrides entries of ``parameters``."""
-    root = PATHS.root
-    target = PATHS.year_report(year) / "manifest.json"
-    params: dict[str, Any] = {"year": year}
-    try:
-        reg = registry()
-        params["languages"] = list(reg.city.languages)
-        if year in reg.years:
-            params["status"] = reg.years[year].status
-    except Exception as exc:  # the manifest of a broken run is still worth writing
-        params["params_error"] = str(exc).splitlines()[0]
-    params.update(extra or {})
-    manifest = {
-        "manifest_version": 1,
-        "year": year,
-        "parameters": params,
-        "sample_data": is_sample(PATHS.raw),
-        "inputs": _files(PATHS.raw, root) + _files(PATHS.params, root, "*.yml"),
-        "outputs": _files(PATHS.year_report(year), root, skip=target),
-        "packages": package_versions(MANIFEST_PACKAGES),
-        "python": platform.python_version(),
-        "git": git_state(root),
-    }
-    return write_json(target, manifest)
-
-
-def verify_manifest(path: str | Path, root: str | Path | None = None) -> list[str]:
-    """Re-hash every input and output of a manifest; list what is missing, changed or not recorded."""
-    import json
-
-    path = Path(path).resolve()
-    root = Path(root).resolve() if root else path.parents[2]  # <root>/reports/<Y>/manifest.json
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    problems: list[str] = []
-    for kind in ("inputs", "outputs"):
-        for entry in manifest.get(kind, []):
-            p = root / entry["path"]
-            if not p.is_file():
-                problems.append(f"{kind[:-1]} missing: {entry['path']}")
-            elif (h := sha256_file(p)) != entry["sha256"]:
-                problems.append(
-                    f"{kind[:-1]} changed: {entry['path']} (recorded sha256 {entry['sha256'][:12]}…, now {h[:12]}…)"
-                )
-    recorded = {e["path"] for e in manifest.get("outputs", [])}
-    for entry in _files(path.parent, root, skip=path):
-        if entry["path"] not in recorded:
-            problems.append(f"output not in manifest: {entry['path']}")
-    return problems
-
-
 __all__ = [
     "publish_year",
-    "write_manifest",
-    "verify_manifest",
     "write_parquet",
     "write_csv",
     "write_xlsx",

@@ -53,9 +53,21 @@ ISO_PREFIX = "iso:"
 """Measure ids of ISO 37120 indicators: ``iso:<clause>``."""
 
 COLUMNS = [
-    "measure", "group", "class", "band", "territory", "name", "year", "value", "rank", "n", "percentile",
-    "q1", "median", "q3",
-]  # fmt: skip
+    "measure",
+    "group",
+    "class",
+    "band",
+    "territory",
+    "name",
+    "year",
+    "value",
+    "rank",
+    "n",
+    "percentile",
+    "q1",
+    "median",
+    "q3",
+]
 
 
 # ---------------------------------------------------------------------------------------------- inputs
@@ -237,7 +249,7 @@ def _key(nat: National, paths: Paths) -> str:
     return h.hexdigest()
 
 
-def compute_all(reg: Registry | None = None, out: Path | None = None) -> Path | None:
+def compute_all(reg: Registry | None = None, out: Path | None = None, *, paths: Paths | None = None) -> Path | None:
     """Rank every gmina and write ``data/results/ranking.parquet``; None when params/national.yml is absent.
 
     Raises a UserError naming the folders when an export is not found.
@@ -246,11 +258,12 @@ def compute_all(reg: Registry | None = None, out: Path | None = None) -> Path | 
     nat = load_national(reg)
     if nat is None:
         return None
-    path = out or PATHS.result("ranking")
-    key = _key(nat, PATHS)
+    paths = paths or PATHS
+    path = out or paths.result("ranking")
+    key = _key(nat, paths)
     if path.exists() and (pq.read_schema(path).metadata or {}).get(b"citybank_inputs") == key.encode():
         return path
-    res = compute(national_frame(nat, PATHS), nat, load_catalogue(reg))
+    res = compute(national_frame(nat, paths), nat, load_catalogue(reg))
     table = pa.Table.from_pandas(res, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"citybank_inputs": key.encode()})
     with atomic_path(path) as tmp:
@@ -258,7 +271,7 @@ def compute_all(reg: Registry | None = None, out: Path | None = None) -> Path | 
     return path
 
 
-def results(territory: str | None = None, *, reg: Registry | None = None) -> Ranking:
+def results(territory: str | None = None, *, reg: Registry | None = None, paths: Paths | None = None) -> Ranking:
     """The ranking (one gmina's rows when ``territory`` is given), computed first when absent or stale.
 
     Never raises for absent exports: the ``Ranking`` then has no rows and says why in ``missing``.
@@ -269,7 +282,7 @@ def results(territory: str | None = None, *, reg: Registry | None = None) -> Ran
         return Ranking(pd.DataFrame(columns=COLUMNS), [], "params/national.yml is absent")
     exports = [(e.table, e.years) for e in nat.exports]
     try:
-        path = compute_all(reg)
+        path = compute_all(reg, paths=paths)
     except UserError as exc:
         return Ranking(pd.DataFrame(columns=COLUMNS), exports, str(exc))
     filters = [("territory", "==", territory)] if territory is not None else None

@@ -43,7 +43,7 @@ from .params import Registry, registry
 from .params.consistency import side_label
 from .params.strategy import Strategy, StrategyIndicator, load_strategy
 from .params.survey import load_survey
-from .paths import PATHS
+from .paths import PATHS, Paths
 from .util import read_results, write_parquet
 
 SURVEY_VALUE_COLUMNS = ["question", "year", "value", "dataset"]
@@ -111,10 +111,15 @@ def _measured(
         sv = survey_values if survey_values is not None else pd.DataFrame(columns=SURVEY_VALUE_COLUMNS)
         rows = sv[(sv["question"] == ind.survey) & sv["value"].notna()]
         s = pd.DataFrame(
-            {"value": rows["value"].astype("float64").to_numpy(), "dataset": rows["dataset"].to_numpy(),
-             "provider": None, "source_file": None, "source_row": None},
+            {
+                "value": rows["value"].astype("float64").to_numpy(),
+                "dataset": rows["dataset"].to_numpy(),
+                "provider": None,
+                "source_file": None,
+                "source_row": None,
+            },
             index=rows["year"].astype("int64").to_numpy(),
-        )  # fmt: skip
+        )
     else:
         iso = iso_values if iso_values is not None else pd.DataFrame(columns=["id", "year", "value"])
         rows = iso[(iso["id"].astype("str") == ind.iso) & iso["value"].notna()]
@@ -256,23 +261,25 @@ def _territories(reg: Registry, strategy: Strategy) -> dict[str, str]:
     return {i.territory: reg.territory_code(i.territory) or i.territory for _, _, i in strategy.indicators()}
 
 
-def _iso_values(reg: Registry, bank: pd.DataFrame | None, strategy: Strategy) -> pd.DataFrame | None:
+def _iso_values(
+    reg: Registry, bank: pd.DataFrame | None, strategy: Strategy, paths: Paths | None = None
+) -> pd.DataFrame | None:
     if not any(i.iso for _, _, i in strategy.indicators()):
         return None
     if bank is not None:
         res = indicators.compute(bank, indicators.load_catalogue(reg), territories=[reg.city.terc])
     else:
-        res = indicators.results(reg=reg)
+        res = indicators.results(reg=reg, paths=paths)
     res = res[res["territory"].astype("str") == reg.city.terc]
     return res[["id", "year", "value"]]
 
 
-def survey_values(reg: Registry, shares: pd.DataFrame | None = None) -> pd.DataFrame:
+def survey_values(reg: Registry, shares: pd.DataFrame | None = None, paths: Paths | None = None) -> pd.DataFrame:
     """The survey's city shares as the engine reads them (``SURVEY_VALUE_COLUMNS``): from ``shares`` (the survey's
     published shares table) or its result file; empty when there is no survey or no result file (the survey stage
     failed). The year is the end of the fieldwork."""
     survey = load_survey(reg)
-    path = PATHS.result("survey")
+    path = (paths or PATHS).result("survey")
     if shares is None and (survey is None or not path.is_file()):
         return pd.DataFrame(columns=SURVEY_VALUE_COLUMNS)
     if shares is None:
@@ -280,21 +287,27 @@ def survey_values(reg: Registry, shares: pd.DataFrame | None = None) -> pd.DataF
     assert survey is not None
     city = shares[(shares["domain_type"] == "city") & (shares["scheme"] == "full")]
     return pd.DataFrame(
-        {"question": city["question"].astype("str").to_numpy(), "year": survey.fieldwork.end.year,
-         "value": city["est"].astype("float64").to_numpy(), "dataset": survey.id}
-    )[SURVEY_VALUE_COLUMNS]  # fmt: skip
+        {
+            "question": city["question"].astype("str").to_numpy(),
+            "year": survey.fieldwork.end.year,
+            "value": city["est"].astype("float64").to_numpy(),
+            "dataset": survey.id,
+        }
+    )[SURVEY_VALUE_COLUMNS]
 
 
-def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None) -> Path:
-    """Evaluate the strategy over every year of the bank and write ``data/results/strategy.parquet``."""
+def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None, *, paths: Paths | None = None) -> Path:
+    """Evaluate the strategy over every year of the bank and write ``data/results/strategy.parquet`` (of ``paths``,
+    the workbench; default: the process's)."""
     reg = reg or registry()
+    paths = paths or PATHS
     strategy = load_strategy(reg)
     df = _frame([])
     if strategy is not None:
-        iso = _iso_values(reg, bank, strategy)
-        bank = load_bank() if bank is None else bank
+        iso = _iso_values(reg, bank, strategy, paths)
+        bank = load_bank(root=paths) if bank is None else bank
         breaks = {v.id: [b.year for b in v.breaks] for v in reg.variables.values() if v.breaks}
-        sv = survey_values(reg) if any(i.survey for _, _, i in strategy.indicators()) else None
+        sv = survey_values(reg, paths=paths) if any(i.survey for _, _, i in strategy.indicators()) else None
         df = evaluate(
             bank,
             strategy,
@@ -303,7 +316,7 @@ def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None) -
             territories=_territories(reg, strategy),
             breaks=breaks,
         )
-    return write_parquet(df, PATHS.result("strategy"))
+    return write_parquet(df, paths.result("strategy"))
 
 
 def results(year: int | None = None, refresh: bool = False) -> pd.DataFrame:

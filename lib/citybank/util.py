@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
-from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+if TYPE_CHECKING:  # pandas and pyarrow are imported by the two functions that use them: the CLI and the runner's
+    import pandas as pd  # no-change path import this module and must stay light (see tests/test_cli.py)
+
+from .errors import UserError
 
 # A fixed timestamp for files inside zip containers (XLSX, DOCX): same inputs → same bytes.
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
@@ -49,9 +52,48 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
         if tmp_path.exists():  # mkstemp makes 0600 files; published files are readable like any other
             os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, target)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise UserError(
+                f"the disk is full: {target} could not be written ({exc.strerror}); "
+                + ("the previous version is kept" if target.exists() else "nothing was written there")
+                + " — free some space and run the command again"
+            ) from exc
+        raise
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+@contextlib.contextmanager
+def workbench_lock(build_dir: str | os.PathLike, what: str) -> Iterator[None]:
+    """Hold ``build/citybank.lock`` while a command writes the workbench: a second command waits for the first (and
+    says so on stderr) instead of writing the same files at once. The kernel drops the lock when its process dies,
+    so a killed command never leaves a stale lock behind."""
+    folder = Path(build_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "citybank.lock", "a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another command"
+            print(
+                f"citybank: {holder} is writing in {folder.parent} — waiting for it to finish (Ctrl+C to stop)",
+                file=sys.stderr,
+                flush=True,
+            )
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"`citybank {what}` (pid {os.getpid()})")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fh.flush()
 
 
 def _umask() -> int:
@@ -104,6 +146,9 @@ def write_parquet(df: pd.DataFrame, path: str | Path, *, pandas_metadata: bool =
     ``pandas_metadata=False`` (published files) also drops the pandas schema note, leaving plain Arrow
     types any reader understands; keep it for internal result files so nullable dtypes round-trip.
     """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     table = pa.Table.from_pandas(df, preserve_index=False)
     if not pandas_metadata:
         table = table.replace_schema_metadata(None)
@@ -117,6 +162,8 @@ def read_results(path: Path, compute, year: int | None = None, refresh: bool = F
     the rows of one ``year`` when given."""
     if refresh or not path.exists():
         compute()
+    import pandas as pd
+
     df = pd.read_parquet(path)
     if year is not None:
         df = df[df["year"] == year].reset_index(drop=True)
@@ -125,6 +172,8 @@ def read_results(path: Path, compute, year: int | None = None, refresh: bool = F
 
 def package_versions(names: Iterable[str]) -> dict[str, str | None]:
     """The installed version of each distribution (None when it is not installed), sorted by name."""
+    from importlib import metadata  # here: ~50 ms of imports that `citybank --help` does not need
+
     out: dict[str, str | None] = {}
     for name in sorted(names):
         try:

@@ -9,24 +9,40 @@ print a message, not a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
-from ..errors import UserError
-from ..params import ParamsError
+from ..errors import CitybankError, UserError
+from ..paths import PATHS
+from ..util import workbench_lock
 from .build import cmd_build, cmd_new_city, cmd_plan, cmd_prepare, cmd_render, cmd_report, cmd_status
-from .data import (
-    cmd_check_params,
-    cmd_import_bdl,
-    cmd_indicators,
-    cmd_ingest,
-    cmd_publish,
-    cmd_sample,
-    cmd_validate_file,
-)
 from .fetch import add_fetch_parser, add_new_dataset_parser
 from .opendata import add_publish_ckan_parser
 from .survey import add_survey_parser
 from .workshop import cmd_workshop
+
+# A command imports what it needs when it runs, not when the parser is built: `citybank --help` and a build with
+# nothing to do must not pay for pandas, papermill or matplotlib (tests/test_cli.py checks it). The handler
+# modules imported above are light; the data commands (pandas at the top of cli/data.py) are looked up by name.
+
+
+def _lazy(module: str, name: str):
+    """The handler ``name`` of ``citybank.cli.<module>``, imported when the command runs."""
+
+    def handler(args: argparse.Namespace) -> int:
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)(args)
+
+    handler.__name__ = handler.__qualname__ = name
+    return handler
+
+
+cmd_check_params = _lazy("data", "cmd_check_params")
+cmd_import_bdl = _lazy("data", "cmd_import_bdl")
+cmd_indicators = _lazy("data", "cmd_indicators")
+cmd_ingest = _lazy("data", "cmd_ingest")
+cmd_publish = _lazy("data", "cmd_publish")
+cmd_sample = _lazy("data", "cmd_sample")
+cmd_validate_file = _lazy("data", "cmd_validate_file")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -162,6 +178,10 @@ def executor_arguments(sp: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+WRITERS = frozenset({"ingest", "indicators", "publish", "build", "render", "prepare", "report"})
+"""The commands that write the bank, results or reports: one at a time per workbench (``util.workbench_lock``)."""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -169,14 +189,21 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        if args.command in WRITERS:  # two commands on one workbench: the second waits for the first
+            with workbench_lock(PATHS.build, args.command):
+                return int(args.func(args) or 0)
         return int(args.func(args) or 0)
-    except ParamsError as exc:
-        print(exc, file=sys.stderr)
-        print("Fix params/ and run `citybank check-params` again.", file=sys.stderr)
-        return 2
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except CitybankError as exc:
+        from ..params import ParamsError  # imported already when one was raised
+
+        if isinstance(exc, ParamsError):
+            print(exc, file=sys.stderr)
+            print("Fix params/ and run `citybank check-params` again.", file=sys.stderr)
+            return 2
+        if isinstance(exc, UserError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

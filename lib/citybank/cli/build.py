@@ -7,19 +7,38 @@ import contextlib
 import fnmatch
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UserError
-from ..newcity import describe_and_write, read_codes, status_words
-from ..params import registry
 from ..paths import PATHS
-from ..pipeline import prepare, report, report_gminas, report_workspace, workspaces_for
-from ..render import render_year
-from ..runner import INFRASTRUCTURE, NOTEBOOK, Failure, make_executor, plan, run_tasks, status
-from ..util import dumps_json
-from .data import known_year
+
+if TYPE_CHECKING:
+    from ..runner import Failure
+
+# Each command imports what it runs when it runs: `citybank --help` imports no params (pydantic), and `build`,
+# `plan` and `status` only the params and the runner's planning and cache — never the pipeline, the renderer or
+# new-city (pandas, matplotlib, nbformat, Typst) — so that a build with nothing to do answers at once (README,
+# Performance; tests/test_cli.py).
+
+
+def known_year(year: int | None) -> int:
+    """The --year given (or the default of params/city.yml), when params/years/<year>.yml exists."""
+    from ..params import registry, year_or_default  # lazy: the CLI answers at once
+
+    reg = registry()
+    year = year_or_default(year, reg)
+    if year not in reg.years:
+        raise UserError(
+            f"year {year} has no params/years/{year}.yml; known years: {', '.join(map(str, sorted(reg.years)))}. "
+            "Add the year first (README, 'A new year')."
+        )
+    return year
 
 
 def _tasks(year_arg: int | None):
+    from ..params import registry  # lazy: the CLI answers at once
+    from ..runner import plan  # lazy: the CLI answers at once
+
     year = known_year(year_arg)
     return year, plan(year, registry())
 
@@ -27,6 +46,8 @@ def _tasks(year_arg: int | None):
 def cmd_plan(args: argparse.Namespace) -> int:
     year, tasks = _tasks(args.year)
     if args.json:
+        from ..util import dumps_json  # lazy: the CLI answers at once
+
         sys.stdout.write(dumps_json([t.to_json() for t in tasks]))
         return 0
     for t in tasks:
@@ -38,6 +59,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def print_failures(failures: list[Failure], root: Path) -> None:
+    from ..runner import INFRASTRUCTURE, NOTEBOOK  # lazy: the CLI answers at once
+
     def short(p: str | None) -> str:
         if not p:
             return "-"
@@ -65,12 +88,22 @@ def print_failures(failures: list[Failure], root: Path) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .. import snapshot  # lazy: the CLI answers at once
+
+    whole_year = not args.only and not args.force
+    same = snapshot.unchanged(PATHS.root, args.year) if whole_year else None
+    if same:  # not one file the plan and its keys were made from has changed since the last whole build
+        year, n = same
+        print(f"build {year}: 0 executed, {n} up to date, 0 failed (nothing changed since the last build)")
+        return 0
     year, tasks = _tasks(args.year)
     if args.only:
         patterns = [p.strip() for p in args.only.split(",") if p.strip()]
         tasks = [t for t in tasks if any(fnmatch.fnmatch(t.id, p) for p in patterns)]
         if not tasks:
             raise UserError(f"no task of {year} matches --only {args.only!r}; see `citybank plan --year {year}`")
+    from ..runner import make_executor, run_tasks  # lazy: the CLI answers at once
+
     executor = make_executor(args.executor, args.scheduler, args.jobs)
     res = run_tasks(tasks, jobs=args.jobs, timeout=args.timeout, force=args.force, executor=executor)
     print(
@@ -80,10 +113,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if res.failures:
         print_failures(res.failures, tasks[0].root)
         return 1
+    if not args.only and res.ok and all(t.root == PATHS.root for t in tasks):
+        from ..runner import KEY_PACKAGES, LIB_ROOT  # lazy: the CLI answers at once
+
+        snapshot.write(PATHS.root, args.year, year, tasks, LIB_ROOT, list(KEY_PACKAGES))
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from ..runner import status  # lazy: the CLI answers at once
+
     year, tasks = _tasks(args.year)
     reasons = status(tasks)
     stale = {k: v for k, v in reasons.items() if v}
@@ -95,18 +134,23 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     """``citybank render``: render, print what was written and every failure; 1 when anything failed."""
+    from ..render import render_year  # lazy: the CLI answers at once
+    from ..runner import plan  # lazy: the CLI answers at once
+    from ..workbench import Workbench  # lazy: the CLI answers at once
+
     year = known_year(args.year)
-    result = render_year(year, args.lang, args.format, args.engine)
+    wb = Workbench.at()
+    result = render_year(year, args.lang, args.format, args.engine, paths=wb.paths)
     if args.only:  # pages left out on purpose (not built) are no failure; every other failure still is
         patterns = _split(args.only) or []
-        pages = {t.id for t in plan(year, registry())}
+        pages = {t.id for t in plan(year, wb.params)}
         kept = [f for f in result.failures if f.split(":", 1)[0] not in pages or any(
             fnmatch.fnmatch(f.split(":", 1)[0], p) for p in patterns)]  # fmt: skip
         left = len(result.failures) - len(kept)
         result.failures[:] = kept
         if left:
             print(f"  {left} page(s) not built (--only {args.only}): left out of the report")
-    root = PATHS.root
+    root = wb.root
     for out in result.outputs:
         print(f"  wrote {out.relative_to(root) if out.is_relative_to(root) else out}")
     timing = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
@@ -120,7 +164,10 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    job = prepare(known_year(args.year))
+    from ..pipeline import prepare  # lazy: the CLI answers at once
+    from ..workbench import Workbench  # lazy: the CLI answers at once
+
+    job = prepare(known_year(args.year), wb=Workbench.at())
     job.print_summary()
     return 1 if job.failures else 0
 
@@ -130,6 +177,8 @@ def _split(text: str | None) -> list[str] | None:
 
 
 def cmd_new_city(args: argparse.Namespace) -> int:
+    from ..newcity import describe_and_write, status_words  # lazy: the CLI answers at once
+
     ws = describe_and_write(args.terc, args.out, force=args.force)
     g = ws.gmina
     print(f"{g.name} ({g.terc}): {status_words(g)['en']}; population {g.population:,.0f} in {g.year}")
@@ -140,12 +189,18 @@ def cmd_new_city(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from ..newcity import read_codes  # lazy: the CLI answers at once
+    from ..params import registry  # lazy: the CLI answers at once
+    from ..pipeline import report, report_gminas, workspaces_for  # lazy: the CLI answers at once
+    from ..runner import make_executor  # lazy: the CLI answers at once
+    from ..workbench import Workbench  # lazy: the CLI answers at once
+
     only, formats = _split(args.only), _split(args.format)
     if args.params and args.cities:
         raise UserError("--params and --cities: give one of them")
     executor = make_executor(args.executor, args.scheduler, args.jobs)
     if args.cities:
-        gminas = workspaces_for(read_codes(args.cities), args.out)
+        gminas = workspaces_for(read_codes(args.cities), args.out, Workbench.at())
         year = (
             args.year if args.year is not None else registry(next(iter(gminas.values())) / "params").city.default_year
         )
@@ -154,19 +209,21 @@ def cmd_report(args: argparse.Namespace) -> int:
         job.print_summary()
         print(f"\nReports of {len(gminas)} gmina(s): {args.out}/<terc>-<name>/reports/{year}/")
         return 1 if job.failures else 0
-    if args.params:
-        job = report_workspace(
-            args.params, args.year, _split(args.lang), args.jobs, only=only, formats=formats, executor=executor
-        )
-        year = job.year
+    if args.params:  # a gmina workspace: its own params, data and reports, never the sample city
+        wb = Workbench.workspace(args.params)
+        year = args.year if args.year is not None else wb.params.city.default_year
+        langs = _split(args.lang) or list(wb.params.city.languages)
     else:
+        wb = Workbench.at()
         year = known_year(args.year)
-        langs = _split(args.lang) or list(registry().city.languages)
-        job = report(year, langs, jobs=args.jobs, only=only, formats=formats, executor=executor)
+        langs = _split(args.lang) or list(wb.params.city.languages)
+    job = report(
+        year, langs, jobs=args.jobs, only=only, formats=formats, sample=not args.params, executor=executor, wb=wb
+    )
     job.print_summary()
-    site = PATHS.year_report(year) / "site" / "index.html"
-    print(f"\nThe report of {year} is ready: {site}")
-    print(f"PDF and DOCX: {PATHS.year_report(year)}/report_<lang>.pdf|.docx; manifest: {job.manifest}")
-    if any(PATHS.year_report(year).glob("residents_*.pdf")):
-        print(f"For residents (two pages): {PATHS.year_report(year)}/residents_<lang>.pdf")
+    out = wb.paths.year_report(year)
+    print(f"\nThe report of {year} is ready: {out / 'site' / 'index.html'}")
+    print(f"PDF and DOCX: {out}/report_<lang>.pdf|.docx; manifest: {job.manifest}")
+    if any(out.glob("residents_*.pdf")):
+        print(f"For residents (two pages): {out}/residents_<lang>.pdf")
     return 1 if job.failures else 0

@@ -17,23 +17,14 @@ from ..bank import build_bank
 from ..errors import UserError
 from ..ingest import SourceFileError, check_file, format_problems
 from ..ingest.bdl import SHAPE_NAMES, read_bdl_any
+from ..manifest import write_manifest
 from ..params import ParamsError, load_params, registry, year_or_default
 from ..paths import PATHS
-from ..publish import publish_year, write_manifest
+from ..publish import publish_year
+from ..safety import safe_frame
 from ..sample import generate
 from ..util import atomic_path, dumps_json, write_text_atomic
-
-
-def known_year(year: int | None) -> int:
-    """The --year given (or the default of params/city.yml), when params/years/<year>.yml exists."""
-    reg = registry()
-    year = year_or_default(year, reg)
-    if year not in reg.years:
-        raise UserError(
-            f"year {year} has no params/years/{year}.yml; known years: {', '.join(map(str, sorted(reg.years)))}. "
-            "Add the year first (README, 'A new year')."
-        )
-    return year
+from .build import known_year
 
 
 def cmd_check_params(args: argparse.Namespace) -> int:
@@ -79,7 +70,7 @@ def cmd_import_bdl(args: argparse.Namespace) -> int:
             raise UserError(f"--out {args.out}: use a file name ending in .csv or .parquet")
         with atomic_path(target) as tmp:
             if target.suffix.lower() == ".csv":
-                tidy.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+                safe_frame(tidy).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
             else:
                 tidy.to_parquet(tmp, index=False)
         print(f"{len(tidy):,} values written to {target}")
@@ -183,7 +174,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     table = indicators.indicator_table(year, res=res, catalogue=catalogue, reg=reg)
     fmt = args.format
     if fmt == "csv":
-        text = table.to_csv(index=False, lineterminator="\n")
+        text = safe_frame(table).to_csv(index=False, lineterminator="\n")
     elif fmt == "json":
         records = [
             {k: (indicators.json_number(v) if isinstance(v, float) else v) for k, v in row.items()}

@@ -10,13 +10,6 @@ import time
 from pathlib import Path
 
 from ..errors import UserError
-from ..ingest.draft import draft_yaml, inspect_file
-from ..ingest.fetch import Client, estimate_seconds, fetch_to_file, plan, unit_ids
-from ..ingest.national import LEVELS, fetch_national, variables_request
-from ..ingest.national import years_of as national_years
-from ..params import expand_files, registry
-from ..params.bdl_api import load_bdl_api
-from ..params.national import fetched_name, load_national
 from ..paths import PATHS
 from ..util import write_text_atomic
 
@@ -39,6 +32,10 @@ def parse_years(text: str | None, first: int, last: int) -> list[int]:
 def cmd_fetch_bdl(args: argparse.Namespace) -> int:
     """``citybank fetch-bdl --dataset ID [--years Y1-Y2] [--units city,peers,…] [--dry-run] …`` or
     ``citybank fetch-bdl --national [--years Y1-Y2] [--dry-run] …``."""
+    from ..ingest.fetch import Client, estimate_seconds, fetch_to_file, plan, unit_ids  # pandas: only when run
+    from ..params import expand_files, registry  # lazy: the CLI answers at once
+    from ..params.bdl_api import load_bdl_api  # lazy: the CLI answers at once
+
     reg = registry()
     if bool(args.national) == bool(args.dataset):
         raise UserError(
@@ -109,6 +106,12 @@ def cmd_fetch_bdl(args: argparse.Namespace) -> int:
 
 def _fetch_national(args: argparse.Namespace, reg) -> int:  # noqa: ANN001 (the Registry)
     """``fetch-bdl --national``: every export of params/national.yml from the BDL API (ingest.national)."""
+    from ..ingest.fetch import Client  # lazy: the CLI answers at once
+    from ..ingest.national import LEVELS, fetch_national, variables_request  # lazy: the CLI answers at once
+    from ..ingest.national import years_of as national_years  # lazy: the CLI answers at once
+    from ..params.bdl_api import load_bdl_api  # lazy: the CLI answers at once
+    from ..params.national import fetched_name, load_national  # lazy: the CLI answers at once
+
     nat = load_national(reg)
     if nat is None:
         raise UserError("params/national.yml is missing: fetch-bdl --national fetches the exports it names")
@@ -190,6 +193,9 @@ def add_fetch_parser(sub, add) -> None:  # noqa: ANN001 (argparse's private type
 
 def cmd_new_dataset(args: argparse.Namespace) -> int:
     """``citybank new-dataset FILE [--id ID] [--files PATH] [--out YAML] [--force]``: a draft descriptor."""
+    from ..ingest.draft import draft_yaml, inspect_file  # pandas: only when run
+    from ..params import registry  # lazy: the CLI answers at once
+
     reg = registry()
     path = Path(args.file)
     insp = inspect_file(path, reg)

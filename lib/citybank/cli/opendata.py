@@ -7,8 +7,6 @@ import os
 from pathlib import Path
 
 from ..errors import UserError
-from ..opendata import FILES, push_ckan, read_ckan_jsonl
-from ..params import registry, year_or_default
 from ..paths import PATHS
 
 
@@ -32,6 +30,9 @@ def add_publish_ckan_parser(sub, add) -> None:
 
 
 def cmd_publish_ckan(args: argparse.Namespace) -> int:
+    from ..opendata import FILES, push_ckan, read_ckan_jsonl  # lazy: the CLI answers at once
+    from ..params import registry, year_or_default  # lazy: the CLI answers at once
+
     if args.file:
         path = Path(args.file)
     else:

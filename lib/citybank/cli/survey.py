@@ -8,21 +8,15 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import UserError
-from ..params import registry
-from ..params.survey import link_notes, load_survey, stale_links
-from ..params.survey_coding import load_coding
 from ..paths import PATHS
-from ..sample.survey import survey_files
-from ..survey import load_survey_data
-from ..survey.coding import run_coding, write_coding
-from ..survey.margins import margins_in_use
-from ..survey.store import compute_all
-from ..survey.tables import write_tables
-from ..survey.weighting import all_schemes, weight
+from ..safety import safe_frame
 from ..util import write_bytes_atomic, write_text_atomic
 
 
 def _survey():
+    from ..params import registry  # lazy: the CLI answers at once
+    from ..params.survey import load_survey  # lazy: the CLI answers at once
+
     s = load_survey(registry())
     if s is None:
         raise UserError("no params/survey.yml: describe the survey first (see the comments of the bundled one)")
@@ -36,6 +30,9 @@ def _raw(args: argparse.Namespace) -> Path:
 def _with_bank_margins(s):
     """The survey with the margins it is raked to (``survey.margins.margins_in_use``, as in the build) and the table
     of their sources; what the analyst should know about them is printed."""
+    from ..params import registry  # lazy: the CLI answers at once
+    from ..survey.margins import margins_in_use  # lazy: the CLI answers at once
+
     used = margins_in_use(s, PATHS, registry().city.terc)
     for note in used.notes:
         print(note)
@@ -71,6 +68,14 @@ def add_survey_parser(sub, add) -> None:
 def cmd_survey(args: argparse.Namespace) -> int:
     if args.action == "draft":
         return _draft(args)
+    # the survey package (pandas) only when the command runs: `citybank --help` stays light
+    from ..params import registry  # lazy: the CLI answers at once
+    from ..sample.survey import survey_files  # lazy: the CLI answers at once
+    from ..survey import load_survey_data  # lazy: the CLI answers at once
+    from ..survey.store import compute_all  # lazy: the CLI answers at once
+    from ..survey.tables import write_tables  # lazy: the CLI answers at once
+    from ..survey.weighting import all_schemes  # lazy: the CLI answers at once
+
     s = _survey()
     if args.action == "questionnaire":
         return _questionnaire(s, args)
@@ -113,13 +118,10 @@ def cmd_survey(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         files = write_tables(data, s, out)
-        if s.numeric_questions:
-            from ..survey.estimate import numeric_estimates  # only a survey with numeric questions has this table
-
-            num = numeric_estimates(data, s, weight(data.respondents, s.margins, "full"))
-            files.append(write_text_atomic(out / "survey_numeric.csv", num.to_csv(index=False, lineterminator="\n")))
         files.append(
-            write_text_atomic(out / "survey_margin_sources.csv", sources.to_csv(index=False, lineterminator="\n"))
+            write_text_atomic(
+                out / "survey_margin_sources.csv", safe_frame(sources).to_csv(index=False, lineterminator="\n")
+            )
         )
         print(f"{len(files)} tables written under {out}{tag}; standard errors: "
               + ("linearised for raking (calibration)" if s.variance == "calibration" else "fixed weights"))  # fmt: skip
@@ -136,7 +138,8 @@ ERROR_CHECKS = {"structure"}
 
 def _draft(args: argparse.Namespace) -> int:
     # imported here: only `survey draft` needs the structure readers (the CLI starts without them)
-    from ..survey.codebook import read_codebook
+    from ..params import registry  # lazy: the CLI answers at once
+    from ..survey.codebook import read_codebook  # the same: draft only
     from ..survey.draft import draft_survey, response_columns, submit_dates  # the same: draft only
 
     if not args.structure:
@@ -171,6 +174,7 @@ def _draft(args: argparse.Namespace) -> int:
 
 
 def _questionnaire(s, args: argparse.Namespace) -> int:
+    from ..params import registry  # lazy: the CLI answers at once
     from ..survey.questionnaire import write_lss  # only this command writes a questionnaire
 
     if not args.out:
@@ -185,6 +189,12 @@ def _questionnaire(s, args: argparse.Namespace) -> int:
 
 
 def _code(s, data, raw: Path, out: Path, tag: str) -> int:
+    from ..params import registry  # lazy: the CLI answers at once
+    from ..params.survey import link_notes, stale_links  # lazy: the CLI answers at once
+    from ..params.survey_coding import load_coding  # lazy: the CLI answers at once
+    from ..survey.coding import run_coding, write_coding  # lazy: the CLI answers at once
+    from ..survey.weighting import weight  # lazy: the CLI answers at once
+
     reg = registry()
     coding = load_coding(reg)
     if coding is None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from ..workshops import describe, write_workshop
-
 
 def cmd_workshop(args: argparse.Namespace) -> int:
+    from ..workshops import describe, write_workshop  # nbformat, papermill: only when run
+
     if args.name == "list":
         for row in describe():
             print(f"{row['name']:12} {row['title']}")

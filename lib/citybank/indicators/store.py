@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from ..bank import load_bank
 from ..params import Registry, registry
 from ..params.iso37120 import Catalogue, load_catalogue
-from ..paths import PATHS
+from ..paths import PATHS, Paths
 from ..util import atomic_path, write_json
 from . import engine
 from .engine import compute
@@ -58,26 +58,34 @@ def _scope(reg: Registry, bank: pd.DataFrame) -> tuple[list[str], list[int]]:
     return territories, years
 
 
-def _inputs(reg: Registry, bank: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str], list[int]]:
+def _inputs(
+    reg: Registry, bank: pd.DataFrame | None, paths: Paths | None = None
+) -> tuple[pd.DataFrame, list[str], list[int]]:
     """The bank rows of the city and its peers (read from the bank when not given) and the scope."""
     territories = sorted({reg.city.terc, *(p.code for p in reg.city.peers)})
     if bank is None:
-        bank = load_bank(territories=territories, root=PATHS)
+        bank = load_bank(territories=territories, root=paths or PATHS)
     bank = bank[bank["territory"].astype("str").isin(territories)]
     return (bank, *_scope(reg, bank))
 
 
-def compute_all(reg: Registry | None = None, bank: pd.DataFrame | None = None, out: Path | None = None) -> Path:
+def compute_all(
+    reg: Registry | None = None,
+    bank: pd.DataFrame | None = None,
+    out: Path | None = None,
+    *,
+    paths: Paths | None = None,
+) -> Path:
     """Compute every indicator for the city and its peers, every year, and write data/results/indicators.parquet.
 
     The file carries a content key of its inputs (Parquet metadata) so :func:`results` can tell when it is stale.
-    Same inputs → byte-identical file. Returns the file's path.
+    Same inputs → byte-identical file. Returns the file's path. ``paths``: the workbench (default: the process's).
     """
     reg = reg or registry()
     catalogue = load_catalogue(reg)
-    bank, territories, years = _inputs(reg, bank)
+    bank, territories, years = _inputs(reg, bank, paths)
     res = compute(bank, catalogue, years=years, territories=territories)
-    path = out or PATHS.result("indicators")
+    path = out or (paths or PATHS).result("indicators")
     _write_results(res, path, _fingerprint(bank, catalogue, territories, years))
     return path
 
@@ -96,7 +104,12 @@ def _stored_key(path: Path) -> str | None:
 
 
 def results(
-    year: int | None = None, *, reg: Registry | None = None, bank: pd.DataFrame | None = None, path: Path | None = None
+    year: int | None = None,
+    *,
+    reg: Registry | None = None,
+    bank: pd.DataFrame | None = None,
+    path: Path | None = None,
+    paths: Paths | None = None,
 ) -> pd.DataFrame:
     """The indicator results (all territories; one year when ``year`` is given).
 
@@ -104,9 +117,9 @@ def results(
     stored content key differs from the current bank + catalogue + engine).
     """
     reg = reg or registry()
-    path = path or PATHS.result("indicators")
+    path = path or (paths or PATHS).result("indicators")
     catalogue = load_catalogue(reg)
-    bank, territories, years = _inputs(reg, bank)
+    bank, territories, years = _inputs(reg, bank, paths)
     if not (path.exists() and _stored_key(path) == _fingerprint(bank, catalogue, territories, years)):
         compute_all(reg, bank, out=path)
     res = pd.read_parquet(path)

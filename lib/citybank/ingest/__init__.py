@@ -19,7 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..params import Dataset, Registry, expand_files
+from ..paths import Paths
 from ..rawdata import sidecar_path
+from ..safety import UnsafeInputError, check_size, inside
 from ..util import sha256_file
 from .bdl import read_api_dataset, read_ctab_dataset
 from .common import READ_COLUMNS, ReadResult, SourceFileError, problem
@@ -86,13 +88,24 @@ def provenance_problems(path: Path, sha256: str, dataset: str, rel: str) -> list
     try:
         meta = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return [problem(dataset, rel, None, "", "", "provenance", f"sidecar {side.name} is not valid YAML: {exc}",
-                        expected)]  # fmt: skip
+        return [
+            problem(dataset, rel, None, "", "", "provenance", f"sidecar {side.name} is not valid YAML: {exc}", expected)
+        ]
     recorded = str(meta.get("sha256", "")) if isinstance(meta, dict) else ""
     if recorded != sha256:
-        return [problem(dataset, rel, None, "sha256", recorded, "provenance",
-                        f"the file differs from the sha256 its sidecar {side.name} records: it changed after its "
-                        "provenance was written", "update the sidecar (origin, date, sha256) or restore the file")]  # fmt: skip
+        return [
+            problem(
+                dataset,
+                rel,
+                None,
+                "sha256",
+                recorded,
+                "provenance",
+                f"the file differs from the sha256 its sidecar {side.name} records: it changed after its "
+                "provenance was written",
+                "update the sidecar (origin, date, sha256) or restore the file",
+            )
+        ]
     return []
 
 
@@ -104,6 +117,13 @@ def ingest_dataset(ds: Dataset, reg: Registry, raw: str | Path, *, latest_year: 
     frames: list[pd.DataFrame] = []
     problems: list[dict] = []
     files = expand_files(ds)
+    try:  # refused at open time too (check-params refuses them first): nothing is read outside data/raw
+        links_to = Paths(reg.root.parent).link_roots
+        for rel, _ in files:
+            inside(raw, rel, what=f"dataset {ds.id}: source file", links_to=links_to)
+    except UnsafeInputError as exc:
+        result.error = str(exc)
+        return result
     try:
         present = [(rel, y) for rel, y in files if (raw / rel).is_file()]
         if not present:
@@ -129,13 +149,14 @@ def ingest_dataset(ds: Dataset, reg: Registry, raw: str | Path, *, latest_year: 
                 )
         for rel, y in present:
             path = raw / rel
+            check_size(path, ds.source.max_mb, what=f"dataset {ds.id}, source.max_mb")
             result.files[rel] = sha256_file(path)
             problems.extend(provenance_problems(path, result.files[rel], ds.id, rel))
             got = read_file(path, ds, reg, source_file=rel, file_year=y)
             frames.append(got.frame.assign(source_file=rel))
             problems.extend(got.problems)
             result.dropped += got.dropped
-    except SourceFileError as exc:
+    except (SourceFileError, UnsafeInputError) as exc:
         result.error = str(exc)
         return result
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*READ_COLUMNS, "source_file"])

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..params import Dataset, Registry
+from ..safety import UnsafeInputError, loads_json
 from .common import (
     KIND_ADVICE,
     KIND_NAMES,
@@ -290,22 +291,37 @@ def _api_records(doc: object, path: Path) -> list[tuple]:
         if "unitId" in meta:  # by unit: data[] = variables
             unit, name = str(meta.get("unitId", "")), str(meta.get("unitName", ""))
             return [
-                (unit, name, str(d.get("id")), (d.get("attributes") or {}).get("values", []),
-                 (d.get("attributes") or {}).get("measureUnitId"))
+                (
+                    unit,
+                    name,
+                    str(d.get("id")),
+                    (d.get("attributes") or {}).get("values", []),
+                    (d.get("attributes") or {}).get("measureUnitId"),
+                )
                 for d in doc["data"]
-            ]  # fmt: skip
+            ]
         var = str(meta.get("variableId", ""))
         return [
-            (str(d.get("id", "")).zfill(12), str((d.get("attributes") or {}).get("name", "")), var,
-             (d.get("attributes") or {}).get("values", []), meta.get("measureUnitId"))
+            (
+                str(d.get("id", "")).zfill(12),
+                str((d.get("attributes") or {}).get("name", "")),
+                var,
+                (d.get("attributes") or {}).get("values", []),
+                meta.get("measureUnitId"),
+            )
             for d in doc["data"]
-        ]  # fmt: skip
+        ]
     if shape == "json-by-unit":
         return [
-            (str(doc["unitId"]), str(doc.get("unitName", "")), str(r.get("id")), r.get("values", []),
-             r.get("measureUnitId"))
+            (
+                str(doc["unitId"]),
+                str(doc.get("unitName", "")),
+                str(r.get("id")),
+                r.get("values", []),
+                r.get("measureUnitId"),
+            )
             for r in doc["results"]
-        ]  # fmt: skip
+        ]
     if shape == "json-by-variable":
         return _by_variable(doc["results"], str(doc.get("variableId", "")), path, doc.get("measureUnitId"))
     if shape == "json-results":
@@ -352,7 +368,9 @@ def read_bdl_api_json(path: str | Path) -> pd.DataFrame:
     data = read_bytes(path)
     expect_kind(path, data, {"json"}, "bdl_api")
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        doc = loads_json(data, where=str(path))
+    except UnsafeInputError as exc:
+        raise SourceFileError(path, str(exc).removeprefix(f"{path} "), "download the API response again") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SourceFileError(path, f"is not valid JSON ({exc})", "download the API response again") from None
     frame = _values_frame(_api_records(doc, path))
@@ -458,8 +476,13 @@ def unit_level(unit_id: str) -> str:
     u = str(unit_id).zfill(12)
     if set(u) == {"0"}:
         return "country"
-    for level, (a, b) in (("macroregion", (2, 12)), ("voivodeship", (4, 12)), ("region", (5, 12)),
-                          ("subregion", (7, 12)), ("powiat", (9, 12))):  # fmt: skip
+    for level, (a, b) in (
+        ("macroregion", (2, 12)),
+        ("voivodeship", (4, 12)),
+        ("region", (5, 12)),
+        ("subregion", (7, 12)),
+        ("powiat", (9, 12)),
+    ):
         if set(u[a:b]) == {"0"}:
             return level
     return "gmina"
@@ -488,7 +511,9 @@ def read_bdl_any(path: str | Path) -> tuple[str, pd.DataFrame, pd.DataFrame]:
         return "ctab", tidy, text
     if kind == "json":
         try:
-            doc = json.loads(data.decode("utf-8-sig"))
+            doc = loads_json(data, where=str(path))
+        except UnsafeInputError as exc:
+            raise SourceFileError(path, str(exc).removeprefix(f"{path} "), "download the API response again") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise SourceFileError(path, f"is not valid JSON ({exc})", "download the API response again") from None
         shape = api_shape(doc)

@@ -35,8 +35,37 @@ from .common import (
 from .xlsx import cell_text, load_sheet
 
 YEAR_HEADERS = {"rok", "year", "jahr", "lata", "rok sprawozdawczy"}
-STOP = {"w", "i", "na", "z", "do", "od", "of", "the", "and", "in", "per", "der", "die", "und", "im", "gus", "csv",
-        "xlsx", "json", "bdl", "api", "dane", "data", "stan", "liczba", "ogolem", "razem", "total", "by"}  # fmt: skip
+STOP = {
+    "w",
+    "i",
+    "na",
+    "z",
+    "do",
+    "od",
+    "of",
+    "the",
+    "and",
+    "in",
+    "per",
+    "der",
+    "die",
+    "und",
+    "im",
+    "gus",
+    "csv",
+    "xlsx",
+    "json",
+    "bdl",
+    "api",
+    "dane",
+    "data",
+    "stan",
+    "liczba",
+    "ogolem",
+    "razem",
+    "total",
+    "by",
+}
 
 
 @dataclass
@@ -142,8 +171,12 @@ def inspect_file(path: str | Path, reg: Registry) -> Inspection:
 def _inspect_api(path: Path, reg: Registry, taken: set[str]) -> Inspection:
     df = read_bdl_api_json(path)
     insp = Inspection(path, "bdl_api", years=sorted(int(y) for y in df["year"].dropna().unique()))
-    known = {cm.source.strip(): cm.variable for d in reg.datasets.values() if d.source.format == "bdl_api"
-             for cm in d.source.columns}  # fmt: skip
+    known = {
+        cm.source.strip(): cm.variable
+        for d in reg.datasets.values()
+        if d.source.format == "bdl_api"
+        for cm in d.source.columns
+    }
     for vid in dict.fromkeys(df["variable_id"]):
         var = known.get(vid, f"todo_bdl_{vid}" if vid else "todo_bdl_variable")
         insp.columns.append(Column(vid, var, [(var, 1.0)] if vid in known else []))
@@ -182,8 +215,10 @@ def _unit_like(cells: list[str]) -> bool:
     filled = [c.strip() for c in cells if c.strip()]
     if not filled or _numeric(filled):
         return False
-    return all(c.startswith("[") or unit_parts(c)[0] != 1.0 or c.casefold() in ("zł", "osoba", "osoby", "%", "szt.")
-               for c in filled)  # fmt: skip
+    return all(
+        c.startswith("[") or unit_parts(c)[0] != 1.0 or c.casefold() in ("zł", "osoba", "osoby", "%", "szt.")
+        for c in filled
+    )
 
 
 def _inspect_grid(insp: Inspection, grid: list[list[str]], reg: Registry, taken: set[str], context: str) -> None:
@@ -354,14 +389,19 @@ def draft_yaml(insp: Inspection, reg: Registry, *, dataset_id: str, files: str, 
     out = "\n".join(lines) + "\n"
     for c in insp.columns:
         alts = ", ".join(f"{v} ({s:.2f})" for v, s in c.candidates[:4] if v != c.variable) or "none"
-        status = "REVIEW: no variable of params/variables.yml matches; add one" if c.variable.startswith("todo") \
-            else "REVIEW: chosen by name"  # fmt: skip
+        status = (
+            "REVIEW: no variable of params/variables.yml matches; add one"
+            if c.variable.startswith("todo")
+            else "REVIEW: chosen by name"
+        )
         if c.variable in by_var:
             status += f"; NOTE: dataset {by_var[c.variable].id} provides it already (give this one its own variable)"
         out = out.replace(
             f"variable: {c.variable}\n", f"variable: {c.variable}\n    # {status}; other candidates: {alts}\n", 1
         )
-    head = [f"# Draft by `citybank new-dataset {insp.path.name}`: review every line marked REVIEW, then run",
-            f"#   citybank validate-file <the file> --dataset {dataset_id}",
-            "# What the file looks like:"] + [f"#   - {n}" for n in insp.notes]  # fmt: skip
+    head = [
+        f"# Draft by `citybank new-dataset {insp.path.name}`: review every line marked REVIEW, then run",
+        f"#   citybank validate-file <the file> --dataset {dataset_id}",
+        "# What the file looks like:",
+    ] + [f"#   - {n}" for n in insp.notes]
     return "\n".join(head) + "\n" + out

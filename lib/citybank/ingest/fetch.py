@@ -32,6 +32,7 @@ from ..errors import UserError
 from ..params import Registry
 from ..params.bdl_api import BdlApi
 from ..rawdata import sidecar_path
+from ..safety import MAX_RESPONSE_MB, loads_json
 from ..util import sha256_file, write_bytes_atomic, write_text_atomic
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -160,7 +161,7 @@ class Limiter:
                         " or set a registered client id (see params/bdl_api.yml, client_id_env)"
                         if self.label == "anonymous"
                         else ""
-                    )  # fmt: skip
+                    )
                 )
             self.sleep(wait)
             waited += wait
@@ -239,9 +240,13 @@ class Client:
         label = "registered" if self.client_id else "anonymous"
         quotas = cfg.quotas.registered if self.client_id else cfg.quotas.anonymous
         self.limiter = Limiter(
-            quotas, clock=clock, sleep=sleep, max_wait=cfg.max_retry_after_seconds,
-            state=self.cache_dir / f"quota-{label}.json", label=label,
-        )  # fmt: skip
+            quotas,
+            clock=clock,
+            sleep=sleep,
+            max_wait=cfg.max_retry_after_seconds,
+            state=self.cache_dir / f"quota-{label}.json",
+            label=label,
+        )
         self.result = FetchResult()
 
     def cached(self, url: str) -> Path | None:
@@ -282,7 +287,10 @@ class Client:
         req = urllib.request.Request(url, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=self.cfg.timeout_seconds) as resp:  # noqa: S310 (http(s) only)
-                return resp.status, resp.read(), dict(resp.headers.items()), ""
+                body = resp.read(int(MAX_RESPONSE_MB * 1024 * 1024) + 1)
+                if len(body) > MAX_RESPONSE_MB * 1024 * 1024:  # not retried: a status 0 the loop does not retry
+                    return 0, b"", {}, f"the answer is larger than {MAX_RESPONSE_MB:,.0f} MB: refused"
+                return resp.status, body, dict(resp.headers.items()), ""
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read() or b"", dict(exc.headers.items()) if exc.headers else {}, str(exc.reason)
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
@@ -329,7 +337,7 @@ class Client:
         for page_no in range(1000):
             page = self.get(url, request.what)
             try:
-                doc = json.loads(page.body.decode("utf-8-sig"))
+                doc = loads_json(page.body, where=f"the BDL API's answer to {url} (cached at {page.path})")
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise UserError(
                     f"the BDL API answered {url} with something that is not JSON ({exc}); cached at {page.path} — "
@@ -386,9 +394,13 @@ def _http_message(status: int | None, body: bytes, error: str, url: str, what: s
     text = body.decode("utf-8", "replace").strip().replace("\n", " ")[:200]
     detail = f": {text}" if text else (f": {error}" if error else "")
     tried = f" after {attempt + 1} attempts" if attempt else ""
+    if status == 0:
+        return f"the BDL API's answer to {url}{about} was refused: {error}"
     if status is None:
-        return (f"the BDL API could not be reached at {url}{about}{tried}{detail} — check the network "
-                "connection and base_url in params/bdl_api.yml")  # fmt: skip
+        return (
+            f"the BDL API could not be reached at {url}{about}{tried}{detail} — check the network "
+            "connection and base_url in params/bdl_api.yml"
+        )
     todo = {
         400: "check the variable ids, unit ids and years of the request (the API rejected them)",
         403: "the API refused the client id: check the environment variable named in params/bdl_api.yml "

@@ -228,8 +228,11 @@ def _long(headers: list[str], table: pd.DataFrame, rows: pd.Series, ctx: _Ctx, *
         years = pd.Series([file_year] * len(table), dtype="Int64")
     factors = {pos: ctx.factor(pos, cm.variable, headers[pos]) for pos, cm in columns.items()}
     # a column whose unit contradicts its variable gives no value (its 'unit' problem says why)
-    scaled = {pos: cm.model_copy(update={"scale": cm.scale * factors[pos]})
-              for pos, cm in columns.items() if factors[pos] == factors[pos]}  # fmt: skip
+    scaled = {
+        pos: cm.model_copy(update={"scale": cm.scale * factors[pos]})
+        for pos, cm in columns.items()
+        if factors[pos] == factors[pos]
+    }
     frame = tidy_long(
         table,
         scaled,
@@ -275,8 +278,14 @@ def _wide(headers: list[str], table: pd.DataFrame, rows: pd.Series, ctx: _Ctx) -
         mapped = pd.Series([src.columns[0]] * len(table), index=table.index, dtype="object")
     else:
         if not others:
-            ctx.add(ctx.header_line, "", "", "required_column", "no label column before the year columns",
-                    "a first column naming the variable of each row")  # fmt: skip
+            ctx.add(
+                ctx.header_line,
+                "",
+                "",
+                "required_column",
+                "no label column before the year columns",
+                "a first column naming the variable of each row",
+            )
             return ReadResult(empty_read(), ctx.problems, dropped)
         labels = table.iloc[:, others[0]].astype("str").map(norm_header)
         mapped = labels.map(lambda s: by_label.get(s))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..params import Dataset, Registry
+from ..safety import UnsafeInputError, check_zip
 from .common import ReadResult, SourceFileError, expect_kind, norm_header, read_bytes, year_of_header
 from .table import grid_to_frame, locate_header
 
@@ -47,6 +48,12 @@ def _open(path: Path, data: bytes, *, read_only: bool):
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    try:  # a zip bomb is refused before openpyxl unpacks anything
+        check_zip(data, where="the workbook")
+    except UnsafeInputError as exc:
+        raise SourceFileError(
+            path, str(exc).removeprefix("the workbook").lstrip(": "), "ask the provider for it again"
+        ) from None
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=True)
     except (zipfile.BadZipFile, KeyError, EOFError, InvalidFileException, OSError, ValueError) as exc:

@@ -24,10 +24,11 @@ Layout of params/::
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from ..i18n import LANGS
-from ..paths import PATHS, notebooks_folder
+from ..paths import PATHS, Paths, notebooks_folder
+from ..safety import path_problem, within
 from . import (
     accessibility,
     bdl_api,
@@ -223,6 +224,7 @@ def load_params(root: str | Path | None = None, *, extras: bool = True) -> Regis
                 if data is not None:
                     reg.extra[name] = data
                     ld.problems.extend(module.check(reg, data))
+    ld.problems.extend(unsafe_paths(root, datasets, reg.extra if reg is not None else {}))
     if ld.problems:
         raise ParamsError(ld.problems)
     assert reg is not None
@@ -243,3 +245,48 @@ def registry(root: str | Path | None = None) -> Registry:
 def year_or_default(year: int | None, reg: Registry | None = None) -> int:
     """``year`` when given, else the default year of params/city.yml."""
     return year if year is not None else (reg or registry()).city.default_year
+
+
+def unsafe_paths(root: Path, datasets: dict[str, Dataset], extra: dict) -> list[ParamsProblem]:
+    """Every path written in params that would read outside its folder: absolute, with ``..``, or (when the file
+    exists) a symbolic link that leaves it. Sources and survey files lie under data/raw, the coding overrides
+    under params/; the national exports' ``folders`` under data/raw or ../shared (the only two roots)."""
+    raw = root.parent / "data" / "raw"
+    links_to = Paths(root.parent).link_roots
+    found: list[tuple[str, str, str, Path]] = []  # file, key, path as written, its root
+    for d in datasets.values():
+        for i, f in enumerate(d.source.files):
+            found.append((f"params/datasets/{d.id}.yml", f"source.files[{i}]", f, raw))
+    survey_data = extra.get("survey") if isinstance(extra.get("survey"), dict) else {}
+    for i, f in enumerate(survey_data.get("files") or []):
+        for key in ("path", "structure"):
+            if isinstance(f, dict) and isinstance(f.get(key), str):
+                found.append(("params/survey.yml", f"files[{i}].{key}", f[key], raw))
+    coding = extra.get("survey_coding") if isinstance(extra.get("survey_coding"), dict) else {}
+    for key, where in (("overrides", root), ("double_coded", raw)):
+        if isinstance(coding.get(key), str):
+            found.append(("params/survey_coding.yml", key, coding[key], where))
+    problems = []
+    for file, key, text, base in found:
+        why = path_problem(text.replace("{year}", "2000"))
+        if why is None:
+            paths = base.glob(text.replace("{year}", "*")) if "{year}" in text else [base / text]
+            roots = links_to if base == raw else (base,)
+            if any((p.exists() or p.is_symlink()) and not any(within(r, p) for r in roots) for p in paths):
+                why = "is a symbolic link that leads outside the folder"
+        if why:
+            problems.append(ParamsProblem(file, key, f"{text!r} {why}: refused, it must lie under {base.name}/"))
+    national = extra.get("national") if isinstance(extra.get("national"), dict) else {}
+    for i, folder in enumerate(national.get("folders") or []):
+        if not isinstance(folder, str):
+            continue
+        path = root.parent / folder
+        if PurePath(folder).is_absolute() or not any(within(r, path) for r in links_to):
+            problems.append(
+                ParamsProblem(
+                    "params/national.yml",
+                    f"folders[{i}]",
+                    f"{folder!r} lies outside data/raw and ../shared: refused (the exports are read from those two)",
+                )
+            )
+    return problems

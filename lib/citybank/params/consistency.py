@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from .core import Loader, ParamsError, ParamsProblem, Registry, Strict, Text3
+from .core import Loader, ParamsProblem, Registry, Strict, Text3
+from .optional import OptionalFile
 
 FILE = "consistency.yml"
 
@@ -124,17 +125,10 @@ def _parse(reg: Registry, data: Any) -> tuple[list[Rule], list[ParamsProblem]]:
     return rules, loader.problems + problems
 
 
-def check(reg: Registry, data: Any) -> list[ParamsProblem]:
-    """Every problem of params/consistency.yml, none raised (load_params collects them)."""
-    return _parse(reg, data)[1]
+PARAMS = OptionalFile("consistency", FILE, _parse)
+check = PARAMS.check
 
 
 def load_rules(reg: Registry) -> list[Rule]:
     """The validated rules of params/consistency.yml (an empty list when the file is absent)."""
-    data = reg.extra.get("consistency")
-    if data is None:
-        return []
-    rules, problems = _parse(reg, data)
-    if problems:
-        raise ParamsError(problems)
-    return rules
+    return PARAMS.load(reg, [])

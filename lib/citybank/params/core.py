@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import CitybankError
 from ..reads import note
+from ..safety import MAX_FILE_MB
 
 # libyaml's loader when PyYAML was built with it (several times faster on 100+ files), else the pure one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -310,6 +311,9 @@ class ColumnMap(Strict):
 class Source(Strict):
     format: Literal["csv", "xlsx", "bdl_ctab", "bdl_api"]
     files: list[str] = Field(min_length=1, description="paths under data/raw; '{year}' expands per year")
+    max_mb: float = Field(
+        MAX_FILE_MB, gt=0, description="a file larger than this (MB) is refused unread: files are read whole"
+    )
     encoding: str | None = Field(None, description="utf-8, utf-8-sig or cp1250; None = detect")
     delimiter: str | None = Field(None, description="None = detect")
     decimal: Literal[".", ","] = "."

@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from .core import SLUG, Loader, ParamsError, ParamsProblem, Registry, Strict, Text3
+from .core import SLUG, Loader, ParamsProblem, Registry, Strict, Text3
+from .optional import OptionalFile
 
 FILE = "documents.yml"
 DOC_TYPES = ("strategy", "programme", "plan", "study", "report", "policy")
@@ -96,17 +97,11 @@ def _parse(reg: Registry, data: Any) -> tuple[list[Document], list[ParamsProblem
     return docs, problems
 
 
-def check(reg: Registry, data: Any) -> list[ParamsProblem]:
-    """Every problem of params/documents.yml, none raised (load_params collects them)."""
-    return _parse(reg, data)[1]
+PARAMS = OptionalFile("documents", FILE, _parse)
+check = PARAMS.check
 
 
 def load_documents(reg: Registry) -> list[Document]:
     """The documents of params/documents.yml, newest adoption first (an empty list when the file is absent)."""
-    data = reg.extra.get("documents")
-    if data is None:
-        return []
-    docs, problems = _parse(reg, data)
-    if problems:
-        raise ParamsError(problems)
+    docs = PARAMS.load(reg, [])
     return sorted(docs, key=lambda d: (-(d.adopted_year or 0), d.id))

@@ -15,7 +15,8 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from ..i18n import LANGS, load_catalog
-from .core import ChangeKind, Loader, ParamsError, ParamsProblem, Registry, Strict
+from .core import ChangeKind, Loader, ParamsProblem, Registry, Strict
+from .optional import OptionalFile
 
 FILE = "residents.yml"
 MAX_FIGURES = 10
@@ -98,17 +99,10 @@ def _parse(reg: Registry, data: Any) -> tuple[Summary | None, list[ParamsProblem
     return summary, problems
 
 
-def check(reg: Registry, data: Any) -> list[ParamsProblem]:
-    """Every problem of params/residents.yml, none raised (load_params collects them)."""
-    return _parse(reg, data)[1]
+PARAMS = OptionalFile("residents", FILE, _parse)
+check = PARAMS.check
 
 
 def load_summary(reg: Registry) -> Summary | None:
     """The validated summary (None when params/residents.yml is absent)."""
-    data = reg.extra.get("residents")
-    if data is None:
-        return None
-    summary, problems = _parse(reg, data)
-    if problems or summary is None:
-        raise ParamsError(problems or [ParamsProblem(f"params/{FILE}", "", "invalid residents' summary")])
-    return summary
+    return PARAMS.load(reg)

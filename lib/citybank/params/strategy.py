@@ -8,7 +8,8 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from .consistency import side_ids
-from .core import Loader, ParamsError, ParamsProblem, Registry, Strict, Text3
+from .core import Loader, ParamsProblem, Registry, Strict, Text3
+from .optional import OptionalFile
 from .survey import stale_links
 
 FILE = "strategy.yml"
@@ -252,17 +253,10 @@ def _all_ids(model: Strategy) -> list[tuple[str, str]]:
     return out
 
 
-def check(reg: Registry, data: Any) -> list[ParamsProblem]:
-    """Every problem of params/strategy.yml, none raised (load_params collects them)."""
-    return _parse(reg, data)[1]
+PARAMS = OptionalFile("strategy", FILE, _parse)
+check = PARAMS.check
 
 
 def load_strategy(reg: Registry) -> Strategy | None:
     """The validated strategy of params/strategy.yml, or None when the file is absent."""
-    data = reg.extra.get("strategy")
-    if data is None:
-        return None
-    model, problems = _parse(reg, data)
-    if problems or model is None:
-        raise ParamsError(problems)
-    return model
+    return PARAMS.load(reg)

@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from .core import Loader, ParamsError, ParamsProblem, Registry, Strict, Text3
+from .core import Loader, ParamsProblem, Registry, Strict, Text3
+from .optional import OptionalFile
 
 FILE = "survey.yml"
 MODES = ("CATI", "CAWI")
@@ -374,20 +375,13 @@ def _parse(reg: Registry, data: Any) -> tuple[Survey | None, list[ParamsProblem]
     return s, _cross(reg, s, loader.rel(path))
 
 
-def check(reg: Registry, data: Any) -> list[ParamsProblem]:
-    """Every problem of params/survey.yml, none raised (load_params collects them)."""
-    return _parse(reg, data)[1]
+PARAMS = OptionalFile("survey", FILE, _parse)
+check = PARAMS.check
 
 
 def load_survey(reg: Registry) -> Survey | None:
     """The validated survey codebook (None when params/survey.yml is absent)."""
-    data = reg.extra.get("survey")
-    if data is None:
-        return None
-    s, problems = _parse(reg, data)
-    if problems:
-        raise ParamsError(problems)
-    return s
+    return PARAMS.load(reg)
 
 
 # ---------------------------------------------------------------- links from other params files to the survey

@@ -23,7 +23,8 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .core import Loader, ParamsError, ParamsProblem, Registry, Strict, Text3
+from .core import Loader, ParamsProblem, Registry, Strict, Text3
+from .optional import OptionalFile
 from .survey import load_survey, stale_links
 
 FILE = "survey_coding.yml"
@@ -176,17 +177,10 @@ def _parse(reg: Registry, data: Any) -> tuple[Coding | None, list[ParamsProblem]
     return c, _cross(reg, c, loader.rel(path))
 
 
-def check(reg: Registry, data: Any) -> list[ParamsProblem]:
-    """Every problem of params/survey_coding.yml and its overrides CSV, none raised (load_params collects them)."""
-    return _parse(reg, data)[1]
+PARAMS = OptionalFile("survey_coding", FILE, _parse)  # the file and its overrides CSV
+check = PARAMS.check
 
 
 def load_coding(reg: Registry) -> Coding | None:
     """The validated open-answer codebook (None when params/survey_coding.yml is absent)."""
-    data = reg.extra.get("survey_coding")
-    if data is None:
-        return None
-    c, problems = _parse(reg, data)
-    if problems:
-        raise ParamsError(problems)
-    return c
+    return PARAMS.load(reg)

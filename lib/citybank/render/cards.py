@@ -42,8 +42,9 @@ def card_data(inp: BookInputs, cat: Catalogue, pid: str, lang: str) -> dict[str,
         d = cat.datasets[ds_id]
         title = reg.datasets[ds_id].title.get(lang)
         due_note = "" if d.due == prov.due or d.due is None else f" ({fmt_date(dt.date.fromisoformat(d.due), lang)})"
-        receive.append([title + due_note, ", ".join(d.receive), t(f"frequency.{d.frequency}", lang),
-                        str(d.last_data_year or "–")])  # fmt: skip
+        receive.append(
+            [title + due_note, ", ".join(d.receive), t(f"frequency.{d.frequency}", lang), str(d.last_data_year or "–")]
+        )
         if d.overdue:
             wrong.append([title, t("portal.overdue", lang, year=d.expected_last_year), "–", ""])
         for p in d.problems:
@@ -85,7 +86,7 @@ def card_data(inp: BookInputs, cat: Catalogue, pid: str, lang: str) -> dict[str,
             t("portal.card_files", lang),
             t("frequency", lang),
             t("portal.last_year", lang),
-        ],  # fmt: skip
+        ],
         "receive_rows": receive,
         "feeds_title": t("portal.card_feeds", lang),
         "feeds": feeds,

@@ -153,8 +153,14 @@ class _Words:
 def _catalogue(cat: Catalogue, w: _Words, lang: str) -> list[Block]:
     reg = w.reg
     blocks = [Block("markdown", t("portal.catalogue_intro", lang))]
-    header = [t("dataset", lang), t("portal.provider", lang), t("frequency", lang), t("portal.last_year", lang),
-              t("portal.status", lang), t("portal.openness", lang)]  # fmt: skip
+    header = [
+        t("dataset", lang),
+        t("portal.provider", lang),
+        t("frequency", lang),
+        t("portal.last_year", lang),
+        t("portal.status", lang),
+        t("portal.openness", lang),
+    ]
     for slug, ids in cat.categories.items():
         if not ids:
             continue
@@ -199,10 +205,13 @@ def _dataset(cat: Catalogue, d: DatasetEntry, w: _Words, lang: str) -> list[Bloc
     blocks = [Block("markdown", ds.description.get(lang)), Block("html", facts_list(facts))]
     header = [t("variable", lang), t("unit", lang), t("definition", lang)]
     rows = [
-        [esc(reg.variables[v].name.get(lang)), esc(unit_label(reg.variables[v].unit, lang)),
-         esc(reg.variables[v].definition.get(lang))]
+        [
+            esc(reg.variables[v].name.get(lang)),
+            esc(unit_label(reg.variables[v].unit, lang)),
+            esc(reg.variables[v].definition.get(lang)),
+        ]
         for v in d.lineage.variables
-    ]  # fmt: skip
+    ]
     blocks.append(Block("html", f"<h2>{esc(t('portal.variables', lang))}</h2>" + table(header, rows)))
     if d.downloads:
         files = " · ".join(
@@ -241,8 +250,13 @@ def _problems(d: DatasetEntry, w: _Words, lang: str) -> str:
 
 def _providers(cat: Catalogue, w: _Words, lang: str) -> list[Block]:
     reg = w.reg
-    header = [t("portal.provider", lang), t("portal.kind", lang), t("portal.datasets", lang),
-              t("portal.due", lang, year=cat.year), t("portal.card", lang)]  # fmt: skip
+    header = [
+        t("portal.provider", lang),
+        t("portal.kind", lang),
+        t("portal.datasets", lang),
+        t("portal.due", lang, year=cat.year),
+        t("portal.card", lang),
+    ]
     rows = [
         [
             w.provider(pid),
@@ -268,8 +282,14 @@ def _provider(cat: Catalogue, pid: str, w: _Words, lang: str) -> list[Block]:
         (t("portal.card", lang), link(f"../../{card_path(pid, lang)}", t("portal.card", lang))),
     ]
     blocks = [Block("markdown", reg.providers[pid].description.get(lang)), Block("html", facts_list(facts))]
-    header = [t("dataset", lang), t("portal.category", lang), t("frequency", lang), t("portal.last_year", lang),
-              t("portal.status", lang), t("portal.problems", lang, year=cat.year)]  # fmt: skip
+    header = [
+        t("dataset", lang),
+        t("portal.category", lang),
+        t("frequency", lang),
+        t("portal.last_year", lang),
+        t("portal.status", lang),
+        t("portal.problems", lang, year=cat.year),
+    ]
     rows = [
         [
             w.dataset(d),
@@ -288,8 +308,14 @@ def _provider(cat: Catalogue, pid: str, w: _Words, lang: str) -> list[Block]:
 
 def _documents(inp: BookInputs, w: _Words, lang: str) -> list[Block]:
     docs = load_documents(inp.registry)
-    header = [t("portal.doc_title", lang), t("portal.doc_type", lang), t("portal.adopted", lang),
-              t("portal.resolution", lang), t("portal.period", lang), t("portal.text", lang)]  # fmt: skip
+    header = [
+        t("portal.doc_title", lang),
+        t("portal.doc_type", lang),
+        t("portal.adopted", lang),
+        t("portal.resolution", lang),
+        t("portal.period", lang),
+        t("portal.text", lang),
+    ]
     rows = []
     for d in docs:
         title = esc(d.title.get(lang))
@@ -297,11 +323,16 @@ def _documents(inp: BookInputs, w: _Words, lang: str) -> list[Block]:
             title += f'<br><small class="verify">{esc(t("portal.to_verify", lang, what=d.verify.get(lang)))}</small>'
         adopted = d.adopted or ""
         shown = fmt_date(dt.date.fromisoformat(adopted), lang) if len(adopted) == 10 else adopted
-        rows.append([
-            title, esc(t(f"portal.doc_kind.{d.type}", lang)), esc(shown or t("portal.unknown", lang)),
-            esc(d.resolution or t("portal.unknown", lang)), esc(d.period or "–"),
-            link(d.link, t("portal.text", lang)) if d.link else esc("–"),
-        ])  # fmt: skip
+        rows.append(
+            [
+                title,
+                esc(t(f"portal.doc_kind.{d.type}", lang)),
+                esc(shown or t("portal.unknown", lang)),
+                esc(d.resolution or t("portal.unknown", lang)),
+                esc(d.period or "–"),
+                link(d.link, t("portal.text", lang)) if d.link else esc("–"),
+            ]
+        )
     return [Block("markdown", t("portal.documents_intro", lang)), Block("html", table(header, rows))]
 
 
@@ -339,14 +370,25 @@ def _changes(inp: BookInputs, cat: Catalogue, w: _Words, lang: str) -> list[Bloc
         return f"{label}, {t('portal.row', lang).lower()} {row}" if row is not None else label
 
     revs = report["revisions"]
-    header = [t("variable", lang), t("portal.territory", lang), t("portal.year", lang), t("portal.old_value", lang),
-              t("portal.new_value", lang), t("portal.provenance", lang)]  # fmt: skip
+    header = [
+        t("variable", lang),
+        t("portal.territory", lang),
+        t("portal.year", lang),
+        t("portal.old_value", lang),
+        t("portal.new_value", lang),
+        t("portal.provenance", lang),
+    ]
     rows = [
-        [var(r["variable"]), esc(names.get(r["territory"], r["territory"])), esc(r["year"]),
-         esc(fmt_number(r["old_value"], lang)), esc(fmt_number(r["new_value"], lang)),
-         esc(f"{prov(r, 'old_')} → {prov(r, 'new_')}")]
+        [
+            var(r["variable"]),
+            esc(names.get(r["territory"], r["territory"])),
+            esc(r["year"]),
+            esc(fmt_number(r["old_value"], lang)),
+            esc(fmt_number(r["new_value"], lang)),
+            esc(f"{prov(r, 'old_')} → {prov(r, 'new_')}"),
+        ]
         for r in revs[:MAX_ROWS]
-    ]  # fmt: skip
+    ]
     body = table(header, rows, num=[2, 3, 4]) if rows else esc(t("portal.none", lang))
     if len(revs) > MAX_ROWS:
         body += f"<p>{esc(t('portal.more', lang, n=fmt_number(len(revs) - MAX_ROWS, lang)))}</p>"
@@ -354,10 +396,14 @@ def _changes(inp: BookInputs, cat: Catalogue, w: _Words, lang: str) -> list[Bloc
     removed = report["removed"]
     header = [t("variable", lang), t("portal.territory", lang), t("portal.year", lang), t("portal.old_value", lang)]
     rows = [
-        [var(r["variable"]), esc(names.get(r["territory"], r["territory"])), esc(r["year"]),
-         esc(fmt_number(r["value"], lang))]
+        [
+            var(r["variable"]),
+            esc(names.get(r["territory"], r["territory"])),
+            esc(r["year"]),
+            esc(fmt_number(r["value"], lang)),
+        ]
         for r in removed[:MAX_ROWS]
-    ]  # fmt: skip
+    ]
     body = table(header, rows, num=[2, 3]) if rows else esc(t("portal.none", lang))
     if len(removed) > MAX_ROWS:
         body += f"<p>{esc(t('portal.more', lang, n=fmt_number(len(removed) - MAX_ROWS, lang)))}</p>"

@@ -17,7 +17,7 @@ from .book import Block, Page, Table, numeric_columns, shift_headings
 from .site import template_text
 from .strings import t
 
-PANDOC_FROM = "markdown-auto_identifiers-tex_math_dollars-raw_tex-citations-smart"
+PANDOC_FROM = "markdown-auto_identifiers-tex_math_dollars-raw_tex-raw_html-citations-smart"  # HTML in text is text  # HTML in text is text
 FIXED_EPOCH = 0
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$@~^])")
 _TAG = re.compile(r"<[^>]+>")
@@ -128,10 +128,24 @@ def write_docx(markdown: str, build_dir: Path, out: Path, lang: str, title: str,
     """The same Markdown as a Word document (headings, figures, tables, a table of contents)."""
     tmp = build_dir / out.name
     args = [
-        "-f", PANDOC_FROM, "-t", "docx", "--toc", "--toc-depth=2", f"--resource-path={build_dir}",
-        "-M", f"title={title}", "-M", f"subtitle={subtitle}", "-M", f"lang={lang}",
-        "-M", f"toc-title={t('contents', lang)}", "-o", str(tmp),
-    ]  # fmt: skip
+        "-f",
+        PANDOC_FROM,
+        "-t",
+        "docx",
+        "--toc",
+        "--toc-depth=2",
+        f"--resource-path={build_dir}",
+        "-M",
+        f"title={title}",
+        "-M",
+        f"subtitle={subtitle}",
+        "-M",
+        f"lang={lang}",
+        "-M",
+        f"toc-title={t('contents', lang)}",
+        "-o",
+        str(tmp),
+    ]
     _pandoc(args, markdown, build_dir)
     normalize_zip(tmp)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -92,7 +92,7 @@ class SiteWriter:
         )
         self.page_tpl = self.env.get_template("page.html.j2")
         self.root_tpl = self.env.get_template("root.html.j2")
-        self.markdown = mistune.create_markdown(escape=False, plugins=["table", "strikethrough", "footnotes"])
+        self.markdown = mistune.create_markdown(escape=True, plugins=["table", "strikethrough", "footnotes"])
         self.images: dict[str, bytes] = {}
 
     @cached_property

@@ -69,8 +69,21 @@ Evaluated:
   rebuild 0.01 s. Real notebooks (21 pl tasks): plain 3.5 s/notebook, of which ~2.8 s is the notebooks' own
   work, so the runner reaches 1.9× on 2 cores; kernel start in the runner is ~0.3 s under full load.
 
+* **in process (chosen since, the default)**: the same warm worker and per-task fork, but the task's process
+  runs the notebook itself in an IPython ``InteractiveShell`` (:mod:`citybank.runner.inprocess`, a papermill
+  engine): no kernel is forked, no ZeroMQ socket opened, no message serialized per output — per notebook that
+  saves the kernel start (~0.3–0.7 s under load) and the messaging. The outputs are recorded as nbclient records a
+  kernel's messages (display data and results through ipykernel's own image encoding and a Jupyter message's
+  JSON round trip, streams flushed at each display, the shell's tracebacks), so the notebook's bytes are the
+  kernel path's: ``tests/test_runner.py`` executes one task of every template both ways and compares them. The
+  isolation is the fork's, as before (the leak test runs on both paths). ``CITYBANK_RUNNER_KERNEL=fork`` (a
+  kernel forked per task, as above) or ``spawn`` (plain papermill) chooses another path. Measured (one task of
+  each of the nine templates, both paths side by side, 2 cores at load ~20): 32.0 s of execution in process
+  against 41.1 s with forked kernels, and no kernel start (~0.6 s per notebook at that load); the whole year
+  cold: README, Performance.
+
 Everything still goes through papermill: parameters are injected by papermill (after validation against
-the notebook's ``parameters`` cell with :func:`citybank.contract.parameters_of`), the kernel is ``python3``
+the notebook's ``parameters`` cell with :func:`citybank.contract.parameters_of`), the kernel named is ``python3``
 and outputs are ordinary executed notebooks with papermill metadata.
 
 Executors and many gminas
@@ -83,7 +96,7 @@ the same inputs give byte-identical outputs whichever executor ran them. ``cityb
 dask --scheduler tcp://HOST:8786``; without ``--scheduler`` a LocalCluster of ``--jobs`` workers is started.
 
 A worker imports the heavy modules once, then forks one *root process* per workbench root (the folder of a
-gmina's params/ and data/), which points :data:`citybank.paths.PATHS` at that root, loads its data and forks
+gmina's params/ and data/), whose ``CITYBANK_ROOT`` names that root, loads its data and forks
 the task clients: one build can hold the tasks of several gminas (:func:`plan_gminas`: ids prefixed by the
 TERC code, outputs and state in each gmina's own workbench) at the cost of loading each gmina's data once
 per worker, not of the imports again; the local pool keeps each worker on one gmina while another gmina has
@@ -132,7 +145,27 @@ def make_executor(name: str = "local", scheduler: str | None = None, jobs: int |
 
 
 __all__ = [
-    "DEFAULT_TIMEOUT", "EXECUTORS", "INFRASTRUCTURE", "LocalExecutor", "make_executor", "plan_gminas", "stable_notebook", "KERNEL_NAME", "NOTEBOOK", "KEY_PACKAGES", "LIB_ROOT", "BuildResult", "Failure", "NotebookProblem", "Task", "check_parameters", "code_hash",
-    "lib_hash", "plan", "run_tasks", "status",
-    "synthetic_plan", "task_inputs",
-]  # fmt: skip
+    "DEFAULT_TIMEOUT",
+    "EXECUTORS",
+    "INFRASTRUCTURE",
+    "LocalExecutor",
+    "make_executor",
+    "plan_gminas",
+    "stable_notebook",
+    "KERNEL_NAME",
+    "NOTEBOOK",
+    "KEY_PACKAGES",
+    "LIB_ROOT",
+    "BuildResult",
+    "Failure",
+    "NotebookProblem",
+    "Task",
+    "check_parameters",
+    "code_hash",
+    "lib_hash",
+    "plan",
+    "run_tasks",
+    "status",
+    "synthetic_plan",
+    "task_inputs",
+]

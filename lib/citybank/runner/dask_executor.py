@@ -99,9 +99,15 @@ class WarmWorkers(WorkerPlugin):
                 self.handles.pop(threading.get_ident(), None)
             h.stop()
             return {
-                "id": job["id"], "status": "failed", "kind": INFRASTRUCTURE, "log": job.get("log"),
-                "error": f"on Dask worker {self.worker_name}: {exc}", "kernel_start": None, "execute": None, "write": None,
-            }  # fmt: skip
+                "id": job["id"],
+                "status": "failed",
+                "kind": INFRASTRUCTURE,
+                "log": job.get("log"),
+                "error": f"on Dask worker {self.worker_name}: {exc}",
+                "kernel_start": None,
+                "execute": None,
+                "write": None,
+            }
 
 
 def run_job(job: dict[str, Any]) -> dict[str, Any]:
@@ -120,9 +126,13 @@ class DaskExecutor:
     name = "dask"
 
     def __init__(
-        self, scheduler: str | None = None, *, client: Client | None = None, jobs: int | None = None,
+        self,
+        scheduler: str | None = None,
+        *,
+        client: Client | None = None,
+        jobs: int | None = None,
         connect_timeout: float = 30.0,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.scheduler = scheduler
         self.client = client
         self.jobs = max(1, jobs or os.cpu_count() or 1)
@@ -169,9 +179,15 @@ class DaskExecutor:
         except Exception as other:  # noqa: BLE001 — a cancelled future has no exception to give
             error = f"{type(other).__name__}: {other}"
         return {
-            "id": job["id"], "status": "failed", "kind": INFRASTRUCTURE, "log": job.get("log"),
-            "error": f"Dask could not run the task ({error})", "kernel_start": None, "execute": None, "write": None,
-        }  # fmt: skip
+            "id": job["id"],
+            "status": "failed",
+            "kind": INFRASTRUCTURE,
+            "log": job.get("log"),
+            "error": f"Dask could not run the task ({error})",
+            "kernel_start": None,
+            "execute": None,
+            "write": None,
+        }
 
     def close(self) -> None:
         if self.client is None:

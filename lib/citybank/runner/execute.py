@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..paths import use_root
 from ..util import atomic_path, package_versions, progress_bar, sha256_file
 from . import depfile
 from .cache import (
@@ -41,11 +40,30 @@ KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 600
 # Modules imported once by each worker so that notebooks find them already loaded.
 PRELOAD = (
-    "pandas", "numpy", "pyarrow", "matplotlib", "matplotlib.pyplot", "seaborn", "IPython",
-    "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "matplotlib_inline.backend_inline", "papermill", "nbclient", "nbformat",
-    "citybank.params", "citybank.bank", "citybank.plots", "citybank.narrative", "citybank.i18n",
-    "citybank.indicators", "citybank.strategy", "citybank.consistency", "citybank.views",
-)  # fmt: skip
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "seaborn",
+    "IPython",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "matplotlib_inline.backend_inline",
+    "papermill",
+    "nbclient",
+    "nbformat",
+    "citybank.params",
+    "citybank.bank",
+    "citybank.plots",
+    "citybank.narrative",
+    "citybank.i18n",
+    "citybank.indicators",
+    "citybank.strategy",
+    "citybank.consistency",
+    "citybank.views",
+)
 
 
 # ---------------------------------------------------------------- results
@@ -230,7 +248,14 @@ def _fork_kernel_manager_class():
     return ForkKernelManager
 
 
-def _execute(job: dict[str, Any], tmp_out: str, fork_kernel: bool) -> dict[str, Any]:
+KERNEL_MODES = ("inprocess", "fork", "spawn")
+"""How a task's notebook is executed (``CITYBANK_RUNNER_KERNEL``, read by each worker): ``inprocess`` (the default)
+in an IPython shell of the task's own forked process (:mod:`citybank.runner.inprocess`: no kernel, no messages);
+``fork`` by a kernel forked from that process (:class:`ForkKernelManager`); ``spawn`` by a fresh
+``ipykernel_launcher`` as plain papermill does. All three write the same bytes (tests/test_runner.py)."""
+
+
+def _execute(job: dict[str, Any], tmp_out: str, kernel_mode: str) -> dict[str, Any]:
     """Run one notebook with papermill into ``tmp_out`` (in the per-task child); return timings/status."""
     import papermill
 
@@ -243,15 +268,28 @@ def _execute(job: dict[str, Any], tmp_out: str, fork_kernel: bool) -> dict[str, 
         marks["executed"] = time.perf_counter()
 
     kwargs: dict[str, Any] = {}
-    if fork_kernel:
+    if kernel_mode == "inprocess":
+        from .inprocess import register  # the engine needs IPython: imported in the task's process only
+
+        kwargs["engine_name"] = register()
+    elif kernel_mode == "fork":
         kwargs["kernel_manager_class"] = _fork_kernel_manager_class()
     out: dict[str, Any] = {"status": "ok", "error": ""}
     try:
         papermill.execute_notebook(
-            job["notebook"], tmp_out, parameters=job["parameters"], kernel_name=KERNEL_NAME,
-            cwd=job["cwd"], progress_bar=False, log_output=False, execution_timeout=job["timeout"],
-            on_notebook_start=on_start, on_notebook_complete=on_complete, shutdown_kernel="immediate", **kwargs,
-        )  # fmt: skip
+            job["notebook"],
+            tmp_out,
+            parameters=job["parameters"],
+            kernel_name=KERNEL_NAME,
+            cwd=job["cwd"],
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=job["timeout"],
+            on_notebook_start=on_start,
+            on_notebook_complete=on_complete,
+            shutdown_kernel="immediate",
+            **kwargs,
+        )
         stable_notebook(Path(tmp_out), job["output"])
     except Exception as exc:  # noqa: BLE001 — any failure of the notebook is the task's failure
         out["status"] = "failed"
@@ -305,8 +343,8 @@ class _TaskFailed(Exception):
 class _Worker:
     """Runs inside a worker process: preload, then fork one child per task and wait with a deadline."""
 
-    def __init__(self, fork_kernel: bool = True, private_fds: tuple[int, ...] = ()) -> None:
-        self.fork_kernel = fork_kernel
+    def __init__(self, kernel_mode: str = "inprocess", private_fds: tuple[int, ...] = ()) -> None:
+        self.kernel_mode = kernel_mode
         self.child: int | None = None
         self.private_fds = private_fds  # the pipes of the root process: closed in every task's child
 
@@ -323,12 +361,14 @@ class _Worker:
 
     @staticmethod
     def warm_root(root: str) -> float:
-        """Point this process at the workbench ``root`` and load what every page of it reads (params, bank,
-        ISO results, fonts): each notebook's kernel is forked from this process, so it starts with them, and
-        whatever it changes dies with it."""
+        """Make this process the warm process of the workbench ``root`` and load what every page of it reads
+        (params, bank, ISO results, fonts): each notebook's kernel is forked from this process, so it starts with
+        them, and whatever it changes dies with it. The process serves this root only, for its whole life: its
+        ``CITYBANK_ROOT`` names it, which the pages' default paths (:data:`citybank.paths.PATHS`) and the
+        kernels it starts read."""
         t = time.perf_counter()
         if root:
-            use_root(root)  # PATHS and CITYBANK_ROOT (read by the kernels) now name this root
+            os.environ["CITYBANK_ROOT"] = str(Path(root).resolve())
         depfile.prepare()  # before the shared data are loaded: what they read is then replayed to every task
         with contextlib.suppress(Exception):  # a page that cannot load reports it when it runs
             importlib.import_module("citybank.views").warm()  # by name: imported by preload once MPLBACKEND is set
@@ -386,8 +426,8 @@ class _Worker:
                 fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
                 os.dup2(fd, 1)
                 os.dup2(fd, 2)
-                depfile.begin(depfile.path_for(log))  # what this process and its kernel read
-                res = _execute(job, str(tmp), self.fork_kernel)
+                depfile.begin(depfile.path_for(log))  # what this process (and a kernel it forks) reads
+                res = _execute(job, str(tmp), self.kernel_mode)
                 os.write(wfd, json.dumps(res).encode())
             except BaseException:  # noqa: BLE001
                 code = 1
@@ -450,8 +490,8 @@ class _Roots:
 
     A root process that dies fails its task as an :data:`INFRASTRUCTURE` failure (tried again in a new one)."""
 
-    def __init__(self, fork_kernel: bool, protocol_fds: tuple[int, ...], keep: int = 2) -> None:
-        self.fork_kernel = fork_kernel
+    def __init__(self, kernel_mode: str, protocol_fds: tuple[int, ...], keep: int = 2) -> None:
+        self.kernel_mode = kernel_mode
         self.protocol_fds = protocol_fds  # the worker's own pipes to the build: never held by a root process
         self.keep = keep
         self.procs: dict[str, tuple[int, int, Any]] = {}  # root → (pid, jobs fd, results file)
@@ -472,9 +512,16 @@ class _Roots:
             return json.loads(line)
         self._stop(root)
         return {
-            "id": job["id"], "pid": pid, "status": "failed", "kind": INFRASTRUCTURE, "log": job.get("log"),
-            "error": "the warm process of the task's workbench died", "kernel_start": None, "execute": None, "write": None,
-        }  # fmt: skip
+            "id": job["id"],
+            "pid": pid,
+            "status": "failed",
+            "kind": INFRASTRUCTURE,
+            "log": job.get("log"),
+            "error": "the warm process of the task's workbench died",
+            "kernel_start": None,
+            "execute": None,
+            "write": None,
+        }
 
     def _read(self, results, control_fd: int) -> bytes:
         while True:
@@ -500,7 +547,7 @@ class _Roots:
                 for _, fd, fh in self.procs.values():  # the other roots' pipes: their EOF must not wait for us
                     os.close(fd)
                     fh.close()
-                _serve_root(root, jobs_r, res_w, self.fork_kernel)
+                _serve_root(root, jobs_r, res_w, self.kernel_mode)
             except BaseException:  # noqa: BLE001 — whatever happened, leave (the worker reports it)
                 code = 1
             finally:
@@ -523,9 +570,9 @@ class _Roots:
             self._stop(root)
 
 
-def _serve_root(root: str, jobs_fd: int, results_fd: int, fork_kernel: bool) -> None:
+def _serve_root(root: str, jobs_fd: int, results_fd: int, kernel_mode: str) -> None:
     """Body of a root process: warm the root, then run its tasks one by one (jobs in, results out)."""
-    worker = _Worker(fork_kernel, private_fds=(jobs_fd, results_fd))
+    worker = _Worker(kernel_mode, private_fds=(jobs_fd, results_fd))
 
     def on_term(signum, frame):  # noqa: ARG001
         worker.kill_child()
@@ -548,8 +595,8 @@ def _worker_main() -> None:
     out_fd = os.dup(1)
     out = os.fdopen(out_fd, "w", buffering=1)
     os.dup2(2, 1)  # anything printed by imports goes to stderr, not into the protocol
-    fork_kernel = os.environ.get("CITYBANK_RUNNER_KERNEL", "fork") == "fork"
-    roots = _Roots(fork_kernel, protocol_fds=(out_fd,))
+    kernel_mode = os.environ.get("CITYBANK_RUNNER_KERNEL", "inprocess")
+    roots = _Roots(kernel_mode, protocol_fds=(out_fd,))
 
     def on_term(signum, frame):  # noqa: ARG001
         roots.stop_all()
@@ -580,9 +627,12 @@ class _WorkerHandle:
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from citybank.runner.execute import _worker_main; _worker_main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            start_new_session=True, env=env,
-        )  # fmt: skip
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env=env,
+        )
         self.job: dict[str, Any] | None = None
         self.root: str | None = None  # the workbench root of its last job (its warm root process)
         self.preload: float | None = None
@@ -693,8 +743,13 @@ class LocalExecutor:
                     w.stop()
                     self._dispatch()
                     if job is not None:
-                        return {"id": job["id"], "status": "failed", "kind": INFRASTRUCTURE, "log": job["log"],
-                                "error": "worker process died"}  # fmt: skip
+                        return {
+                            "id": job["id"],
+                            "status": "failed",
+                            "kind": INFRASTRUCTURE,
+                            "log": job["log"],
+                            "error": "worker process died",
+                        }
                     continue
                 msg = json.loads(line)
                 w.job = None

@@ -67,8 +67,20 @@ SURVEY_PLANTED: list[dict[str, Any]] = [
 PII_ANSWER = "Proszę o kontakt w sprawie dziury w jezdni przy ul. Wyzwolenia 12, Jan Kowalski, tel. 604 123 456"
 
 # Synthetic opinion model: chance of a top-2 answer per question, district shifts, mode shift; chance of "don't know".
-TOP2 = {"q01": 0.86, "q02": 0.70, "q03": 0.45, "q04": 0.73, "q05": 0.76, "q06": 0.68, "q07": 0.74, "q08": 0.66,
-        "q09": 0.40, "q10": 0.62, "q11": 0.55, "q12": 0.64}  # fmt: skip
+TOP2 = {
+    "q01": 0.86,
+    "q02": 0.70,
+    "q03": 0.45,
+    "q04": 0.73,
+    "q05": 0.76,
+    "q06": 0.68,
+    "q07": 0.74,
+    "q08": 0.66,
+    "q09": 0.40,
+    "q10": 0.62,
+    "q11": 0.55,
+    "q12": 0.64,
+}
 DK = {"q03": 0.04, "q05": 0.16, "q06": 0.08, "q07": 0.10, "q09": 0.08, "q10": 0.05, "q11": 0.12, "q12": 0.09}
 DISTRICT_SHIFT = {"2474011-01": -0.05, "2474011-02": 0.0, "2474011-03": 0.02, "2474011-04": -0.03, "2474011-05": 0.03}
 CAWI_SHIFT = -0.06
@@ -81,41 +93,87 @@ AGE_P = {  # (min, max) of ages → chance, per mode: the telephone reaches olde
 # the codes a human coder gives them (codes of params/survey_coding.yml). The topic comes from the main random stream
 # (so the closed answers do not depend on this list); the wording from a stream of its own.
 OPEN: list[list[tuple[str, tuple[str, ...]]]] = [
-    [("Więcej zieleni w centrum, mniej betonu", ("green",)), ("Za mało drzew i parków", ("green",)),
-     ("wiecej zieleni", ("green",))],
-    [("Lepsze połączenia autobusowe z Katowicami", ("public_transport",)),
-     ("Autobusy jeżdżą za rzadko", ("public_transport",)),
-     ("Komunikacja miejska do Katowic, częściej autobusy", ("public_transport",))],
-    [("Remont chodników na Bytkowie", ("roads",)), ("Dziurawe drogi i chodniki, a parkingów brak", ("roads", "parking")),
-     ("Naprawić jezdnię na Bytkowie", ("roads",))],
-    [("Za mało miejsc parkingowych przy blokach", ("parking",)), ("Brak parkingów na osiedlu", ("parking",)),
-     ("Gdzie zaparkować po 18?", ("parking",))],
-    [("Więcej ścieżek rowerowych", ("cycling",)), ("Drogi dla rowerów", ("cycling",)),
-     ("sciezki rowerowe do Parku Śląskiego", ("cycling",))],
-    [("Smog zimą, trzeba wymienić piece", ("air_noise",)), ("Powietrze zimą jest fatalne", ("air_noise",)),
-     ("Walka ze smogiem i kopciuchami", ("air_noise",))],
-    [("Dłuższe godziny pracy urzędu", ("city_office",)), ("Więcej spraw przez internet w urzędzie", ("city_office",)),
-     ("Urzędnicy mogliby być milsi", ("city_office",))],
-    [("Więcej zajęć dla seniorów", ("leisure",)), ("Klub seniora w każdej dzielnicy", ("leisure",)),
-     ("Zajęcia dla emerytów", ("leisure",))],
-    [("Czystość na osiedlach i psie odchody", ("cleanliness",)), ("Śmieci w lasach, brudno na ulicach", ("cleanliness",)),
-     ("Sprzątanie po psach", ("cleanliness",))],
-    [("Hałas przy Drogowej Trasie Średnicowej", ("air_noise",)), ("Ekrany akustyczne przy DTŚ", ("air_noise",)),
-     ("Za głośno w nocy od trasy", ("air_noise",))],
-    [("Basen w Michałkowicach jest za mały", ("leisure",)), ("Więcej imprez kulturalnych i koncertów", ("leisure",)),
-     ("Nowy basen i lodowisko", ("leisure",))],
-    [("Kolejki do lekarzy specjalistów", ("health",)), ("Szpital i przychodnie, za długo się czeka", ("health",)),
-     ("Brak lekarzy w przychodni", ("health",))],
-    [("Tańsze mieszkania dla młodych", ("housing",)), ("Mieszkania komunalne dla rodzin", ("housing",)),
-     ("Remonty starych kamienic", ("housing",))],
-    [("Oświetlenie ulic w Przełajce", ("roads",)), ("Ciemno na ulicach w nocy, boję się wracać", ("roads", "safety")),
-     ("Lampy na osiedlu nie świecą", ("roads",))],
-    [("Bezpieczeństwo w nocy, więcej patroli straży miejskiej", ("safety",)),
-     ("Więcej policji na ulicach", ("safety",)),
-     ("Monitoring na osiedlach, bo jest niebezpiecznie", ("safety",))],
-    [("Połączenie tramwajowe do Bańgowa", ("public_transport",)),
-     ("Tramwaj do Bańgowa i więcej zieleni", ("public_transport", "green")), ("Nic, jest dobrze", ("other",))],
-]  # fmt: skip
+    [
+        ("Więcej zieleni w centrum, mniej betonu", ("green",)),
+        ("Za mało drzew i parków", ("green",)),
+        ("wiecej zieleni", ("green",)),
+    ],
+    [
+        ("Lepsze połączenia autobusowe z Katowicami", ("public_transport",)),
+        ("Autobusy jeżdżą za rzadko", ("public_transport",)),
+        ("Komunikacja miejska do Katowic, częściej autobusy", ("public_transport",)),
+    ],
+    [
+        ("Remont chodników na Bytkowie", ("roads",)),
+        ("Dziurawe drogi i chodniki, a parkingów brak", ("roads", "parking")),
+        ("Naprawić jezdnię na Bytkowie", ("roads",)),
+    ],
+    [
+        ("Za mało miejsc parkingowych przy blokach", ("parking",)),
+        ("Brak parkingów na osiedlu", ("parking",)),
+        ("Gdzie zaparkować po 18?", ("parking",)),
+    ],
+    [
+        ("Więcej ścieżek rowerowych", ("cycling",)),
+        ("Drogi dla rowerów", ("cycling",)),
+        ("sciezki rowerowe do Parku Śląskiego", ("cycling",)),
+    ],
+    [
+        ("Smog zimą, trzeba wymienić piece", ("air_noise",)),
+        ("Powietrze zimą jest fatalne", ("air_noise",)),
+        ("Walka ze smogiem i kopciuchami", ("air_noise",)),
+    ],
+    [
+        ("Dłuższe godziny pracy urzędu", ("city_office",)),
+        ("Więcej spraw przez internet w urzędzie", ("city_office",)),
+        ("Urzędnicy mogliby być milsi", ("city_office",)),
+    ],
+    [
+        ("Więcej zajęć dla seniorów", ("leisure",)),
+        ("Klub seniora w każdej dzielnicy", ("leisure",)),
+        ("Zajęcia dla emerytów", ("leisure",)),
+    ],
+    [
+        ("Czystość na osiedlach i psie odchody", ("cleanliness",)),
+        ("Śmieci w lasach, brudno na ulicach", ("cleanliness",)),
+        ("Sprzątanie po psach", ("cleanliness",)),
+    ],
+    [
+        ("Hałas przy Drogowej Trasie Średnicowej", ("air_noise",)),
+        ("Ekrany akustyczne przy DTŚ", ("air_noise",)),
+        ("Za głośno w nocy od trasy", ("air_noise",)),
+    ],
+    [
+        ("Basen w Michałkowicach jest za mały", ("leisure",)),
+        ("Więcej imprez kulturalnych i koncertów", ("leisure",)),
+        ("Nowy basen i lodowisko", ("leisure",)),
+    ],
+    [
+        ("Kolejki do lekarzy specjalistów", ("health",)),
+        ("Szpital i przychodnie, za długo się czeka", ("health",)),
+        ("Brak lekarzy w przychodni", ("health",)),
+    ],
+    [
+        ("Tańsze mieszkania dla młodych", ("housing",)),
+        ("Mieszkania komunalne dla rodzin", ("housing",)),
+        ("Remonty starych kamienic", ("housing",)),
+    ],
+    [
+        ("Oświetlenie ulic w Przełajce", ("roads",)),
+        ("Ciemno na ulicach w nocy, boję się wracać", ("roads", "safety")),
+        ("Lampy na osiedlu nie świecą", ("roads",)),
+    ],
+    [
+        ("Bezpieczeństwo w nocy, więcej patroli straży miejskiej", ("safety",)),
+        ("Więcej policji na ulicach", ("safety",)),
+        ("Monitoring na osiedlach, bo jest niebezpiecznie", ("safety",)),
+    ],
+    [
+        ("Połączenie tramwajowe do Bańgowa", ("public_transport",)),
+        ("Tramwaj do Bańgowa i więcej zieleni", ("public_transport", "green")),
+        ("Nic, jest dobrze", ("other",)),
+    ],
+]
 PII_CODES = ("roads",)
 DOUBLE_CODED = "survey/double_coded_2020.csv"
 DOUBLE_CODED_EVERY = 4  # every 4th open answer (in respondent order) is coded by two coders
@@ -255,12 +313,32 @@ def _sav_bytes(survey: Survey, cati: pd.DataFrame) -> bytes:
 
 
 def _district_name(code: str) -> str:
-    return {"2474011-01": "Bańgów", "2474011-02": "Bytków", "2474011-03": "Michałkowice", "2474011-04": "Przełajka",
-            "2474011-05": "Siemianowice (Centrum)"}[code]  # fmt: skip
+    return {
+        "2474011-01": "Bańgów",
+        "2474011-02": "Bytków",
+        "2474011-03": "Michałkowice",
+        "2474011-04": "Przełajka",
+        "2474011-05": "Siemianowice (Centrum)",
+    }[code]
 
 
-STRUCTURE_COLUMNS = ["id", "related_id", "class", "type/scale", "name", "relevance", "text", "help", "language",
-                     "validation", "mandatory", "encrypted", "other", "default", "same_default"]  # fmt: skip
+STRUCTURE_COLUMNS = [
+    "id",
+    "related_id",
+    "class",
+    "type/scale",
+    "name",
+    "relevance",
+    "text",
+    "help",
+    "language",
+    "validation",
+    "mandatory",
+    "encrypted",
+    "other",
+    "default",
+    "same_default",
+]
 
 
 def _structure_bytes(survey: Survey) -> bytes:
@@ -270,9 +348,19 @@ def _structure_bytes(survey: Survey) -> bytes:
 
     def add(cls: str, typ: str, name: str, text: str, related: str = "", mandatory: str = "") -> str:
         ident = str(next(next_id)) if cls in ("G", "Q", "SQ") else ""
-        rows.append({"id": ident, "related_id": related, "class": cls, "type/scale": typ, "name": name,
-                     "relevance": "1" if cls in ("G", "Q", "SQ") else "", "text": text, "language": "pl",
-                     "mandatory": mandatory})  # fmt: skip
+        rows.append(
+            {
+                "id": ident,
+                "related_id": related,
+                "class": cls,
+                "type/scale": typ,
+                "name": name,
+                "relevance": "1" if cls in ("G", "Q", "SQ") else "",
+                "text": text,
+                "language": "pl",
+                "mandatory": mandatory,
+            }
+        )
         return ident
 
     add("S", "", "sid", "202003")
@@ -316,8 +404,18 @@ def _csv_bytes(survey: Survey, cawi: pd.DataFrame) -> bytes:
     """The responses as LimeSurvey's CSV export writes them (codes, all fields quoted, system columns first)."""
     bg = survey.background
     start = dt.datetime.combine(survey.fieldwork.start, dt.time())
-    header = ["id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp",
-              bg.district.cawi, bg.sex.cawi, bg.age.cawi]  # fmt: skip
+    header = [
+        "id",
+        "submitdate",
+        "lastpage",
+        "startlanguage",
+        "seed",
+        "startdate",
+        "datestamp",
+        bg.district.cawi,
+        bg.sex.cawi,
+        bg.age.cawi,
+    ]
     header += [q.cawi for q in survey.questions] + [q.cawi for q in survey.open_questions]
     buf = io.StringIO()
     w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")

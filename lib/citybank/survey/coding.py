@@ -43,20 +43,45 @@ import pandas as pd
 from ..errors import CitybankError, UserError
 from ..params.survey import Survey
 from ..params.survey_coding import CodedQuestion, Coding, read_overrides
+from ..safety import safe_frame
 from ..util import write_text_atomic
 from . import svyadapter
 from .estimate import flag
 from .inputs import SurveyData
 from .tables import LOG_COLUMNS, apply_suppression
-from .text import LEAK_PATTERNS, STEMMER_VERSION, fold, redact, stem, words
+from .text import STEMMER_VERSION, fold, leaks, redact, stem, words
 from .weighting import Weighting
 
 CODED_COLUMNS = ["respondent", "question", "code", "source"]
-SHARE_COLUMNS = ["question", "code", "scheme", "domain_type", "domain", "est", "se", "lci", "uci", "deff", "n", "flag",
-                 "suppressed", "codebook_version", "synthetic"]  # fmt: skip
+SHARE_COLUMNS = [
+    "question",
+    "code",
+    "scheme",
+    "domain_type",
+    "domain",
+    "est",
+    "se",
+    "lci",
+    "uci",
+    "deff",
+    "n",
+    "flag",
+    "suppressed",
+    "codebook_version",
+    "synthetic",
+]
 AGREEMENT_COLUMNS = ["question", "pair", "measure", "code", "n", "agreement", "expected", "kappa"]
-QUOTE_COLUMNS = ["question", "code", "rank", "quote", "district", "attribution", "redacted", "codebook_version",
-                 "synthetic"]  # fmt: skip
+QUOTE_COLUMNS = [
+    "question",
+    "code",
+    "rank",
+    "quote",
+    "district",
+    "attribution",
+    "redacted",
+    "codebook_version",
+    "synthetic",
+]
 CODING_FILES = {
     "shares": "survey_coded_shares.csv",
     "agreement": "survey_coding_agreement.csv",
@@ -160,8 +185,11 @@ def load_overrides(root: Path, coding: Coding) -> pd.DataFrame:
     if problems:
         line, col, msg = problems[0]
         raise UserError(f"{path} row {line}, {col}: {msg} (run `citybank check-params` for every problem)")
-    out = [{"respondent": r["respondent"], "question": r["question"], "code": c, "coder": r["coder"], "note": r["note"]}
-           for r in rows for c in r["codes"]]  # fmt: skip
+    out = [
+        {"respondent": r["respondent"], "question": r["question"], "code": c, "coder": r["coder"], "note": r["note"]}
+        for r in rows
+        for c in r["codes"]
+    ]
     return pd.DataFrame(out, columns=["respondent", "question", "code", "coder", "note"])
 
 
@@ -186,13 +214,16 @@ def code_answers(data: SurveyData, coding: Coding, overrides: pd.DataFrame) -> t
     ov = overrides.assign(source="override")
     ov_keys = set(zip(ov["respondent"], ov["question"], strict=True))
     unused = sorted(k for k in ov_keys if k not in keys)
-    kept = rules.loc[np.array([k not in ov_keys for k in zip(rules["respondent"], rules["question"], strict=True)],
-                              dtype=bool)]  # fmt: skip
-    used = ov.loc[np.array([k in keys for k in zip(ov["respondent"], ov["question"], strict=True)], dtype=bool),
-                  CODED_COLUMNS]  # fmt: skip
+    kept = rules.loc[
+        np.array([k not in ov_keys for k in zip(rules["respondent"], rules["question"], strict=True)], dtype=bool)
+    ]
+    used = ov.loc[
+        np.array([k in keys for k in zip(ov["respondent"], ov["question"], strict=True)], dtype=bool), CODED_COLUMNS
+    ]
     out = pd.concat([kept, used], ignore_index=True).sort_values(["question", "respondent", "code"])
-    messages = [f"override of {r} / {q} matches no open answer (respondent quarantined or absent): not used"
-                for r, q in unused]  # fmt: skip
+    messages = [
+        f"override of {r} / {q} matches no open answer (respondent quarantined or absent): not used" for r, q in unused
+    ]
     return out.reset_index(drop=True), messages
 
 
@@ -220,8 +251,9 @@ def code_shares_and_log(
         base = base.assign(w=base["respondent"].map(weighting.weights))
         if base["w"].isna().any():
             missing = base.loc[base["w"].isna(), "respondent"].iloc[0]
-            raise CodingError(f"respondent {missing} answered {q.question} but has no weight of scheme "
-                              f"'{weighting.scheme}'")  # fmt: skip
+            raise CodingError(
+                f"respondent {missing} answered {q.question} but has no weight of scheme '{weighting.scheme}'"
+            )
         mine = coded[coded["question"] == q.question]
         for code in q.code_ids:
             has = set(mine.loc[mine["code"] == code, "respondent"])
@@ -230,8 +262,9 @@ def code_shares_and_log(
             rows.append(_share_row(q.question, code, weighting.scheme, "city", "city", city, survey))
             by = svyadapter.share(frame, "y", "w", by="district")
             for d in districts:
-                rows.append(_share_row(q.question, code, weighting.scheme, "district", d, by.get(d, svyadapter.EMPTY),
-                                       survey))  # fmt: skip
+                rows.append(
+                    _share_row(q.question, code, weighting.scheme, "district", d, by.get(d, svyadapter.EMPTY), survey)
+                )
     est = pd.DataFrame(rows)
     if est.empty:
         return pd.DataFrame(columns=SHARE_COLUMNS), pd.DataFrame(columns=LOG_COLUMNS)
@@ -246,8 +279,20 @@ def code_shares_and_log(
 
 
 def _share_row(q: str, code: str, scheme: str, dtype: str, domain: str, s: svyadapter.Share, survey: Survey) -> dict:
-    return {"question": q, "code": code, "scheme": scheme, "domain_type": dtype, "domain": domain, "est": s.est,
-            "se": s.se, "lci": s.lci, "uci": s.uci, "deff": s.deff, "n": s.n, "flag": flag(s, survey.reliability)}  # fmt: skip
+    return {
+        "question": q,
+        "code": code,
+        "scheme": scheme,
+        "domain_type": dtype,
+        "domain": domain,
+        "est": s.est,
+        "se": s.se,
+        "lci": s.lci,
+        "uci": s.uci,
+        "deff": s.deff,
+        "n": s.n,
+        "flag": flag(s, survey.reliability),
+    }
 
 
 # ---------------------------------------------------------------- agreement
@@ -277,18 +322,21 @@ def read_double_coded(path: Path, coding: Coding) -> pd.DataFrame:
         raise UserError(f"{path}: cannot read the double-coded subsample ({exc})") from exc
     coders = [c for c in df.columns if c not in ("respondent", "question", "synthetic", "note")]
     if list(df.columns[:2]) != ["respondent", "question"] or len(coders) != 2:
-        raise UserError(f"{path}: expected columns respondent, question and two coders' columns (e.g. coder_a, "
-                        f"coder_b); found {', '.join(df.columns)}")  # fmt: skip
+        raise UserError(
+            f"{path}: expected columns respondent, question and two coders' columns (e.g. coder_a, "
+            f"coder_b); found {', '.join(df.columns)}"
+        )
     known = {q.question: set(q.code_ids) for q in coding.questions}
     for i, r in enumerate(df.to_dict(orient="records"), start=2):
         if r["question"] not in known:
-            raise UserError(f"{path} row {i}, question: '{r['question']}' is not a coded question "
-                            f"({', '.join(known)})")  # fmt: skip
+            raise UserError(f"{path} row {i}, question: '{r['question']}' is not a coded question ({', '.join(known)})")
         for c in coders:
             bad = [x for x in r[c].split(";") if x not in known[r["question"]]]
             if bad:
-                raise UserError(f"{path} row {i}, {c}: unknown code(s) {', '.join(bad)}; expected codes of "
-                                f"params/survey_coding.yml for {r['question']}")  # fmt: skip
+                raise UserError(
+                    f"{path} row {i}, {c}: unknown code(s) {', '.join(bad)}; expected codes of "
+                    f"params/survey_coding.yml for {r['question']}"
+                )
     return df
 
 
@@ -305,14 +353,17 @@ def _compare(question: CodedQuestion, pair: str, x: dict, y: dict, keys: list) -
         pooled_a += a
         pooled_b += b
         kappa, po, pe = cohen_kappa(a, b)
-        rows.append({"measure": "kappa_code", "code": code, "n": len(keys), "agreement": po, "expected": pe,
-                     "kappa": kappa})  # fmt: skip
+        rows.append(
+            {"measure": "kappa_code", "code": code, "n": len(keys), "agreement": po, "expected": pe, "kappa": kappa}
+        )
     kappa, po, pe = cohen_kappa(pooled_a, pooled_b)
-    rows.append({"measure": "kappa_pooled", "code": "", "n": len(keys), "agreement": po, "expected": pe,
-                 "kappa": kappa})  # fmt: skip
+    rows.append(
+        {"measure": "kappa_pooled", "code": "", "n": len(keys), "agreement": po, "expected": pe, "kappa": kappa}
+    )
     exact = float(np.mean([x[k] == y[k] for k in keys]))
-    rows.append({"measure": "exact", "code": "", "n": len(keys), "agreement": exact, "expected": math.nan,
-                 "kappa": math.nan})  # fmt: skip
+    rows.append(
+        {"measure": "exact", "code": "", "n": len(keys), "agreement": exact, "expected": math.nan, "kappa": math.nan}
+    )
     return [{"question": question.question, "pair": pair, **r} for r in rows]
 
 
@@ -365,16 +416,23 @@ def quote_bank(
             picked = picked.drop_duplicates("quote").head(coding.quotes.per_code)
             for rank, t in enumerate(picked.itertuples(), start=1):
                 ok = int(cells.get(t.district, 0)) >= minimum
-                rows.append({"question": q.question, "code": code, "rank": rank, "quote": t.quote,
-                             "district": names.get(t.district, t.district) if ok else "",
-                             "attribution": "district" if ok else "city-wide",
-                             "redacted": bool(t.redacted or "[" in t.quote)})  # fmt: skip
+                rows.append(
+                    {
+                        "question": q.question,
+                        "code": code,
+                        "rank": rank,
+                        "quote": t.quote,
+                        "district": names.get(t.district, t.district) if ok else "",
+                        "attribution": "district" if ok else "city-wide",
+                        "redacted": bool(t.redacted or "[" in t.quote),
+                    }
+                )
     out = pd.DataFrame(rows, columns=QUOTE_COLUMNS[:-2])
     out["codebook_version"] = coding.version
     out["synthetic"] = survey.synthetic
-    leaks = [q for q in out["quote"] if any(p.search(q) for p in LEAK_PATTERNS)]
-    if leaks:
-        raise CodingError(f"the quote bank would publish personal data ({len(leaks)} quote(s)); not written")
+    leaking = [q for q in out["quote"] if leaks(q)]
+    if leaking:
+        raise CodingError(f"the quote bank would publish personal data ({len(leaking)} quote(s)); not written")
     return out
 
 
@@ -460,6 +518,8 @@ def write_coding(result: CodingResult, coding: Coding, survey: Survey, out: Path
     out = Path(out)
     files = {**CODING_FILES, **INTERNAL_FILES}
     return [
-        Path(write_text_atomic(out / files[CODING_TABLES[name]], f.to_csv(index=False, lineterminator="\n")))
+        Path(
+            write_text_atomic(out / files[CODING_TABLES[name]], safe_frame(f).to_csv(index=False, lineterminator="\n"))
+        )
         for name, f in coding_tables(result, coding, survey).items()
     ]

@@ -63,8 +63,16 @@ def suppress(table: pd.DataFrame, min_count: int = 10, zeros_sensitive: bool = T
 
     def mark(i: int, j: int, rule: str, reason: str) -> None:
         mask[i, j] = True
-        log.append({"table": name, "row": str(t.index[i]), "column": str(t.columns[j]), "count": int(v[i, j]),
-                    "rule": rule, "reason": reason})  # fmt: skip
+        log.append(
+            {
+                "table": name,
+                "row": str(t.index[i]),
+                "column": str(t.columns[j]),
+                "count": int(v[i, j]),
+                "rule": rule,
+                "reason": reason,
+            }
+        )
 
     for i in range(r + 1):
         for j in range(c + 1):

@@ -28,8 +28,22 @@ from .inputs import SurveyData
 from .variance import linearised_se, rescale_interval
 from .weighting import SCHEMES, Weighting
 
-COLUMNS = ["question", "scheme", "domain_type", "domain", "est", "se", "lci", "uci", "deff", "n", "cv", "flag",
-           "p_value", "significant"]  # fmt: skip
+COLUMNS = [
+    "question",
+    "scheme",
+    "domain_type",
+    "domain",
+    "est",
+    "se",
+    "lci",
+    "uci",
+    "deff",
+    "n",
+    "cv",
+    "flag",
+    "p_value",
+    "significant",
+]
 
 
 def flag(share: svyadapter.Share, rel: Reliability) -> str:
@@ -53,11 +67,21 @@ def _test(a: svyadapter.Share, b: svyadapter.Share) -> float:
 
 def _row(q: str, scheme: str, dtype: str, domain: str, s: svyadapter.Share, rel: Reliability, p: float) -> dict:
     return {
-        "question": q, "scheme": scheme, "domain_type": dtype, "domain": domain, "est": s.est, "se": s.se,
-        "lci": s.lci, "uci": s.uci, "deff": s.deff, "n": s.n,
-        "cv": s.se / s.est if s.n and s.est > 0 else math.nan, "flag": flag(s, rel), "p_value": p,
+        "question": q,
+        "scheme": scheme,
+        "domain_type": dtype,
+        "domain": domain,
+        "est": s.est,
+        "se": s.se,
+        "lci": s.lci,
+        "uci": s.uci,
+        "deff": s.deff,
+        "n": s.n,
+        "cv": s.se / s.est if s.n and s.est > 0 else math.nan,
+        "flag": flag(s, rel),
+        "p_value": p,
         "significant": (p < 0.05) if not math.isnan(p) else pd.NA,
-    }  # fmt: skip
+    }
 
 
 def estimates(data: SurveyData, survey: Survey, weightings: dict[str, Weighting]) -> pd.DataFrame:

@@ -25,6 +25,7 @@ import pyreadstat
 
 from ..errors import UserError
 from ..params.survey import Survey, SurveyFile
+from ..safety import inside
 from .codebook import FIXED_ANSWERS, read_codebook
 from .text import redact
 
@@ -41,8 +42,23 @@ CHECKS = {
 }
 NUMERIC_COLUMNS = ["respondent", "question", "value"]
 QUARANTINE_COLUMNS = ["file", "row", "column", "value", "expected", "check", "respondent", "action"]
-RESPONSE_COLUMNS = ["respondent", "mode", "file", "row", "district", "sex", "age", "age_group", "interview_date",
-                    "interviewer", "question", "code", "dont_know", "top2", "text"]  # fmt: skip
+RESPONSE_COLUMNS = [
+    "respondent",
+    "mode",
+    "file",
+    "row",
+    "district",
+    "sex",
+    "age",
+    "age_group",
+    "interview_date",
+    "interviewer",
+    "question",
+    "code",
+    "dont_know",
+    "top2",
+    "text",
+]
 
 
 @dataclass(frozen=True)
@@ -106,10 +122,14 @@ def read_structure(path: Path) -> dict[str, dict[str, Any]]:
         cb = read_codebook(path)
         lang = cb.language
         return {
-            i.code: {"type": i.type, "text": i.text.get(lang, ""), "subquestions": [s for s, _ in i.subquestions],
-                     "answers": {a.code: a.label.get(lang, "") for a in i.answers} or _fixed_answers(i.type)}
+            i.code: {
+                "type": i.type,
+                "text": i.text.get(lang, ""),
+                "subquestions": [s for s, _ in i.subquestions],
+                "answers": {a.code: a.label.get(lang, "") for a in i.answers} or _fixed_answers(i.type),
+            }
             for i in cb.items
-        }  # fmt: skip
+        }
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -188,8 +208,15 @@ class _Harmoniser:
         wanted += [getattr(q, mode) for q in [*s.questions, *s.open_questions, *s.numeric_questions]]
         for col in wanted:
             if col not in columns:
-                self.problem(f.path, None, col, "(no such column)", "a column named in params/survey.yml", "structure",
-                             action="column not read")  # fmt: skip
+                self.problem(
+                    f.path,
+                    None,
+                    col,
+                    "(no such column)",
+                    "a column named in params/survey.yml",
+                    "structure",
+                    action="column not read",
+                )
         if structure is None:
             return
         assert f.structure is not None
@@ -200,8 +227,15 @@ class _Harmoniser:
 
         for col in wanted[:3] + [q.cawi for q in [*s.questions, *s.open_questions, *s.numeric_questions]]:
             if col not in known:
-                self.problem(f.structure, None, col, "(no such question)", "a question or sub-question of the survey structure",
-                             "structure", action="column not read")  # fmt: skip
+                self.problem(
+                    f.structure,
+                    None,
+                    col,
+                    "(no such question)",
+                    "a question or sub-question of the survey structure",
+                    "structure",
+                    action="column not read",
+                )
 
         def listed(q: Any) -> list[str]:  # the code of an empty cell ("not chosen") is not an answer of the structure
             sc = s.scales[q.scale]
@@ -216,8 +250,15 @@ class _Harmoniser:
             if col in known:
                 missing = [c for c in codes if c not in answers_of(col)]
                 if missing:
-                    self.problem(f.structure, None, col, ", ".join(missing), "answer codes of the structure file: "
-                                 + ", ".join(answers_of(col)), "structure", action="codebook mismatch")  # fmt: skip
+                    self.problem(
+                        f.structure,
+                        None,
+                        col,
+                        ", ".join(missing),
+                        "answer codes of the structure file: " + ", ".join(answers_of(col)),
+                        "structure",
+                        action="codebook mismatch",
+                    )
 
     def respondent(self, f: SurveyFile, row: int, rid: str, rec: dict[str, Any], extra: dict[str, Any]) -> None:
         s, bg = self.s, self.s.background
@@ -251,9 +292,15 @@ class _Harmoniser:
                 age = s.fieldwork.start.year - age
             if age is None or not bg.age.min <= age <= bg.age.max or age != int(age):
                 bad = True
-                self.problem(f.path, row, age_col, _show(rec.get(age_col)),
-                             f"a whole age {bg.age.min}–{bg.age.max}" + (" (as a year of birth)" if bg.age.birth_year else ""),
-                             "background", rid)  # fmt: skip
+                self.problem(
+                    f.path,
+                    row,
+                    age_col,
+                    _show(rec.get(age_col)),
+                    f"a whole age {bg.age.min}–{bg.age.max}" + (" (as a year of birth)" if bg.age.birth_year else ""),
+                    "background",
+                    rid,
+                )
             base["age"] = int(age) if age is not None and age == age else None
             base["age_group"] = bg.age.group_of(age) if age is not None else None
         answers: list[dict[str, Any]] = []
@@ -277,8 +324,16 @@ class _Harmoniser:
                     f.path, row, col, _show(raw), f"one of {expected}", "out_of_range", rid, "answer quarantined"
                 )
                 continue
-            answers.append({**base, "question": q.id, "code": code, "dont_know": code in scale.dont_know,
-                            "top2": None if code is None or code in scale.dont_know else code in scale.top2, "text": None})  # fmt: skip
+            answers.append(
+                {
+                    **base,
+                    "question": q.id,
+                    "code": code,
+                    "dont_know": code in scale.dont_know,
+                    "top2": None if code is None or code in scale.dont_know else code in scale.top2,
+                    "text": None,
+                }
+            )
         for q in s.open_questions:
             raw = rec.get(getattr(q, mode))
             text = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw).strip()
@@ -286,8 +341,16 @@ class _Harmoniser:
                 continue
             clean, kinds = redact(text)
             if kinds:
-                self.problem(f.path, row, getattr(q, mode), clean, "no personal data (" + ", ".join(kinds) + " found)",
-                             "personal_data", rid, "text redacted")  # fmt: skip
+                self.problem(
+                    f.path,
+                    row,
+                    getattr(q, mode),
+                    clean,
+                    "no personal data (" + ", ".join(kinds) + " found)",
+                    "personal_data",
+                    rid,
+                    "text redacted",
+                )
             answers.append({**base, "question": q.id, "code": None, "dont_know": False, "top2": None, "text": clean})
         numbers = []
         for nq in s.numeric_questions:
@@ -298,8 +361,16 @@ class _Harmoniser:
             if v is None or v in nq.missing:
                 continue
             if (nq.min is not None and v < nq.min) or (nq.max is not None and v > nq.max):
-                self.problem(f.path, row, col, _show(rec[col]), f"a number {nq.min}–{nq.max}", "out_of_range", rid,
-                             "answer quarantined")  # fmt: skip
+                self.problem(
+                    f.path,
+                    row,
+                    col,
+                    _show(rec[col]),
+                    f"a number {nq.min}–{nq.max}",
+                    "out_of_range",
+                    rid,
+                    "answer quarantined",
+                )
                 continue
             numbers.append({"respondent": rid, "question": nq.id, "value": v})
         if bad:
@@ -321,8 +392,15 @@ def _ids(h: _Harmoniser, f: SurveyFile, ids: list[str], rows: list[int], prefix:
     keep = []
     for ident, row in zip(ids, rows, strict=True):
         if ident in seen:
-            h.problem(f.path, row, f.id_column, ident, f"an id used once (also on row {seen[ident]})", "duplicate_id",
-                      f"{prefix}-{ident}")  # fmt: skip
+            h.problem(
+                f.path,
+                row,
+                f.id_column,
+                ident,
+                f"an id used once (also on row {seen[ident]})",
+                "duplicate_id",
+                f"{prefix}-{ident}",
+            )
             keep.append(False)
         else:
             seen[ident] = row
@@ -345,8 +423,15 @@ def _rule_columns(h: _Harmoniser, f: SurveyFile, columns: list[str]) -> set[str]
     ):
         if col and col not in columns:
             skip.add(part)
-            h.problem(f.path, None, col, "(no such column)", f"the column of complete.{part}", "completeness_rule",
-                      action="rule not applied to this file")  # fmt: skip
+            h.problem(
+                f.path,
+                None,
+                col,
+                "(no such column)",
+                f"the column of complete.{part}",
+                "completeness_rule",
+                action="rule not applied to this file",
+            )
     return skip
 
 
@@ -430,9 +515,15 @@ def _duplicates_and_straightliners(h: _Harmoniser, table: pd.DataFrame) -> set[s
         key = (me["district"], me["sex"], me["age"], *[answers.get(q.id) for q in s.questions])
         if key in seen:
             first = info[seen[key]]
-            h.problem(me["file"], int(me["row"]), "(all answers)",
-                      f"identical to {seen[key]} ({first['file']} row {first['row']})",
-                      "one questionnaire per resident", "duplicate_respondent", rid)  # fmt: skip
+            h.problem(
+                me["file"],
+                int(me["row"]),
+                "(all answers)",
+                f"identical to {seen[key]} ({first['file']} row {first['row']})",
+                "one questionnaire per resident",
+                "duplicate_respondent",
+                rid,
+            )
             drop.add(rid)
         else:
             seen[key] = rid
@@ -448,8 +539,15 @@ def _duplicates_and_straightliners(h: _Harmoniser, table: pd.DataFrame) -> set[s
             vals = [answers.get(q) for q in ids]
             if len(ids) >= s.checks.straightlining_min_items and None not in vals and len(set(vals)) == 1:
                 cols = [getattr(s.question(q), me["mode"].lower()) for q in ids]
-                h.problem(me["file"], int(me["row"]), f"grid '{grid}' ({cols[0]} … {cols[-1]})",
-                          f"{vals[0]} × {len(ids)}", "answers that differ within the grid", "straightlining", rid)  # fmt: skip
+                h.problem(
+                    me["file"],
+                    int(me["row"]),
+                    f"grid '{grid}' ({cols[0]} … {cols[-1]})",
+                    f"{vals[0]} × {len(ids)}",
+                    "answers that differ within the grid",
+                    "straightlining",
+                    rid,
+                )
                 drop.add(rid)
                 break
     return drop
@@ -457,7 +555,11 @@ def _duplicates_and_straightliners(h: _Harmoniser, table: pd.DataFrame) -> set[s
 
 def load_survey_data(survey: Survey, raw_dir: Path) -> SurveyData:
     """Read both exports under ``raw_dir``, harmonise, check; never raises for a bad row (only for a missing
-    or unreadable file, naming it)."""
+    or unreadable file, naming it). A path that leads outside ``raw_dir`` is refused before anything is read."""
+    for f in survey.files:
+        for p in [f.path, f.structure]:
+            if p:
+                inside(raw_dir, p, what="the survey file (params/survey.yml, files)")
     missing = [
         str(raw_dir / p) for f in survey.files for p in [f.path, f.structure] if p and not (raw_dir / p).is_file()
     ]

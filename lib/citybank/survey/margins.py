@@ -20,8 +20,19 @@ from ..errors import UserError
 from ..params.survey import Margins, Survey
 from ..paths import Paths
 
-SOURCE_COLUMNS = ["variable", "level", "typed", "typed_share", "bank", "bank_share", "target", "target_share",
-                  "source", "difference", "beyond_tolerance"]  # fmt: skip
+SOURCE_COLUMNS = [
+    "variable",
+    "level",
+    "typed",
+    "typed_share",
+    "bank",
+    "bank_share",
+    "target",
+    "target_share",
+    "source",
+    "difference",
+    "beyond_tolerance",
+]
 
 
 def _value(bank: pd.DataFrame, variable: str, territory: str, year: int) -> float | None:
@@ -40,8 +51,18 @@ def bank_margins(survey: Survey, bank: pd.DataFrame | None, city: str) -> tuple[
     if b is None:
         for var in ("district", "sex", "age_group"):
             tot = sum(typed.of(var).values())
-            rows += [{"variable": var, "level": k, "typed": v, "typed_share": v / tot, "target": v,
-                      "target_share": v / tot, "source": "params/survey.yml (typed)"} for k, v in typed.of(var).items()]  # fmt: skip
+            rows += [
+                {
+                    "variable": var,
+                    "level": k,
+                    "typed": v,
+                    "typed_share": v / tot,
+                    "target": v,
+                    "target_share": v / tot,
+                    "source": "params/survey.yml (typed)",
+                }
+                for k, v in typed.of(var).items()
+            ]
         return typed, _table(rows, 1.0)
     if bank is None:
         raise UserError(
@@ -49,8 +70,10 @@ def bank_margins(survey: Survey, bank: pd.DataFrame | None, city: str) -> tuple[
         )
     total = _value(bank, b.total, city, b.year)
     if total is None:
-        raise UserError(f"the bank has no {b.total} for the city ({city}) in {b.year}, which params/survey.yml "
-                        "(margins.bank.total) names: build the bank (`citybank ingest`) or change margins.bank")  # fmt: skip
+        raise UserError(
+            f"the bank has no {b.total} for the city ({city}) in {b.year}, which params/survey.yml "
+            "(margins.bank.total) names: build the bank (`citybank ingest`) or change margins.bank"
+        )
     out: dict[str, dict[str, float]] = {}
     for var in ("district", "sex", "age_group"):
         t = typed.of(var)
@@ -62,8 +85,10 @@ def bank_margins(survey: Survey, bank: pd.DataFrame | None, city: str) -> tuple[
             bank_vals = {k: _value(bank, b.district, k, b.year) for k in t}
             missing = [k for k, v in bank_vals.items() if v is None]
             if missing:
-                raise UserError(f"the bank has no {b.district} in {b.year} for district(s) {', '.join(missing)}, which "
-                                "params/survey.yml (margins.bank.district) names: build the bank or change margins.bank")  # fmt: skip
+                raise UserError(
+                    f"the bank has no {b.district} in {b.year} for district(s) {', '.join(missing)}, which "
+                    "params/survey.yml (margins.bank.district) names: build the bank or change margins.bank"
+                )
             btot = sum(v for v in bank_vals.values() if v is not None)
             shares = {k: float(v) / btot for k, v in bank_vals.items() if v is not None}
             source = f"bank {b.district} {b.year} (district shares, all ages) × bank {b.total} {b.year}"
@@ -71,11 +96,26 @@ def bank_margins(survey: Survey, bank: pd.DataFrame | None, city: str) -> tuple[
         bsum = sum(v for v in bank_vals.values() if v is not None)
         for k, v in t.items():
             bv = bank_vals[k]
-            rows.append({"variable": var, "level": k, "typed": v, "typed_share": v / tot, "bank": bv,
-                         "bank_share": bv / bsum if bv is not None else None, "target": out[var][k],
-                         "target_share": shares[k], "source": source})  # fmt: skip
-    margins = typed.model_copy(update={**out, "source": f"data bank ({b.total}, {b.district} {b.year}) and "
-                                       f"params/survey.yml typed shares for sex and age group; {typed.source}"})  # fmt: skip
+            rows.append(
+                {
+                    "variable": var,
+                    "level": k,
+                    "typed": v,
+                    "typed_share": v / tot,
+                    "bank": bv,
+                    "bank_share": bv / bsum if bv is not None else None,
+                    "target": out[var][k],
+                    "target_share": shares[k],
+                    "source": source,
+                }
+            )
+    margins = typed.model_copy(
+        update={
+            **out,
+            "source": f"data bank ({b.total}, {b.district} {b.year}) and "
+            f"params/survey.yml typed shares for sex and age group; {typed.source}",
+        }
+    )
     return margins, _table(rows, b.tolerance)
 
 
@@ -118,7 +158,7 @@ def margins_in_use(survey: Survey, paths: Paths, city: str) -> MarginsUsed:
             + ", ".join(
                 f"{r.variable}={r.level} typed {r.typed_share:.1%}, bank {r.target_share:.1%}"
                 for r in flagged.itertuples()
-            )  # fmt: skip
+            )
             + " — the bank's are used"
         )
     return MarginsUsed(survey.model_copy(update={"margins": margins}), sources, notes)

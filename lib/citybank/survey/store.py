@@ -21,7 +21,7 @@ import pandas as pd
 from ..params import Registry, registry
 from ..params.survey import Survey, link_notes, load_survey, stale_links
 from ..params.survey_coding import load_coding
-from ..paths import PATHS, SURVEY_TABLES
+from ..paths import PATHS, SURVEY_TABLES, Paths
 from ..util import write_parquet
 from .coding import CODING_TABLES, coding_tables, run_coding
 from .inputs import load_survey_data
@@ -42,24 +42,27 @@ class SurveyRun:
     notes: list[str] = field(default_factory=list)
 
 
-def clear_results() -> None:
+def clear_results(paths: Paths | None = None) -> None:
     """Remove the survey's result tables (a failed or removed survey must not leave stale figures behind)."""
-    folder = PATHS.result("survey").parent
+    folder = (paths or PATHS).result("survey").parent
     if folder.is_dir():
         shutil.rmtree(folder)
 
 
-def compute_all(reg: Registry | None = None, raw: Path | None = None) -> SurveyRun | None:
+def compute_all(
+    reg: Registry | None = None, raw: Path | None = None, *, paths: Paths | None = None
+) -> SurveyRun | None:
     """Read, check, weight, estimate, suppress and code the survey of ``params/survey.yml`` and write its result
     tables; None (and no tables) when there is no survey. Without params/survey_coding.yml the coding's tables are
-    not written (and stale ones are removed)."""
+    not written (and stale ones are removed). ``paths``: the workbench (default: the process's)."""
     reg = reg or registry()
+    paths = paths or PATHS
     survey = load_survey(reg)
     if survey is None:
-        clear_results()
+        clear_results(paths)
         return None
-    raw = raw or PATHS.raw
-    used = margins_in_use(survey, PATHS, reg.city.terc)
+    raw = raw or paths.raw
+    used = margins_in_use(survey, paths, reg.city.terc)
     survey = used.survey
     data = load_survey_data(survey, raw)
     weightings = all_schemes(data.respondents, survey.margins)
@@ -77,13 +80,16 @@ def compute_all(reg: Registry | None = None, raw: Path | None = None) -> SurveyR
         result = run_coding(data, survey, coding, weightings["full"], reg.root, raw, names)
         tables.update(coding_tables(result, coding, survey))
         log = tables["survey_disclosure_log"]
-        tables["survey_disclosure_log"] = pd.concat([log, result.disclosure_log], ignore_index=True) if len(
-            result.disclosure_log) else log  # fmt: skip
+        tables["survey_disclosure_log"] = (
+            pd.concat([log, result.disclosure_log], ignore_index=True) if len(result.disclosure_log) else log
+        )
         notes += result.messages
     else:
         for name in CODING_TABLES:
-            PATHS.survey_result(name).unlink(missing_ok=True)
-    files = [write_parquet(tables[name], PATHS.survey_result(name)) for name in SURVEY_TABLES if name in tables]
+            paths.survey_result(name).unlink(missing_ok=True)
+    if "survey_numeric" not in tables:  # a survey without numeric questions: no stale table of another one
+        paths.survey_result("survey_numeric").unlink(missing_ok=True)
+    files = [write_parquet(tables[name], paths.survey_result(name)) for name in SURVEY_TABLES if name in tables]
     return SurveyRun(survey, len(data.respondents), len(data.problems), [Path(f) for f in files], notes)
 
 

@@ -88,8 +88,10 @@ def share(frame: pd.DataFrame, y: str, weight: str, by: str | None = None) -> di
     # Every answer alike (in every domain): svy 0.35 raises a misleading DEFF_NOT_COMPUTABLE; there is no variance.
     groups = [(None, data)] if by is None else [(str(k), g) for k, g in data.groupby(by)]
     if all(g[y].nunique() == 1 for _, g in groups):
-        return {k: Share(float(g[y].iloc[0]), 0.0, *_clopper_pearson(int(g[y].sum()), len(g)), math.nan, len(g))
-                for k, g in groups}  # fmt: skip
+        return {
+            k: Share(float(g[y].iloc[0]), 0.0, *_clopper_pearson(int(g[y].sum()), len(g)), math.nan, len(g))
+            for k, g in groups
+        }
     sample = _sample(data, weight)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -10,18 +10,38 @@ from pathlib import Path
 import pandas as pd
 
 from ..params.survey import MODES, Survey
+from ..safety import safe_frame
 from ..util import write_text_atomic
 from .disclosure import TOTAL, suppress
-from .estimate import estimates
+from .estimate import NUMERIC_COLUMNS, estimates, numeric_estimates
 from .inputs import SurveyData
 from .published import FIELD_TEXT, PUBLIC_TABLES  # noqa: F401 (re-exported)
 from .weighting import Weighting, all_schemes
 
-PUBLISHED = ["question", "theme", "item", "scheme", "domain_type", "domain", "est", "se", "lci", "uci", "deff", "n",
-             "flag", "suppressed", "significant", "synthetic"]  # fmt: skip
+PUBLISHED = [
+    "question",
+    "theme",
+    "item",
+    "scheme",
+    "domain_type",
+    "domain",
+    "est",
+    "se",
+    "lci",
+    "uci",
+    "deff",
+    "n",
+    "flag",
+    "suppressed",
+    "significant",
+    "synthetic",
+]
 """The columns of the published shares (est, se, lci, uci in %; n the unweighted base)."""
 
 LOG_COLUMNS = ["question", "scheme", "domain_type", "domain", "n", "rule", "reason"]
+
+NUMERIC_PUBLISHED = ["question", "item", *NUMERIC_COLUMNS[1:], "suppressed", "synthetic"]
+"""The columns of the published numeric questions (mean and median with their 95 % CIs, in the answer's unit)."""
 
 
 def apply_suppression(est: pd.DataFrame, min_count: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -41,8 +61,17 @@ def apply_suppression(est: pd.DataFrame, min_count: int) -> tuple[pd.DataFrame, 
         if len(city) and int(city["n"].iloc[0]) < min_count:
             est.loc[part.index, "suppressed"] = True
             n = int(city["n"].iloc[0])
-            log.append({"question": q, "scheme": s, "domain_type": "city", "domain": "city", "n": n, "rule": "primary",
-                        "reason": f"city base {n} < {min_count}: the whole question"})  # fmt: skip
+            log.append(
+                {
+                    "question": q,
+                    "scheme": s,
+                    "domain_type": "city",
+                    "domain": "city",
+                    "n": n,
+                    "rule": "primary",
+                    "reason": f"city base {n} < {min_count}: the whole question",
+                }
+            )
             continue
         for dtype in ("district", "mode"):
             cells = part[part["domain_type"] == dtype]
@@ -55,8 +84,17 @@ def apply_suppression(est: pd.DataFrame, min_count: int) -> tuple[pd.DataFrame, 
             for rec in decisions.drop_duplicates("row").itertuples():
                 if rec.row == TOTAL:
                     continue
-                log.append({"question": q, "scheme": s, "domain_type": dtype, "domain": rec.row,
-                            "n": int(table.at[rec.row, "n"]), "rule": rec.rule, "reason": rec.reason})  # fmt: skip
+                log.append(
+                    {
+                        "question": q,
+                        "scheme": s,
+                        "domain_type": dtype,
+                        "domain": rec.row,
+                        "n": int(table.at[rec.row, "n"]),
+                        "rule": rec.rule,
+                        "reason": rec.reason,
+                    }
+                )
     hide = est["suppressed"]
     for col in ("est", "se", "lci", "uci", "deff"):
         est[col] = est[col].where(~hide)
@@ -83,10 +121,21 @@ def eu_comparison(est: pd.DataFrame, survey: Survey) -> pd.DataFrame:
         if q.eu is None:
             continue
         r = city.loc[q.id]
-        rows.append({"question": q.id, "eu_item": q.eu, "item": q.text.en, "city_est": round(100 * r["est"], 1),
-                     "city_lci": round(100 * r["lci"], 1), "city_uci": round(100 * r["uci"], 1), "n": r["n"],
-                     **{c: b.items[q.eu][c] for c in [*b.cities, "all_cities"]},
-                     "benchmark_year": b.year, "benchmark_verified": b.verified, "benchmark_source": b.source})  # fmt: skip
+        rows.append(
+            {
+                "question": q.id,
+                "eu_item": q.eu,
+                "item": q.text.en,
+                "city_est": round(100 * r["est"], 1),
+                "city_lci": round(100 * r["lci"], 1),
+                "city_uci": round(100 * r["uci"], 1),
+                "n": r["n"],
+                **{c: b.items[q.eu][c] for c in [*b.cities, "all_cities"]},
+                "benchmark_year": b.year,
+                "benchmark_verified": b.verified,
+                "benchmark_source": b.source,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -120,7 +169,32 @@ def build_tables(
         ).assign(synthetic=survey.synthetic),
         "survey_quarantine": data.quarantine,
         "survey_disclosure_log": log,
-    }
+    } | (numeric_tables(data, survey, weightings["full"], log) if survey.numeric_questions else {})
+
+
+def numeric_tables(
+    data: SurveyData, survey: Survey, weighting: Weighting, log: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    """The numeric questions' mean and median with their CIs (``estimate.numeric_estimates``, full weighting) after
+    disclosure control: a question answered by fewer than ``disclosure.min_count`` respondents keeps no value (n and
+    every statistic empty, ``suppressed``), and the decision joins the disclosure log (returned with it)."""
+    num = numeric_estimates(data, survey, weighting)
+    hide = num["n"] < survey.disclosure.min_count
+    rows = [{"question": q, "scheme": weighting.scheme, "domain_type": "city", "domain": "city", "n": int(n),
+             "rule": "primary", "reason": f"numeric base {int(n)} < {survey.disclosure.min_count}: the whole question"}
+            for q, n in zip(num.loc[hide, "question"], num.loc[hide, "n"], strict=True)]  # fmt: skip
+    stats = NUMERIC_COLUMNS[3:]
+    num[stats] = num[stats].astype("float64")
+    num.loc[hide, stats] = float("nan")
+    num["n"] = num["n"].astype("Int64").mask(hide)
+    num["suppressed"] = hide.astype(bool)
+    num["synthetic"] = survey.synthetic
+    text = {nq.id: nq.text.pl for nq in survey.numeric_questions}
+    num["item"] = num["question"].map(text)
+    out = {"survey_numeric": num[NUMERIC_PUBLISHED].reset_index(drop=True)}
+    if rows:
+        out["survey_disclosure_log"] = pd.concat([log, pd.DataFrame(rows, columns=LOG_COLUMNS)], ignore_index=True)
+    return out
 
 
 def write_tables(data: SurveyData, survey: Survey, out: Path) -> list[Path]:
@@ -128,5 +202,7 @@ def write_tables(data: SurveyData, survey: Survey, out: Path) -> list[Path]:
     out = Path(out)
     written = []
     for name, frame in build_tables(data, survey).items():
-        written.append(write_text_atomic(out / f"{name}.csv", frame.to_csv(index=False, lineterminator="\n")))
+        written.append(
+            write_text_atomic(out / f"{name}.csv", safe_frame(frame).to_csv(index=False, lineterminator="\n"))
+        )
     return [Path(p) for p in written]

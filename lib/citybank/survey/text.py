@@ -26,6 +26,7 @@ import re
 import unicodedata
 import warnings
 from importlib.metadata import version
+from typing import Any
 
 import pystempel
 import pystempel.streams
@@ -58,16 +59,51 @@ def _name_forms(name: str) -> str:
 
 
 NAME_FORMS = "|".join(_name_forms(n) for n in FIRST_NAMES)
-PATTERNS: list[tuple[str, str, re.Pattern[str]]] = [
+LETTER = f"{UPPER}{LOWER}"
+# An address after its keyword, in any case ("ul. Wyzwolenia 12/4", "UL. WYZWOLENIA 12", "ulicy gen. Hallera 2 m. 3",
+# "al.Niepodległości 44a", "os. Tysiąclecia 12 lok. 5"): up to five words, then the number and a flat.
+ADDRESS_KEY = (
+    r"(?:\b(?:ul|al|os|pl)\.|\b(?:ulica|ulicy|ulicę|ulicą|aleja|alei|aleję|aleją|osiedle|osiedlu|plac|placu)\b)"
+)
+ADDRESS_WORD = rf"(?:[{LETTER}]+\.?|\d{{1,2}}(?=\s+[{LETTER}]))"
+FLAT = r"(?:\s*/\s*\d+[a-zA-Z]?|\s*(?:m|lok|lokal|mieszk)\.?\s*\d+)?"
+
+
+def _phone(m: re.Match[str]) -> str:
+    """A candidate phone number is one when it has nine digits after the country code (else it is left as it is)."""
+    digits = re.sub(r"\D", "", m.group(0))
+    if re.match(r"\s*(?:\+|00)\s*48", m.group(0)):
+        digits = digits[2:] if digits.startswith("48") else digits[4:]
+    return "[telefon]" if len(digits) == 9 else m.group(0)
+
+
+PATTERNS: list[tuple[str, Any, re.Pattern[str]]] = [
     ("email", "[e-mail]", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    ("pesel", "[PESEL]", re.compile(r"(?<!\d)\d{11}(?!\d)")),
-    ("phone", "[telefon]", re.compile(r"(?<![\d/])(?:(?:\+|00)48[\s-]?)?(?:\(?\d{2}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}|\d{3}[\s-]?\d{3}[\s-]?\d{3})(?![\d/])")),
-    ("address", "[adres]", re.compile(rf"\b(?:ul\.|ulica|ulicy|al\.|aleja|alei|os\.|osiedle|pl\.|plac)\s*(?:{STREET_WORD}\s*)*{WORD}\s*(?:{STREET_WORD}\s+)*\d+[a-zA-Z]?(?:\s*/\s*\d+[a-zA-Z]?|\s+m\.\s*\d+)?")),
+    # spelt out to fool a filter: jan.nowak (at) example.pl, jan.nowak[małpa]example(kropka)pl
+    ("email", "[e-mail]", re.compile(r"[\w.+-]+\s*[(\[]\s*(?:at|małpa|malpa)\s*[)\]]\s*[\w-]+(?:\s*(?:\.|[(\[]\s*(?:dot|kropka)\s*[)\]])\s*[\w-]+)+", re.I)),
+    ("iban", "[rachunek]", re.compile(r"(?<![\w])(?:PL\s?)?\d{2}(?:[\s-]?\d{4}){6}(?!\d)", re.I)),
+    ("pesel", "[PESEL]", re.compile(r"(?<![\d/])\d{6}[\s-]?\d{5}(?![\d/])")),
+    ("phone", _phone, re.compile(r"(?<![\w/+])(?:\+|00)\s?48[\s.-]?\(?\d{2,3}\)?(?:[\s.-]?\d{2,3}){2,3}(?![\w/])")),
+    ("phone", _phone, re.compile(r"(?<![\w/+])\(?\d{2,3}\)?(?:[\s.-]?\d{2,3}){2,3}(?![\w/])")),
+    ("address", "[adres]", re.compile(rf"{ADDRESS_KEY}\s*(?:{ADDRESS_WORD}\s*){{1,5}}?\d+[a-zA-Z]?(?![\d]){FLAT}", re.I)),
+    # without its keyword an address still has a flat: "na Wyzwolenia 12/4"
+    ("address", "[adres]", re.compile(rf"\b[{UPPER}][{LOWER}]{{3,}}\s+\d{{1,3}}[a-zA-Z]?\s*/\s*\d{{1,3}}(?![\d/])")),
     ("name", r"\1 [imię i nazwisko]", re.compile(rf"\b(Pan|Pani|Panem|Panią|Panu|Pana|Panie)\s+{WORD}(?:\s+{WORD})?")),
     ("name", "[imię i nazwisko]", re.compile(rf"\b(?:{NAME_FORMS})\s+{WORD}")),
 ]  # fmt: skip
-LEAK_PATTERNS = [p for kind, _, p in PATTERNS if kind in ("email", "phone", "pesel")]
+LEAK_KINDS = ("email", "phone", "pesel", "iban")
 """What must never be left in published text (checked again on the quote bank after redaction)."""
+
+
+def leaks(text: str) -> list[str]:
+    """The kinds of :data:`LEAK_KINDS` still in ``text`` (a phone candidate counts only when it is one)."""
+    found = []
+    for kind, placeholder, pattern in PATTERNS:
+        if kind not in LEAK_KINDS or kind in found:
+            continue
+        if any(not callable(placeholder) or placeholder(m) != m.group(0) for m in pattern.finditer(text)):
+            found.append(kind)
+    return found
 
 
 def redact(text: str) -> tuple[str, list[str]]:

@@ -78,8 +78,16 @@ def _achieved(respondents: pd.DataFrame, weights: pd.Series, targets: dict[str, 
         total_t = sum(target.values())
         for level, t in target.items():
             got = float(w[(respondents[var] == level).to_numpy()].sum())
-            rows.append({"variable": var, "level": level, "target": t, "target_share": t / total_t,
-                         "achieved": got, "achieved_share": got / w.sum()})  # fmt: skip
+            rows.append(
+                {
+                    "variable": var,
+                    "level": level,
+                    "target": t,
+                    "target_share": t / total_t,
+                    "achieved": got,
+                    "achieved_share": got / w.sum(),
+                }
+            )
     out = pd.DataFrame(rows, columns=["variable", "level", "target", "target_share", "achieved", "achieved_share"])
     out["difference"] = out["achieved_share"] - out["target_share"]
     return out
@@ -89,8 +97,10 @@ def check_achieved(table: pd.DataFrame, tolerance: float, scheme: str) -> None:
     """Raise WeightingError listing every margin whose achieved share is off its target by more than ``tolerance``."""
     bad = table[table["difference"].abs() > tolerance]
     if len(bad):
-        lines = [f"  {r.variable}={r.level}: achieved {r.achieved_share:.2%}, target {r.target_share:.2%}"
-                 for r in bad.itertuples()]  # fmt: skip
+        lines = [
+            f"  {r.variable}={r.level}: achieved {r.achieved_share:.2%}, target {r.target_share:.2%}"
+            for r in bad.itertuples()
+        ]
         raise WeightingError(
             f"weights of scheme '{scheme}' do not reproduce {len(bad)} population margin(s) (tolerance "
             f"{tolerance:.2%} of the total):\n" + "\n".join(lines)
@@ -138,8 +148,10 @@ def not_stated_cell(
     share = float(frame.loc[ns, "w0"].sum() / frame["w0"].sum())
     total = sum(target.values())
     out = {k: v * (1 - share) for k, v in target.items()} | {NOT_STATED: total * share}
-    return out, [f"weighting '{scheme}': {int(ns.sum())} respondent(s) with {variable} not stated kept as a cell of "
-                 f"their own ({share:.1%} of the population, their share of the sample)"]  # fmt: skip
+    return out, [
+        f"weighting '{scheme}': {int(ns.sum())} respondent(s) with {variable} not stated kept as a cell of "
+        f"their own ({share:.1%} of the population, their share of the sample)"
+    ]
 
 
 def collapse_empty(
@@ -174,8 +186,10 @@ def collapse_empty(
             mapping[lv] = name
         if len(g) > 1:
             empty = [lv for lv in g if lv not in present and target[lv] > 0]
-            notes.append(f"weighting '{scheme}': no respondent in {variable}={', '.join(empty)} — collapsed into "
-                         f"{name} (targets summed, {merged[name]:,.0f})")  # fmt: skip
+            notes.append(
+                f"weighting '{scheme}': no respondent in {variable}={', '.join(empty)} — collapsed into "
+                f"{name} (targets summed, {merged[name]:,.0f})"
+            )
     return mapping, merged, notes
 
 

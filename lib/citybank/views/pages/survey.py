@@ -244,7 +244,7 @@ def survey_rules(s: Any, lang: str) -> list[str]:
             caution_label=t("survey.flag.caution", lang),
             unreliable_label=t("survey.flag.unreliable", lang),
         ),  # fmt: skip
-        t("survey.rule.variance", lang),
+        t("survey.rule.variance" if s.variance == "fixed_weights" else "survey.variance_calibration", lang),
     ]
 
 
