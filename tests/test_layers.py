@@ -18,7 +18,7 @@ LIB = Path(__file__).resolve().parents[1] / "lib" / "citybank"
 LAYERS: list[tuple[str, ...]] = [
     ("errors", "reads", "paths", "schema", "util", "i18n", "rawdata", "safety"),
     ("params", "workbench"),
-    ("narrative", "plots", "contract", "claims"),
+    ("narrative", "plots", "maps", "contract", "claims"),
     ("ingest", "sample"),
     ("bank",),
     ("indicators", "consistency", "strategy", "survey", "ranking", "newcity", "datadocs"),

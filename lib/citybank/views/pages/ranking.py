@@ -13,6 +13,7 @@ import pandas as pd
 
 from ... import ranking
 from ...i18n import t
+from ...maps import boundaries, choropleth
 from ...params import Registry, registry
 from ...params.national import load_national
 from ...plots import class_position_chart, show
@@ -82,6 +83,23 @@ def ranking_facts(year: int) -> RankingFacts:
             series=chosen[["year", "value", "rank", "n", "percentile", "q1", "median", "q3"]].reset_index(drop=True),
         )  # fmt: skip
     return RankingFacts(positions, rank.exports, source, rank.missing)
+
+
+@cache
+def _voivodeship_rows(terc: str) -> pd.DataFrame:
+    """The ranking rows of every gmina in ``terc``'s voivodeship (the first two digits of TERC)."""
+    rows = ranking.results(reg=registry()).rows
+    return rows[rows["territory"].str[:2] == terc[:2]] if len(rows) else rows
+
+
+def class_map_values(terc: str, p: Position) -> tuple[int, dict[str, float]]:
+    """The latest year of ``p`` and the values of that year for the gminas of the city's voivodeship in the
+    city's comparison group (the same kind, and the same size band when the position uses one)."""
+    year = int(p.series["year"].iloc[-1])
+    rows = _voivodeship_rows(terc)
+    part = rows[(rows["measure"] == p.measure) & (rows["group"] == p.group) & (rows["class"] == p.kind)
+                & (rows["band"] == (p.band if p.group == "class_band" else "")) & (rows["year"] == year)]  # fmt: skip
+    return year, {str(k): float(v) for k, v in zip(part["territory"], part["value"], strict=True)}
 
 
 def ranking_for_page(year: int, page: str) -> list[Position]:
@@ -155,6 +173,13 @@ def ranking_section(page: str, year: int, lang: str) -> tuple[str, list[Any]]:
         charts.append(
             show(class_position_chart(p.series, city=reg.city.name, title=title, lang=lang, source=source, unit=p.unit))
         )
+        if reg.city.terc in boundaries():  # the shipped boundaries cover województwo śląskie
+            map_year, values = class_map_values(reg.city.terc, p)
+            if len(values) >= 2:
+                title = t("map.title", lang, measure=p.name[lang], group=group, year=map_year)
+                charts.append(
+                    show(choropleth(values, city=reg.city.terc, title=title, lang=lang, source=source, unit=p.unit))
+                )
     last_year = max(int(p.series["year"].max()) for p in positions)
     sentences.append(t("ranking.vintage", lang, source=f.source[lang], tables=tables, last=last_year))
     return " ".join(sentences), charts
