@@ -24,18 +24,17 @@ CLI = [sys.executable, "-m", "citybank"]
 
 
 def fresh_workbench(root: Path) -> Path:
-    """What a fresh clone holds that the build reads: params and notebooks (the package is installed)."""
+    """What a fresh clone holds that the build reads: params, notebooks and the national exports shipped in
+    data/raw/national (the package is installed)."""
     root.mkdir(parents=True)
-    for name in ("params", "notebooks"):
+    for name in ("params", "notebooks", "data/raw/national"):
         shutil.copytree(PATHS.root / name, root / name)
     shutil.copyfile(PATHS.root / "pyproject.toml", root / "pyproject.toml")
     return root
 
 
 def run(root: Path, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
-    # ../shared as the checkout sees it (the national exports of the ranking), when it is there
-    shared = {"CITYBANK_SHARED": str(PATHS.shared)} if PATHS.shared.is_dir() else {}
-    env = {**os.environ, "CITYBANK_ROOT": str(root), "MPLBACKEND": "Agg", **shared}
+    env = {**os.environ, "CITYBANK_ROOT": str(root), "MPLBACKEND": "Agg"}
     return subprocess.run([*CLI, *args], cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
 
 

@@ -35,8 +35,9 @@ PERCENT_TIGHT = re.compile(r"\d%")  # "2,32%": Polish and English style
 HYPHEN_MINUS = re.compile(r"(?:^|[\s(:])-\d")  # a hyphen where the minus sign belongs
 EN_SPACE_GROUPED = re.compile(r"\b\d{1,3}[ \u00a0]\d{3}\b")  # "100 000" on an English page (English writes 100,000)
 # a count followed by the word of its unit column: "448 number", "448 liczba", "448 Anzahl" (issue 24)
-COUNT_WORD = {"pl": re.compile(r"\d[ \u00a0]liczba\b"), "en": re.compile(r"\d[ \u00a0]number\b"),
-              "de": re.compile(r"\d[ \u00a0]Anzahl\b")}  # fmt: skip
+# (a whole number, not an ISO clause: "5.8 Anzahl der neuen Unternehmen" names indicator 5.8)
+COUNT_WORD = {lang: re.compile(rf"(?<![\d.])\d+(?:,\d+)?[ \u00a0]{word}\b")
+              for lang, word in (("pl", "liczba"), ("en", "number"), ("de", "Anzahl"))}  # fmt: skip
 # a value rounded away with its unit: "0,00 t", "0.00 t per person" — a precision that says nothing (issue 24)
 ROUNDED_ZERO = re.compile(r"(?<![\d.,])0[.,]0+[ \u00a0](?:t|kg|zł|PLN|km|ha|m²|m³)\b")
 # Polish numerals (CLDR plural rules): 2–4 (not 12–14) take the nominative plural (2 godziny, 3 etaty), fractions the

@@ -62,7 +62,7 @@ def test_published_data_package_is_valid(year_report):
 def test_manifest_verifies(year_report):
     import json
 
-    from citybank.publish import verify_manifest
+    from citybank.manifest import verify_manifest
 
     manifest = json.loads((year_report / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["sample_data"] is True

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from citybank.paths import PATHS
 from e2e import LANGS, YEAR
 
 pytestmark = pytest.mark.slow
@@ -17,8 +16,6 @@ def test_every_notebook_kind_runs_for_every_sample_year(year_built, year_report,
     from citybank.runner import plan, run_tasks
 
     root, _ = year_built
-    if PATHS.shared.is_dir():  # ../shared as the checkout sees it (the national exports of the ranking)
-        monkeypatch.setenv("CITYBANK_SHARED", str(PATHS.shared))
     reg = load_params(root / "params")
     slugs, clauses = list(reg.categories), [str(i["id"]) for i in reg.extra["iso37120"]["indicators"]]
     tasks = []

@@ -34,7 +34,7 @@ def _run(package: Path | None) -> tuple[bool, str]:
 
     params = {"ROK": 2024, "PAKIET": str(package / "datapackage.json") if package else ""}
     env_before = dict(os.environ)
-    os.environ.update(kernel_env())
+    os.environ.update(kernel_env(NOTEBOOK.parent))
     try:
         nb = pm.execute_notebook(
             str(NOTEBOOK), None, parameters=params, cwd=str(NOTEBOOK.parent), progress_bar=False, kernel_name="python3"
