@@ -167,17 +167,14 @@ def exercise_count(nb: nbformat.NotebookNode) -> int:
 
 
 def _format_result(value: Any) -> str:
-    """A result as the checker prints it (12 345,6; lists joined with "; ")."""
-    if isinstance(value, list):
-        return "; ".join(_format_result(v) for v in value)
-    if isinstance(value, bool):
-        return "tak" if value else "nie"
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", " ") if abs(value) >= 10_000 else str(value)
-    if isinstance(value, float):
-        text = f"{value:,.2f}" if abs(value) >= 10_000 else f"{value:.2f}"
-        return text.rstrip("0").rstrip(".").replace(",", " ").replace(".", ",")
-    return str(value)
+    """A result as the checker prints it (12 345,6; lists joined with "; "): the checker's own ``po_polsku``, so
+    that the student copy's "Wynik do porównania" and the check cell always write a result the same way."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sprawdz", workshop_dir() / CHECKER)
+    checker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checker)
+    return checker.po_polsku(value)
 
 
 def kernel_env(cwd: Path) -> dict[str, str]:
